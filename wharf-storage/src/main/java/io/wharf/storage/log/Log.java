@@ -1,0 +1,839 @@
+package io.wharf.storage.log;
+
+import io.wharf.storage.file.AtomicFile;
+import io.wharf.storage.file.Directories;
+import io.wharf.storage.record.InvalidRecordException;
+import io.wharf.storage.record.RecordBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A segmented, append-only log of record batches: the one storage primitive every queue and
+ * stream in Wharf is built on.
+ *
+ * <h2>Appending</h2>
+ * {@link #append} orders a batch and assigns its offsets at once, then hands it to a writer
+ * thread. The writer drains every batch that queued up meanwhile, writes them with one gathering
+ * write and, under the {@code always} policy, one fsync, then completes all their futures: under
+ * load, batches grow on their own and many appends share one fsync (group commit); at low load
+ * an append waits for one fsync.
+ *
+ * <h2>Reading</h2>
+ * {@link #read} returns whole batches from the one holding the requested offset, bounded either
+ * by what is written ({@link ReadBound#WRITTEN}) or by what is durable
+ * ({@link ReadBound#DURABLE}). Reads run concurrently with appends and never see a batch before
+ * it is completely written.
+ *
+ * <h2>Failure</h2>
+ * A failed write is cut from the file and fails the appends that had not completed, and any
+ * queued behind them; the log stays readable and writable (a full disk can recover). A failed
+ * fsync makes the log read-only until it is reopened, since the kernel may have dropped the
+ * pages it could not write.
+ *
+ * <h2>Recovery</h2>
+ * Opening a log that was not closed cleanly checks every batch of the segments written since the
+ * last roll, cuts a torn tail, fences off damage that valid batches follow, and rebuilds their
+ * indexes; see {@link #recoveryReport()}.
+ *
+ * <p>Threading: every public method may be called from any thread.
+ */
+public final class Log implements AutoCloseable {
+
+    /** How far a read may see. */
+    public enum ReadBound {
+        /** Everything written, including what is not yet forced to disk. */
+        WRITTEN,
+        /** Only what is durable under the log's fsync policy. */
+        DURABLE
+    }
+
+    private enum State { OPEN, CLOSING, FAILED, CLOSED }
+
+    /** A position readers may read up to: offsets below {@code offset}, bytes of {@code segment} below {@code position}. */
+    private record LogEnd(long offset, LogSegment segment, int position) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(Log.class);
+    static final String CHECKPOINT_FILE = "log.checkpoint";
+    static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
+    private static final int CHECKPOINT_VERSION = 1;
+    private static final int MAX_DRAIN_ROUNDS = 16;
+    private static final int MAX_GATHER = 1024;
+
+    private final String name;
+    private final Path dir;
+    private final LogConfig config;
+    private final LogEnvironment env;
+    private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+    private final RecoveryReport recoveryReport;
+    private final ScheduledFuture<?> intervalFlush;
+
+    private volatile LogSegment active;
+    private volatile long startOffset;
+    private volatile LogEnd writtenEnd;
+    private volatile LogEnd durableEnd;
+    private volatile State state = State.OPEN;
+    private volatile boolean dirty;
+
+    // Appends are ordered under appendLock; the writer takes the queue whole.
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private ArrayList<PendingAppend> pending = new ArrayList<>();
+    private long nextOffset;
+    private boolean drainScheduled;
+
+    // The writer, rolls, flushes, retention and close are serialised under writeLock.
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final LogStats stats = new LogStats();
+
+    private Log(String name, Path dir, LogConfig config, LogEnvironment env) throws IOException {
+        this.name = name;
+        this.dir = dir;
+        this.config = config;
+        this.env = env;
+        Directories.createDurably(dir);
+        removeLeftovers();
+
+        Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
+        boolean clean = Files.exists(marker);
+        long[] checkpoint = readCheckpoint();
+        long recoveryPoint = clean ? Long.MAX_VALUE : checkpoint[0];
+        RecoveryReport.Builder report = RecoveryReport.builder(name, clean);
+
+        TreeSet<Long> bases = segmentBaseOffsets();
+        try {
+            for (long base : bases) {
+                boolean last = base == bases.last();
+                boolean recover = !clean && (base >= recoveryPoint || last);
+                segments.put(base, LogSegment.open(dir, base, config, env.channels(), recover, last, report));
+            }
+            if (segments.isEmpty()) {
+                long base = Math.max(0, checkpoint[1]);
+                segments.put(base, LogSegment.create(dir, base, config, env.channels()));
+            }
+        } catch (IOException | RuntimeException e) {
+            closeSegmentsQuietly(e);
+            throw e;
+        }
+        // The marker must be gone before anything is written, or a later crash would skip recovery.
+        Files.deleteIfExists(marker);
+        Directories.force(dir);
+
+        checkContinuity();
+        active = segments.lastEntry().getValue();
+        active.startAgeClock(env.clock().millis());
+        startOffset = Math.max(checkpoint[1], segments.firstKey());
+        nextOffset = active.nextOffset();
+        writtenEnd = new LogEnd(nextOffset, active, active.size());
+        durableEnd = writtenEnd;
+        recoveryReport = report.build();
+        if (!clean) {
+            LOG.info("log {}: recovered after an unclean shutdown, {} segment(s) checked, offsets [{}, {})",
+                    name, recoveryReport.recoveredSegments().size(), startOffset, nextOffset);
+        }
+        intervalFlush = config.fsync().mode() == FsyncPolicy.Mode.INTERVAL
+                ? env.scheduler().scheduleWithFixedDelay(this::flushIfDirty, config.fsync().intervalMs(),
+                config.fsync().intervalMs(), TimeUnit.MILLISECONDS)
+                : null;
+    }
+
+    /**
+     * Opens the log in {@code dir}, creating it if needed and recovering it if it was not closed
+     * cleanly.
+     */
+    public static Log open(String name, Path dir, LogConfig config, LogEnvironment env) throws IOException {
+        return new Log(name, dir, config, env);
+    }
+
+    // ---------------------------------------------------------------- appending
+
+    /**
+     * Orders {@code batch} after every earlier append and queues it for writing. The log writes
+     * the assigned base offset into the buffer, which must therefore be writable and must not be
+     * changed until the returned append's future completes.
+     *
+     * @throws InvalidRecordException if the bytes are not one valid batch, or it is larger than a segment
+     * @throws LogClosedException     if the log is closed or has failed
+     */
+    public PendingAppend append(ByteBuffer batch) {
+        RecordBatch b = RecordBatch.wrap(batch);
+        b.ensureValid();
+        if (b.sizeInBytes() > config.segmentBytes()) {
+            throw new InvalidRecordException("a batch of " + b.sizeInBytes() + " bytes is larger than log " + name
+                    + "'s segments of " + config.segmentBytes() + " bytes");
+        }
+        appendLock.lock();
+        try {
+            if (state != State.OPEN) {
+                throw new LogClosedException("log " + name + " is " + state.name().toLowerCase() + "; it accepts no appends");
+            }
+            long base = nextOffset;
+            RecordBatch.setBaseOffset(batch, base);
+            PendingAppend p = new PendingAppend(batch.duplicate(), base, base + b.lastOffsetDelta(), b.maxTimestamp());
+            nextOffset = p.lastOffset() + 1;
+            pending.add(p);
+            if (!drainScheduled) {
+                try {
+                    env.writers().execute(this::drain);
+                    drainScheduled = true;
+                } catch (RejectedExecutionException e) {
+                    pending.remove(pending.size() - 1);
+                    nextOffset = base;
+                    throw new LogClosedException("log " + name + "'s storage is shutting down");
+                }
+            }
+            return p;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    private void drain() {
+        for (int round = 0; round < MAX_DRAIN_ROUNDS; round++) {
+            List<PendingAppend> group = takePending();
+            if (group == null) {
+                return;
+            }
+            writeLock.lock();
+            try {
+                writeGroup(group);
+            } finally {
+                writeLock.unlock();
+            }
+        }
+        // Give other logs sharing the writer threads a turn.
+        try {
+            env.writers().execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            drainNow();
+        }
+    }
+
+    /** Takes everything queued, or returns null and clears the scheduled flag if nothing is. */
+    private List<PendingAppend> takePending() {
+        appendLock.lock();
+        try {
+            if (pending.isEmpty()) {
+                drainScheduled = false;
+                return null;
+            }
+            List<PendingAppend> group = pending;
+            pending = new ArrayList<>(Math.max(16, group.size()));
+            return group;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    private void drainNow() {
+        writeLock.lock();
+        try {
+            List<PendingAppend> group;
+            while ((group = takePending()) != null) {
+                writeGroup(group);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Writes a group of appends in order; called with writeLock held. */
+    private void writeGroup(List<PendingAppend> group) {
+        int n = group.size();
+        int completed = 0;
+        LogSegment.Mark mark = active.mark();
+        boolean syncing = false;
+        try {
+            if (state == State.FAILED || state == State.CLOSED) {
+                throw new LogClosedException("log " + name + " is " + state.name().toLowerCase());
+            }
+            long now = env.clock().millis();
+            int i = 0;
+            while (i < n) {
+                PendingAppend first = group.get(i);
+                if (shouldRoll(active, first, now)) {
+                    // Rolling forces the old segment, so what went into it is durable now.
+                    syncing = true;
+                    active.flush();
+                    syncing = false;
+                    stats.fsync();
+                    advanceDurableEnd(writtenEnd);
+                    completeRange(group, completed, i);
+                    completed = i;
+                    roll();
+                    mark = active.mark();
+                }
+                LogSegment seg = active;
+                long bytes = seg.size() + (long) first.size;
+                int j = i + 1;
+                while (j < n && j - i < MAX_GATHER && fits(seg, bytes, group.get(j))) {
+                    bytes += group.get(j).size;
+                    j++;
+                }
+                seg.append(group, i, j, now);
+                stats.write();
+                writtenEnd = new LogEnd(group.get(j - 1).lastOffset() + 1, seg, seg.size());
+                i = j;
+            }
+            stats.batchesWritten(n);
+            switch (config.fsync().mode()) {
+                case ALWAYS -> {
+                    syncing = true;
+                    active.flush();
+                    syncing = false;
+                    stats.fsync();
+                    advanceDurableEnd(writtenEnd);
+                }
+                case NEVER -> advanceDurableEnd(writtenEnd);
+                case INTERVAL -> dirty = true;
+            }
+            completeRange(group, completed, n);
+            if (config.preallocate()) {
+                active.maybePreallocate(env.preallocator(), config.segmentBytes());
+            }
+        } catch (IOException | RuntimeException e) {
+            failWrite(group, completed, mark, e, syncing);
+        }
+    }
+
+    private boolean shouldRoll(LogSegment seg, PendingAppend next, long now) {
+        if (seg.size() == 0) {
+            return false;
+        }
+        return seg.size() + (long) next.size > config.segmentBytes()
+                || next.lastOffset() - seg.baseOffset > Integer.MAX_VALUE
+                || (seg.firstAppendMs() >= 0 && now - seg.firstAppendMs() >= config.segmentMs());
+    }
+
+    private boolean fits(LogSegment seg, long bytesSoFar, PendingAppend next) {
+        return bytesSoFar + next.size <= config.segmentBytes() && next.lastOffset() - seg.baseOffset <= Integer.MAX_VALUE;
+    }
+
+    private static void completeRange(List<PendingAppend> group, int from, int to) {
+        for (int i = from; i < to; i++) {
+            group.get(i).complete();
+        }
+    }
+
+    /**
+     * Starts a new segment at the log's end. The new file is created before the old one is
+     * sealed, so a failure leaves the old segment active and writable.
+     */
+    private void roll() throws IOException {
+        LogSegment old = active;
+        long base = old.nextOffset();
+        LogSegment next = LogSegment.create(dir, base, config, env.channels());
+        try {
+            old.seal();
+        } catch (IOException | RuntimeException e) {
+            next.closeFiles();
+            Files.deleteIfExists(LogSegment.dataFile(dir, base));
+            throw e;
+        }
+        segments.put(base, next);
+        active = next;
+        stats.roll();
+        writeCheckpointQuietly(base);
+        LOG.debug("log {}: rolled to a new segment at offset {}", name, base);
+    }
+
+    private void failWrite(List<PendingAppend> group, int completed, LogSegment.Mark mark, Exception e, boolean syncing) {
+        boolean diskFull = isDiskFull(e);
+        boolean fatal = syncing || !(e instanceof IOException);
+        String what = syncing ? "fsync failed" : "write failed";
+        LogWriteException error = e instanceof LogClosedException
+                ? new LogWriteException("log " + name + " is closed", e, false)
+                : new LogWriteException("log " + name + ": " + what + (diskFull ? " because the disk is full" : "")
+                + ": " + e.getMessage(), e, diskFull);
+        if (!(e instanceof LogClosedException)) {
+            try {
+                active.rollback(mark);
+            } catch (IOException | RuntimeException undo) {
+                fatal = true;
+                error.addSuppressed(undo);
+            }
+            LogEnd end = new LogEnd(mark.nextOffset(), active, mark.size());
+            writtenEnd = end;
+            synchronized (this) {
+                if (durableEnd.offset() > end.offset()) {
+                    durableEnd = end;
+                }
+            }
+            if (fatal) {
+                state = State.FAILED;
+                LOG.error("log {}: {}; the log is read-only until reopened", name, what, e);
+            } else {
+                LOG.warn("log {}: {}; {} append(s) failed: {}", name, what, group.size() - completed, e.toString());
+            }
+        }
+        appendLock.lock();
+        try {
+            for (int i = completed; i < group.size(); i++) {
+                group.get(i).fail(error);
+            }
+            for (PendingAppend p : pending) {
+                p.fail(error);
+            }
+            pending.clear();
+            nextOffset = mark.nextOffset();
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    private static boolean isDiskFull(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private synchronized void advanceDurableEnd(LogEnd end) {
+        if (end.offset() >= durableEnd.offset()) {
+            durableEnd = end;
+        }
+    }
+
+    private void flushIfDirty() {
+        if (!dirty || state != State.OPEN) {
+            return;
+        }
+        dirty = false;
+        LogEnd end = writtenEnd;
+        if (!end.segment().tryRetain()) {
+            return;
+        }
+        try {
+            end.segment().flush();
+            stats.fsync();
+            advanceDurableEnd(end);
+        } catch (IOException e) {
+            state = State.FAILED;
+            LOG.error("log {}: periodic fsync failed; the log is read-only until reopened", name, e);
+        } finally {
+            end.segment().release();
+        }
+    }
+
+    /** Forces everything written so far to disk now, whatever the policy. */
+    public void flush() throws IOException {
+        writeLock.lock();
+        try {
+            LogEnd end = writtenEnd;
+            active.flush();
+            stats.fsync();
+            advanceDurableEnd(end);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * Reads whole batches starting with the one that holds {@code offset}, up to about
+     * {@code maxBytes} but always at least one batch. An offset at the end gives an empty slice.
+     *
+     * @throws OffsetOutOfRangeException if the offset is below the start or beyond the end
+     * @throws CorruptRecordException    if the batch headers on the way are damaged
+     */
+    public LogSlice read(long offset, int maxBytes, ReadBound bound) {
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("maxBytes must be positive, got " + maxBytes);
+        }
+        long at = offset;
+        while (true) {
+            LogEnd end = bound == ReadBound.DURABLE ? durableEnd : writtenEnd;
+            long start = startOffset;
+            if (at < start || at > end.offset()) {
+                throw new OffsetOutOfRangeException(name, at, start, end.offset());
+            }
+            if (at == end.offset()) {
+                return LogSlice.empty(at, end.offset());
+            }
+            Map.Entry<Long, LogSegment> e = segments.floorEntry(at);
+            if (e == null || !e.getValue().tryRetain()) {
+                if (state == State.CLOSED) {
+                    throw new LogClosedException("log " + name + " is closed");
+                }
+                continue;
+            }
+            LogSegment seg = e.getValue();
+            boolean handedOver = false;
+            try {
+                int limit = limitFor(seg, end);
+                int pos = seg.positionOf(at, limit);
+                if (pos >= limit) {
+                    // Nothing at or after the offset in this segment: a gap; continue in the next one.
+                    Long next = segments.higherKey(seg.baseOffset);
+                    if (next == null || next >= end.offset()) {
+                        return LogSlice.empty(at, end.offset());
+                    }
+                    at = next;
+                    continue;
+                }
+                int endPos = seg.readEnd(pos, maxBytes, limit);
+                long nextOff = endPos == limit && seg == end.segment() ? end.offset() : seg.nextOffsetAt(pos, endPos);
+                handedOver = true;
+                return new LogSlice(seg, offset, pos, endPos - pos, nextOff, end.offset());
+            } catch (IOException io) {
+                throw new UncheckedIOException("log " + name + ": reading " + seg.file() + " failed", io);
+            } finally {
+                if (!handedOver) {
+                    seg.release();
+                }
+            }
+        }
+    }
+
+    private static int limitFor(LogSegment seg, LogEnd end) {
+        if (seg == end.segment()) {
+            return end.position();
+        }
+        return seg.baseOffset >= end.offset() ? 0 : seg.size();
+    }
+
+    /**
+     * The offset of the first record whose timestamp is at least {@code timestamp}, or empty if
+     * every record is older.
+     */
+    public OptionalLong offsetForTimestamp(long timestamp) {
+        LogEnd end = writtenEnd;
+        for (LogSegment seg : segments.values()) {
+            if (!seg.tryRetain()) {
+                continue;
+            }
+            try {
+                long found = seg.offsetForTimestamp(timestamp, limitFor(seg, end));
+                if (found >= 0) {
+                    return OptionalLong.of(Math.max(found, startOffset));
+                }
+            } catch (IOException io) {
+                throw new UncheckedIOException("log " + name + ": reading " + seg.file() + " failed", io);
+            } finally {
+                seg.release();
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    // ---------------------------------------------------------------- retention
+
+    /**
+     * Raises the start offset to {@code offset} and deletes every segment whose records all lie
+     * below it, as when the consumers of a queue have acknowledged everything below it. The
+     * active segment is kept.
+     *
+     * @return the number of segments deleted
+     */
+    public int deleteBefore(long offset) throws IOException {
+        writeLock.lock();
+        try {
+            long target = Math.min(offset, writtenEnd.offset());
+            if (target <= startOffset) {
+                return 0;
+            }
+            startOffset = target;
+            int deleted = 0;
+            for (LogSegment seg : segments.values()) {
+                Long next = segments.higherKey(seg.baseOffset);
+                if (seg == active || next == null || next > target) {
+                    break;
+                }
+                deleteSegment(seg);
+                deleted++;
+            }
+            writeCheckpointQuietly(active.baseOffset);
+            return deleted;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Deletes the oldest segments that break the retention limits: whose newest record is older
+     * than {@code retentionMs}, and while the log is larger than {@code retentionBytes}. A fully
+     * expired active segment is rolled first so it can go too.
+     *
+     * @return the number of segments deleted
+     */
+    public int applyRetention() throws IOException {
+        if (config.retentionMs() < 0 && config.retentionBytes() < 0) {
+            return 0;
+        }
+        writeLock.lock();
+        try {
+            if (state != State.OPEN) {
+                return 0;
+            }
+            int deleted = 0;
+            long now = env.clock().millis();
+            if (config.retentionMs() >= 0) {
+                long cutoff = now - config.retentionMs();
+                for (LogSegment seg : segments.values()) {
+                    if (seg.size() == 0 || seg.maxTimestamp() >= cutoff) {
+                        break;
+                    }
+                    if (seg == active) {
+                        roll();
+                    }
+                    deleteSegment(seg);
+                    deleted++;
+                }
+            }
+            if (config.retentionBytes() >= 0) {
+                long total = sizeInBytes();
+                for (LogSegment seg : segments.values()) {
+                    if (seg == active || total - seg.size() < config.retentionBytes()) {
+                        break;
+                    }
+                    total -= seg.size();
+                    deleteSegment(seg);
+                    deleted++;
+                }
+            }
+            if (deleted > 0) {
+                startOffset = Math.max(startOffset, segments.firstKey());
+                writeCheckpointQuietly(active.baseOffset);
+                LOG.info("log {}: retention deleted {} segment(s); the log now starts at offset {}", name, deleted, startOffset);
+            }
+            return deleted;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void deleteSegment(LogSegment seg) throws IOException {
+        segments.remove(seg.baseOffset);
+        if (startOffset < seg.nextOffset()) {
+            startOffset = seg.nextOffset();
+        }
+        seg.markDeleted();
+    }
+
+    // ---------------------------------------------------------------- state
+
+    public String name() {
+        return name;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    /** The first readable offset. */
+    public long startOffset() {
+        return startOffset;
+    }
+
+    /** The offset the next written batch will get: everything below it is readable. */
+    public long endOffset() {
+        return writtenEnd.offset();
+    }
+
+    /** Everything below this offset is durable under the fsync policy. */
+    public long durableEndOffset() {
+        return durableEnd.offset();
+    }
+
+    public long sizeInBytes() {
+        long total = 0;
+        for (LogSegment s : segments.values()) {
+            total += s.size();
+        }
+        return total;
+    }
+
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    /** Whether a failed fsync has made the log read-only. */
+    public boolean isFailed() {
+        return state == State.FAILED;
+    }
+
+    public RecoveryReport recoveryReport() {
+        return recoveryReport;
+    }
+
+    /** Counters of the writer's work, for tests and metrics. */
+    public LogStats stats() {
+        return stats;
+    }
+
+    // ---------------------------------------------------------------- open and close
+
+    /**
+     * Writes what is queued, forces everything, trims preallocated space and marks the log as
+     * cleanly closed, so the next open needs no recovery. Pending appends complete first.
+     */
+    @Override
+    public void close() throws IOException {
+        appendLock.lock();
+        try {
+            if (state == State.CLOSED || state == State.CLOSING) {
+                return;
+            }
+            if (state == State.OPEN) {
+                state = State.CLOSING;
+            }
+        } finally {
+            appendLock.unlock();
+        }
+        if (intervalFlush != null) {
+            intervalFlush.cancel(false);
+        }
+        drainNow();
+        writeLock.lock();
+        try {
+            boolean failed = state == State.FAILED;
+            state = State.CLOSED;
+            IOException first = null;
+            for (LogSegment seg : segments.values()) {
+                try {
+                    if (seg == active && !failed) {
+                        seg.closeClean();
+                    } else {
+                        seg.closeFiles();
+                    }
+                } catch (IOException e) {
+                    failed = true;
+                    if (first == null) {
+                        first = e;
+                    } else {
+                        first.addSuppressed(e);
+                    }
+                }
+            }
+            if (!failed) {
+                writeCheckpoint(active.baseOffset);
+                Files.createFile(dir.resolve(CLEAN_SHUTDOWN_FILE));
+                Directories.force(dir);
+            }
+            if (first != null) {
+                throw first;
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Closes the log and removes its directory. */
+    public void delete() throws IOException {
+        close();
+        Directories.deleteRecursively(dir);
+    }
+
+    private void removeLeftovers() throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path p : files) {
+                String f = p.getFileName().toString();
+                if (f.endsWith(LogSegment.DELETED_SUFFIX) || f.endsWith(".tmp")) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private TreeSet<Long> segmentBaseOffsets() throws IOException {
+        TreeSet<Long> bases = new TreeSet<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + LogSegment.DATA_SUFFIX)) {
+            for (Path p : files) {
+                String f = p.getFileName().toString();
+                String stem = f.substring(0, f.length() - LogSegment.DATA_SUFFIX.length());
+                try {
+                    bases.add(Long.parseLong(stem));
+                } catch (NumberFormatException e) {
+                    LOG.warn("log {}: ignoring {}, which is not a segment file", name, p);
+                }
+            }
+        }
+        return bases;
+    }
+
+    private void checkContinuity() {
+        LogSegment prev = null;
+        for (LogSegment s : segments.values()) {
+            if (prev != null && prev.nextOffset() > s.baseOffset) {
+                LOG.error("log {}: {} overlaps {}; reads of the overlap will see the older segment", name, prev, s);
+            }
+            prev = s;
+        }
+    }
+
+    private void closeSegmentsQuietly(Exception cause) {
+        for (LogSegment s : segments.values()) {
+            try {
+                s.closeFiles();
+            } catch (IOException e) {
+                cause.addSuppressed(e);
+            }
+        }
+    }
+
+    /** {recoveryPoint, startOffset}; a missing or damaged checkpoint means "recover everything". */
+    private long[] readCheckpoint() {
+        Path file = dir.resolve(CHECKPOINT_FILE);
+        try {
+            return AtomicFile.read(file).map(bytes -> {
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                if (bytes.length != 20 || b.getInt() != CHECKPOINT_VERSION) {
+                    LOG.warn("log {}: {} has an unknown format; checking every segment", name, file);
+                    return new long[] {0, 0};
+                }
+                return new long[] {b.getLong(), b.getLong()};
+            }).orElse(new long[] {0, 0});
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("log {}: cannot read {} ({}); checking every segment", name, file, e.getMessage());
+            return new long[] {0, 0};
+        }
+    }
+
+    private void writeCheckpoint(long recoveryPoint) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(20).putInt(CHECKPOINT_VERSION).putLong(recoveryPoint).putLong(startOffset);
+        AtomicFile.write(dir.resolve(CHECKPOINT_FILE), b.array());
+    }
+
+    private void writeCheckpointQuietly(long recoveryPoint) {
+        try {
+            writeCheckpoint(recoveryPoint);
+        } catch (IOException e) {
+            // Only costs work: the next unclean open checks more segments than it would have.
+            LOG.warn("log {}: cannot write its checkpoint: {}", name, e.toString());
+        }
+    }
+
+    Collection<LogSegment> segments() {
+        return segments.values();
+    }
+
+    @Override
+    public String toString() {
+        return "log " + name + " [" + startOffset + ", " + endOffset() + ") in " + dir;
+    }
+}

@@ -1,0 +1,83 @@
+package io.wharf.storage.log;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What opening a log found and did: whether it had been closed cleanly, which segments it
+ * checked, what torn tail it cut off, what damage it fenced off and which indexes it rebuilt.
+ * Each event is also logged once, as it happens.
+ *
+ * @param log               the log's name
+ * @param cleanShutdown     whether the log had been closed cleanly
+ * @param recoveredSegments segment files whose every batch was checked
+ * @param truncations       torn tails cut off
+ * @param corruptions       damaged ranges kept in place and reported on read
+ * @param rebuiltIndexes    segment files whose indexes were rebuilt, with the reason
+ */
+public record RecoveryReport(String log, boolean cleanShutdown, List<Path> recoveredSegments,
+                             List<Truncation> truncations, List<Corruption> corruptions,
+                             List<String> rebuiltIndexes) {
+
+    /** A torn tail: the file was cut at {@code position}, dropping {@code bytes} of non-zero data. */
+    public record Truncation(Path file, long position, long bytes) {
+    }
+
+    /** Damaged bytes [start, end) followed by a valid batch at {@code nextValidOffset} (-1 if none). */
+    public record Corruption(Path file, long start, long end, long nextValidOffset) {
+    }
+
+    /** True when opening found nothing to repair. */
+    public boolean isClean() {
+        return truncations.isEmpty() && corruptions.isEmpty() && rebuiltIndexes.isEmpty();
+    }
+
+    static Builder builder(String log, boolean cleanShutdown) {
+        return new Builder(log, cleanShutdown);
+    }
+
+    static final class Builder {
+        private static final Logger LOG = LoggerFactory.getLogger(RecoveryReport.class);
+
+        private final String log;
+        private final boolean cleanShutdown;
+        private final List<Path> recovered = new ArrayList<>();
+        private final List<Truncation> truncations = new ArrayList<>();
+        private final List<Corruption> corruptions = new ArrayList<>();
+        private final List<String> rebuilt = new ArrayList<>();
+
+        private Builder(String log, boolean cleanShutdown) {
+            this.log = log;
+            this.cleanShutdown = cleanShutdown;
+        }
+
+        void recoveredSegment(Path file) {
+            recovered.add(file);
+        }
+
+        void truncatedTail(Path file, long position, long bytes) {
+            truncations.add(new Truncation(file, position, bytes));
+            LOG.warn("log {}: cut a torn tail of {} bytes off {} at byte {}", log, bytes, file, position);
+        }
+
+        void corruptRange(Path file, long start, long end, long nextValidOffset) {
+            corruptions.add(new Corruption(file, start, end, nextValidOffset));
+            LOG.error("log {}: {} is damaged from byte {} to {}; reads of it will fail{}", log, file, start, end,
+                    nextValidOffset >= 0 ? ", the next valid batch is at offset " + nextValidOffset : "");
+        }
+
+        void rebuiltIndex(Path file, String reason) {
+            rebuilt.add(file + ": " + reason);
+            LOG.warn("log {}: rebuilt the indexes of {} because the index was {}", log, file, reason);
+        }
+
+        RecoveryReport build() {
+            return new RecoveryReport(log, cleanShutdown, List.copyOf(recovered), List.copyOf(truncations),
+                    List.copyOf(corruptions), List.copyOf(rebuilt));
+        }
+    }
+}

@@ -1,0 +1,295 @@
+package io.wharf.storage.log;
+
+import io.wharf.storage.record.Record;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static io.wharf.storage.log.LogTestSupport.batch;
+import static io.wharf.storage.log.LogTestSupport.readAll;
+import static io.wharf.storage.log.LogTestSupport.values;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Opening logs that were not closed cleanly or whose files were damaged. A "crash" stops the
+ * storage threads without closing the log, as a killed process would leave it.
+ */
+class RecoveryTest {
+
+    @TempDir
+    Path dir;
+
+    private final List<LogEnvironment> envs = new ArrayList<>();
+    private final List<Log> logs = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() throws IOException {
+        for (Log l : logs) {
+            l.close();
+        }
+        envs.forEach(LogEnvironment::close);
+    }
+
+    private Log open(LogConfig config) throws IOException {
+        LogEnvironment env = LogEnvironment.builder().build();
+        envs.add(env);
+        Log log = Log.open("recovering", dir, config, env);
+        logs.add(log);
+        return log;
+    }
+
+    /** Stops the log's threads without closing it: no trimming, no flush of indexes, no clean marker. */
+    private void crash(Log log) {
+        logs.remove(log);
+        envs.get(envs.size() - 1).close();
+    }
+
+    /** Appends one batch per value and returns each batch's size in bytes. */
+    private static List<Integer> appendAll(Log log, int n, String prefix) throws Exception {
+        List<PendingAppend> appends = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            appends.add(log.append(batch(1000 + i, prefix + i)));
+        }
+        List<Integer> sizes = new ArrayList<>();
+        for (PendingAppend a : appends) {
+            sizes.add(a.future().get().sizeInBytes());
+        }
+        return sizes;
+    }
+
+    private static int positionOf(List<Integer> sizes, int batchIndex) {
+        return sizes.subList(0, batchIndex).stream().mapToInt(Integer::intValue).sum();
+    }
+
+    private Path segmentFile(long base) {
+        return LogSegment.dataFile(dir, base);
+    }
+
+    private static void flipByte(Path file, long position) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            ch.read(one, position);
+            one.put(0, (byte) (one.get(0) ^ 0x5A)).rewind();
+            ch.write(one, position);
+        }
+    }
+
+    @Test
+    void shouldKeepEveryCompletedAppendAfterACrash() throws Exception {
+        Log log = open(LogConfig.DEFAULT);
+        appendAll(log, 500, "v");
+        crash(log);
+
+        Log reopened = open(LogConfig.DEFAULT);
+
+        assertThat(reopened.recoveryReport().cleanShutdown()).isFalse();
+        assertThat(reopened.recoveryReport().recoveredSegments()).hasSize(1);
+        assertThat(reopened.recoveryReport().truncations()).isEmpty();
+        assertThat(reopened.endOffset()).isEqualTo(500);
+        assertThat(reopened.append(batch(1, "next")).baseOffset()).isEqualTo(500);
+        reopened.flush();
+        assertThat(readAll(reopened, 0, Log.ReadBound.WRITTEN)).hasSize(501);
+    }
+
+    @Test
+    void shouldCutATornTailOffTheLastSegment() throws Exception {
+        Log log = open(LogConfig.DEFAULT);
+        List<Integer> sizes = appendAll(log, 10, "v");
+        crash(log);
+        int validEnd = positionOf(sizes, 10);
+        try (FileChannel ch = FileChannel.open(segmentFile(0), StandardOpenOption.WRITE)) {
+            // A torn write: the last batch lost its final bytes.
+            ch.truncate(validEnd - 5);
+        }
+
+        Log reopened = open(LogConfig.DEFAULT);
+
+        assertThat(reopened.recoveryReport().truncations()).singleElement()
+                .satisfies(t -> assertThat(t.position()).isEqualTo(positionOf(sizes, 9)));
+        assertThat(values(readAll(reopened, 0, Log.ReadBound.WRITTEN))).hasSize(9).last().isEqualTo("v8");
+        assertThat(reopened.append(batch(1, "again")).baseOffset()).isEqualTo(9);
+    }
+
+    @Test
+    void shouldCutGarbageAfterTheLastBatch() throws Exception {
+        Log log = open(LogConfig.DEFAULT.withPreallocate(false));
+        List<Integer> sizes = appendAll(log, 10, "v");
+        crash(log);
+        try (FileChannel ch = FileChannel.open(segmentFile(0), StandardOpenOption.WRITE)) {
+            ByteBuffer junk = ByteBuffer.allocate(300);
+            for (int i = 0; i < 300; i++) {
+                junk.put((byte) (i * 31 + 7));
+            }
+            junk.flip();
+            ch.write(junk, positionOf(sizes, 10));
+        }
+
+        Log reopened = open(LogConfig.DEFAULT);
+
+        assertThat(reopened.recoveryReport().truncations()).singleElement()
+                .satisfies(t -> assertThat(t.bytes()).isEqualTo(300));
+        assertThat(Files.size(segmentFile(0))).isLessThanOrEqualTo(positionOf(sizes, 10) + (long) 8 * 1024 * 1024);
+        assertThat(readAll(reopened, 0, Log.ReadBound.WRITTEN)).hasSize(10);
+    }
+
+    @Test
+    void shouldCutALastBatchWhoseBytesWereDamaged() throws Exception {
+        Log log = open(LogConfig.DEFAULT);
+        List<Integer> sizes = appendAll(log, 10, "v");
+        crash(log);
+        flipByte(segmentFile(0), positionOf(sizes, 9) + sizes.get(9) - 2);
+
+        Log reopened = open(LogConfig.DEFAULT);
+
+        assertThat(reopened.recoveryReport().truncations()).hasSize(1);
+        assertThat(reopened.endOffset()).isEqualTo(9);
+    }
+
+    @Test
+    void shouldFenceOffDamageInTheMiddleOfTheActiveSegmentAndKeepWhatFollows() throws Exception {
+        Log log = open(LogConfig.DEFAULT);
+        List<Integer> sizes = appendAll(log, 10, "v");
+        crash(log);
+        int damaged = positionOf(sizes, 4);
+        flipByte(segmentFile(0), damaged + sizes.get(4) - 3);
+
+        Log reopened = open(LogConfig.DEFAULT);
+
+        assertThat(reopened.recoveryReport().truncations()).isEmpty();
+        assertThat(reopened.recoveryReport().corruptions()).singleElement().satisfies(c -> {
+            assertThat(c.start()).isEqualTo(damaged);
+            assertThat(c.nextValidOffset()).isEqualTo(5);
+        });
+        assertThat(reopened.endOffset()).isEqualTo(10);
+        try (LogSlice before = reopened.read(0, 1 << 20, Log.ReadBound.WRITTEN)) {
+            assertThatThrownBy(before::records).isInstanceOf(CorruptRecordException.class);
+        }
+        assertThatThrownBy(() -> {
+            try (LogSlice s = reopened.read(4, 1, Log.ReadBound.WRITTEN)) {
+                s.records();
+            }
+        }).isInstanceOfSatisfying(CorruptRecordException.class, e -> {
+            assertThat(e.file()).isEqualTo(segmentFile(0));
+            assertThat(e.position()).isEqualTo(damaged);
+            assertThat(e.nextValidOffset()).isEqualTo(5);
+        });
+        assertThat(values(readAll(reopened, 5, Log.ReadBound.WRITTEN))).containsExactly("v5", "v6", "v7", "v8", "v9");
+        try (LogSlice s = reopened.read(0, 1, Log.ReadBound.WRITTEN)) {
+            assertThat(values(s.records())).containsExactly("v0");
+        }
+    }
+
+    @Test
+    void shouldReportDamageInAnOlderSegmentWhenItIsRead() throws Exception {
+        LogConfig small = LogConfig.DEFAULT.withSegmentBytes(2048).withIndexIntervalBytes(128);
+        Log log = open(small);
+        appendAll(log, 100, "v");
+        log.close();
+        logs.remove(log);
+        Path first = segmentFile(0);
+        long firstSize = Files.size(first);
+        flipByte(first, firstSize / 2);
+
+        Log reopened = open(small);
+
+        assertThat(reopened.recoveryReport().cleanShutdown()).isTrue();
+        List<Record> seen = new ArrayList<>();
+        long offset = 0;
+        CorruptRecordException failure = null;
+        while (offset < reopened.endOffset()) {
+            try (LogSlice s = reopened.read(offset, 1, Log.ReadBound.WRITTEN)) {
+                seen.addAll(s.records());
+                offset = s.nextOffset();
+            } catch (CorruptRecordException e) {
+                failure = e;
+                assertThat(e.nextValidOffset()).isGreaterThan(offset);
+                offset = e.nextValidOffset();
+            }
+        }
+        assertThat(failure).isNotNull();
+        assertThat(failure.file()).isEqualTo(first);
+        assertThat(failure.position()).isLessThanOrEqualTo(firstSize / 2);
+        assertThat(failure.getMessage()).contains(first.toString()).contains("byte " + failure.position());
+        assertThat(seen).hasSize(99);
+    }
+
+    @Test
+    void shouldRebuildAMissingIndex() throws Exception {
+        LogConfig small = LogConfig.DEFAULT.withSegmentBytes(2048).withIndexIntervalBytes(128);
+        Log log = open(small);
+        appendAll(log, 100, "v");
+        log.close();
+        logs.remove(log);
+        Files.delete(dir.resolve(LogSegment.fileStem(0) + LogSegment.INDEX_SUFFIX));
+
+        Log reopened = open(small);
+
+        assertThat(reopened.recoveryReport().rebuiltIndexes()).singleElement().asString().contains("missing");
+        assertThat(Files.exists(dir.resolve(LogSegment.fileStem(0) + LogSegment.INDEX_SUFFIX))).isTrue();
+        for (long offset = 0; offset < 100; offset += 7) {
+            try (LogSlice s = reopened.read(offset, 1, Log.ReadBound.WRITTEN)) {
+                assertThat(s.records().get(0).offset()).isEqualTo(offset);
+            }
+        }
+    }
+
+    @Test
+    void shouldRebuildAnIndexThatPointsAtTheWrongPlaces() throws Exception {
+        LogConfig small = LogConfig.DEFAULT.withSegmentBytes(4096).withIndexIntervalBytes(128);
+        Log log = open(small);
+        appendAll(log, 100, "v");
+        log.close();
+        logs.remove(log);
+        Path index = dir.resolve(LogSegment.fileStem(0) + LogSegment.INDEX_SUFFIX);
+        byte[] bytes = Files.readAllBytes(index);
+        assertThat(bytes.length).isGreaterThan(24);
+        bytes[bytes.length - 1] ^= 0x10;
+        Files.write(index, bytes);
+
+        Log reopened = open(small);
+
+        assertThat(reopened.recoveryReport().rebuiltIndexes()).hasSize(1);
+        assertThat(readAll(reopened, 0, Log.ReadBound.WRITTEN)).hasSize(100);
+    }
+
+    @Test
+    void shouldRecoverEverySegmentWhenTheCheckpointIsLost() throws Exception {
+        LogConfig small = LogConfig.DEFAULT.withSegmentBytes(2048);
+        Log log = open(small);
+        appendAll(log, 100, "v");
+        crash(log);
+        Files.delete(dir.resolve(Log.CHECKPOINT_FILE));
+
+        Log reopened = open(small);
+
+        try (Stream<Path> files = Files.list(dir)) {
+            long segments = files.filter(p -> p.toString().endsWith(".log")).count();
+            assertThat(reopened.recoveryReport().recoveredSegments()).hasSize((int) segments);
+        }
+        assertThat(readAll(reopened, 0, Log.ReadBound.WRITTEN)).hasSize(100);
+    }
+
+    @Test
+    void shouldRecoverOnlyTheSegmentsSinceTheLastRoll() throws Exception {
+        LogConfig small = LogConfig.DEFAULT.withSegmentBytes(2048);
+        Log log = open(small);
+        appendAll(log, 100, "v");
+        crash(log);
+
+        Log reopened = open(small);
+
+        assertThat(reopened.recoveryReport().recoveredSegments()).hasSize(1);
+        assertThat(reopened.segmentCount()).isGreaterThan(3);
+    }
+}
