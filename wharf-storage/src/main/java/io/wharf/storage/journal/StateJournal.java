@@ -1,0 +1,285 @@
+package io.wharf.storage.journal;
+
+import io.wharf.storage.StorageException;
+import io.wharf.storage.file.AtomicFile;
+import io.wharf.storage.file.Directories;
+import io.wharf.storage.log.FsyncPolicy;
+import io.wharf.storage.log.Log;
+import io.wharf.storage.log.LogConfig;
+import io.wharf.storage.log.LogEnvironment;
+import io.wharf.storage.log.LogSlice;
+import io.wharf.storage.log.PendingAppend;
+import io.wharf.storage.record.Record;
+import io.wharf.storage.record.RecordBatchBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A state machine made durable by a write-ahead log and snapshots: commands are appended to a
+ * {@link Log}, applied in log order once durable, and every so often the whole state is written
+ * to a snapshot file so the log below it can be deleted. Opening loads the snapshot and replays
+ * the commands after it, so the state after a crash is exactly the state of the commands whose
+ * futures had completed, plus possibly some that were durable but not yet acknowledged.
+ *
+ * <p>Commands submitted while an append is in flight are gathered into the next batch, so a busy
+ * journal writes large batches and a quiet one waits for a single fsync.
+ *
+ * <p>Threading: {@link #submit} may be called from any thread. The state machine's
+ * {@code apply} runs on a storage thread, one command at a time, in log order; {@code snapshot}
+ * runs under the same lock, so it never sees half an apply.
+ */
+public final class StateJournal implements AutoCloseable {
+
+    /** The state a journal makes durable. */
+    public interface StateMachine {
+
+        /** Applies one command; called in log order, once durable, and again on replay. */
+        void apply(long offset, ByteBuffer command);
+
+        /** The whole state, serialised; consistent with every command applied so far. */
+        byte[] snapshot();
+
+        /** Replaces the state with one produced by {@link #snapshot()}. */
+        void restore(ByteBuffer snapshot);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(StateJournal.class);
+    private static final String SNAPSHOT_FILE = "snapshot";
+    private static final int SNAPSHOT_VERSION = 1;
+    private static final int MAX_BATCH_BYTES = 1 << 20;
+
+    private record Pending(byte[] command, CompletableFuture<Void> future) {
+    }
+
+    private final String name;
+    private final Path dir;
+    private final Log log;
+    private final StateMachine machine;
+    private final LogEnvironment env;
+    private final long snapshotEveryBytes;
+
+    private final Object stateLock = new Object();
+    private long lastApplied = -1;
+    private long bytesSinceSnapshot;
+    private boolean snapshotScheduled;
+
+    private final ReentrantLock queueLock = new ReentrantLock();
+    private List<Pending> queue = new ArrayList<>();
+    private boolean inFlight;
+    private volatile boolean closed;
+
+    private StateJournal(String name, Path dir, LogEnvironment env, StateMachine machine, long snapshotEveryBytes)
+            throws IOException {
+        this.name = name;
+        this.dir = dir;
+        this.env = env;
+        this.machine = machine;
+        this.snapshotEveryBytes = snapshotEveryBytes;
+        Directories.createDurably(dir);
+        long snapshotOffset = restoreSnapshot();
+        this.log = Log.open(name, dir.resolve("journal"),
+                LogConfig.DEFAULT.withSegmentBytes(16 << 20).withFsync(FsyncPolicy.ALWAYS), env);
+        try {
+            replay(snapshotOffset + 1);
+        } catch (RuntimeException e) {
+            log.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the journal in {@code dir}, restoring {@code machine} from its snapshot and the
+     * commands after it.
+     *
+     * @param snapshotEveryBytes write a snapshot once this many command bytes were applied since the last
+     */
+    public static StateJournal open(String name, Path dir, LogEnvironment env, StateMachine machine,
+                                    long snapshotEveryBytes) throws IOException {
+        return new StateJournal(name, dir, env, machine, snapshotEveryBytes);
+    }
+
+    private long restoreSnapshot() throws IOException {
+        Path file = dir.resolve(SNAPSHOT_FILE);
+        byte[] bytes = AtomicFile.read(file).orElse(null);
+        if (bytes == null) {
+            return -1;
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        int version = b.getInt();
+        if (version != SNAPSHOT_VERSION) {
+            throw new StorageException(file + " has snapshot format " + version + ", which this version cannot read");
+        }
+        long upTo = b.getLong();
+        machine.restore(b.slice());
+        lastApplied = upTo;
+        return upTo;
+    }
+
+    private void replay(long from) {
+        if (from < log.startOffset()) {
+            throw new StorageException("journal " + name + " in " + dir + " starts at offset " + log.startOffset()
+                    + " but its snapshot only covers offsets below " + from + "; the state cannot be rebuilt");
+        }
+        long offset = from;
+        long end = log.endOffset();
+        int applied = 0;
+        while (offset < end) {
+            try (LogSlice s = log.read(offset, 1 << 20, Log.ReadBound.WRITTEN)) {
+                for (Record r : s.records()) {
+                    applyOne(r.offset(), r.value());
+                    applied++;
+                }
+                offset = s.nextOffset();
+            }
+        }
+        if (applied > 0) {
+            LOG.debug("journal {}: replayed {} command(s) after the snapshot", name, applied);
+        }
+    }
+
+    private void applyOne(long offset, ByteBuffer command) {
+        synchronized (stateLock) {
+            machine.apply(offset, command.duplicate());
+            lastApplied = offset;
+            bytesSinceSnapshot += command.remaining();
+        }
+    }
+
+    /**
+     * Appends a command. The future completes once it is durable and applied, or fails with the
+     * storage error that kept it from being written (then it was not applied).
+     */
+    public CompletableFuture<Void> submit(byte[] command) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        queueLock.lock();
+        try {
+            if (closed) {
+                f.completeExceptionally(new StorageException("journal " + name + " is closed"));
+                return f;
+            }
+            queue.add(new Pending(command, f));
+            if (!inFlight) {
+                inFlight = true;
+                sendQueued();
+            }
+        } finally {
+            queueLock.unlock();
+        }
+        return f;
+    }
+
+    /** Sends everything queued as batches; called with queueLock held and inFlight set. */
+    private void sendQueued() {
+        List<Pending> all = queue;
+        queue = new ArrayList<>();
+        long now = env.clock().millis();
+        int from = 0;
+        List<CompletableFuture<Void>> appended = new ArrayList<>();
+        while (from < all.size()) {
+            RecordBatchBuilder b = new RecordBatchBuilder();
+            int to = from;
+            while (to < all.size() && (to == from || b.sizeInBytes() + all.get(to).command().length < MAX_BATCH_BYTES)) {
+                b.append(now, null, ByteBuffer.wrap(all.get(to).command()), List.of());
+                to++;
+            }
+            List<Pending> part = all.subList(from, to);
+            CompletableFuture<Void> done;
+            try {
+                PendingAppend append = log.append(b.build());
+                done = append.future().handle((r, err) -> {
+                    if (err == null) {
+                        long offset = r.baseOffset();
+                        for (Pending p : part) {
+                            applyOne(offset++, ByteBuffer.wrap(p.command()));
+                        }
+                        part.forEach(p -> p.future().complete(null));
+                    } else {
+                        part.forEach(p -> p.future().completeExceptionally(err));
+                    }
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                part.forEach(p -> p.future().completeExceptionally(e));
+                done = CompletableFuture.completedFuture(null);
+            }
+            appended.add(done);
+            from = to;
+        }
+        CompletableFuture.allOf(appended.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> afterSend());
+    }
+
+    private void afterSend() {
+        maybeScheduleSnapshot();
+        queueLock.lock();
+        try {
+            if (queue.isEmpty()) {
+                inFlight = false;
+            } else {
+                sendQueued();
+            }
+        } finally {
+            queueLock.unlock();
+        }
+    }
+
+    private void maybeScheduleSnapshot() {
+        synchronized (stateLock) {
+            if (snapshotScheduled || bytesSinceSnapshot < snapshotEveryBytes || closed) {
+                return;
+            }
+            snapshotScheduled = true;
+        }
+        env.scheduler().execute(() -> {
+            try {
+                snapshot();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("journal {}: snapshot failed, the journal keeps growing until one succeeds: {}", name, e.toString());
+            } finally {
+                synchronized (stateLock) {
+                    snapshotScheduled = false;
+                }
+            }
+        });
+    }
+
+    /** Writes a snapshot of the current state and deletes the journal below it. */
+    public void snapshot() throws IOException {
+        byte[] state;
+        long upTo;
+        synchronized (stateLock) {
+            if (lastApplied < 0) {
+                return;
+            }
+            state = machine.snapshot();
+            upTo = lastApplied;
+            bytesSinceSnapshot = 0;
+        }
+        ByteBuffer b = ByteBuffer.allocate(12 + state.length).putInt(SNAPSHOT_VERSION).putLong(upTo).put(state);
+        AtomicFile.write(dir.resolve(SNAPSHOT_FILE), b.array());
+        log.deleteBefore(upTo + 1);
+    }
+
+    /** Bytes the journal's log holds on disk now. */
+    public long journalBytes() {
+        return log.sizeInBytes();
+    }
+
+    @Override
+    public void close() throws IOException {
+        queueLock.lock();
+        try {
+            closed = true;
+        } finally {
+            queueLock.unlock();
+        }
+        log.close();
+    }
+}
