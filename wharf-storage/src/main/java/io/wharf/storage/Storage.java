@@ -55,7 +55,7 @@ public final class Storage implements AutoCloseable {
     private final MetadataStore metadata;
 
     private Storage(Options o) throws IOException {
-        this.dataDir = o.dataDir().toAbsolutePath();
+        this.dataDir = o.dataDir().toAbsolutePath().normalize();
         Directories.createDurably(dataDir);
         lockChannel = FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock l;

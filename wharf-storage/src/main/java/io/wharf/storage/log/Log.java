@@ -112,12 +112,13 @@ public final class Log implements AutoCloseable {
         removeLeftovers();
 
         Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
-        boolean clean = Files.exists(marker);
+        TreeSet<Long> bases = segmentBaseOffsets();
+        // A log with no segment yet is new, not crashed.
+        boolean clean = Files.exists(marker) || bases.isEmpty();
         long[] checkpoint = readCheckpoint();
         long recoveryPoint = clean ? Long.MAX_VALUE : checkpoint[0];
         RecoveryReport.Builder report = RecoveryReport.builder(name, clean);
 
-        TreeSet<Long> bases = segmentBaseOffsets();
         try {
             for (long base : bases) {
                 boolean last = base == bases.last();

@@ -191,8 +191,11 @@ final class LogSegment {
                 bytesSinceIndexEntry = indexInterval;
                 continue;
             }
-            if (last) {
-                long dropped = nonZeroBytesFrom(brokenAt, fileSize);
+            long dropped = nonZeroBytesFrom(brokenAt, fileSize);
+            // Zeros are never data: they are preallocated space a crash left untrimmed, in any
+            // segment. Anything else is a torn write in the newest segment, or damage in an older
+            // one, whose data was forced before the log rolled past it.
+            if (last || dropped == 0) {
                 channel.truncate(brokenAt);
                 channel.force(true);
                 validEnd = brokenAt;

@@ -292,4 +292,26 @@ class RecoveryTest {
         assertThat(reopened.recoveryReport().recoveredSegments()).hasSize(1);
         assertThat(reopened.segmentCount()).isGreaterThan(3);
     }
+
+    @Test
+    void shouldTrimPreallocatedSpaceAnOlderSegmentKeptWhenTheCrashCameMidRoll() throws Exception {
+        LogConfig small = LogConfig.DEFAULT.withSegmentBytes(2048);
+        Log log = open(small);
+        appendAll(log, 100, "v");
+        crash(log);
+        // As if the process died after creating the next segment but before trimming this one.
+        Path first = segmentFile(0);
+        long size = Files.size(first);
+        try (FileChannel ch = FileChannel.open(first, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(4096), size);
+        }
+        Files.delete(dir.resolve(Log.CHECKPOINT_FILE));
+
+        Log reopened = open(small);
+
+        assertThat(reopened.recoveryReport().corruptions()).isEmpty();
+        assertThat(reopened.recoveryReport().truncations()).isEmpty();
+        assertThat(Files.size(first)).isEqualTo(size);
+        assertThat(readAll(reopened, 0, Log.ReadBound.WRITTEN)).hasSize(100);
+    }
 }

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Storage benchmark: append and read throughput of the log, next to the disk's own figure for
+# the same write-and-fsync cadence (dd), measured in the same run on the same disk.
+# Writes the table, the command and the date into docs/benchmarks.md.
+#
+# Usage: bench/storage.sh [seconds-per-scenario]    (default 10)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$ROOT/scripts/jdk.sh"
+JDK="$(wharf_find_jdk 21)"
+SECONDS_PER_SCENARIO="${1:-10}"
+
+(cd "$ROOT" && JAVA_HOME="$JDK" ./mvnw -q -B -Pbench -DskipTests -Denforcer.skip package -pl wharf-bench -am)
+
+BENCH="$ROOT/wharf-bench/target"
+SCRATCH="$(mktemp -d -p "$BENCH" storage.XXXXXX)"
+trap 'rm -rf "$SCRATCH"' EXIT
+JAR="$(ls "$BENCH"/wharf-bench-*.jar | head -n 1)"
+
+TABLE="$("$JDK/bin/java" -Xmx2g -cp "$JAR:$BENCH/lib/*" io.wharf.bench.StorageBench "$SCRATCH/data" "$SECONDS_PER_SCENARIO")"
+
+CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) cores)"
+FS="$(df -T "$SCRATCH" | awk 'NR==2 {print $2}')"
+SECTION="$(cat <<MD
+## Storage log
+
+Measured $(date -u +%Y-%m-%d) with \`bench/storage.sh $SECONDS_PER_SCENARIO\` on $CPU, $FS file system,
+Java $("$JDK/bin/java" -version 2>&1 | head -n 1 | cut -d'"' -f2). Each scenario stops after
+$SECONDS_PER_SCENARIO s or its record count. The dd rows are the disk's own rate for writes of one
+batch's size, each followed by a sync, in the same run and directory.
+
+$TABLE
+MD
+)"
+
+DOC="$ROOT/docs/benchmarks.md"
+python3 - "$DOC" "$SECTION" <<'PY'
+import sys, re, os
+path, section = sys.argv[1], sys.argv[2]
+start, end = "<!-- storage:start -->", "<!-- storage:end -->"
+text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+block = start + "\n" + section.strip() + "\n" + end
+if start in text:
+    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
+else:
+    text = text.rstrip() + "\n\n" + block + "\n"
+open(path, "w").write(text)
+PY
+echo "$SECTION"

@@ -1,0 +1,169 @@
+package io.wharf.server;
+
+import io.wharf.core.Broker;
+import io.wharf.core.BrokerSettings;
+import io.wharf.core.Lifecycle;
+import io.wharf.server.config.ConfigException;
+import io.wharf.server.config.ConfigLoader;
+import io.wharf.server.config.WharfConfig;
+import io.wharf.server.http.HealthEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A running Wharf broker: the embedded API that {@code ./wharf}, the tests and any application
+ * that wants a broker in-process all use.
+ *
+ * <pre>{@code
+ * try (WharfServer wharf = WharfServer.builder().dataDir(dir).httpPort(0).start()) {
+ *     int port = wharf.httpPort();
+ * }
+ * }</pre>
+ *
+ * <p>Start-up validates the whole configuration before it touches the disk or binds a port.
+ * {@link #close()} stops the listeners, then flushes and closes every log. Thread-safe.
+ */
+public final class WharfServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WharfServer.class);
+
+    private final WharfConfig config;
+    private final Broker broker;
+    private final HealthEndpoint http;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile Lifecycle state = Lifecycle.RUNNING;
+
+    private WharfServer(WharfConfig config, Broker broker, HealthEndpoint http) {
+        this.config = config;
+        this.broker = broker;
+        this.http = http;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private static WharfServer start(WharfConfig config) throws IOException {
+        long started = System.nanoTime();
+        Broker broker = Broker.open(new BrokerSettings(config.storageOptions()));
+        HealthEndpoint http;
+        try {
+            http = HealthEndpoint.start(config.http().host(), config.http().port(), broker::state);
+        } catch (IOException | RuntimeException e) {
+            try {
+                broker.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        WharfServer server = new WharfServer(config, broker, http);
+        LOG.info("Wharf started in {} ms: data in {}, HTTP on {}:{}", (System.nanoTime() - started) / 1_000_000,
+                broker.storage().dataDir(), config.http().host(), http.port());
+        return server;
+    }
+
+    public WharfConfig config() {
+        return config;
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+
+    public Path dataDir() {
+        return broker.storage().dataDir();
+    }
+
+    /** The port the HTTP listener is bound to (the real one when 0 was asked for). */
+    public int httpPort() {
+        return http.port();
+    }
+
+    public Lifecycle state() {
+        return state;
+    }
+
+    /** Blocks until the server has been closed. */
+    public void awaitClosed() throws InterruptedException {
+        closed.await();
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (state != Lifecycle.RUNNING) {
+            return;
+        }
+        state = Lifecycle.CLOSING;
+        LOG.info("Wharf stopping");
+        try {
+            http.close();
+        } finally {
+            try {
+                broker.close();
+            } finally {
+                state = Lifecycle.CLOSED;
+                closed.countDown();
+                LOG.info("Wharf stopped");
+            }
+        }
+    }
+
+    /** Collects configuration for a {@link WharfServer}; nothing is checked until {@link #config()} or {@link #start()}. */
+    public static final class Builder {
+        private Path configFile;
+        private Map<String, String> environment = Map.of();
+        private final Map<String, String> overrides = new LinkedHashMap<>();
+
+        /** Reads a YAML configuration file. */
+        public Builder configFile(Path file) {
+            this.configFile = file;
+            return this;
+        }
+
+        /**
+         * Applies {@code WHARF_*} variables from this environment, as {@code ./wharf} does with
+         * the process environment. The embedded API ignores the process environment unless asked.
+         */
+        public Builder environment(Map<String, String> env) {
+            this.environment = Map.copyOf(env);
+            return this;
+        }
+
+        /** Sets one configuration key, such as {@code storage.fsync}; takes precedence over file and environment. */
+        public Builder set(String key, String value) {
+            overrides.put(key, value);
+            return this;
+        }
+
+        public Builder dataDir(Path dir) {
+            return set("data-dir", dir.toString());
+        }
+
+        /** The HTTP port; 0 picks a free one. */
+        public Builder httpPort(int port) {
+            return set("http.port", Integer.toString(port));
+        }
+
+        /** Loads and validates the configuration without starting anything. */
+        public WharfConfig config() throws ConfigException {
+            return ConfigLoader.load(configFile, environment, overrides);
+        }
+
+        /**
+         * Validates the configuration, then opens storage (recovering it if needed) and binds the listeners.
+         *
+         * @throws ConfigException before anything is opened or bound, if the configuration is invalid
+         * @throws IOException     if storage cannot be opened or a port cannot be bound
+         */
+        public WharfServer start() throws ConfigException, IOException {
+            return WharfServer.start(config());
+        }
+    }
+}

@@ -1,0 +1,341 @@
+package io.wharf.server.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.wharf.storage.log.FsyncPolicy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Builds a {@link WharfConfig} from, in rising precedence: the built-in defaults, one YAML file,
+ * {@code WHARF_*} environment variables, and explicit overrides (command-line flags, the embedded
+ * builder). Every problem is collected and reported together, each naming its key, its value and
+ * where the value came from. A key that is not one of Wharf's, in the file or the environment, is
+ * an error: a typo must not be silently ignored.
+ */
+public final class ConfigLoader {
+
+    static final String ENV_PREFIX = "WHARF_";
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
+
+    private final ObjectNode tree = defaults();
+    private final Map<String, String> origins = new HashMap<>();
+    private final List<String> problems = new ArrayList<>();
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Loads and validates the configuration.
+     *
+     * @param file      a YAML file, or null for none
+     * @param env       the process environment; only {@code WHARF_*} variables are read
+     * @param overrides dotted keys to values, applied last
+     * @throws ConfigException listing every problem found
+     */
+    public static WharfConfig load(Path file, Map<String, String> env, Map<String, String> overrides) throws ConfigException {
+        ConfigLoader l = new ConfigLoader();
+        if (file != null) {
+            l.mergeFile(file);
+        }
+        l.applyEnvironment(env);
+        overrides.forEach((k, v) -> l.set(k, v, "override " + k));
+        if (!l.problems.isEmpty()) {
+            throw new ConfigException(l.problems);
+        }
+        WharfConfig config = l.bind();
+        if (!l.problems.isEmpty()) {
+            throw new ConfigException(l.problems);
+        }
+        return config;
+    }
+
+    /** Every key with its default value, in file order. */
+    public static Map<String, String> defaultValues() {
+        Map<String, String> out = new LinkedHashMap<>();
+        flatten("", defaults(), out);
+        return out;
+    }
+
+    /** The environment variable that sets {@code key}. */
+    public static String environmentVariable(String key) {
+        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static ObjectNode defaults() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream("defaults.yaml")) {
+            return (ObjectNode) YAML.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the built-in configuration defaults are missing", e);
+        }
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = prefix + e.getKey();
+            if (e.getValue().isObject()) {
+                flatten(key + ".", e.getValue(), out);
+            } else {
+                out.put(key, e.getValue().asText());
+            }
+        }
+    }
+
+    private void mergeFile(Path file) {
+        JsonNode user;
+        try {
+            user = YAML.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            problems.add("configuration file " + file + " does not exist");
+            return;
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            problems.add("configuration file " + file + " is not valid YAML" + where + ": " + e.getOriginalMessage());
+            return;
+        } catch (IOException e) {
+            problems.add("configuration file " + file + " cannot be read: " + e.getMessage());
+            return;
+        }
+        if (user == null || user.isMissingNode() || user.isNull()) {
+            return;
+        }
+        if (!user.isObject()) {
+            problems.add("configuration file " + file + " must hold a mapping of keys to values, not a " + user.getNodeType().name().toLowerCase(Locale.ROOT));
+            return;
+        }
+        merge("", tree, (ObjectNode) user, "file " + file);
+    }
+
+    private void merge(String prefix, ObjectNode target, ObjectNode source, String origin) {
+        Iterator<Map.Entry<String, JsonNode>> it = source.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = prefix + e.getKey();
+            JsonNode known = target.get(e.getKey());
+            if (known == null) {
+                problems.add("unknown key '" + key + "' in " + origin + suggestion(target, e.getKey(), prefix));
+            } else if (known.isObject()) {
+                if (e.getValue().isObject()) {
+                    merge(key + ".", (ObjectNode) known, (ObjectNode) e.getValue(), origin);
+                } else {
+                    problems.add("'" + key + "' in " + origin + " must be a section with the keys " + fieldNames(known));
+                }
+            } else if (e.getValue().isContainerNode()) {
+                problems.add("'" + key + "' in " + origin + " must be a single value, not a " + (e.getValue().isArray() ? "list" : "section"));
+            } else {
+                target.set(e.getKey(), e.getValue());
+                origins.put(key, origin);
+            }
+        }
+    }
+
+    private void applyEnvironment(Map<String, String> env) {
+        Map<String, String> byVariable = new HashMap<>();
+        for (String key : defaultValues().keySet()) {
+            byVariable.put(environmentVariable(key), key);
+        }
+        env.forEach((name, value) -> {
+            if (!name.startsWith(ENV_PREFIX)) {
+                return;
+            }
+            String key = byVariable.get(name);
+            if (key == null) {
+                problems.add("unknown environment variable " + name + ": it sets no configuration key (known: "
+                        + String.join(", ", new java.util.TreeSet<>(byVariable.keySet())) + ")");
+            } else {
+                set(key, value, "environment variable " + name);
+            }
+        });
+    }
+
+    private void set(String key, String value, String origin) {
+        String[] parts = key.split("\\.");
+        JsonNode node = tree;
+        for (int i = 0; i < parts.length - 1; i++) {
+            node = node.get(parts[i]);
+            if (node == null || !node.isObject()) {
+                problems.add("unknown key '" + key + "' in " + origin);
+                return;
+            }
+        }
+        ObjectNode parent = (ObjectNode) node;
+        String last = parts[parts.length - 1];
+        JsonNode known = parent.get(last);
+        if (known == null || known.isObject()) {
+            problems.add("unknown key '" + key + "' in " + origin
+                    + (known == null ? suggestion(parent, last, key.substring(0, key.length() - last.length())) : ""));
+            return;
+        }
+        parent.set(last, TextNode.valueOf(value));
+        origins.put(key, origin);
+    }
+
+    private WharfConfig bind() {
+        Path dataDir = Path.of(string("data-dir"));
+        WharfConfig.StorageConfig storage = new WharfConfig.StorageConfig(
+                parsed("storage.fsync", FsyncPolicy::parse, FsyncPolicy.ALWAYS),
+                integer("storage.writer-threads", 1, 256),
+                size("storage.segment-size", 1L << 20, (1L << 31) - 1),
+                duration("storage.segment-age", Duration.ofSeconds(1)),
+                size("storage.index-interval", 0, 1L << 30),
+                bool("storage.preallocate"),
+                duration("storage.retention-check-interval", Duration.ofMillis(100)));
+        WharfConfig.HttpConfig http = new WharfConfig.HttpConfig(string("http.host"), integer("http.port", 0, 65535));
+        String level = string("logging.level").toLowerCase(Locale.ROOT);
+        if (!LEVELS.contains(level)) {
+            problem("logging.level", "must be one of " + String.join(", ", new java.util.TreeSet<>(LEVELS)));
+        }
+        return new WharfConfig(dataDir, storage, http, new WharfConfig.LoggingConfig(level));
+    }
+
+    private JsonNode node(String key) {
+        JsonNode n = tree;
+        for (String p : key.split("\\.")) {
+            n = n.get(p);
+        }
+        return n;
+    }
+
+    private void problem(String key, String what) {
+        String origin = origins.getOrDefault(key, "the defaults");
+        problems.add(key + " = '" + node(key).asText() + "' (from " + origin + ") " + what);
+    }
+
+    private String string(String key) {
+        JsonNode n = node(key);
+        if (n.isNull() || n.asText().isBlank()) {
+            problem(key, "must not be empty");
+            return "";
+        }
+        return n.asText();
+    }
+
+    private int integer(String key, int min, int max) {
+        JsonNode n = node(key);
+        long v;
+        if (n.isIntegralNumber()) {
+            v = n.asLong();
+        } else {
+            try {
+                v = Long.parseLong(n.asText().trim());
+            } catch (NumberFormatException e) {
+                problem(key, "must be a whole number");
+                return min;
+            }
+        }
+        if (v < min || v > max) {
+            problem(key, "must be between " + min + " and " + max);
+            return min;
+        }
+        return (int) v;
+    }
+
+    private boolean bool(String key) {
+        JsonNode n = node(key);
+        if (n.isBoolean()) {
+            return n.asBoolean();
+        }
+        String t = n.asText().trim().toLowerCase(Locale.ROOT);
+        if (t.equals("true") || t.equals("false")) {
+            return Boolean.parseBoolean(t);
+        }
+        problem(key, "must be true or false");
+        return false;
+    }
+
+    private ByteSize size(String key, long min, long max) {
+        ByteSize s = parsed(key, ByteSize::parse, new ByteSize(min));
+        if (s.bytes() < min || s.bytes() > max) {
+            problem(key, "must be between " + new ByteSize(min) + " and " + new ByteSize(max) + " bytes");
+            return new ByteSize(min);
+        }
+        return s;
+    }
+
+    private Duration duration(String key, Duration min) {
+        Duration d = parsed(key, Durations::parse, min);
+        if (d.compareTo(min) < 0) {
+            problem(key, "must be at least " + Durations.format(min));
+            return min;
+        }
+        return d;
+    }
+
+    private <T> T parsed(String key, Function<String, T> parser, T fallback) {
+        JsonNode n = node(key);
+        if (!n.isValueNode() || n.isNull()) {
+            problem(key, "must be a single value");
+            return fallback;
+        }
+        try {
+            return parser.apply(n.asText());
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            problem(key, "is invalid: " + e.getMessage());
+            return fallback;
+        }
+    }
+
+    private static String fieldNames(JsonNode section) {
+        List<String> names = new ArrayList<>();
+        section.fieldNames().forEachRemaining(names::add);
+        return String.join(", ", names);
+    }
+
+    /** " (did you mean 'x'?)" when a known sibling key is close to the unknown one. */
+    private static String suggestion(JsonNode section, String unknown, String prefix) {
+        String best = null;
+        int bestDistance = 3;
+        Iterator<String> names = section.fieldNames();
+        while (names.hasNext()) {
+            String candidate = names.next();
+            int d = distance(unknown.toLowerCase(Locale.ROOT), candidate);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = candidate;
+            }
+        }
+        return best == null ? "; known keys here: " + fieldNames(section) : " (did you mean '" + prefix + best + "'?)";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,148 @@
+package io.wharf.test;
+
+import io.wharf.server.WharfServer;
+import io.wharf.server.config.ConfigException;
+import io.wharf.server.config.ConfigLoader;
+import io.wharf.storage.file.Directories;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Gives tests a fresh embedded Wharf broker with its own data directory and every listener on a
+ * free port. Registered on a static field it serves the whole class; on an instance field, each
+ * test gets its own.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final WharfExtension wharf = new WharfExtension().with("storage.fsync", "never");
+ *
+ * @Test
+ * void test(WharfServer server) { ... server.httpPort() ... }
+ * }</pre>
+ */
+public final class WharfExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
+        AfterEachCallback, ParameterResolver {
+
+    private final Map<String, String> settings = new LinkedHashMap<>();
+    private boolean perClass;
+    private Path dataDir;
+    private WharfServer server;
+
+    public WharfExtension() {
+        // Port 0 asks the operating system for a free port: nothing to race for.
+        ConfigLoader.defaultValues().keySet().stream()
+                .filter(k -> k.endsWith(".port"))
+                .forEach(k -> settings.put(k, "0"));
+        settings.put("http.host", "127.0.0.1");
+    }
+
+    /** Sets a configuration key for the brokers this extension starts. */
+    public WharfExtension with(String key, String value) {
+        settings.put(key, value);
+        return this;
+    }
+
+    public WharfServer server() {
+        if (server == null) {
+            throw new IllegalStateException("no broker is running: is the extension registered with @RegisterExtension?");
+        }
+        return server;
+    }
+
+    public int httpPort() {
+        return server().httpPort();
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /**
+     * Closes the broker cleanly and starts a new one on the same data directory and ports, as an
+     * operator's restart would.
+     */
+    public WharfServer restart() throws IOException, ConfigException {
+        Map<String, String> samePorts = new LinkedHashMap<>(settings);
+        samePorts.put("http.port", Integer.toString(server().httpPort()));
+        server.close();
+        server = start(samePorts);
+        return server;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        perClass = true;
+        dataDir = Files.createTempDirectory("wharf-test");
+        server = start(settings);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        stop();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        if (!perClass) {
+            dataDir = Files.createTempDirectory("wharf-test");
+            server = start(settings);
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        if (!perClass) {
+            stop();
+        }
+    }
+
+    private WharfServer start(Map<String, String> config) throws IOException, ConfigException {
+        WharfServer.Builder b = WharfServer.builder().dataDir(dataDir);
+        config.forEach(b::set);
+        return b.start();
+    }
+
+    private void stop() throws IOException {
+        try {
+            if (server != null) {
+                server.close();
+            }
+        } finally {
+            server = null;
+            if (dataDir != null) {
+                Directories.deleteRecursively(dataDir);
+            }
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return parameterContext.getParameter().getType() == WharfServer.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return server();
+    }
+
+    @Override
+    public String toString() {
+        try {
+            return "WharfExtension[" + (server == null ? "stopped" : "http=" + server.httpPort() + ", data=" + dataDir) + "]";
+        } catch (UncheckedIOException e) {
+            return "WharfExtension[?]";
+        }
+    }
+}
