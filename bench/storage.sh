@@ -24,10 +24,7 @@ FS="$(df -T "$SCRATCH" | awk 'NR==2 {print $2}')"
 SECTION="$(cat <<MD
 ## Storage log
 
-Measured $(date -u +%Y-%m-%d) with \`bench/storage.sh $SECONDS_PER_SCENARIO\` on $CPU, $FS file system,
-Java $("$JDK/bin/java" -version 2>&1 | head -n 1 | cut -d'"' -f2). Each scenario stops after
-$SECONDS_PER_SCENARIO s or its record count. The dd rows are the disk's own rate for writes of one
-batch's size, each followed by a sync, in the same run and directory.
+Measured $(date -u +%Y-%m-%d) with \`bench/storage.sh $SECONDS_PER_SCENARIO\` on $CPU, $FS file system, Java $("$JDK/bin/java" -version 2>&1 | head -n 1 | cut -d'"' -f2). Each scenario stops after $SECONDS_PER_SCENARIO s or its record count. The dd rows are the disk's own rate, in the same run and directory, for writes of one batch's size each followed by a sync: into a new file, and over a file zero-filled beforehand (the zero-filling not timed). Wharf's preallocation zero-fills ahead of the writer while it runs, so its figure pays for writing those zeros too; the fair comparison is with the new-file row.
 
 $TABLE
 MD

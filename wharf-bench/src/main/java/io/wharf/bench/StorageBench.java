@@ -43,21 +43,25 @@ public final class StorageBench {
 
     private final Path scratch;
     private final Duration limit;
+    private final List<String> only;
     private final List<String> rows = new ArrayList<>();
 
-    private StorageBench(Path scratch, Duration limit) {
+    private StorageBench(Path scratch, Duration limit, List<String> only) {
         this.scratch = scratch;
         this.limit = limit;
+        this.only = only;
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: StorageBench SCRATCH_DIR [seconds-per-scenario]");
+            System.err.println("usage: StorageBench SCRATCH_DIR [seconds-per-scenario [scenario...]]");
+            System.err.println("scenarios: disk batched group single never read (default: all)");
             System.exit(2);
         }
         Path scratch = Path.of(args[0]);
         Duration limit = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 10);
-        new StorageBench(scratch, limit).run();
+        List<String> only = args.length > 2 ? List.of(args).subList(2, args.length) : List.of();
+        new StorageBench(scratch, limit, only).run();
     }
 
     private record Result(long records, long bytes, double seconds, long fsyncs) {
@@ -70,6 +74,10 @@ public final class StorageBench {
         }
     }
 
+    private boolean selected(String scenario) {
+        return only.isEmpty() || only.contains(scenario);
+    }
+
     private void run() throws Exception {
         Directories.deleteRecursively(scratch);
         Files.createDirectories(scratch);
@@ -78,12 +86,35 @@ public final class StorageBench {
 
         // Warm the JIT so the first measured scenario is not the slowest.
         appendWaitingEachBatch("warmup", FsyncPolicy.NEVER, true, 2_000, Duration.ofSeconds(3));
+        singleRecordAppends("warmup2", HUNDRED, 2_000_000, Duration.ofSeconds(3));
 
-        double ddNew = dd(batchBytes, ddCount, false);
-        double ddOverwrite = dd(batchBytes, ddCount, true);
-        row("disk: dd, " + batchBytes + "-byte writes, O_DSYNC each, new file", "", fmt(ddNew), "", "");
-        row("disk: dd, same, over a zero-filled file", "", fmt(ddOverwrite), "", "");
+        double ddNew = 0;
+        double ddOverwrite = 0;
+        if (selected("disk") || selected("batched")) {
+            ddNew = dd(batchBytes, ddCount, false);
+            ddOverwrite = dd(batchBytes, ddCount, true);
+            row("disk: dd, " + batchBytes + "-byte writes, O_DSYNC each, new file", "", fmt(ddNew), "", "");
+            row("disk: dd, same, over a zero-filled file", "", fmt(ddOverwrite), "", "");
+        }
+        if (selected("batched")) {
+            batched(ddNew, ddOverwrite);
+        }
+        if (selected("group")) {
+            group();
+        }
+        if (selected("single") || selected("never") || selected("read")) {
+            never();
+        }
+        if (selected("read")) {
+            read();
+        }
+        System.out.println("| scenario | records/s | MB/s | fsyncs | notes |");
+        System.out.println("|---|---:|---:|---:|---|");
+        rows.forEach(System.out::println);
+        Directories.deleteRecursively(scratch);
+    }
 
+    private void batched(double ddNew, double ddOverwrite) throws Exception {
         Result a = appendWaitingEachBatch("a", FsyncPolicy.ALWAYS, true, 20_000, limit);
         row("append 64 × 1 KiB batches, fsync each batch (always), preallocated, 1 writer",
                 fmt(a.recordsPerSecond()), fmt(a.mbPerSecond()), Long.toString(a.fsyncs()),
@@ -92,6 +123,9 @@ public final class StorageBench {
         row("same, without preallocation", fmt(a2.recordsPerSecond()), fmt(a2.mbPerSecond()),
                 Long.toString(a2.fsyncs()), pct(a2.mbPerSecond(), ddNew) + " of dd new file");
 
+    }
+
+    private void group() throws Exception {
         Result g = groupCommit("g", 16, ONE_KIB, 400_000, limit);
         row("append 1 KiB records, fsync always, 16 writers × 1 append in flight (group commit)",
                 fmt(g.recordsPerSecond()), fmt(g.mbPerSecond()), Long.toString(g.fsyncs()),
@@ -100,6 +134,9 @@ public final class StorageBench {
         row("append 100 B records, fsync always, 1 writer waiting for each", fmt(s.recordsPerSecond()),
                 fmt(s.mbPerSecond()), Long.toString(s.fsyncs()), "latency bound: one fsync per append");
 
+    }
+
+    private void never() throws Exception {
         Result n = singleRecordAppends("n", HUNDRED, 20_000_000, limit);
         row("append 100 B records one per append, fsync never, 1 thread", fmt(n.recordsPerSecond()),
                 fmt(n.mbPerSecond()), Long.toString(n.fsyncs()), "target ≥ 1,000,000 appends/s");
@@ -107,17 +144,15 @@ public final class StorageBench {
         row("append 1 KiB records one per append, fsync never, 1 thread", fmt(k.recordsPerSecond()),
                 fmt(k.mbPerSecond()), Long.toString(k.fsyncs()), "");
 
+    }
+
+    private void read() throws Exception {
         Result decoded = readDecoding("k");
         row("read and decode every record of the 1 KiB log (page cache)", fmt(decoded.recordsPerSecond()),
                 fmt(decoded.mbPerSecond()), "", "CRC checked");
         Result zeroCopy = readZeroCopy("k");
         row("read the 1 KiB log by file region to /dev/null (transferTo)", fmt(zeroCopy.recordsPerSecond()),
                 fmt(zeroCopy.mbPerSecond()), "", "zero-copy");
-
-        System.out.println("| scenario | records/s | MB/s | fsyncs | notes |");
-        System.out.println("|---|---:|---:|---:|---|");
-        rows.forEach(System.out::println);
-        Directories.deleteRecursively(scratch);
     }
 
     private void row(String scenario, String recordsPerSecond, String mbPerSecond, String fsyncs, String notes) {

@@ -40,6 +40,9 @@ final class LogSegment {
     private static final int MIN_PREALLOCATION = 64 * 1024;
     private static final int MAX_PREALLOCATION = 8 * 1024 * 1024;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1024 * 1024).asReadOnlyBuffer();
+    private static final int STAGE_LIMIT = 64 * 1024;
+    /** One per writer thread: the few writer threads each reuse theirs for every log. */
+    private static final ThreadLocal<ByteBuffer> STAGING = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(1 << 20));
 
     /** A damaged byte range found by recovery or by a read, and the first offset after it. */
     record CorruptRange(int start, int end, long nextValidOffset) {
@@ -221,7 +224,7 @@ final class LogSegment {
         boolean rebuilt = false;
         SparseIndex oi = Files.exists(oiFile) ? SparseIndex.loadWritable(oiFile) : null;
         SparseIndex ti = Files.exists(tiFile) ? SparseIndex.loadWritable(tiFile) : null;
-        String problem = oi == null || ti == null ? "missing" : indexProblem(oi, ti, fileSize);
+        String problem = oi == null || ti == null ? "an index file is missing" : indexProblem(oi, ti, fileSize);
         if (problem != null) {
             report.rebuiltIndex(dataFile, problem);
             rebuilt = true;
@@ -258,7 +261,7 @@ final class LogSegment {
     /** Why an index cannot be trusted, or null. */
     private String indexProblem(SparseIndex oi, SparseIndex ti, int fileSize) throws IOException {
         if (Files.size(oi.file()) % SparseIndex.ENTRY_SIZE != 0 || Files.size(ti.file()) % SparseIndex.ENTRY_SIZE != 0) {
-            return "its size is not a whole number of entries";
+            return "an index file's size is not a whole number of entries";
         }
         long prevKey = -1;
         int prevValue = -1;
@@ -284,7 +287,7 @@ final class LogSegment {
         }
         // Spot-check that indexed positions hold the batches they claim.
         if (oi.count() > 0 && batchBaseOffsetAt(oi.valueAt(oi.count() - 1)) != baseOffset + oi.keyAt(oi.count() - 1)) {
-            return "its last entry does not point at the batch it names";
+            return "the last offset index entry does not point at the batch it names";
         }
         return null;
     }
@@ -384,41 +387,65 @@ final class LogSegment {
     }
 
     /**
-     * Writes {@code group[from, to)} at the end of the segment with one gathering write and
-     * indexes them. Their CRCs were checked on append, so the bytes count as verified.
+     * Writes {@code group[from, to)} at the end of the segment and indexes them. Small heap
+     * batches are copied into one direct staging buffer and written with one call, the copy the
+     * JDK would otherwise make per buffer; large or direct ones are written as they are. Their
+     * CRCs were checked on append, so the bytes count as verified.
      */
     void append(List<PendingAppend> group, int from, int to, long nowMs) throws IOException {
         int start = size;
         long total = 0;
-        ByteBuffer[] bufs = new ByteBuffer[to - from];
         for (int i = from; i < to; i++) {
-            ByteBuffer b = group.get(i).buffer.duplicate();
-            bufs[i - from] = b;
-            total += b.remaining();
+            total += group.get(i).size;
         }
         if (start + total > Integer.MAX_VALUE) {
             throw new IOException("segment " + dataFile + " would exceed 2 GiB");
         }
         claimSpace(start + total);
-        channel.position(start);
-        long written = 0;
-        while (written < total) {
-            written += channel.write(bufs);
+        ByteBuffer stage = STAGING.get().clear();
+        long pos = start;
+        for (int i = from; i < to; i++) {
+            ByteBuffer b = group.get(i).buffer.duplicate();
+            if (!b.isDirect() && b.remaining() <= STAGE_LIMIT) {
+                if (stage.remaining() < b.remaining()) {
+                    pos += writeFully(stage.flip(), pos);
+                    stage.clear();
+                }
+                stage.put(b);
+            } else {
+                if (stage.position() > 0) {
+                    pos += writeFully(stage.flip(), pos);
+                    stage.clear();
+                }
+                pos += writeFully(b, pos);
+            }
         }
-        int pos = start;
+        if (stage.position() > 0) {
+            pos += writeFully(stage.flip(), pos);
+        }
+        int at = start;
         for (int i = from; i < to; i++) {
             PendingAppend p = group.get(i);
-            indexBatch(pos, p.size, p.baseOffset(), p.lastOffset(), p.maxTimestamp);
-            pos += p.size;
+            indexBatch(at, p.size, p.baseOffset(), p.lastOffset(), p.maxTimestamp);
+            at += p.size;
         }
         if (firstAppendMs < 0) {
             firstAppendMs = nowMs;
         }
         nextOffset = group.get(to - 1).lastOffset() + 1;
         if (verifiedTo == start) {
-            verifiedTo = pos;
+            verifiedTo = at;
         }
-        size = pos;
+        size = at;
+    }
+
+    private int writeFully(ByteBuffer b, long position) throws IOException {
+        int n = b.remaining();
+        long p = position;
+        while (b.hasRemaining()) {
+            p += channel.write(b, p);
+        }
+        return n;
     }
 
     private void indexBatch(int position, int batchSize, long base, long last, long batchMaxTimestamp) {

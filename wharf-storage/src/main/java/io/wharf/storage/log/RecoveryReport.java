@@ -72,7 +72,7 @@ public record RecoveryReport(String log, boolean cleanShutdown, List<Path> recov
 
         void rebuiltIndex(Path file, String reason) {
             rebuilt.add(file + ": " + reason);
-            LOG.warn("log {}: rebuilt the indexes of {} because the index was {}", log, file, reason);
+            LOG.warn("log {}: rebuilt the indexes of {}: {}", log, file, reason);
         }
 
         RecoveryReport build() {

@@ -253,9 +253,13 @@ public final class RecordBatch {
 
     static long crcOf(ByteBuffer b, int from, int to) {
         CRC32C crc = new CRC32C();
-        ByteBuffer region = b.duplicate();
-        region.limit(to).position(from);
-        crc.update(region);
+        if (b.hasArray()) {
+            crc.update(b.array(), b.arrayOffset() + from, to - from);
+        } else {
+            ByteBuffer region = b.duplicate();
+            region.limit(to).position(from);
+            crc.update(region);
+        }
         return crc.getValue();
     }
 
