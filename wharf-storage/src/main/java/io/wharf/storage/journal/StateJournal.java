@@ -67,6 +67,9 @@ public final class StateJournal implements AutoCloseable {
     private final long snapshotEveryBytes;
 
     private final Object stateLock = new Object();
+    // Snapshots are written one at a time: two at once could rename an older one over a newer
+    // one whose journal prefix was already deleted.
+    private final Object snapshotLock = new Object();
     private long lastApplied = -1;
     private long bytesSinceSnapshot;
     private boolean snapshotScheduled;
@@ -239,7 +242,9 @@ public final class StateJournal implements AutoCloseable {
         }
         env.scheduler().execute(() -> {
             try {
-                snapshot();
+                if (!closed) {
+                    snapshot();
+                }
             } catch (IOException | RuntimeException e) {
                 LOG.warn("journal {}: snapshot failed, the journal keeps growing until one succeeds: {}", name, e.toString());
             } finally {
@@ -252,19 +257,21 @@ public final class StateJournal implements AutoCloseable {
 
     /** Writes a snapshot of the current state and deletes the journal below it. */
     public void snapshot() throws IOException {
-        byte[] state;
-        long upTo;
-        synchronized (stateLock) {
-            if (lastApplied < 0) {
-                return;
+        synchronized (snapshotLock) {
+            byte[] state;
+            long upTo;
+            synchronized (stateLock) {
+                if (lastApplied < 0) {
+                    return;
+                }
+                state = machine.snapshot();
+                upTo = lastApplied;
+                bytesSinceSnapshot = 0;
             }
-            state = machine.snapshot();
-            upTo = lastApplied;
-            bytesSinceSnapshot = 0;
+            ByteBuffer b = ByteBuffer.allocate(12 + state.length).putInt(SNAPSHOT_VERSION).putLong(upTo).put(state);
+            AtomicFile.write(dir.resolve(SNAPSHOT_FILE), b.array());
+            log.deleteBefore(upTo + 1);
         }
-        ByteBuffer b = ByteBuffer.allocate(12 + state.length).putInt(SNAPSHOT_VERSION).putLong(upTo).put(state);
-        AtomicFile.write(dir.resolve(SNAPSHOT_FILE), b.array());
-        log.deleteBefore(upTo + 1);
     }
 
     /** Bytes the journal's log holds on disk now. */
@@ -280,6 +287,8 @@ public final class StateJournal implements AutoCloseable {
         } finally {
             queueLock.unlock();
         }
-        log.close();
+        synchronized (snapshotLock) {
+            log.close();
+        }
     }
 }

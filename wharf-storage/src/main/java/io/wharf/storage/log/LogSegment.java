@@ -4,6 +4,7 @@ import io.wharf.storage.file.FileChannelFactory;
 import io.wharf.storage.record.InvalidRecordException;
 import io.wharf.storage.record.Record;
 import io.wharf.storage.record.RecordBatch;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -68,6 +69,8 @@ final class LogSegment {
     private int bytesSinceIndexEntry;
     private long firstAppendMs = -1;
     private final List<CorruptRange> corrupt = new CopyOnWriteArrayList<>();
+    private volatile boolean indexesChecked = true;
+    private final List<SparseIndex> retired = new CopyOnWriteArrayList<>();
 
     private final AtomicInteger refs = new AtomicInteger(1);
     private volatile boolean deleted;
@@ -218,78 +221,137 @@ final class LogSegment {
         report.recoveredSegment(dataFile);
     }
 
-    /** Opens a segment that was sealed or cleanly closed: its file holds whole batches only. */
+    /**
+     * Opens a segment that was sealed or cleanly closed: its file holds whole batches only. The
+     * newest segment's indexes are loaded and checked entry by entry; an older segment's are only
+     * spot-checked here, so that opening a large log reads little, and checked fully on first use.
+     */
     private void openClean(int fileSize, Path oiFile, Path tiFile, boolean last, RecoveryReport.Builder report) throws IOException {
         size = fileSize;
-        boolean rebuilt = false;
-        SparseIndex oi = Files.exists(oiFile) ? SparseIndex.loadWritable(oiFile) : null;
-        SparseIndex ti = Files.exists(tiFile) ? SparseIndex.loadWritable(tiFile) : null;
-        String problem = oi == null || ti == null ? "an index file is missing" : indexProblem(oi, ti, fileSize);
+        verifiedTo = 0;
+        String problem;
+        if (!Files.exists(oiFile) || !Files.exists(tiFile)) {
+            problem = "an index file is missing";
+        } else if (last) {
+            offsetIndex = SparseIndex.loadWritable(oiFile);
+            timeIndex = SparseIndex.loadWritable(tiFile);
+            problem = indexProblem(true);
+        } else {
+            offsetIndex = SparseIndex.openSealed(oiFile);
+            timeIndex = SparseIndex.openSealed(tiFile);
+            problem = indexProblem(false);
+        }
         if (problem != null) {
             report.rebuiltIndex(dataFile, problem);
-            rebuilt = true;
+            closeIndexes();
             rebuildIndexesByHeaders(fileSize);
-        } else {
-            offsetIndex = oi;
-            timeIndex = ti;
-            int from = oi.count() == 0 ? 0 : oi.valueAt(oi.count() - 1);
-            BatchScanner scan = new BatchScanner(channel, from, fileSize);
-            long next = baseOffset;
-            BatchScanner.Status st;
-            while ((st = scan.next()) == BatchScanner.Status.BATCH) {
-                next = scan.lastOffset() + 1;
+            indexesChecked = true;
+            if (!last) {
+                offsetIndex.seal();
+                timeIndex.seal();
             }
-            if (st == BatchScanner.Status.BROKEN) {
-                corrupt.add(new CorruptRange(scan.position(), fileSize, -1));
-                report.corruptRange(dataFile, scan.position(), fileSize, -1);
-            }
-            nextOffset = next;
-            if (ti.count() > 0) {
-                maxTimestamp = ti.keyAt(ti.count() - 1);
-                maxTimestampOffset = baseOffset + ti.valueAt(ti.count() - 1);
-            }
+            return;
         }
-        verifiedTo = 0;
-        if (last) {
-            bytesSinceIndexEntry = rebuilt ? bytesSinceIndexEntry : indexInterval;
-        } else {
-            offsetIndex.seal();
-            timeIndex.seal();
+        indexesChecked = last;
+        SparseIndex oi = offsetIndex;
+        SparseIndex ti = timeIndex;
+        int from = oi.count() == 0 ? 0 : oi.valueAt(oi.count() - 1);
+        BatchScanner scan = new BatchScanner(channel, from, fileSize);
+        long next = baseOffset;
+        BatchScanner.Status st;
+        while ((st = scan.next()) == BatchScanner.Status.BATCH) {
+            next = scan.lastOffset() + 1;
         }
+        if (st == BatchScanner.Status.BROKEN) {
+            corrupt.add(new CorruptRange(scan.position(), fileSize, -1));
+            report.corruptRange(dataFile, scan.position(), fileSize, -1);
+        }
+        nextOffset = next;
+        if (ti.count() > 0) {
+            maxTimestamp = ti.keyAt(ti.count() - 1);
+            maxTimestampOffset = baseOffset + ti.valueAt(ti.count() - 1);
+        }
+        bytesSinceIndexEntry = indexInterval;
     }
 
-    /** Why an index cannot be trusted, or null. */
-    private String indexProblem(SparseIndex oi, SparseIndex ti, int fileSize) throws IOException {
-        if (Files.size(oi.file()) % SparseIndex.ENTRY_SIZE != 0 || Files.size(ti.file()) % SparseIndex.ENTRY_SIZE != 0) {
+    /**
+     * Why the indexes cannot be trusted, or null. A full check reads every entry; a spot check
+     * only the sizes, the ends, and whether the last offset entry points at the batch it names.
+     */
+    private String indexProblem(boolean full) throws IOException {
+        SparseIndex oi = offsetIndex;
+        SparseIndex ti = timeIndex;
+        if (!oi.isWhole() || !ti.isWhole()) {
             return "an index file's size is not a whole number of entries";
         }
-        long prevKey = -1;
-        int prevValue = -1;
-        for (int i = 0; i < oi.count(); i++) {
-            long k = oi.keyAt(i);
-            int v = oi.valueAt(i);
-            if (k <= prevKey || v <= prevValue || k > Integer.MAX_VALUE || v >= fileSize || v < 0) {
-                return "offset index entry " + i + " is out of order or out of range";
+        int n = oi.count();
+        if (full) {
+            long prevKey = -1;
+            int prevValue = -1;
+            for (int i = 0; i < n; i++) {
+                long k = oi.keyAt(i);
+                int v = oi.valueAt(i);
+                if (k <= prevKey || v <= prevValue || k > Integer.MAX_VALUE || v >= size) {
+                    return "offset index entry " + i + " is out of order or out of range";
+                }
+                prevKey = k;
+                prevValue = v;
             }
-            prevKey = k;
-            prevValue = v;
-        }
-        long prevTs = Long.MIN_VALUE;
-        int prevRel = -1;
-        for (int i = 0; i < ti.count(); i++) {
-            long k = ti.keyAt(i);
-            int v = ti.valueAt(i);
-            if (k <= prevTs || v < prevRel || v < 0) {
-                return "time index entry " + i + " is out of order";
+            long prevTs = Long.MIN_VALUE;
+            int prevRel = -1;
+            for (int i = 0; i < ti.count(); i++) {
+                long k = ti.keyAt(i);
+                int v = ti.valueAt(i);
+                if (k <= prevTs || v < prevRel || v < 0) {
+                    return "time index entry " + i + " is out of order";
+                }
+                prevTs = k;
+                prevRel = v;
             }
-            prevTs = k;
-            prevRel = v;
+        } else if (n > 0 && (oi.keyAt(0) < 0 || oi.keyAt(n - 1) < oi.keyAt(0) || oi.keyAt(n - 1) > Integer.MAX_VALUE
+                || oi.valueAt(0) < 0 || oi.valueAt(n - 1) < oi.valueAt(0) || oi.valueAt(n - 1) >= size)) {
+            return "the offset index's first or last entry is out of range";
         }
-        // Spot-check that indexed positions hold the batches they claim.
-        if (oi.count() > 0 && batchBaseOffsetAt(oi.valueAt(oi.count() - 1)) != baseOffset + oi.keyAt(oi.count() - 1)) {
+        if (n > 0 && batchBaseOffsetAt(oi.valueAt(n - 1)) != baseOffset + oi.keyAt(n - 1)) {
             return "the last offset index entry does not point at the batch it names";
         }
         return null;
+    }
+
+    /**
+     * Checks an older segment's indexes entry by entry the first time they are used, rebuilding
+     * them if they are damaged.
+     */
+    private void ensureIndexesChecked() throws IOException {
+        if (indexesChecked) {
+            return;
+        }
+        synchronized (this) {
+            if (indexesChecked) {
+                return;
+            }
+            String problem = indexProblem(true);
+            if (problem != null) {
+                rebuildSealedIndexes(problem);
+            }
+            indexesChecked = true;
+        }
+    }
+
+    /** Replaces a sealed segment's damaged indexes with ones rebuilt from its batches. */
+    private synchronized void rebuildSealedIndexes(String problem) throws IOException {
+        LoggerFactory.getLogger(LogSegment.class).warn("{}: rebuilt the indexes of {}: {}", dataFile.getParent(), dataFile, problem);
+        // Readers may still hold the old indexes; they are closed with the segment.
+        retired.add(offsetIndex);
+        retired.add(timeIndex);
+        rebuildIndexesByHeaders(size);
+        offsetIndex.seal();
+        timeIndex.seal();
+    }
+
+    private void closeIndexes() throws IOException {
+        offsetIndex.close();
+        timeIndex.close();
     }
 
     /** Rebuilds both indexes from batch headers, without reading the batches' contents. */
@@ -528,9 +590,11 @@ final class LogSegment {
             channel.close();
         } finally {
             try {
-                offsetIndex.close();
+                closeIndexes();
             } finally {
-                timeIndex.close();
+                for (SparseIndex r : retired) {
+                    r.close();
+                }
             }
         }
     }
@@ -669,6 +733,7 @@ final class LogSegment {
      * {@code offset}, or {@code limit} if there is none.
      */
     int positionOf(long offset, int limit) throws IOException {
+        ensureIndexesChecked();
         SparseIndex oi = offsetIndex;
         int entry = oi.floorByKey(offset - baseOffset);
         int from = entry < 0 ? 0 : oi.valueAt(entry);
@@ -676,8 +741,11 @@ final class LogSegment {
             from = 0;
         }
         if (entry >= 0 && from < limit && batchBaseOffsetAt(from) != baseOffset + oi.keyAt(entry)) {
-            // A damaged index: a full walk is slow but right.
+            // Damaged after it was checked: walk from the start now, rebuild for next time.
             from = 0;
+            if (oi.isSealed()) {
+                rebuildSealedIndexes("offset index entry " + entry + " does not point at the batch it names");
+            }
         }
         BatchScanner scan = new BatchScanner(channel, from, limit);
         while (true) {
@@ -842,6 +910,7 @@ final class LogSegment {
         if (maxTimestamp < timestamp) {
             return -1;
         }
+        ensureIndexesChecked();
         SparseIndex ti = timeIndex;
         int entry = ti.lowerByKey(timestamp);
         // Every record up to the entry's offset is older than the target.

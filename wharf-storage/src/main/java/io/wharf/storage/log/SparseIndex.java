@@ -32,6 +32,7 @@ final class SparseIndex implements Closeable {
     private volatile int[] values;
     private volatile int count;
     private int flushed;
+    private boolean dirty;
     private volatile FileChannel sealedChannel;
 
     private SparseIndex(Path file, long[] keys, int[] values, int count, FileChannel sealedChannel) {
@@ -59,14 +60,20 @@ final class SparseIndex implements Closeable {
             v[i] = all.getInt();
         }
         SparseIndex index = new SparseIndex(file, k, v, n, null);
-        index.flushed = all.capacity() % ENTRY_SIZE == 0 ? n : 0;
+        index.dirty = all.capacity() % ENTRY_SIZE != 0;
+        index.flushed = index.dirty ? 0 : n;
         return index;
     }
 
-    /** Opens a sealed index file for lookups only. */
+    /** Opens a sealed index file for lookups only, without reading its entries. */
     static SparseIndex openSealed(Path file) throws IOException {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
         return new SparseIndex(file, null, null, (int) (ch.size() / ENTRY_SIZE), ch);
+    }
+
+    /** Whether the file holds a whole number of entries. */
+    boolean isWhole() throws IOException {
+        return Files.size(file) % ENTRY_SIZE == 0;
     }
 
     Path file() {
@@ -116,6 +123,7 @@ final class SparseIndex implements Closeable {
         keys = k;
         values = v;
         count = n + 1;
+        dirty = true;
     }
 
     /** Index of the last entry whose key is at most {@code key}, or -1. */
@@ -166,6 +174,7 @@ final class SparseIndex implements Closeable {
         values = new int[64];
         count = 0;
         flushed = 0;
+        dirty = true;
     }
 
     /** Drops entries from {@code newCount} on. */
@@ -176,12 +185,13 @@ final class SparseIndex implements Closeable {
         if (newCount < count) {
             count = newCount;
             flushed = Math.min(flushed, newCount);
+            dirty = true;
         }
     }
 
-    /** Writes the entries not yet in the file and forces it. */
+    /** Writes the entries not yet in the file and forces it; nothing happens if nothing changed. */
     void flush() throws IOException {
-        if (keys == null) {
+        if (keys == null || (!dirty && Files.exists(file))) {
             return;
         }
         int n = count;
@@ -201,6 +211,7 @@ final class SparseIndex implements Closeable {
             ch.force(true);
         }
         flushed = n;
+        dirty = false;
     }
 
     /** Flushes and switches to file-backed lookups, releasing the in-memory entries. */

@@ -186,4 +186,32 @@ class CursorStoreTest {
         assertThat(store.get("g").orElseThrow().committedOffset()).isEqualTo(40);
         store.close();
     }
+
+    @Test
+    void shouldKeepTheStateWhenSnapshotsAreTakenConcurrently() throws Exception {
+        CursorStore store = open(4096);
+        java.util.concurrent.ExecutorService compactors = java.util.concurrent.Executors.newFixedThreadPool(3);
+        List<java.util.concurrent.Future<?>> snapshots = new ArrayList<>();
+        List<CompletableFuture<Void>> acks = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            acks.add(store.ack("q", i));
+            if (i % 500 == 0) {
+                snapshots.add(compactors.submit(() -> {
+                    store.compact();
+                    return null;
+                }));
+            }
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        for (java.util.concurrent.Future<?> f : snapshots) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        compactors.shutdown();
+        crash();
+
+        CursorStore reopened = open(4096);
+
+        assertThat(reopened.get("q").orElseThrow().markDelete()).isEqualTo(20_000);
+        reopened.close();
+    }
 }

@@ -314,4 +314,35 @@ class RecoveryTest {
         assertThat(Files.size(first)).isEqualTo(size);
         assertThat(readAll(reopened, 0, Log.ReadBound.WRITTEN)).hasSize(100);
     }
+
+    @Test
+    void shouldRebuildAnOlderSegmentsIndexDamagedInTheMiddleOnFirstUse() throws Exception {
+        LogConfig small = LogConfig.DEFAULT.withSegmentBytes(8192).withIndexIntervalBytes(64);
+        Log log = open(small);
+        appendAll(log, 200, "v");
+        log.close();
+        logs.remove(log);
+        Path index = dir.resolve(LogSegment.fileStem(0) + LogSegment.INDEX_SUFFIX);
+        byte[] bytes = Files.readAllBytes(index);
+        assertThat(bytes.length / SparseIndex.ENTRY_SIZE).isGreaterThan(10);
+        // Swap the positions of two middle entries: the ends still look right.
+        int a = 4 * SparseIndex.ENTRY_SIZE + 8;
+        int b = 6 * SparseIndex.ENTRY_SIZE + 8;
+        for (int i = 0; i < 4; i++) {
+            byte t = bytes[a + i];
+            bytes[a + i] = bytes[b + i];
+            bytes[b + i] = t;
+        }
+        Files.write(index, bytes);
+
+        Log reopened = open(small);
+
+        assertThat(reopened.recoveryReport().isClean()).isTrue();
+        for (long offset = 0; offset < 200; offset++) {
+            try (LogSlice s = reopened.read(offset, 1, Log.ReadBound.WRITTEN)) {
+                assertThat(s.records().get(0).offset()).isEqualTo(offset);
+            }
+        }
+        assertThat(Files.readAllBytes(index)).isNotEqualTo(bytes);
+    }
 }
