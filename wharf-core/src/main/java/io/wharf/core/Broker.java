@@ -1,39 +1,122 @@
 package io.wharf.core;
 
+import io.wharf.core.alarm.ResourceAlarms;
+import io.wharf.core.auth.UserStore;
+import io.wharf.core.queue.QueueContext;
+import io.wharf.core.vhost.VirtualHost;
 import io.wharf.storage.Storage;
+import io.wharf.storage.concurrent.NamedThreadFactory;
+import io.wharf.storage.log.FsyncPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The broker core, free of any wire protocol: it owns the storage every queue and stream sits
- * on, and protocol adapters above it translate their frames into its operations.
+ * The broker core, free of any wire protocol: virtual hosts with their exchanges, queues and
+ * bindings, the users who may use them, and the storage they sit on. Protocol adapters translate
+ * their frames into its operations.
  *
- * <p>{@link #open} starts it; {@link #close()} flushes and closes every log and store.
- * Thread-safe.
+ * <p>{@link #open} recovers everything durable; {@link #close()} stops the queues, then flushes
+ * and closes every log and store. Thread-safe.
  */
 public final class Broker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
 
     private final Storage storage;
+    private final UserStore users;
+    private final Map<String, VirtualHost> vhosts;
+    private final ResourceAlarms alarms;
+    private final ExecutorService queuePool;
+    private final ExecutorService adminPool;
+    private final ScheduledExecutorService timers;
     private volatile Lifecycle state;
 
-    private Broker(Storage storage) {
+    private Broker(Storage storage, UserStore users, Map<String, VirtualHost> vhosts, ResourceAlarms alarms,
+                   ExecutorService queuePool, ExecutorService adminPool, ScheduledExecutorService timers) {
         this.storage = storage;
+        this.users = users;
+        this.vhosts = vhosts;
+        this.alarms = alarms;
+        this.queuePool = queuePool;
+        this.adminPool = adminPool;
+        this.timers = timers;
         this.state = Lifecycle.RUNNING;
     }
 
-    /** Opens the broker's storage, recovering it if the last run did not stop cleanly. */
+    /** Opens storage, recovering it if the last run did not stop cleanly, then every virtual host. */
     public static Broker open(BrokerSettings settings) throws IOException {
         Storage storage = Storage.open(settings.storage());
-        LOG.info("broker storage open in {}", storage.dataDir());
-        return new Broker(storage);
+        ExecutorService queuePool = null;
+        ExecutorService adminPool = null;
+        ScheduledExecutorService timers = null;
+        try {
+            // Queues that do not survive a restart left their logs behind if the broker crashed.
+            for (String log : storage.logs().onDisk().keySet()) {
+                if (log.startsWith("transient/")) {
+                    storage.logs().delete(log);
+                }
+            }
+            queuePool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                    new NamedThreadFactory("queue", true));
+            adminPool = Executors.newFixedThreadPool(2, new NamedThreadFactory("admin", true));
+            timers = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("timer", true));
+            QueueContext ctx = new QueueContext(storage.logs(), storage.cursors(), queuePool, timers,
+                    settings.storage().clock(), settings.durableQueueLogs(),
+                    settings.durableQueueLogs().withFsync(FsyncPolicy.NEVER), new AtomicLong(), settings.messageCacheBytes());
+            Map<String, VirtualHost> vhosts = new LinkedHashMap<>();
+            for (String name : settings.vhosts()) {
+                vhosts.put(name, VirtualHost.open(name, ctx, storage.metadata(), adminPool));
+            }
+            ResourceAlarms alarms = new ResourceAlarms(storage.dataDir(), settings.memoryHighWatermark(),
+                    settings.diskFreeLimit(), timers, 1000);
+            LOG.info("broker open: data in {}, virtual hosts {}", storage.dataDir(), vhosts.keySet());
+            return new Broker(storage, new UserStore(settings.users()), vhosts, alarms, queuePool, adminPool, timers);
+        } catch (IOException | RuntimeException e) {
+            for (ExecutorService ex : new ExecutorService[] {queuePool, adminPool, timers}) {
+                if (ex != null) {
+                    ex.shutdownNow();
+                }
+            }
+            try {
+                storage.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 
     public Storage storage() {
         return storage;
+    }
+
+    public UserStore users() {
+        return users;
+    }
+
+    public ResourceAlarms alarms() {
+        return alarms;
+    }
+
+    public Optional<VirtualHost> vhost(String name) {
+        return Optional.ofNullable(vhosts.get(name));
+    }
+
+    public Map<String, VirtualHost> vhosts() {
+        return Map.copyOf(vhosts);
     }
 
     public Lifecycle state() {
@@ -47,8 +130,28 @@ public final class Broker implements AutoCloseable {
         }
         state = Lifecycle.CLOSING;
         try {
+            alarms.close();
+            List<CompletableFuture<Void>> closing = new ArrayList<>();
+            vhosts.values().forEach(v -> closing.add(v.close()));
+            try {
+                CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("queues did not all stop within 30 s: {}", e.toString());
+            }
+            for (ExecutorService ex : List.of(timers, adminPool, queuePool)) {
+                ex.shutdown();
+            }
+            for (ExecutorService ex : List.of(timers, adminPool, queuePool)) {
+                try {
+                    if (!ex.awaitTermination(10, TimeUnit.SECONDS)) {
+                        ex.shutdownNow();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             storage.close();
-            LOG.info("broker storage closed cleanly");
+            LOG.info("broker closed cleanly");
         } finally {
             state = Lifecycle.CLOSED;
         }

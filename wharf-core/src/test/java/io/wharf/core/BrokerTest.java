@@ -17,22 +17,22 @@ class BrokerTest {
 
     @Test
     void shouldOpenAndCloseItsStorage() throws Exception {
-        Broker broker = Broker.open(new BrokerSettings(Storage.Options.defaults(dir)));
+        Broker broker = Broker.open(BrokerSettings.defaults(Storage.Options.defaults(dir)));
         assertThat(broker.state()).isEqualTo(Lifecycle.RUNNING);
         broker.storage().metadata().put("k", new byte[] {1}).get();
 
         broker.close();
 
         assertThat(broker.state()).isEqualTo(Lifecycle.CLOSED);
-        try (Broker again = Broker.open(new BrokerSettings(Storage.Options.defaults(dir)))) {
+        try (Broker again = Broker.open(BrokerSettings.defaults(Storage.Options.defaults(dir)))) {
             assertThat(again.storage().metadata().get("k")).isPresent();
         }
     }
 
     @Test
     void shouldRefuseADataDirectoryAnotherBrokerHolds() throws Exception {
-        try (Broker first = Broker.open(new BrokerSettings(Storage.Options.defaults(dir)))) {
-            assertThatThrownBy(() -> Broker.open(new BrokerSettings(Storage.Options.defaults(dir))))
+        try (Broker first = Broker.open(BrokerSettings.defaults(Storage.Options.defaults(dir)))) {
+            assertThatThrownBy(() -> Broker.open(BrokerSettings.defaults(Storage.Options.defaults(dir))))
                     .isInstanceOf(StorageException.class).hasMessageContaining("in use");
             assertThat(first.state()).isEqualTo(Lifecycle.RUNNING);
         }

@@ -44,7 +44,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Failure</h2>
  * A failed write is cut from the file and fails the appends that had not completed, and any
- * queued behind them; the log stays readable and writable (a full disk can recover). A failed
+ * queued behind them; their offsets are left as a gap, never reused. The log stays readable and
+ * writable (a full disk can recover). A failed
  * fsync makes the log read-only until it is reopened, since the kernel may have dropped the
  * pages it could not write.
  *
@@ -388,7 +389,8 @@ public final class Log implements AutoCloseable {
                 p.fail(error);
             }
             pending.clear();
-            nextOffset = mark.nextOffset();
+            // nextOffset stays where it is: the failed offsets are never reused, so an offset
+            // someone saw once (a queue that delivered from memory) never names another batch.
         }
     }
 
@@ -558,6 +560,38 @@ public final class Log implements AutoCloseable {
                 deleted++;
             }
             writeCheckpointQuietly(active.baseOffset);
+            return deleted;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Deletes every segment whose records all lie below {@code offset}, leaving the start offset at
+     * the first remaining segment: cheap when there is nothing to delete, so a queue can call it as
+     * often as its consumers acknowledge.
+     *
+     * @return the number of segments deleted
+     */
+    public int deleteSegmentsBefore(long offset) throws IOException {
+        Map.Entry<Long, LogSegment> second = segments.higherEntry(segments.firstKey());
+        if (second == null || second.getKey() > offset) {
+            return 0;
+        }
+        writeLock.lock();
+        try {
+            int deleted = 0;
+            for (LogSegment seg : segments.values()) {
+                Long next = segments.higherKey(seg.baseOffset);
+                if (seg == active || next == null || next > offset) {
+                    break;
+                }
+                deleteSegment(seg);
+                deleted++;
+            }
+            if (deleted > 0) {
+                writeCheckpointQuietly(active.baseOffset);
+            }
             return deleted;
         } finally {
             writeLock.unlock();

@@ -1,0 +1,25 @@
+package io.wharf.core.auth;
+
+import io.wharf.core.BrokerException;
+
+/**
+ * Who asks the broker to do something: an authenticated user on one connection. Exclusive queues
+ * belong to the connection; permission checks use the user.
+ *
+ * @param user       the authenticated user
+ * @param connection identifies the connection (any object unique to it)
+ * @param name       how the connection is described in messages and logs
+ */
+public record Client(User user, Object connection, String name) {
+
+    /**
+     * @throws BrokerException ACCESS_REFUSED, worded as RabbitMQ words it
+     */
+    public void check(String vhost, Permission.Access access, String kind, String resource) {
+        Permission p = user.permission(vhost).orElse(null);
+        if (p == null || !p.allows(access, resource)) {
+            throw BrokerException.accessRefused("access to " + kind + " '" + resource + "' in vhost '" + vhost
+                    + "' refused for user '" + user.name() + "'");
+        }
+    }
+}

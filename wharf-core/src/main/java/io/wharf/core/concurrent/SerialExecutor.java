@@ -1,0 +1,93 @@
+package io.wharf.core.concurrent;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs tasks one at a time, in submission order, on a shared pool: the mailbox that gives each
+ * queue a single owner thread at any moment without a thread of its own. After each run of
+ * tasks it calls an optional hook, where an owner can flush work it gathered during the run (a
+ * queue appends the messages of the whole run as one batch).
+ *
+ * <p>A task that throws is logged and does not stop the ones after it.
+ */
+public final class SerialExecutor implements Executor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SerialExecutor.class);
+    private static final int MAX_RUN = 512;
+
+    private final String name;
+    private final Executor pool;
+    private final Runnable afterRun;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private volatile Thread owner;
+
+    public SerialExecutor(String name, Executor pool, Runnable afterRun) {
+        this.name = name;
+        this.pool = pool;
+        this.afterRun = afterRun;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        tasks.add(task);
+        schedule();
+    }
+
+    /** Whether the calling thread is the one running this executor's tasks right now. */
+    public boolean inExecutor() {
+        return owner == Thread.currentThread();
+    }
+
+    private void schedule() {
+        if (scheduled.compareAndSet(false, true)) {
+            try {
+                pool.execute(this::run);
+            } catch (RejectedExecutionException e) {
+                scheduled.set(false);
+                LOG.debug("{}: the pool is shut down; {} task(s) dropped", name, tasks.size());
+            }
+        }
+    }
+
+    private void run() {
+        owner = Thread.currentThread();
+        try {
+            for (int i = 0; i < MAX_RUN; i++) {
+                Runnable t = tasks.poll();
+                if (t == null) {
+                    break;
+                }
+                try {
+                    t.run();
+                } catch (Throwable e) {
+                    LOG.error("{}: a task failed", name, e);
+                }
+            }
+            if (afterRun != null) {
+                try {
+                    afterRun.run();
+                } catch (Throwable e) {
+                    LOG.error("{}: the end-of-run step failed", name, e);
+                }
+            }
+        } finally {
+            owner = null;
+            scheduled.set(false);
+        }
+        if (!tasks.isEmpty()) {
+            schedule();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SerialExecutor[" + name + "]";
+    }
+}

@@ -1,0 +1,36 @@
+package io.wharf.core.exchange;
+
+import io.wharf.core.message.Message;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/** Routes each message to one binding chosen at random, whatever its key: load spread across queues. */
+final class RandomExchange extends Exchange {
+
+    private final List<Binding> all = new CopyOnWriteArrayList<>();
+
+    RandomExchange(ExchangeDefinition definition) {
+        super(definition);
+    }
+
+    @Override
+    public void route(Message m, Consumer<Binding> matched) {
+        Object[] snapshot = all.toArray();
+        if (snapshot.length > 0) {
+            matched.accept((Binding) snapshot[ThreadLocalRandom.current().nextInt(snapshot.length)]);
+        }
+    }
+
+    @Override
+    protected void added(Binding b) {
+        all.add(b);
+    }
+
+    @Override
+    protected void removed(Binding b) {
+        all.remove(b);
+    }
+}

@@ -1,0 +1,765 @@
+package io.wharf.core.queue;
+
+import io.wharf.core.BrokerException;
+import io.wharf.core.concurrent.SerialExecutor;
+import io.wharf.core.message.Message;
+import io.wharf.core.message.MessageRecords;
+import io.wharf.storage.StorageException;
+import io.wharf.storage.log.Log;
+import io.wharf.storage.log.PendingAppend;
+import io.wharf.storage.record.RecordBatchBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A queue: a log of messages and a shared cursor over it, from which competing consumers take
+ * messages one at a time, acknowledge, reject or return them.
+ *
+ * <p>Every operation runs on the queue's own {@link SerialExecutor}, so its state needs no locks;
+ * the public methods post work there and answer with futures. Messages published during one run
+ * of the executor are appended to the log as one batch. A message may be delivered as soon as it
+ * is appended; a publisher is told it is stored once the append is durable (for a persistent
+ * message in a durable queue) or written.
+ *
+ * <p>With {@code x-max-priority} the queue has one log per priority level ("lane") and serves
+ * higher lanes first. Message identities encode the lane and the offset.
+ */
+public final class Queue {
+
+    /** What a queue needs from the virtual host that holds it. */
+    public interface Owner {
+        String vhostName();
+
+        /** Publishes a message the queue dead-letters (rejected, expired, or over its length limit). */
+        void deadLetter(Queue from, Message message, String reason);
+
+        /** Asks for the queue to be deleted because it is unused (auto-delete, x-expires). */
+        void deleteUnused(Queue queue, String why);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(Queue.class);
+    private static final int LANE_SHIFT = 56;
+    private static final long OFFSET_MASK = (1L << LANE_SHIFT) - 1;
+    private static final long FLUSH_BYTES = 1 << 20;
+
+    private record PendingEnqueue(Message message, CompletableFuture<Boolean> stored) {
+    }
+
+    private static final class ConsumerEntry {
+        final ConsumerSpec spec;
+
+        ConsumerEntry(ConsumerSpec spec) {
+            this.spec = spec;
+        }
+    }
+
+    private record Head(Lane lane, long offset, Message message, boolean returned) {
+    }
+
+    private final QueueDefinition definition;
+    private final QueueArguments args;
+    private final Object exclusiveOwner;
+    private final QueueContext ctx;
+    private final Owner owner;
+    private final SerialExecutor actor;
+    private final Lane[] lanes;
+    private final List<List<PendingEnqueue>> pending;
+    private final Map<Long, Integer> unacked = new HashMap<>();
+    private final List<ConsumerEntry> consumers = new ArrayList<>();
+
+    private long pendingBytes;
+    private int roundRobin;
+    private ConsumerEntry active;
+    private boolean hadConsumers;
+    private long lastUsedMs;
+    private boolean deleted;
+    private boolean dispatchNeeded;
+    private ScheduledFuture<?> ttlTimer;
+    private ScheduledFuture<?> expiryTimer;
+
+    private volatile long readySnapshot;
+    private volatile long unackedSnapshot;
+    private volatile int consumerSnapshot;
+
+    private Queue(QueueDefinition definition, QueueArguments args, Object exclusiveOwner, QueueContext ctx, Owner owner,
+                  Lane[] lanes) {
+        this.definition = definition;
+        this.args = args;
+        this.exclusiveOwner = exclusiveOwner;
+        this.ctx = ctx;
+        this.owner = owner;
+        this.lanes = lanes;
+        this.pending = new ArrayList<>();
+        for (int i = 0; i < lanes.length; i++) {
+            pending.add(new ArrayList<>());
+        }
+        this.actor = new SerialExecutor("queue " + definition.name(), ctx.pool(), this::afterRun);
+        this.lastUsedMs = ctx.clock().millis();
+    }
+
+    /**
+     * Opens a queue's logs: a new queue starts empty; a recovered durable queue rebuilds its state
+     * from its logs and cursor.
+     */
+    public static Queue open(QueueDefinition definition, QueueArguments args, Object exclusiveOwner, QueueContext ctx,
+                             Owner owner, boolean recover) throws IOException {
+        int count = args.maxPriority() + 1;
+        Lane[] lanes = new Lane[count];
+        for (int p = 0; p < count; p++) {
+            String logName = logName(owner.vhostName(), definition, p);
+            boolean persistent = definition.persistent();
+            if (!persistent || !recover) {
+                // A new queue starts from nothing, whatever an earlier one of the same name left.
+                ctx.logs().delete(logName);
+                if (persistent) {
+                    ctx.cursors().delete(logName).join();
+                }
+            }
+            Log log = ctx.logs().open(logName, persistent ? ctx.durableLogs() : ctx.transientLogs());
+            lanes[p] = new Lane(p, log, persistent ? logName : null, ctx.cursors(), ctx.cacheBytes(), ctx.cacheLimit());
+            if (recover) {
+                lanes[p].recover();
+            }
+        }
+        Queue q = new Queue(definition, args, exclusiveOwner, ctx, owner, lanes);
+        q.publishSnapshot();
+        q.actor.execute(q::scheduleTimers);
+        return q;
+    }
+
+    static String logName(String vhost, QueueDefinition d, int lane) {
+        return (d.persistent() ? "queue/" : "transient/") + vhost + "/" + d.name() + (lane == 0 ? "" : "/priority-" + lane);
+    }
+
+    public String name() {
+        return definition.name();
+    }
+
+    public QueueDefinition definition() {
+        return definition;
+    }
+
+    public QueueArguments arguments() {
+        return args;
+    }
+
+    /** The connection an exclusive queue belongs to, or null. */
+    public Object exclusiveOwner() {
+        return exclusiveOwner;
+    }
+
+    /** Ready messages, as of the queue's last run. */
+    public long messageCount() {
+        return readySnapshot;
+    }
+
+    public long unackedCount() {
+        return unackedSnapshot;
+    }
+
+    public int consumerCount() {
+        return consumerSnapshot;
+    }
+
+    public String describe() {
+        return "queue '" + definition.name() + "' in vhost '" + owner.vhostName() + "'";
+    }
+
+    // ---------------------------------------------------------------- publishing
+
+    /**
+     * Adds a message. The future completes with true once the message is stored (durably, if it is
+     * persistent and the queue durable), with false if the queue refused it (a length limit with
+     * reject-publish), or exceptionally if storing it failed.
+     */
+    public CompletableFuture<Boolean> enqueue(Message m) {
+        CompletableFuture<Boolean> stored = new CompletableFuture<>();
+        actor.execute(() -> doEnqueue(m, stored));
+        return stored;
+    }
+
+    private void doEnqueue(Message m, CompletableFuture<Boolean> stored) {
+        if (deleted) {
+            stored.completeExceptionally(BrokerException.notFound("no " + describe()));
+            return;
+        }
+        if (overLimit(m.bodySize())) {
+            switch (args.overflow()) {
+                case DROP_HEAD -> {
+                    while (overLimit(m.bodySize()) && removeHead("maxlen")) {
+                        // drop from the head until the new message fits
+                    }
+                    if (overLimit(m.bodySize())) {
+                        // It does not fit even into an empty queue: it is the head that drops.
+                        owner.deadLetter(this, m, "maxlen");
+                        stored.complete(true);
+                        return;
+                    }
+                }
+                case REJECT_PUBLISH -> {
+                    stored.complete(false);
+                    return;
+                }
+                case REJECT_PUBLISH_DLX -> {
+                    owner.deadLetter(this, m, "maxlen");
+                    stored.complete(false);
+                    return;
+                }
+            }
+        }
+        if (m.properties().expiration() != null) {
+            startTtlTimer();
+        }
+        Lane lane = laneFor(m);
+        pending.get(lane.priority).add(new PendingEnqueue(m, stored));
+        lane.readyCount++;
+        lane.readyBytes += m.bodySize();
+        pendingBytes += m.bodySize();
+        dispatchNeeded = true;
+        if (pendingBytes >= FLUSH_BYTES) {
+            flushAppends();
+        }
+    }
+
+    private boolean overLimit(int extraBytes) {
+        long ready = readyCount();
+        return (args.maxLength() >= 0 && ready + 1 > args.maxLength())
+                || (args.maxLengthBytes() >= 0 && readyBytes() + extraBytes > args.maxLengthBytes());
+    }
+
+    private Lane laneFor(Message m) {
+        if (lanes.length == 1) {
+            return lanes[0];
+        }
+        Integer p = m.properties().priority();
+        return lanes[p == null ? 0 : Math.min(p, lanes.length - 1)];
+    }
+
+    /** Appends every message gathered in this run, one batch per lane. */
+    private void flushAppends() {
+        for (Lane lane : lanes) {
+            List<PendingEnqueue> batch = pending.get(lane.priority);
+            if (batch.isEmpty()) {
+                continue;
+            }
+            List<PendingEnqueue> taken = new ArrayList<>(batch);
+            batch.clear();
+            RecordBatchBuilder b = new RecordBatchBuilder(taken.stream().mapToInt(p -> MessageRecords.estimatedSize(p.message())).sum() + 64);
+            for (PendingEnqueue p : taken) {
+                MessageRecords.append(b, p.message());
+            }
+            PendingAppend append;
+            try {
+                append = lane.log.append(b.build());
+            } catch (StorageException e) {
+                for (PendingEnqueue p : taken) {
+                    lane.readyCount--;
+                    lane.readyBytes -= p.message().bodySize();
+                    p.stored().completeExceptionally(e);
+                }
+                continue;
+            }
+            long offset = append.baseOffset();
+            for (PendingEnqueue p : taken) {
+                lane.appended(offset++, p.message());
+            }
+            boolean durable = definition.persistent();
+            for (PendingEnqueue p : taken) {
+                if (!(durable && p.message().persistent())) {
+                    p.stored().complete(true);
+                }
+            }
+            long base = append.baseOffset();
+            append.future().whenComplete((r, e) -> {
+                if (e == null) {
+                    for (PendingEnqueue p : taken) {
+                        p.stored().complete(true);
+                    }
+                    // Messages neither cached nor yet written become deliverable now.
+                    wakeUp();
+                } else {
+                    for (PendingEnqueue p : taken) {
+                        p.stored().completeExceptionally(e);
+                    }
+                    actor.execute(() -> forgetFailedAppend(lane, base, taken));
+                }
+            });
+        }
+        pendingBytes = 0;
+    }
+
+    private void forgetFailedAppend(Lane lane, long base, List<PendingEnqueue> taken) {
+        long offset = base;
+        for (PendingEnqueue p : taken) {
+            lane.appendFailed(offset++, p.message().bodySize());
+        }
+    }
+
+    // ---------------------------------------------------------------- consuming
+
+    /**
+     * Adds a consumer.
+     *
+     * @throws BrokerException (in the future) ACCESS_REFUSED if the queue or an existing consumer is exclusive
+     */
+    public CompletableFuture<Void> consume(ConsumerSpec spec) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        actor.execute(() -> {
+            if (deleted) {
+                done.completeExceptionally(BrokerException.notFound("no " + describe()));
+                return;
+            }
+            boolean exclusiveTaken = consumers.stream().anyMatch(c -> c.spec.exclusive());
+            if (exclusiveTaken || (spec.exclusive() && !consumers.isEmpty())) {
+                done.completeExceptionally(BrokerException.accessRefused(describe() + " in exclusive use"));
+                return;
+            }
+            ConsumerEntry e = new ConsumerEntry(spec);
+            consumers.add(e);
+            consumers.sort(Comparator.comparingInt((ConsumerEntry c) -> c.spec.priority()).reversed());
+            if (args.singleActiveConsumer() && active == null) {
+                active = e;
+            }
+            hadConsumers = true;
+            lastUsedMs = ctx.clock().millis();
+            dispatchNeeded = true;
+            done.complete(null);
+        });
+        return done;
+    }
+
+    /** Removes a consumer; its unacknowledged messages stay with its channel until acked or returned. */
+    public CompletableFuture<Boolean> cancel(String tag) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        actor.execute(() -> done.complete(removeConsumer(tag)));
+        return done;
+    }
+
+    private boolean removeConsumer(String tag) {
+        ConsumerEntry found = null;
+        for (ConsumerEntry c : consumers) {
+            if (c.spec.tag().equals(tag)) {
+                found = c;
+            }
+        }
+        if (found == null) {
+            return false;
+        }
+        consumers.remove(found);
+        if (active == found) {
+            active = consumers.isEmpty() ? null : consumers.get(0);
+        }
+        lastUsedMs = ctx.clock().millis();
+        dispatchNeeded = true;
+        if (consumers.isEmpty() && hadConsumers && definition.autoDelete() && !deleted) {
+            owner.deleteUnused(this, "its last consumer was cancelled");
+        }
+        return true;
+    }
+
+    /** Asks the queue to try delivering again: a consumer has room, or a message became readable. */
+    public void wakeUp() {
+        actor.execute(() -> dispatchNeeded = true);
+    }
+
+    /** Takes one message for a get; empty if none is ready. */
+    public CompletableFuture<Optional<Delivery>> get(boolean noAck) {
+        CompletableFuture<Optional<Delivery>> done = new CompletableFuture<>();
+        actor.execute(() -> {
+            if (deleted) {
+                done.completeExceptionally(BrokerException.notFound("no " + describe()));
+                return;
+            }
+            flushAppends();
+            lastUsedMs = ctx.clock().millis();
+            Head h = head();
+            if (h == null) {
+                done.complete(Optional.empty());
+                return;
+            }
+            done.complete(Optional.of(take(h, noAck)));
+        });
+        return done;
+    }
+
+    /** Acknowledges a delivered message. */
+    public void ack(long id) {
+        actor.execute(() -> {
+            if (unacked.remove(id) != null) {
+                laneOf(id).markDone(offsetOf(id));
+            }
+        });
+    }
+
+    /** Rejects a delivered message: back to ready, or dead-lettered (or dropped) for good. */
+    public void reject(long id, boolean requeue) {
+        actor.execute(() -> {
+            Integer size = unacked.remove(id);
+            if (size == null) {
+                return;
+            }
+            Lane lane = laneOf(id);
+            long offset = offsetOf(id);
+            if (requeue && !deleted) {
+                lane.returnToReady(offset, size);
+                dispatchNeeded = true;
+            } else {
+                Message m = lane.read(offset);
+                lane.markDone(offset);
+                if (m != null) {
+                    owner.deadLetter(this, m, "rejected");
+                }
+            }
+        });
+    }
+
+    /** Returns delivered messages to ready, in their original order (a channel closed, or recover). */
+    public void requeue(Collection<Long> ids) {
+        actor.execute(() -> {
+            for (long id : ids) {
+                Integer size = unacked.remove(id);
+                if (size != null && !deleted) {
+                    laneOf(id).returnToReady(offsetOf(id), size);
+                }
+            }
+            dispatchNeeded = true;
+        });
+    }
+
+    // ---------------------------------------------------------------- management
+
+    /** Removes every ready message; unacknowledged ones stay. Completes with how many went. */
+    public CompletableFuture<Long> purge() {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        actor.execute(() -> {
+            flushAppends();
+            long n = 0;
+            for (Lane lane : lanes) {
+                n += lane.purge();
+            }
+            done.complete(n);
+        });
+        return done;
+    }
+
+    /**
+     * Deletes the queue if allowed: completes with the number of ready messages it held, or fails
+     * with PRECONDITION_FAILED when {@code ifUnused} or {@code ifEmpty} forbid it.
+     */
+    public CompletableFuture<Long> delete(boolean ifUnused, boolean ifEmpty) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        actor.execute(() -> {
+            if (deleted) {
+                done.complete(0L);
+                return;
+            }
+            if (ifUnused && !consumers.isEmpty()) {
+                done.completeExceptionally(BrokerException.preconditionFailed(describe() + " in use"));
+                return;
+            }
+            if (ifEmpty && readyCount() > 0) {
+                done.completeExceptionally(BrokerException.preconditionFailed(describe() + " not empty"));
+                return;
+            }
+            done.complete(destroy());
+        });
+        return done;
+    }
+
+    /** Deletes unconditionally (its exclusive owner went, or its vhost is going); completes when done. */
+    public CompletableFuture<Long> forceDelete() {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        actor.execute(() -> done.complete(deleted ? 0L : destroy()));
+        return done;
+    }
+
+    private long destroy() {
+        long count = readyCount();
+        deleted = true;
+        cancelTimers();
+        for (ConsumerEntry c : List.copyOf(consumers)) {
+            c.spec.consumer().cancelledByBroker(describe() + " was deleted");
+        }
+        consumers.clear();
+        active = null;
+        for (List<PendingEnqueue> p : pending) {
+            p.forEach(e -> e.stored().completeExceptionally(BrokerException.notFound("no " + describe())));
+            p.clear();
+        }
+        unacked.clear();
+        for (Lane lane : lanes) {
+            lane.clearCache();
+            String logName = lane.log.name();
+            try {
+                ctx.logs().delete(logName);
+                if (definition.persistent()) {
+                    ctx.cursors().delete(logName);
+                }
+            } catch (IOException | StorageException e) {
+                LOG.warn("{}: its log could not be removed: {}", describe(), e.toString());
+            }
+        }
+        publishSnapshot();
+        return count;
+    }
+
+    /** Closes the queue's logs without deleting anything, as at broker shutdown. */
+    public CompletableFuture<Void> close() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        actor.execute(() -> {
+            flushAppends();
+            cancelTimers();
+            done.complete(null);
+        });
+        return done;
+    }
+
+    /** The queue was redeclared or otherwise used: restarts its x-expires clock. */
+    public void touch() {
+        actor.execute(() -> lastUsedMs = ctx.clock().millis());
+    }
+
+    // ---------------------------------------------------------------- the actor's work
+
+    private void afterRun() {
+        flushAppends();
+        if (dispatchNeeded && !deleted) {
+            dispatchNeeded = false;
+            dispatch();
+        }
+        publishSnapshot();
+    }
+
+    private void publishSnapshot() {
+        readySnapshot = readyCount();
+        unackedSnapshot = unacked.size();
+        consumerSnapshot = consumers.size();
+    }
+
+    private void dispatch() {
+        if (consumers.isEmpty()) {
+            expireHead();
+            return;
+        }
+        while (true) {
+            Head h = head();
+            if (h == null) {
+                return;
+            }
+            ConsumerEntry c = pickConsumer(h.message().bodySize());
+            if (c == null) {
+                return;
+            }
+            Delivery d = take(h, c.spec.noAck());
+            c.spec.consumer().deliver(d);
+        }
+    }
+
+    /** Hands the head message out: ready no more, unacknowledged unless no-ack. */
+    private Delivery take(Head h, boolean noAck) {
+        Lane lane = h.lane();
+        lane.takeHead(h.offset(), h.message().bodySize());
+        lane.noteDelivered();
+        long id = idOf(lane, h.offset());
+        if (noAck) {
+            lane.markDone(h.offset());
+        } else {
+            unacked.put(id, h.message().bodySize());
+        }
+        return new Delivery(this, id, h.message(), lane.redelivered(h.offset(), h.returned()), readyCount());
+    }
+
+    /** The next ready message, after dropping any expired ones before it; null if none is ready now. */
+    private Head head() {
+        while (true) {
+            Head h = peek();
+            if (h == null) {
+                return null;
+            }
+            if (!expired(h.message())) {
+                return h;
+            }
+            removeTaken(h, "expired");
+        }
+    }
+
+    private Head peek() {
+        for (int p = lanes.length - 1; p >= 0; p--) {
+            Lane lane = lanes[p];
+            long offset = lane.headOffset();
+            while (offset >= 0) {
+                if (!lane.readable(offset)) {
+                    break;
+                }
+                boolean returned = lane.headIsReturned();
+                Message m = lane.read(offset);
+                if (m != null) {
+                    return new Head(lane, offset, m, returned);
+                }
+                // Nothing readable there: damage, already reported by the log. Skip it.
+                lane.takeHead(offset, 0);
+                lane.markDone(offset);
+                offset = lane.headOffset();
+            }
+        }
+        return null;
+    }
+
+    private void removeTaken(Head h, String reason) {
+        h.lane().takeHead(h.offset(), h.message().bodySize());
+        h.lane().markDone(h.offset());
+        owner.deadLetter(this, h.message(), reason);
+    }
+
+    /** Removes the oldest ready message (for drop-head); false if there is none. */
+    private boolean removeHead(String reason) {
+        Head h = peek();
+        if (h != null) {
+            removeTaken(h, reason);
+            return true;
+        }
+        for (int p = lanes.length - 1; p >= 0; p--) {
+            List<PendingEnqueue> waiting = pending.get(p);
+            if (!waiting.isEmpty()) {
+                PendingEnqueue first = waiting.remove(0);
+                lanes[p].readyCount--;
+                lanes[p].readyBytes -= first.message().bodySize();
+                pendingBytes -= first.message().bodySize();
+                first.stored().complete(true);
+                owner.deadLetter(this, first.message(), reason);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Drops expired messages from the head. As in RabbitMQ, per-message expiration is honoured at
+     * the head only: a message behind a longer-lived one waits for it.
+     */
+    private void expireHead() {
+        if (ttlTimer != null) {
+            head();
+        }
+    }
+
+    private boolean expired(Message m) {
+        long ttl = args.messageTtl();
+        String e = m.properties().expiration();
+        if (e != null) {
+            try {
+                long perMessage = Long.parseLong(e);
+                ttl = ttl < 0 ? perMessage : Math.min(ttl, perMessage);
+            } catch (NumberFormatException ignored) {
+                // rejected at publish; a stored one cannot be malformed
+            }
+        }
+        return ttl >= 0 && ctx.clock().millis() - m.arrivedAtMillis() >= ttl;
+    }
+
+    private ConsumerEntry pickConsumer(int bodyBytes) {
+        if (args.singleActiveConsumer()) {
+            return active != null && active.spec.consumer().reserve(bodyBytes) ? active : null;
+        }
+        int n = consumers.size();
+        int i = 0;
+        while (i < n) {
+            int priority = consumers.get(i).spec.priority();
+            int groupEnd = i;
+            while (groupEnd < n && consumers.get(groupEnd).spec.priority() == priority) {
+                groupEnd++;
+            }
+            int size = groupEnd - i;
+            for (int k = 0; k < size; k++) {
+                ConsumerEntry c = consumers.get(i + Math.floorMod(roundRobin + k, size));
+                if (c.spec.consumer().reserve(bodyBytes)) {
+                    roundRobin = roundRobin + k + 1;
+                    return c;
+                }
+            }
+            i = groupEnd;
+        }
+        return null;
+    }
+
+    private void scheduleTimers() {
+        if (args.messageTtl() >= 0) {
+            startTtlTimer();
+        }
+        if (args.expires() > 0) {
+            long period = Math.max(50, Math.min(args.expires() / 2, 1000));
+            expiryTimer = ctx.timers().scheduleWithFixedDelay(() -> actor.execute(this::checkExpiry), period, period,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Checks the head for expired messages every so often, so they leave (and dead-letter) without a consumer. */
+    private void startTtlTimer() {
+        if (ttlTimer == null && !deleted) {
+            long ttl = args.messageTtl() >= 0 ? args.messageTtl() : 1000;
+            long period = Math.max(50, Math.min(ttl, 1000));
+            ttlTimer = ctx.timers().scheduleWithFixedDelay(() -> actor.execute(this::expireHead), period, period,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void checkExpiry() {
+        if (!deleted && consumers.isEmpty() && ctx.clock().millis() - lastUsedMs >= args.expires()) {
+            owner.deleteUnused(this, "it was unused for " + args.expires() + " ms (x-expires)");
+        }
+    }
+
+    private void cancelTimers() {
+        if (ttlTimer != null) {
+            ttlTimer.cancel(false);
+        }
+        if (expiryTimer != null) {
+            expiryTimer.cancel(false);
+        }
+    }
+
+    private long readyCount() {
+        long n = 0;
+        for (Lane l : lanes) {
+            n += l.readyCount;
+        }
+        return n;
+    }
+
+    private long readyBytes() {
+        long n = 0;
+        for (Lane l : lanes) {
+            n += l.readyBytes;
+        }
+        return n;
+    }
+
+    private static long idOf(Lane lane, long offset) {
+        return ((long) lane.priority << LANE_SHIFT) | offset;
+    }
+
+    private Lane laneOf(long id) {
+        return lanes[(int) (id >>> LANE_SHIFT)];
+    }
+
+    private static long offsetOf(long id) {
+        return id & OFFSET_MASK;
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,0 +1,617 @@
+package io.wharf.core.vhost;
+
+import io.wharf.core.BrokerException;
+import io.wharf.core.auth.Client;
+import io.wharf.core.auth.Permission.Access;
+import io.wharf.core.exchange.Binding;
+import io.wharf.core.exchange.DelayedMessageExchange;
+import io.wharf.core.exchange.Exchange;
+import io.wharf.core.exchange.ExchangeDefinition;
+import io.wharf.core.exchange.Exchanges;
+import io.wharf.core.exchange.FieldValues;
+import io.wharf.core.message.Message;
+import io.wharf.core.queue.Queue;
+import io.wharf.core.queue.QueueArguments;
+import io.wharf.core.queue.QueueContext;
+import io.wharf.core.queue.QueueDefinition;
+import io.wharf.storage.metadata.MetadataStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * A virtual host: a namespace of exchanges, queues and bindings, and the place where messages are
+ * routed. Clients in one vhost never see another's objects.
+ *
+ * <p>Threading: {@link #publish} routes on the caller's thread and may run on many threads at
+ * once. Changes to definitions (declare, delete, bind) run one at a time on the vhost's own
+ * executor, on threads allowed to block for storage, and answer with futures that complete once
+ * durable definitions are on disk.
+ */
+public final class VirtualHost implements Queue.Owner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VirtualHost.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    static final String DEFAULT_EXCHANGE_RESOURCE = "amq.default";
+
+    /**
+     * The outcome of a publish.
+     *
+     * @param queues   how many queues the message reached (a held delayed message counts as one)
+     * @param returned whether it reached none and was published as mandatory: the client gets it back
+     * @param stored   completes with true once every queue stored it, false if one refused it
+     *                 (a length limit with reject-publish), or exceptionally if storing failed
+     */
+    public record PublishResult(int queues, boolean returned, CompletableFuture<Boolean> stored) {
+    }
+
+    /**
+     * A queue's name and counts, as a declaration reports them.
+     *
+     * @param name          the queue's name (server-generated if none was given)
+     * @param messageCount  ready messages
+     * @param consumerCount consumers
+     */
+    public record QueueDeclared(String name, long messageCount, int consumerCount) {
+    }
+
+    private final String name;
+    private final QueueContext queueContext;
+    private final Definitions definitions;
+    private final Executor adminPool;
+    // Changes to definitions run one after another, each until its future completes, so a
+    // change's continuations (on storage or queue threads) still have the definitions to themselves.
+    private CompletableFuture<?> adminTail = CompletableFuture.completedFuture(null);
+    private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
+    private final Map<String, Queue> queues = new ConcurrentHashMap<>();
+    private final DirectReplyTo directReplyTo = new DirectReplyTo();
+    private final DelayedMessages delayed;
+
+    private VirtualHost(String name, QueueContext queueContext, MetadataStore metadata, Executor adminPool) {
+        this.name = name;
+        this.queueContext = queueContext;
+        this.definitions = new Definitions(metadata, name);
+        this.adminPool = adminPool;
+        this.delayed = new DelayedMessages(queueContext.logs().open("delayed/" + name, queueContext.durableLogs()),
+                "delayed/" + name, queueContext.cursors(), queueContext.clock(), queueContext.timers(),
+                queueContext.pool(), this::routeReleased);
+    }
+
+    /**
+     * Opens a virtual host: the predeclared exchanges, then every durable exchange, queue and binding
+     * from the metadata store, recovering each queue's messages.
+     */
+    public static VirtualHost open(String name, QueueContext queueContext, MetadataStore metadata, Executor adminPool)
+            throws IOException {
+        VirtualHost vh = new VirtualHost(name, queueContext, metadata, adminPool);
+        vh.predeclare();
+        vh.recover();
+        return vh;
+    }
+
+    private void predeclare() {
+        for (String[] e : new String[][] {{"", Exchanges.DIRECT}, {"amq.direct", Exchanges.DIRECT},
+            {"amq.fanout", Exchanges.FANOUT}, {"amq.topic", Exchanges.TOPIC}, {"amq.headers", Exchanges.HEADERS},
+            {"amq.match", Exchanges.HEADERS}}) {
+            exchanges.put(e[0], Exchanges.create(new ExchangeDefinition(e[0], e[1], true, false, false, Map.of())));
+        }
+    }
+
+    private void recover() throws IOException {
+        for (ExchangeDefinition d : definitions.exchanges()) {
+            try {
+                exchanges.putIfAbsent(d.name(), Exchanges.create(d));
+            } catch (BrokerException e) {
+                LOG.error("vhost {}: exchange '{}' cannot be restored: {}", name, d.name(), e.getMessage());
+            }
+        }
+        for (QueueDefinition d : definitions.queues()) {
+            QueueArguments args = QueueArguments.parse(d.arguments(), "queue '" + d.name() + "' in vhost '" + name + "'");
+            queues.put(d.name(), Queue.open(d, args, null, queueContext, this, true));
+        }
+        int restored = 0;
+        for (Binding b : definitions.bindings()) {
+            Exchange source = exchanges.get(b.source());
+            boolean destinationExists = b.toExchange() ? exchanges.containsKey(b.destination()) : queues.containsKey(b.destination());
+            if (source != null && destinationExists) {
+                source.bind(b);
+                restored++;
+            }
+        }
+        LOG.info("vhost {}: restored {} exchange(s), {} queue(s), {} binding(s)", name,
+                exchanges.size(), queues.size(), restored);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String vhostName() {
+        return name;
+    }
+
+    public DirectReplyTo directReplyTo() {
+        return directReplyTo;
+    }
+
+    public Collection<Queue> queues() {
+        return queues.values();
+    }
+
+    public Collection<Exchange> exchanges() {
+        return exchanges.values();
+    }
+
+    /** The queue, or NOT_FOUND. */
+    public Queue queue(String queue) {
+        Queue q = queues.get(queue);
+        if (q == null) {
+            throw BrokerException.notFound("no queue '" + queue + "' in vhost '" + name + "'");
+        }
+        return q;
+    }
+
+    /** The exchange, or NOT_FOUND. */
+    public Exchange exchange(String exchange) {
+        Exchange e = exchanges.get(exchange);
+        if (e == null) {
+            throw BrokerException.notFound("no exchange '" + exchange + "' in vhost '" + name + "'");
+        }
+        return e;
+    }
+
+    // ---------------------------------------------------------------- exchanges
+
+    public CompletableFuture<Void> declareExchange(ExchangeDefinition d, boolean passive, Client client) {
+        return onAdmin(() -> {
+            if (passive) {
+                exchange(d.name());
+                return done();
+            }
+            if (d.name().isEmpty()) {
+                throw BrokerException.accessRefused("operation not permitted on the default exchange");
+            }
+            Exchange existing = exchanges.get(d.name());
+            if (existing == null && d.name().startsWith("amq.")) {
+                throw BrokerException.accessRefused("exchange name '" + d.name() + "' contains reserved prefix 'amq.*'");
+            }
+            client.check(name, Access.CONFIGURE, "exchange", d.name());
+            if (existing != null) {
+                String diff = existing.definition().inequivalence(d);
+                if (diff != null) {
+                    throw BrokerException.preconditionFailed("inequivalent arg '" + diff.replaceFirst("' received", "' for exchange '"
+                            + d.name() + "' in vhost '" + name + "': received"));
+                }
+                return done();
+            }
+            Exchange created = Exchanges.create(d);
+            exchanges.put(d.name(), created);
+            return d.durable() ? definitions.putExchange(d) : done();
+        });
+    }
+
+    public CompletableFuture<Void> deleteExchange(String exchange, boolean ifUnused, Client client) {
+        return onAdmin(() -> {
+            if (exchange.isEmpty() || exchange.startsWith("amq.")) {
+                throw BrokerException.accessRefused("operation not permitted on exchange '" + exchange + "' in vhost '" + name + "'");
+            }
+            Exchange e = exchanges.get(exchange);
+            if (e == null) {
+                return done();
+            }
+            client.check(name, Access.CONFIGURE, "exchange", exchange);
+            if (ifUnused && e.hasBindings()) {
+                throw BrokerException.preconditionFailed("exchange '" + exchange + "' in vhost '" + name + "' in use");
+            }
+            return removeExchange(e);
+        });
+    }
+
+    private CompletableFuture<Void> removeExchange(Exchange e) {
+        exchanges.remove(e.name());
+        List<Binding> gone = new ArrayList<>(e.bindings());
+        for (Exchange other : exchanges.values()) {
+            for (Binding b : other.bindings()) {
+                if (b.toExchange() && b.destination().equals(e.name())) {
+                    other.unbind(b);
+                    gone.add(b);
+                }
+            }
+        }
+        CompletableFuture<Void> persisted = e.definition().durable() ? definitions.deleteExchange(e.name(), gone) : done();
+        return persisted.thenCompose(v -> autoDeleteSources(gone));
+    }
+
+    // ---------------------------------------------------------------- bindings
+
+    /** Binds a queue or an exchange to a source exchange; binding twice is harmless. */
+    public CompletableFuture<Void> bind(Binding b, Client client) {
+        return onAdmin(() -> {
+            Exchange source = checkBindingEnds(b, client);
+            source.validate(b);
+            if (!source.bind(b)) {
+                return done();
+            }
+            return durableBinding(b) ? definitions.putBinding(b) : done();
+        });
+    }
+
+    /** Removes a binding; removing one that does not exist is harmless. */
+    public CompletableFuture<Void> unbind(Binding b, Client client) {
+        return onAdmin(() -> {
+            Exchange source = checkBindingEnds(b, client);
+            if (!source.unbind(b)) {
+                return done();
+            }
+            CompletableFuture<Void> persisted = durableBinding(b) ? definitions.deleteBinding(b) : done();
+            return persisted.thenCompose(v -> autoDeleteSources(List.of(b)));
+        });
+    }
+
+    private Exchange checkBindingEnds(Binding b, Client client) {
+        if (b.source().isEmpty() || (b.toExchange() && b.destination().isEmpty())) {
+            throw BrokerException.accessRefused("operation not permitted on the default exchange");
+        }
+        if (b.toExchange()) {
+            exchange(b.destination());
+            client.check(name, Access.WRITE, "exchange", b.destination());
+        } else {
+            Queue q = queue(b.destination());
+            checkExclusive(q, client);
+            client.check(name, Access.WRITE, "queue", b.destination());
+        }
+        Exchange source = exchange(b.source());
+        client.check(name, Access.READ, "exchange", b.source());
+        return source;
+    }
+
+    private boolean durableBinding(Binding b) {
+        Exchange source = exchanges.get(b.source());
+        boolean destinationDurable = b.toExchange()
+                ? exchanges.containsKey(b.destination()) && exchanges.get(b.destination()).definition().durable()
+                : queues.containsKey(b.destination()) && queues.get(b.destination()).definition().persistent();
+        return source != null && source.definition().durable() && destinationDurable;
+    }
+
+    /** Deletes auto-delete exchanges that lost their last binding as a source. */
+    private CompletableFuture<Void> autoDeleteSources(Collection<Binding> removed) {
+        CompletableFuture<Void> all = done();
+        Set<String> sources = new HashSet<>();
+        removed.forEach(b -> sources.add(b.source()));
+        for (String s : sources) {
+            Exchange e = exchanges.get(s);
+            if (e != null && e.definition().autoDelete() && !e.hasBindings()) {
+                all = all.thenCompose(v -> removeExchange(e));
+            }
+        }
+        return all;
+    }
+
+    // ---------------------------------------------------------------- queues
+
+    /**
+     * Declares a queue; an empty name asks for a server-generated one. Redeclaring with the same
+     * properties is harmless and reports the queue's counts.
+     */
+    public CompletableFuture<QueueDeclared> declareQueue(QueueDefinition d, boolean passive, Client client) {
+        return onAdmin(() -> {
+            if (passive) {
+                Queue q = queue(d.name());
+                checkExclusive(q, client);
+                return CompletableFuture.completedFuture(declared(q));
+            }
+            String queueName = d.name().isEmpty() ? generatedName() : d.name();
+            if (d.name().startsWith("amq.")) {
+                throw BrokerException.accessRefused("queue name '" + d.name() + "' contains reserved prefix 'amq.*'");
+            }
+            client.check(name, Access.CONFIGURE, "queue", queueName);
+            QueueDefinition def = new QueueDefinition(queueName, d.durable(), d.exclusive(), d.autoDelete(), d.arguments());
+            Queue existing = queues.get(queueName);
+            if (existing != null) {
+                checkExclusive(existing, client);
+                String diff = existing.definition().inequivalence(def);
+                if (diff != null) {
+                    throw BrokerException.preconditionFailed("inequivalent arg '" + diff.replaceFirst("' received", "' for queue '"
+                            + queueName + "' in vhost '" + name + "': received"));
+                }
+                existing.touch();
+                return CompletableFuture.completedFuture(declared(existing));
+            }
+            QueueArguments args = QueueArguments.parse(def.arguments(), "queue '" + queueName + "' in vhost '" + name + "'");
+            Queue q;
+            try {
+                q = Queue.open(def, args, def.exclusive() ? client.connection() : null, queueContext, this, false);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            queues.put(queueName, q);
+            CompletableFuture<Void> persisted = def.persistent() ? definitions.putQueue(def) : done();
+            return persisted.thenApply(v -> declared(q));
+        });
+    }
+
+    private static QueueDeclared declared(Queue q) {
+        return new QueueDeclared(q.name(), q.messageCount(), q.consumerCount());
+    }
+
+    private static String generatedName() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return "amq.gen-" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    /** Deletes a queue; deleting one that does not exist is harmless. Completes with its ready count. */
+    public CompletableFuture<Long> deleteQueue(String queue, boolean ifUnused, boolean ifEmpty, Client client) {
+        return onAdmin(() -> {
+            Queue q = queues.get(queue);
+            if (q == null) {
+                return CompletableFuture.completedFuture(0L);
+            }
+            checkExclusive(q, client);
+            client.check(name, Access.CONFIGURE, "queue", queue);
+            return q.delete(ifUnused, ifEmpty).thenCompose(count -> forget(q).thenApply(v -> count));
+        });
+    }
+
+    public CompletableFuture<Long> purgeQueue(String queue, Client client) {
+        return onAdmin(() -> {
+            Queue q = queue(queue);
+            checkExclusive(q, client);
+            client.check(name, Access.READ, "queue", queue);
+            return q.purge();
+        });
+    }
+
+    /** Removes a deleted queue's bindings and definition; runs on the admin executor. */
+    private CompletableFuture<Void> forget(Queue q) {
+        if (queues.get(q.name()) != q) {
+            return done();
+        }
+        queues.remove(q.name());
+        List<Binding> gone = new ArrayList<>();
+        for (Exchange e : exchanges.values()) {
+            for (Binding b : e.bindings()) {
+                if (!b.toExchange() && b.destination().equals(q.name())) {
+                    e.unbind(b);
+                    gone.add(b);
+                }
+            }
+        }
+        CompletableFuture<Void> persisted = q.definition().persistent() ? definitions.deleteQueue(q.name(), gone) : done();
+        return persisted.thenCompose(v -> autoDeleteSources(gone));
+    }
+
+    /**
+     * The queue a client may consume from or get from: it exists, the client may read it, and it is
+     * not another connection's exclusive queue.
+     */
+    public Queue queueForReading(String queue, Client client) {
+        Queue q = queue(queue);
+        checkExclusive(q, client);
+        client.check(name, Access.READ, "queue", queue);
+        return q;
+    }
+
+    private void checkExclusive(Queue q, Client client) {
+        Object owner = q.exclusiveOwner();
+        if (owner != null && owner != client.connection()) {
+            throw BrokerException.resourceLocked("cannot obtain exclusive access to locked " + q.describe()
+                    + ". It could be originally declared on another connection or the exclusive property value does"
+                    + " not match that of the original declaration.");
+        }
+    }
+
+    @Override
+    public void deleteUnused(Queue queue, String why) {
+        onAdmin(() -> {
+            if (queues.get(queue.name()) != queue) {
+                return done();
+            }
+            LOG.debug("vhost {}: deleting {} because {}", name, queue.describe(), why);
+            return queue.forceDelete().thenCompose(n -> forget(queue));
+        });
+    }
+
+    /** A connection closed: its exclusive queues go with it. */
+    public CompletableFuture<Void> connectionClosed(Object connection) {
+        return onAdmin(() -> {
+            List<CompletableFuture<Void>> all = new ArrayList<>();
+            for (Queue q : List.copyOf(queues.values())) {
+                if (q.exclusiveOwner() == connection) {
+                    all.add(q.forceDelete().thenCompose(n -> forget(q)));
+                }
+            }
+            return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+        });
+    }
+
+    // ---------------------------------------------------------------- publishing
+
+    /**
+     * Routes and enqueues a message.
+     *
+     * @throws BrokerException NOT_FOUND for an unknown exchange, ACCESS_REFUSED for an internal one
+     *                         or missing write permission, PRECONDITION_FAILED for a malformed expiration
+     */
+    public PublishResult publish(Message m, boolean mandatory, Client client) {
+        Exchange ex = exchange(m.exchange());
+        client.check(name, Access.WRITE, "exchange", m.exchange().isEmpty() ? DEFAULT_EXCHANGE_RESOURCE : m.exchange());
+        if (ex.definition().internal()) {
+            throw BrokerException.accessRefused("cannot publish to internal exchange '" + m.exchange() + "' in vhost '" + name + "'");
+        }
+        String expiration = m.properties().expiration();
+        if (expiration != null) {
+            try {
+                if (Long.parseLong(expiration) < 0) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw BrokerException.preconditionFailed("invalid expiration '" + expiration + "': no_integer");
+            }
+        }
+        if (ex instanceof DelayedMessageExchange && DelayedMessageExchange.delayOf(m) > 0) {
+            return new PublishResult(1, false, delayed.hold(m));
+        }
+        if (m.exchange().isEmpty() && m.routingKey().startsWith(DirectReplyTo.ADDRESS_PREFIX)) {
+            boolean delivered = directReplyTo.deliver(m.routingKey(), m);
+            return new PublishResult(delivered ? 1 : 0, !delivered && mandatory, CompletableFuture.completedFuture(true));
+        }
+        Set<Queue> targets = route(ex, m);
+        if (targets.isEmpty()) {
+            return new PublishResult(0, mandatory, CompletableFuture.completedFuture(true));
+        }
+        return new PublishResult(targets.size(), false, enqueueAll(targets, m));
+    }
+
+    private static CompletableFuture<Boolean> enqueueAll(Collection<Queue> targets, Message m) {
+        if (targets.size() == 1) {
+            return targets.iterator().next().enqueue(m);
+        }
+        List<CompletableFuture<Boolean>> all = new ArrayList<>(targets.size());
+        for (Queue q : targets) {
+            all.add(q.enqueue(m));
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                .thenApply(v -> all.stream().allMatch(CompletableFuture::join));
+    }
+
+    /** The queues a message published to {@code ex} reaches, through exchange-to-exchange bindings and alternate exchanges. */
+    private Set<Queue> route(Exchange ex, Message m) {
+        Set<Queue> out = new LinkedHashSet<>();
+        Set<String> visited = new HashSet<>();
+        Deque<Exchange> todo = new ArrayDeque<>();
+        todo.add(ex);
+        while (!todo.isEmpty()) {
+            Exchange e = todo.poll();
+            if (!visited.add(e.name())) {
+                continue;
+            }
+            if (e.name().isEmpty()) {
+                Queue q = queues.get(m.routingKey());
+                if (q != null) {
+                    out.add(q);
+                }
+            } else {
+                e.route(m, b -> {
+                    if (b.toExchange()) {
+                        Exchange next = exchanges.get(b.destination());
+                        if (next != null) {
+                            todo.add(next);
+                        }
+                    } else {
+                        Queue q = queues.get(b.destination());
+                        if (q != null) {
+                            out.add(q);
+                        }
+                    }
+                });
+            }
+            if (out.isEmpty() && todo.isEmpty()) {
+                String alternate = FieldValues.asString(e.definition().arguments().get("alternate-exchange"));
+                Exchange ae = alternate == null ? null : exchanges.get(alternate);
+                if (ae != null) {
+                    todo.add(ae);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Routes a delayed message whose time has come. */
+    private CompletableFuture<?> routeReleased(Message m) {
+        Exchange ex = exchanges.get(m.exchange());
+        if (ex == null) {
+            LOG.warn("vhost {}: a delayed message was dropped: its exchange '{}' no longer exists", name, m.exchange());
+            return CompletableFuture.completedFuture(null);
+        }
+        Set<Queue> targets = route(ex, m);
+        return targets.isEmpty() ? CompletableFuture.completedFuture(null) : enqueueAll(targets, m);
+    }
+
+    @Override
+    public void deadLetter(Queue from, Message m, String reason) {
+        String dlx = from.arguments().deadLetterExchange();
+        if (dlx == null) {
+            return;
+        }
+        Exchange ex = exchanges.get(dlx);
+        if (ex == null) {
+            LOG.debug("vhost {}: dead-letter exchange '{}' of {} does not exist; the message is dropped", name, dlx, from.describe());
+            return;
+        }
+        String routingKey = from.arguments().deadLetterRoutingKey() != null ? from.arguments().deadLetterRoutingKey() : m.routingKey();
+        Message dead = DeadLetters.deadLettered(m, from.name(), reason, dlx, routingKey, queueContext.clock().millis());
+        Set<Queue> targets = route(ex, dead);
+        targets.removeIf(q -> DeadLetters.isCycle(dead, q.name(), reason));
+        for (Queue q : targets) {
+            q.enqueue(dead);
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Stops timers and flushes queues; storage is closed by the broker afterwards. */
+    public CompletableFuture<Void> close() {
+        delayed.close();
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (Queue q : queues.values()) {
+            all.add(q.close());
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Runs a change of definitions after every earlier one has completed. The work must not call
+     * this method itself (it would wait for itself); its continuations simply go on.
+     */
+    private <T> CompletableFuture<T> onAdmin(Supplier<CompletableFuture<T>> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        synchronized (this) {
+            CompletableFuture<?> previous = adminTail;
+            adminTail = result.handle((v, e) -> null);
+            previous.whenCompleteAsync((v, e) -> {
+                try {
+                    work.get().whenComplete((value, failure) -> {
+                        if (failure == null) {
+                            result.complete(value);
+                        } else {
+                            result.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
+                                    ? failure.getCause() : failure);
+                        }
+                    });
+                } catch (RuntimeException failure) {
+                    result.completeExceptionally(failure);
+                }
+            }, adminPool);
+        }
+        return result;
+    }
+
+    private static CompletableFuture<Void> done() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public String toString() {
+        return "vhost '" + name + "'";
+    }
+}
