@@ -89,7 +89,7 @@ public final class FieldTables {
                 }
             }
             case 'x' -> in.readLongStringBytes();
-            case 'T' -> Instant.ofEpochSecond(in.readLong());
+            case 'T' -> in.readTimestamp();
             case 'F' -> readTable(in, depth + 1);
             case 'A' -> readArray(in, depth + 1);
             case 'V' -> null;

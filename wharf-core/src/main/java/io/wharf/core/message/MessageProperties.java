@@ -77,7 +77,7 @@ public record MessageProperties(String contentType, String contentEncoding, Map<
                 (flags & REPLY_TO) != 0 ? in.readShortString() : null,
                 (flags & EXPIRATION) != 0 ? in.readShortString() : null,
                 (flags & MESSAGE_ID) != 0 ? in.readShortString() : null,
-                (flags & TIMESTAMP) != 0 ? Instant.ofEpochSecond(in.readLong()) : null,
+                (flags & TIMESTAMP) != 0 ? in.readTimestamp() : null,
                 (flags & TYPE) != 0 ? in.readShortString() : null,
                 (flags & USER_ID) != 0 ? in.readShortString() : null,
                 (flags & APP_ID) != 0 ? in.readShortString() : null,

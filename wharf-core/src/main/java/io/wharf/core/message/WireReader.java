@@ -63,6 +63,16 @@ public final class WireReader {
         return buf.getLong();
     }
 
+    /** A 64-bit count of seconds since the epoch. */
+    public java.time.Instant readTimestamp() {
+        long seconds = readLong();
+        try {
+            return java.time.Instant.ofEpochSecond(seconds);
+        } catch (java.time.DateTimeException e) {
+            throw new MalformedDataException("timestamp " + seconds + " is out of range");
+        }
+    }
+
     public float readFloat() {
         need(4, "a float");
         return buf.getFloat();
