@@ -1,8 +1,8 @@
 package io.wharf.server;
 
 import io.wharf.core.Broker;
-import io.wharf.core.BrokerSettings;
 import io.wharf.core.Lifecycle;
+import io.wharf.protocol.amqp.AmqpEndpoint;
 import io.wharf.server.config.ConfigException;
 import io.wharf.server.config.ConfigLoader;
 import io.wharf.server.config.WharfConfig;
@@ -35,13 +35,15 @@ public final class WharfServer implements AutoCloseable {
 
     private final WharfConfig config;
     private final Broker broker;
+    private final AmqpEndpoint amqp;
     private final HealthEndpoint http;
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Lifecycle state = Lifecycle.RUNNING;
 
-    private WharfServer(WharfConfig config, Broker broker, HealthEndpoint http) {
+    private WharfServer(WharfConfig config, Broker broker, AmqpEndpoint amqp, HealthEndpoint http) {
         this.config = config;
         this.broker = broker;
+        this.amqp = amqp;
         this.http = http;
     }
 
@@ -51,11 +53,18 @@ public final class WharfServer implements AutoCloseable {
 
     private static WharfServer start(WharfConfig config) throws IOException {
         long started = System.nanoTime();
-        Broker broker = Broker.open(new BrokerSettings(config.storageOptions()));
+        Broker broker = Broker.open(config.brokerSettings());
+        AmqpEndpoint amqp = null;
         HealthEndpoint http;
         try {
+            if (config.amqp().enabled()) {
+                amqp = AmqpEndpoint.start(broker, config.amqpSettings());
+            }
             http = HealthEndpoint.start(config.http().host(), config.http().port(), broker::state);
         } catch (IOException | RuntimeException e) {
+            if (amqp != null) {
+                amqp.close();
+            }
             try {
                 broker.close();
             } catch (IOException suppressed) {
@@ -63,9 +72,10 @@ public final class WharfServer implements AutoCloseable {
             }
             throw e;
         }
-        WharfServer server = new WharfServer(config, broker, http);
-        LOG.info("Wharf started in {} ms: data in {}, HTTP on {}:{}", (System.nanoTime() - started) / 1_000_000,
-                broker.storage().dataDir(), config.http().host(), http.port());
+        WharfServer server = new WharfServer(config, broker, amqp, http);
+        LOG.info("Wharf started in {} ms: data in {}, AMQP on {}, HTTP on {}:{}", (System.nanoTime() - started) / 1_000_000,
+                broker.storage().dataDir(), amqp == null ? "(disabled)" : config.amqp().host() + ":" + amqp.port(),
+                config.http().host(), http.port());
         return server;
     }
 
@@ -79,6 +89,18 @@ public final class WharfServer implements AutoCloseable {
 
     public Path dataDir() {
         return broker.storage().dataDir();
+    }
+
+    /**
+     * The port the AMQP listener is bound to (the real one when 0 was asked for).
+     *
+     * @throws IllegalStateException if AMQP is disabled
+     */
+    public int amqpPort() {
+        if (amqp == null) {
+            throw new IllegalStateException("the AMQP listener is disabled (amqp.enabled=false)");
+        }
+        return amqp.port();
     }
 
     /** The port the HTTP listener is bound to (the real one when 0 was asked for). */
@@ -104,6 +126,9 @@ public final class WharfServer implements AutoCloseable {
         LOG.info("Wharf stopping");
         try {
             http.close();
+            if (amqp != null) {
+                amqp.close();
+            }
         } finally {
             try {
                 broker.close();
@@ -144,6 +169,11 @@ public final class WharfServer implements AutoCloseable {
 
         public Builder dataDir(Path dir) {
             return set("data-dir", dir.toString());
+        }
+
+        /** The AMQP port; 0 picks a free one. */
+        public Builder amqpPort(int port) {
+            return set("amqp.port", Integer.toString(port));
         }
 
         /** The HTTP port; 0 picks a free one. */

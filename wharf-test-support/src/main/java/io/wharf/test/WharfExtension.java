@@ -46,6 +46,7 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
                 .filter(k -> k.endsWith(".port"))
                 .forEach(k -> settings.put(k, "0"));
         settings.put("http.host", "127.0.0.1");
+        settings.put("amqp.host", "127.0.0.1");
     }
 
     /** Sets a configuration key for the brokers this extension starts. */
@@ -65,6 +66,10 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
         return server().httpPort();
     }
 
+    public int amqpPort() {
+        return server().amqpPort();
+    }
+
     public Path dataDir() {
         return dataDir;
     }
@@ -76,6 +81,9 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
     public WharfServer restart() throws IOException, ConfigException {
         Map<String, String> samePorts = new LinkedHashMap<>(settings);
         samePorts.put("http.port", Integer.toString(server().httpPort()));
+        if (server().config().amqp().enabled()) {
+            samePorts.put("amqp.port", Integer.toString(server().amqpPort()));
+        }
         server.close();
         server = start(samePorts);
         return server;

@@ -97,6 +97,8 @@ public final class ConfigLoader {
             String key = prefix + e.getKey();
             if (e.getValue().isObject()) {
                 flatten(key + ".", e.getValue(), out);
+            } else if (e.getValue().isArray()) {
+                out.put(key, e.getValue().toString());
             } else {
                 out.put(key, e.getValue().asText());
             }
@@ -142,6 +144,13 @@ public final class ConfigLoader {
                     merge(key + ".", (ObjectNode) known, (ObjectNode) e.getValue(), origin);
                 } else {
                     problems.add("'" + key + "' in " + origin + " must be a section with the keys " + fieldNames(known));
+                }
+            } else if (known.isArray()) {
+                if (e.getValue().isArray()) {
+                    target.set(e.getKey(), e.getValue());
+                    origins.put(key, origin);
+                } else {
+                    problems.add("'" + key + "' in " + origin + " must be a list");
                 }
             } else if (e.getValue().isContainerNode()) {
                 problems.add("'" + key + "' in " + origin + " must be a single value, not a " + (e.getValue().isArray() ? "list" : "section"));
@@ -189,7 +198,22 @@ public final class ConfigLoader {
                     + (known == null ? suggestion(parent, last, key.substring(0, key.length() - last.length())) : ""));
             return;
         }
-        parent.set(last, TextNode.valueOf(value));
+        if (known.isArray()) {
+            // A list from the environment or an override is written in YAML flow style: [a, b].
+            try {
+                JsonNode parsed = YAML.readTree(value);
+                if (parsed == null || !parsed.isArray()) {
+                    problems.add("'" + key + "' in " + origin + " must be a list, such as [a, b]");
+                    return;
+                }
+                parent.set(last, parsed);
+            } catch (JsonProcessingException e) {
+                problems.add("'" + key + "' in " + origin + " is not a valid YAML list: " + e.getOriginalMessage());
+                return;
+            }
+        } else {
+            parent.set(last, TextNode.valueOf(value));
+        }
         origins.put(key, origin);
     }
 
@@ -203,12 +227,123 @@ public final class ConfigLoader {
                 size("storage.index-interval", 0, 1L << 30),
                 bool("storage.preallocate"),
                 duration("storage.retention-check-interval", Duration.ofMillis(100)));
+        WharfConfig.QueuesConfig queues = new WharfConfig.QueuesConfig(
+                size("queues.segment-size", 1L << 20, (1L << 31) - 1),
+                size("queues.memory-cache", 0, 1L << 40));
+        WharfConfig.AmqpConfig amqp = new WharfConfig.AmqpConfig(
+                bool("amqp.enabled"),
+                string("amqp.host"),
+                integer("amqp.port", 0, 65535),
+                (int) size("amqp.frame-max", 4096, 1L << 30).bytes(),
+                integer("amqp.channel-max", 1, 65535),
+                duration("amqp.heartbeat", Duration.ZERO),
+                size("amqp.max-message-size", 1, 512L << 20).bytes(),
+                duration("amqp.handshake-timeout", Duration.ofMillis(100)));
         WharfConfig.HttpConfig http = new WharfConfig.HttpConfig(string("http.host"), integer("http.port", 0, 65535));
+        List<String> vhosts = vhosts();
+        List<WharfConfig.UserConfig> users = users(vhosts);
+        WharfConfig.AlarmsConfig alarms = new WharfConfig.AlarmsConfig(
+                fraction("alarms.memory-high-watermark"),
+                size("alarms.disk-free-limit", 0, Long.MAX_VALUE).bytes());
         String level = string("logging.level").toLowerCase(Locale.ROOT);
         if (!LEVELS.contains(level)) {
             problem("logging.level", "must be one of " + String.join(", ", new java.util.TreeSet<>(LEVELS)));
         }
-        return new WharfConfig(dataDir, storage, http, new WharfConfig.LoggingConfig(level));
+        return new WharfConfig(dataDir, storage, queues, amqp, http, vhosts, users, alarms,
+                new WharfConfig.LoggingConfig(level));
+    }
+
+    private List<String> vhosts() {
+        List<String> out = new ArrayList<>();
+        JsonNode list = node("vhosts");
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode v = list.get(i);
+            if (!v.isTextual() || v.asText().isEmpty()) {
+                problem("vhosts", "entry " + i + " must be a non-empty name");
+            } else if (out.contains(v.asText())) {
+                problem("vhosts", "names '" + v.asText() + "' twice");
+            } else {
+                out.add(v.asText());
+            }
+        }
+        if (out.isEmpty() && problems.isEmpty()) {
+            problem("vhosts", "must name at least one virtual host");
+        }
+        return out;
+    }
+
+    private static final Set<String> USER_KEYS = Set.of("name", "password", "tags", "loopback-only", "permissions");
+    private static final Set<String> PERMISSION_KEYS = Set.of("configure", "write", "read");
+
+    private List<WharfConfig.UserConfig> users(List<String> vhosts) {
+        List<WharfConfig.UserConfig> out = new ArrayList<>();
+        JsonNode list = node("users");
+        Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            String at = "users[" + i + "]";
+            JsonNode u = list.get(i);
+            if (!u.isObject()) {
+                problem("users", at + " must be a section with name, password, tags, loopback-only and permissions");
+                continue;
+            }
+            u.fieldNames().forEachRemaining(f -> {
+                if (!USER_KEYS.contains(f)) {
+                    problem("users", "unknown key '" + at + "." + f + "'; known keys: " + String.join(", ", new java.util.TreeSet<>(USER_KEYS)));
+                }
+            });
+            String name = u.path("name").asText("");
+            String password = u.path("password").asText("");
+            if (name.isEmpty() || password.isEmpty()) {
+                problem("users", at + " needs a name and a password");
+                continue;
+            }
+            if (!names.add(name)) {
+                problem("users", "user '" + name + "' is defined twice");
+            }
+            List<String> tags = new ArrayList<>();
+            u.path("tags").forEach(t -> tags.add(t.asText()));
+            boolean loopbackOnly = u.path("loopback-only").asBoolean(false);
+            Map<String, WharfConfig.PermissionConfig> permissions = new LinkedHashMap<>();
+            JsonNode perms = u.path("permissions");
+            perms.fieldNames().forEachRemaining(vhost -> {
+                JsonNode p = perms.get(vhost);
+                if (!vhosts.contains(vhost)) {
+                    problem("users", at + ".permissions names vhost '" + vhost + "', which is not in vhosts " + vhosts);
+                }
+                p.fieldNames().forEachRemaining(f -> {
+                    if (!PERMISSION_KEYS.contains(f)) {
+                        problem("users", "unknown key '" + at + ".permissions." + vhost + "." + f + "'; use configure, write and read");
+                    }
+                });
+                String configure = p.path("configure").asText("");
+                String write = p.path("write").asText("");
+                String read = p.path("read").asText("");
+                for (String regex : List.of(configure, write, read)) {
+                    try {
+                        java.util.regex.Pattern.compile(regex);
+                    } catch (java.util.regex.PatternSyntaxException e) {
+                        problem("users", at + ".permissions." + vhost + " has an invalid regular expression: " + e.getDescription());
+                    }
+                }
+                permissions.put(vhost, new WharfConfig.PermissionConfig(configure, write, read));
+            });
+            out.add(new WharfConfig.UserConfig(name, password, tags, loopbackOnly, permissions));
+        }
+        return out;
+    }
+
+    private double fraction(String key) {
+        JsonNode n = node(key);
+        try {
+            double v = n.isNumber() ? n.asDouble() : Double.parseDouble(n.asText().trim());
+            if (v > 0 && v <= 1) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        problem(key, "must be a fraction greater than 0 and at most 1, such as 0.9");
+        return 1;
     }
 
     private JsonNode node(String key) {
@@ -221,7 +356,10 @@ public final class ConfigLoader {
 
     private void problem(String key, String what) {
         String origin = origins.getOrDefault(key, "the defaults");
-        problems.add(key + " = '" + node(key).asText() + "' (from " + origin + ") " + what);
+        JsonNode n = node(key);
+        // A list is not repeated in the message: it may hold passwords.
+        String shown = n.isContainerNode() ? "" : " = '" + n.asText() + "'";
+        problems.add(key + shown + " (from " + origin + ") " + what);
     }
 
     private String string(String key) {

@@ -1,5 +1,10 @@
 package io.wharf.server.config;
 
+import io.wharf.core.BrokerSettings;
+import io.wharf.core.auth.Permission;
+import io.wharf.core.auth.User;
+import io.wharf.core.auth.UserStore;
+import io.wharf.protocol.amqp.AmqpSettings;
 import io.wharf.storage.Storage;
 import io.wharf.storage.file.FileChannelFactory;
 import io.wharf.storage.log.FsyncPolicy;
@@ -8,6 +13,10 @@ import io.wharf.storage.log.LogConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Wharf's validated configuration. Built only by {@link ConfigLoader}, which fills every key from
@@ -16,10 +25,16 @@ import java.time.Duration;
  *
  * @param dataDir where all durable data lives
  * @param storage how logs are written and kept
+ * @param queues  how queues use their logs and memory
+ * @param amqp    the AMQP 0-9-1 listener
  * @param http    the HTTP listener
+ * @param vhosts  the virtual hosts
+ * @param users   who may connect
+ * @param alarms  when publishers are blocked
  * @param logging log output
  */
-public record WharfConfig(Path dataDir, StorageConfig storage, HttpConfig http, LoggingConfig logging) {
+public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queues, AmqpConfig amqp, HttpConfig http,
+                          List<String> vhosts, List<UserConfig> users, AlarmsConfig alarms, LoggingConfig logging) {
 
     /**
      * @param fsync                  when appends are forced to disk before they are acknowledged
@@ -35,10 +50,47 @@ public record WharfConfig(Path dataDir, StorageConfig storage, HttpConfig http, 
     }
 
     /**
+     * @param segmentSize segment size of queue logs
+     * @param memoryCache message bytes all queues together keep in memory ahead of delivery
+     */
+    public record QueuesConfig(ByteSize segmentSize, ByteSize memoryCache) {
+    }
+
+    /**
+     * @param enabled          whether the AMQP listener runs
+     * @param host             interface to listen on
+     * @param port             port to listen on; 0 picks a free one
+     * @param frameMax         largest frame accepted
+     * @param channelMax       most channels per connection
+     * @param heartbeat        heartbeat interval offered; zero disables
+     * @param maxMessageSize   largest message body accepted
+     * @param handshakeTimeout time a client has to open its connection
+     */
+    public record AmqpConfig(boolean enabled, String host, int port, int frameMax, int channelMax, Duration heartbeat,
+                             long maxMessageSize, Duration handshakeTimeout) {
+    }
+
+    /**
      * @param host interface to listen on
      * @param port port to listen on; 0 picks a free one
      */
     public record HttpConfig(String host, int port) {
+    }
+
+    /** A user from the configuration. */
+    public record UserConfig(String name, String password, List<String> tags, boolean loopbackOnly,
+                             Map<String, PermissionConfig> permissions) {
+    }
+
+    /** A user's permissions in one virtual host, as regular expressions. */
+    public record PermissionConfig(String configure, String write, String read) {
+    }
+
+    /**
+     * @param memoryHighWatermark fraction of the heap in use after collection that blocks publishers
+     * @param diskFreeLimit       free disk bytes below which publishers are blocked
+     */
+    public record AlarmsConfig(double memoryHighWatermark, long diskFreeLimit) {
     }
 
     /** @param level the root log level */
@@ -55,5 +107,22 @@ public record WharfConfig(Path dataDir, StorageConfig storage, HttpConfig http, 
                 .withPreallocate(storage.preallocate());
         return new Storage.Options(dataDir, storage.writerThreads(), logs, storage.retentionCheckInterval(),
                 Clock.systemUTC(), FileChannelFactory.DEFAULT);
+    }
+
+    /** What the broker core is started with. */
+    public BrokerSettings brokerSettings() {
+        List<UserStore.Credentials> credentials = users.stream().map(u -> {
+            Map<String, Permission> perms = new LinkedHashMap<>();
+            u.permissions().forEach((vhost, p) -> perms.put(vhost, new Permission(p.configure(), p.write(), p.read())));
+            return new UserStore.Credentials(new User(u.name(), Set.copyOf(u.tags()), perms, u.loopbackOnly()), u.password());
+        }).toList();
+        return new BrokerSettings(storageOptions(), vhosts, credentials, (int) queues.segmentSize().bytes(),
+                queues.memoryCache().bytes(), alarms.memoryHighWatermark(), alarms.diskFreeLimit());
+    }
+
+    /** What the AMQP endpoint is started with. */
+    public AmqpSettings amqpSettings() {
+        return new AmqpSettings(amqp.host(), amqp.port(), amqp.frameMax(), amqp.channelMax(), amqp.heartbeat(),
+                amqp.maxMessageSize(), amqp.handshakeTimeout());
     }
 }

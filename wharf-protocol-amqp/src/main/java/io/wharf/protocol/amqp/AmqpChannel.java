@@ -1,0 +1,812 @@
+package io.wharf.protocol.amqp;
+
+import io.wharf.core.BrokerException;
+import io.wharf.core.exchange.Binding;
+import io.wharf.core.exchange.ExchangeDefinition;
+import io.wharf.core.exchange.FieldValues;
+import io.wharf.core.message.Message;
+import io.wharf.core.message.MessageProperties;
+import io.wharf.core.queue.ConsumerSpec;
+import io.wharf.core.queue.Delivery;
+import io.wharf.core.queue.Queue;
+import io.wharf.core.queue.QueueDefinition;
+import io.wharf.core.vhost.DirectReplyTo;
+import io.wharf.core.vhost.VirtualHost;
+import io.wharf.protocol.amqp.codec.AccessMethod;
+import io.wharf.protocol.amqp.codec.AmqpException;
+import io.wharf.protocol.amqp.codec.BasicMethod;
+import io.wharf.protocol.amqp.codec.BodyFrame;
+import io.wharf.protocol.amqp.codec.ChannelMethod;
+import io.wharf.protocol.amqp.codec.ConfirmMethod;
+import io.wharf.protocol.amqp.codec.ExchangeMethod;
+import io.wharf.protocol.amqp.codec.Frame;
+import io.wharf.protocol.amqp.codec.HeaderFrame;
+import io.wharf.protocol.amqp.codec.Method;
+import io.wharf.protocol.amqp.codec.MethodFrame;
+import io.wharf.protocol.amqp.codec.QueueMethod;
+import io.wharf.protocol.amqp.codec.ReplyCode;
+import io.wharf.protocol.amqp.codec.TxMethod;
+
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One AMQP channel: turns its methods into broker operations and the broker's deliveries into
+ * frames. Methods run in arrival order: one that waits for the broker (a declaration, a get, a
+ * commit) holds the frames behind it until it is answered, so replies keep the order of requests.
+ *
+ * <p>Confined to the connection's event loop, except {@link #canDeliver}, {@link #reserveGlobal}
+ * and {@link #releaseGlobal}, which queue threads call through {@link ChannelConsumer}.
+ */
+final class AmqpChannel {
+
+    private enum State { OPEN, CLOSING, CLOSED }
+
+    /** A delivery awaiting acknowledgement; {@code consumer} is null for a get. */
+    private record Unacked(Delivery delivery, ChannelConsumer consumer) {
+    }
+
+    /** A publish or acknowledgement held until tx.commit. */
+    private sealed interface TxOp permits TxPublish, TxAck {
+    }
+
+    private record TxPublish(Message message, boolean mandatory) implements TxOp {
+    }
+
+    private record TxAck(Method method) implements TxOp {
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int MAX_BACKLOG = 10_000;
+
+    final int number;
+    private final AmqpConnection conn;
+    private State state = State.OPEN;
+    private volatile boolean open = true;
+    private volatile boolean flowActive = true;
+
+    private boolean busy;
+    private final ArrayDeque<Frame> backlog = new ArrayDeque<>();
+
+    private BasicMethod.Publish publishing;
+    private HeaderFrame header;
+    private byte[] body;
+    private int bodyFilled;
+
+    private final Map<String, ChannelConsumer> consumers = new LinkedHashMap<>();
+    private String lastQueue;
+    private int consumerPrefetch;
+    private long consumerPrefetchSize;
+    private volatile int globalPrefetch;
+    private volatile long globalPrefetchSize;
+    private final AtomicInteger globalUnacked = new AtomicInteger();
+    private final AtomicLong globalUnackedBytes = new AtomicLong();
+
+    private long deliveryTag;
+    private final LinkedHashMap<Long, Unacked> unacked = new LinkedHashMap<>();
+
+    private ConfirmTracker confirms;
+    private boolean txMode;
+    private final List<TxOp> txOps = new ArrayList<>();
+
+    private String replyAddress;
+    private String replyConsumerTag;
+
+    AmqpChannel(int number, AmqpConnection conn) {
+        this.number = number;
+        this.conn = conn;
+    }
+
+    // ---------------------------------------------------------------- frames in
+
+    /** Handles a frame for this channel; takes ownership of body frames. */
+    void handle(Frame f) {
+        if (state == State.CLOSED) {
+            release(f);
+            return;
+        }
+        if (state == State.CLOSING) {
+            if (f instanceof MethodFrame mf && mf.method() instanceof ChannelMethod.Close) {
+                conn.send(number, new ChannelMethod.CloseOk());
+                finishClose();
+            } else if (f instanceof MethodFrame mf && mf.method() instanceof ChannelMethod.CloseOk) {
+                finishClose();
+            }
+            release(f);
+            return;
+        }
+        if (busy) {
+            backlog.add(f);
+            if (backlog.size() > MAX_BACKLOG) {
+                conn.pauseReading(this);
+            }
+            return;
+        }
+        process(f);
+    }
+
+    private void process(Frame f) {
+        if (publishing != null) {
+            content(f);
+            return;
+        }
+        if (f instanceof MethodFrame mf) {
+            method(mf.method());
+        } else {
+            release(f);
+            throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME,
+                    "expected a method frame on channel " + number + ", got " + f.getClass().getSimpleName())
+                    .withChannel(number);
+        }
+    }
+
+    private void content(Frame f) {
+        if (f instanceof HeaderFrame h && header == null) {
+            if (h.bodySize() > conn.settings().maxMessageSize()) {
+                publishing = null;
+                throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, BasicMethod.CLASS_ID, 40,
+                        "message size " + h.bodySize() + " is larger than configured max size " + conn.settings().maxMessageSize());
+            }
+            header = h;
+            body = new byte[(int) h.bodySize()];
+            bodyFilled = 0;
+            if (h.bodySize() == 0) {
+                completePublish();
+            }
+        } else if (f instanceof BodyFrame b && header != null) {
+            try {
+                int n = b.payload().readableBytes();
+                if (bodyFilled + n > body.length) {
+                    throw AmqpException.connection(ReplyCode.FRAME_ERROR, "content body of " + (bodyFilled + n)
+                            + " bytes exceeds the size of " + body.length + " its header announced").withChannel(number);
+                }
+                b.payload().getBytes(b.payload().readerIndex(), body, bodyFilled, n);
+                bodyFilled += n;
+            } finally {
+                b.release();
+            }
+            if (bodyFilled == body.length) {
+                completePublish();
+            }
+        } else {
+            release(f);
+            throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME, header == null
+                    ? "expected content header for class 60, got " + f.getClass().getSimpleName() + " instead"
+                    : "expected content body, got " + f.getClass().getSimpleName() + " instead").withChannel(number);
+        }
+    }
+
+    private void method(Method m) {
+        try {
+            dispatch(m);
+        } catch (BrokerException e) {
+            throw Errors.toAmqp(e, number, m.classId(), m.methodId());
+        }
+    }
+
+    private void dispatch(Method m) {
+        switch (m) {
+            case ChannelMethod.Close c -> {
+                conn.send(number, new ChannelMethod.CloseOk());
+                finishClose();
+            }
+            case ChannelMethod.CloseOk ok -> {
+                // A close-ok without our close: nothing to finish.
+            }
+            case ChannelMethod.Flow flow -> {
+                flowActive = flow.active();
+                conn.send(number, new ChannelMethod.FlowOk(flow.active()));
+                if (flow.active()) {
+                    wakeConsumers();
+                }
+            }
+            case ChannelMethod.FlowOk ok -> {
+                // We never ask a client to stop publishing with channel.flow; connection.blocked does that.
+            }
+            case AccessMethod.Request r -> conn.send(number, new AccessMethod.RequestOk(1));
+            case ExchangeMethod.Declare d -> declareExchange(d);
+            case ExchangeMethod.Delete d -> async(m, vhost().deleteExchange(d.exchange(), d.ifUnused(), conn.client()),
+                    v -> reply(d.noWait(), new ExchangeMethod.DeleteOk()));
+            case ExchangeMethod.Bind b -> async(m, vhost().bind(Binding.toExchange(b.source(), b.destination(),
+                    b.routingKey(), b.arguments()), conn.client()), v -> reply(b.noWait(), new ExchangeMethod.BindOk()));
+            case ExchangeMethod.Unbind b -> async(m, vhost().unbind(Binding.toExchange(b.source(), b.destination(),
+                    b.routingKey(), b.arguments()), conn.client()), v -> reply(b.noWait(), new ExchangeMethod.UnbindOk()));
+            case QueueMethod.Declare d -> declareQueue(d);
+            case QueueMethod.Bind b -> async(m, vhost().bind(Binding.toQueue(b.exchange(), queueName(b.queue(), m),
+                    b.routingKey(), b.arguments()), conn.client()), v -> reply(b.noWait(), new QueueMethod.BindOk()));
+            case QueueMethod.Unbind b -> async(m, vhost().unbind(Binding.toQueue(b.exchange(), queueName(b.queue(), m),
+                    b.routingKey(), b.arguments()), conn.client()), v -> conn.send(number, new QueueMethod.UnbindOk()));
+            case QueueMethod.Purge p -> async(m, vhost().purgeQueue(queueName(p.queue(), m), conn.client()),
+                    n -> reply(p.noWait(), new QueueMethod.PurgeOk(clamp(n))));
+            case QueueMethod.Delete d -> async(m, vhost().deleteQueue(queueName(d.queue(), m), d.ifUnused(), d.ifEmpty(),
+                    conn.client()), n -> reply(d.noWait(), new QueueMethod.DeleteOk(clamp(n))));
+            case BasicMethod.Qos q -> qos(q);
+            case BasicMethod.Consume c -> consume(c);
+            case BasicMethod.Cancel c -> cancel(c);
+            case BasicMethod.Publish p -> startPublish(p);
+            case BasicMethod.Get g -> get(g);
+            case BasicMethod.Ack a -> acknowledge(a);
+            case BasicMethod.Nack n -> acknowledge(n);
+            case BasicMethod.Reject r -> acknowledge(r);
+            case BasicMethod.Recover r -> recover(m, r.requeue(), true);
+            case BasicMethod.RecoverAsync r -> recover(m, r.requeue(), false);
+            case TxMethod.Select s -> txSelect();
+            case TxMethod.Commit c -> txCommit(m);
+            case TxMethod.Rollback r -> txRollback();
+            case ConfirmMethod.Select s -> confirmSelect(s);
+            default -> throw AmqpException.connection(ReplyCode.COMMAND_INVALID, m.classId(), m.methodId(),
+                    "the client may not send " + m.name()).withChannel(number);
+        }
+    }
+
+    private VirtualHost vhost() {
+        return conn.vhost();
+    }
+
+    private void reply(boolean noWait, Method ok) {
+        if (!noWait) {
+            conn.send(number, ok);
+        }
+    }
+
+    private static int clamp(long n) {
+        return (int) Math.min(n, Integer.MAX_VALUE);
+    }
+
+    /** An empty queue name means the queue this channel declared last. */
+    private String queueName(String name, Method m) {
+        if (!name.isEmpty()) {
+            return name;
+        }
+        if (lastQueue == null) {
+            throw AmqpException.channel(ReplyCode.NOT_FOUND, number, m.classId(), m.methodId(), "no previously declared queue");
+        }
+        return lastQueue;
+    }
+
+    /**
+     * Waits for a broker operation before handling the frames behind it; errors become this
+     * channel's (or the connection's) AMQP error for {@code m}.
+     */
+    private <T> void async(Method m, CompletionStage<T> op, java.util.function.Consumer<T> onSuccess) {
+        busy = true;
+        op.whenComplete((v, e) -> conn.onLoop(() -> {
+            if (state != State.OPEN) {
+                return;
+            }
+            busy = false;
+            try {
+                if (e != null) {
+                    conn.fail(Errors.toAmqp(e, number, m.classId(), m.methodId()));
+                    return;
+                }
+                onSuccess.accept(v);
+            } catch (AmqpException ex) {
+                conn.fail(ex);
+                return;
+            } catch (RuntimeException ex) {
+                conn.fail(Errors.toAmqp(ex, number, m.classId(), m.methodId()));
+                return;
+            }
+            drainBacklog();
+        }));
+    }
+
+    private void drainBacklog() {
+        while (!busy && state == State.OPEN && !backlog.isEmpty()) {
+            Frame f = backlog.poll();
+            try {
+                process(f);
+            } catch (AmqpException e) {
+                conn.fail(e.channel() == 0 && !e.connectionLevel() ? e.withChannel(number) : e);
+                return;
+            } catch (RuntimeException e) {
+                conn.fail(Errors.toAmqp(e, number, 0, 0));
+                return;
+            }
+        }
+        if (backlog.isEmpty()) {
+            conn.resumeReading(this);
+        }
+    }
+
+    // ---------------------------------------------------------------- exchanges and queues
+
+    private void declareExchange(ExchangeMethod.Declare d) {
+        ExchangeDefinition def = new ExchangeDefinition(d.exchange(), d.type(), d.durable(), d.autoDelete(), d.internal(),
+                d.arguments());
+        async(d, vhost().declareExchange(def, d.passive(), conn.client()), v -> reply(d.noWait(), new ExchangeMethod.DeclareOk()));
+    }
+
+    private void declareQueue(QueueMethod.Declare d) {
+        String name = d.passive() ? queueName(d.queue(), d) : d.queue();
+        QueueDefinition def = new QueueDefinition(name, d.durable(), d.exclusive(), d.autoDelete(), d.arguments());
+        async(d, vhost().declareQueue(def, d.passive(), conn.client()), q -> {
+            lastQueue = q.name();
+            reply(d.noWait(), new QueueMethod.DeclareOk(q.name(), clamp(q.messageCount()), q.consumerCount()));
+        });
+    }
+
+    // ---------------------------------------------------------------- consuming
+
+    private void qos(BasicMethod.Qos q) {
+        if (q.global()) {
+            globalPrefetch = q.prefetchCount();
+            globalPrefetchSize = q.prefetchSize();
+            wakeConsumers();
+        } else {
+            consumerPrefetch = q.prefetchCount();
+            consumerPrefetchSize = q.prefetchSize();
+        }
+        conn.send(number, new BasicMethod.QosOk());
+    }
+
+    private void consume(BasicMethod.Consume c) {
+        String tag = c.consumerTag().isEmpty() ? generatedTag() : c.consumerTag();
+        if (consumers.containsKey(tag) || tag.equals(replyConsumerTag)) {
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, c.classId(), c.methodId(),
+                    "attempt to reuse consumer tag '" + tag + "'").withChannel(number);
+        }
+        if (c.queue().equals(DirectReplyTo.PSEUDO_QUEUE)) {
+            consumeReplies(c, tag);
+            return;
+        }
+        String queueName = queueName(c.queue(), c);
+        Queue queue = vhost().queueForReading(queueName, conn.client());
+        Long priority = FieldValues.asLong(c.arguments().get("x-priority"));
+        ChannelConsumer consumer = new ChannelConsumer(this, tag, queue, c.noAck(), consumerPrefetch, consumerPrefetchSize);
+        consumers.put(tag, consumer);
+        CompletableFuture<Void> subscribed = queue.consume(new ConsumerSpec(tag, c.noAck(), c.exclusive(),
+                priority == null ? 0 : priority.intValue(), conn.identity(), consumer));
+        busy = true;
+        subscribed.whenComplete((v, e) -> conn.onLoop(() -> {
+            if (state != State.OPEN) {
+                if (e == null) {
+                    queue.cancel(tag);
+                }
+                return;
+            }
+            busy = false;
+            if (e != null) {
+                consumers.remove(tag);
+                conn.fail(Errors.toAmqp(e, number, c.classId(), c.methodId()));
+                return;
+            }
+            reply(c.noWait(), new BasicMethod.ConsumeOk(tag));
+            drainBacklog();
+        }));
+    }
+
+    private void consumeReplies(BasicMethod.Consume c, String tag) {
+        if (!c.noAck()) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, c.classId(), c.methodId(),
+                    "reply consumer cannot acknowledge");
+        }
+        if (replyAddress != null) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, c.classId(), c.methodId(),
+                    "reply consumer already set");
+        }
+        replyConsumerTag = tag;
+        replyAddress = vhost().directReplyTo().register(reply -> conn.onLoop(() -> deliverReply(reply)));
+        reply(c.noWait(), new BasicMethod.ConsumeOk(tag));
+    }
+
+    private void deliverReply(Message reply) {
+        if (state != State.OPEN || replyAddress == null) {
+            return;
+        }
+        long tag = ++deliveryTag;
+        conn.sendContent(number, new BasicMethod.Deliver(replyConsumerTag, tag, false, reply.exchange(), reply.routingKey()),
+                reply);
+    }
+
+    private static String generatedTag() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return "amq.ctag-" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    private void cancel(BasicMethod.Cancel c) {
+        if (c.consumerTag().equals(replyConsumerTag)) {
+            vhost().directReplyTo().unregister(replyAddress);
+            replyAddress = null;
+            replyConsumerTag = null;
+            reply(c.noWait(), new BasicMethod.CancelOk(c.consumerTag()));
+            return;
+        }
+        ChannelConsumer consumer = consumers.remove(c.consumerTag());
+        if (consumer == null) {
+            reply(c.noWait(), new BasicMethod.CancelOk(c.consumerTag()));
+            return;
+        }
+        async(c, consumer.queue.cancel(consumer.tag), v -> reply(c.noWait(), new BasicMethod.CancelOk(c.consumerTag())));
+    }
+
+    /** Whether deliveries may flow to this channel now (called from queue threads). */
+    boolean canDeliver() {
+        return open && flowActive && conn.isWritable();
+    }
+
+    /** Takes channel-wide prefetch room for one message (called from queue threads). */
+    boolean reserveGlobal(int bytes) {
+        int count = globalPrefetch;
+        if (count > 0) {
+            while (true) {
+                int n = globalUnacked.get();
+                if (n >= count) {
+                    return false;
+                }
+                if (globalUnacked.compareAndSet(n, n + 1)) {
+                    break;
+                }
+            }
+        } else {
+            globalUnacked.incrementAndGet();
+        }
+        long size = globalPrefetchSize;
+        if (size > 0 && globalUnackedBytes.get() > 0 && globalUnackedBytes.get() + bytes > size) {
+            globalUnacked.decrementAndGet();
+            return false;
+        }
+        globalUnackedBytes.addAndGet(bytes);
+        return true;
+    }
+
+    void releaseGlobal(int bytes) {
+        globalUnacked.decrementAndGet();
+        globalUnackedBytes.addAndGet(-bytes);
+    }
+
+    /** A queue hands over a message (on the queue's thread); it is written on the event loop. */
+    void deliverFromQueue(ChannelConsumer consumer, Delivery d) {
+        conn.onLoop(() -> {
+            consumer.inFlight.decrementAndGet();
+            if (state != State.OPEN || consumers.get(consumer.tag) != consumer) {
+                if (!consumer.noAck) {
+                    consumer.release(d.message().bodySize());
+                    d.queue().requeue(List.of(d.id()));
+                }
+                return;
+            }
+            long tag = ++deliveryTag;
+            if (!consumer.noAck) {
+                unacked.put(tag, new Unacked(d, consumer));
+            }
+            Message m = d.message();
+            conn.sendContent(number, new BasicMethod.Deliver(consumer.tag, tag, d.redelivered(), m.exchange(), m.routingKey()), m);
+            if (consumer.inFlight.get() < ChannelConsumer.MAX_IN_FLIGHT / 2) {
+                consumer.queue.wakeUp();
+            }
+        });
+    }
+
+    void consumerCancelledByBroker(ChannelConsumer consumer) {
+        conn.onLoop(() -> {
+            if (consumers.remove(consumer.tag, consumer) && state == State.OPEN && conn.capability("consumer_cancel_notify")) {
+                conn.send(number, new BasicMethod.Cancel(consumer.tag, true));
+            }
+        });
+    }
+
+    /** The socket can take writes again, or credit came back: let queues deliver. */
+    void wakeConsumers() {
+        Set<Queue> queues = new LinkedHashSet<>();
+        for (ChannelConsumer c : consumers.values()) {
+            queues.add(c.queue);
+        }
+        queues.forEach(Queue::wakeUp);
+    }
+
+    private void get(BasicMethod.Get g) {
+        Queue queue = vhost().queueForReading(queueName(g.queue(), g), conn.client());
+        async(g, queue.get(g.noAck()), found -> {
+            if (found.isEmpty()) {
+                conn.send(number, new BasicMethod.GetEmpty(""));
+                return;
+            }
+            Delivery d = found.get();
+            long tag = ++deliveryTag;
+            if (!g.noAck()) {
+                unacked.put(tag, new Unacked(d, null));
+            }
+            Message m = d.message();
+            conn.sendContent(number, new BasicMethod.GetOk(tag, d.redelivered(), m.exchange(), m.routingKey(),
+                    clamp(d.remaining())), m);
+        });
+    }
+
+    // ---------------------------------------------------------------- acknowledgements
+
+    private void acknowledge(Method m) {
+        if (txMode) {
+            checkTags(m);
+            txOps.add(new TxAck(m));
+            return;
+        }
+        applyAcknowledgement(m);
+    }
+
+    private void checkTags(Method m) {
+        long tag = switch (m) {
+            case BasicMethod.Ack a -> a.deliveryTag();
+            case BasicMethod.Nack n -> n.deliveryTag();
+            case BasicMethod.Reject r -> r.deliveryTag();
+            default -> 0;
+        };
+        boolean multiple = m instanceof BasicMethod.Ack a ? a.multiple() : m instanceof BasicMethod.Nack n && n.multiple();
+        if (!(multiple && tag == 0) && !unacked.containsKey(tag) && !(multiple && tag <= deliveryTag)) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, m.classId(), m.methodId(), "unknown delivery tag " + tag);
+        }
+    }
+
+    private void applyAcknowledgement(Method m) {
+        long tag;
+        boolean multiple;
+        Boolean requeue;
+        switch (m) {
+            case BasicMethod.Ack a -> {
+                tag = a.deliveryTag();
+                multiple = a.multiple();
+                requeue = null;
+            }
+            case BasicMethod.Nack n -> {
+                tag = n.deliveryTag();
+                multiple = n.multiple();
+                requeue = n.requeue();
+            }
+            case BasicMethod.Reject r -> {
+                tag = r.deliveryTag();
+                multiple = false;
+                requeue = r.requeue();
+            }
+            default -> throw new IllegalArgumentException(m.name());
+        }
+        List<Unacked> done = new ArrayList<>();
+        if (multiple) {
+            long upTo = tag == 0 ? Long.MAX_VALUE : tag;
+            Iterator<Map.Entry<Long, Unacked>> it = unacked.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<Long, Unacked> e = it.next();
+                if (e.getKey() > upTo) {
+                    break;
+                }
+                done.add(e.getValue());
+                it.remove();
+            }
+            if (done.isEmpty() && tag != 0 && tag > deliveryTag) {
+                throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, m.classId(), m.methodId(), "unknown delivery tag " + tag);
+            }
+        } else {
+            Unacked u = unacked.remove(tag);
+            if (u == null) {
+                throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, m.classId(), m.methodId(), "unknown delivery tag " + tag);
+            }
+            done.add(u);
+        }
+        Set<Queue> wake = new LinkedHashSet<>();
+        for (Unacked u : done) {
+            Delivery d = u.delivery();
+            if (requeue == null) {
+                d.queue().ack(d.id());
+            } else {
+                d.queue().reject(d.id(), requeue);
+            }
+            if (u.consumer() != null) {
+                u.consumer().release(d.message().bodySize());
+                wake.add(u.consumer().queue);
+            }
+        }
+        if (globalPrefetch > 0 || globalPrefetchSize > 0) {
+            consumers.values().forEach(c -> wake.add(c.queue));
+        }
+        wake.forEach(Queue::wakeUp);
+    }
+
+    private void recover(Method m, boolean requeue, boolean reply) {
+        if (!requeue) {
+            throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, m.classId(), m.methodId(),
+                    "requeue=false").withChannel(number);
+        }
+        returnUnacked();
+        if (reply) {
+            conn.send(number, new BasicMethod.RecoverOk());
+        }
+    }
+
+    /** Returns every unacknowledged message to its queue, each queue's in delivery order. */
+    private void returnUnacked() {
+        Map<Queue, List<Long>> byQueue = new LinkedHashMap<>();
+        for (Unacked u : unacked.values()) {
+            byQueue.computeIfAbsent(u.delivery().queue(), q -> new ArrayList<>()).add(u.delivery().id());
+            if (u.consumer() != null) {
+                u.consumer().release(u.delivery().message().bodySize());
+            }
+        }
+        unacked.clear();
+        byQueue.forEach(Queue::requeue);
+    }
+
+    // ---------------------------------------------------------------- publishing
+
+    private void startPublish(BasicMethod.Publish p) {
+        if (p.immediate()) {
+            throw AmqpException.connection(ReplyCode.NOT_IMPLEMENTED, p.classId(), p.methodId(), "immediate=true")
+                    .withChannel(number);
+        }
+        publishing = p;
+        header = null;
+        body = null;
+    }
+
+    private void completePublish() {
+        BasicMethod.Publish p = publishing;
+        HeaderFrame h = header;
+        byte[] b = body;
+        publishing = null;
+        header = null;
+        body = null;
+        Message m = Message.withEncodedProperties(p.exchange(), p.routingKey(), h.properties(), h.rawProperties(), b,
+                System.currentTimeMillis());
+        if (DirectReplyTo.PSEUDO_QUEUE.equals(h.properties().replyTo())) {
+            if (replyAddress == null) {
+                throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, p.classId(), p.methodId(),
+                        "fast reply consumer does not exist");
+            }
+            MessageProperties props = h.properties().withReplyTo(replyAddress);
+            m = m.withProperties(props);
+        }
+        if (txMode) {
+            // Routing errors surface now, as they would without a transaction.
+            vhost().exchange(m.exchange());
+            txOps.add(new TxPublish(m, p.mandatory()));
+            return;
+        }
+        conn.blockIfAlarmed();
+        long seq = confirms == null ? 0 : confirms.register();
+        VirtualHost.PublishResult result;
+        try {
+            result = vhost().publish(m, p.mandatory(), conn.client());
+        } catch (BrokerException e) {
+            throw Errors.toAmqp(e, number, p.classId(), p.methodId());
+        }
+        if (result.returned()) {
+            conn.sendContent(number, new BasicMethod.Return(ReplyCode.NO_ROUTE.code(), "NO_ROUTE", m.exchange(), m.routingKey()), m);
+        }
+        int size = m.bodySize();
+        conn.enqueued(size);
+        result.stored().whenComplete((ok, e) -> conn.onLoop(() -> {
+            conn.stored(size);
+            if (confirms != null && state == State.OPEN) {
+                confirms.complete(seq, e == null && Boolean.TRUE.equals(ok));
+            }
+        }));
+    }
+
+    private void confirmSelect(ConfirmMethod.Select s) {
+        if (txMode) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, s.classId(), s.methodId(),
+                    "cannot switch from tx to confirm mode");
+        }
+        if (confirms == null) {
+            confirms = new ConfirmTracker(new ConfirmTracker.Sender() {
+                @Override
+                public void ack(long seq, boolean multiple) {
+                    conn.send(number, new BasicMethod.Ack(seq, multiple));
+                }
+
+                @Override
+                public void nack(long seq) {
+                    conn.send(number, new BasicMethod.Nack(seq, false, false));
+                }
+            });
+        }
+        reply(s.noWait(), new ConfirmMethod.SelectOk());
+    }
+
+    // ---------------------------------------------------------------- transactions
+
+    private void txSelect() {
+        if (confirms != null) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, TxMethod.CLASS_ID, 10,
+                    "cannot switch from confirm to tx mode");
+        }
+        txMode = true;
+        conn.send(number, new TxMethod.SelectOk());
+    }
+
+    private void txCommit(Method m) {
+        if (!txMode) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, m.classId(), m.methodId(),
+                    "channel is not transactional");
+        }
+        List<TxOp> ops = new ArrayList<>(txOps);
+        txOps.clear();
+        List<CompletableFuture<Boolean>> stored = new ArrayList<>();
+        for (TxOp op : ops) {
+            switch (op) {
+                case TxPublish tp -> {
+                    VirtualHost.PublishResult r = vhost().publish(tp.message(), tp.mandatory(), conn.client());
+                    if (r.returned()) {
+                        Message msg = tp.message();
+                        conn.sendContent(number, new BasicMethod.Return(ReplyCode.NO_ROUTE.code(), "NO_ROUTE",
+                                msg.exchange(), msg.routingKey()), msg);
+                    }
+                    stored.add(r.stored());
+                }
+                case TxAck ta -> applyAcknowledgement(ta.method());
+            }
+        }
+        async(m, CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new)), v -> conn.send(number, new TxMethod.CommitOk()));
+    }
+
+    private void txRollback() {
+        if (!txMode) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, TxMethod.CLASS_ID, 30,
+                    "channel is not transactional");
+        }
+        txOps.clear();
+        conn.send(number, new TxMethod.RollbackOk());
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    /** Starts closing on an error: channel.close goes out, and frames are dropped until close-ok. */
+    void closeWithError(AmqpException e) {
+        if (state != State.OPEN) {
+            return;
+        }
+        cleanUp();
+        state = State.CLOSING;
+        conn.send(number, new ChannelMethod.Close(e.code(), e.replyText(), e.classId(), e.methodId()));
+    }
+
+    private void finishClose() {
+        cleanUp();
+        state = State.CLOSED;
+        conn.channelClosed(this);
+    }
+
+    /** Releases everything the channel holds: consumers cancelled, unacknowledged messages returned. */
+    void cleanUp() {
+        if (!open) {
+            return;
+        }
+        open = false;
+        for (ChannelConsumer c : consumers.values()) {
+            c.queue.cancel(c.tag);
+        }
+        consumers.clear();
+        if (replyAddress != null) {
+            vhost().directReplyTo().unregister(replyAddress);
+            replyAddress = null;
+        }
+        returnUnacked();
+        txOps.clear();
+        for (Frame f : backlog) {
+            release(f);
+        }
+        backlog.clear();
+        publishing = null;
+        header = null;
+        body = null;
+        conn.resumeReading(this);
+    }
+
+    private static void release(Frame f) {
+        if (f instanceof BodyFrame b) {
+            b.release();
+        }
+    }
+}

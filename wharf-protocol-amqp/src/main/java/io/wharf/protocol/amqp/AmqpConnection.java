@@ -1,0 +1,594 @@
+package io.wharf.protocol.amqp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.wharf.core.Broker;
+import io.wharf.core.alarm.ResourceAlarms;
+import io.wharf.core.auth.Client;
+import io.wharf.core.auth.User;
+import io.wharf.core.message.Message;
+import io.wharf.core.vhost.VirtualHost;
+import io.wharf.protocol.amqp.codec.AmqpException;
+import io.wharf.protocol.amqp.codec.ChannelMethod;
+import io.wharf.protocol.amqp.codec.ConnectionMethod;
+import io.wharf.protocol.amqp.codec.Frame;
+import io.wharf.protocol.amqp.codec.FrameDecoder;
+import io.wharf.protocol.amqp.codec.Frames;
+import io.wharf.protocol.amqp.codec.HeartbeatFrame;
+import io.wharf.protocol.amqp.codec.Method;
+import io.wharf.protocol.amqp.codec.MethodFrame;
+import io.wharf.protocol.amqp.codec.ProtocolHeaderFrame;
+import io.wharf.protocol.amqp.codec.ReplyCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One AMQP 0-9-1 connection: the handshake (protocol header, start/start-ok with PLAIN or
+ * AMQPLAIN, tune, open), its channels, heartbeats, flow control and closing. Every method runs on
+ * the connection's event loop; work from other threads arrives through {@link #onLoop}.
+ *
+ * <p>Errors become AMQP closes: a channel error closes the channel with its reply code, a
+ * connection error closes the connection; neither reaches Netty's default handler.
+ */
+final class AmqpConnection extends ChannelInboundHandlerAdapter implements ResourceAlarms.Listener {
+
+    private enum State { AWAIT_HEADER, AWAIT_START_OK, AWAIT_TUNE_OK, AWAIT_OPEN, OPEN, CLOSING, CLOSED }
+
+    private static final Logger LOG = LoggerFactory.getLogger(AmqpConnection.class);
+    private static final int MAX_IN_FLIGHT_MESSAGES = 20_000;
+    private static final long MAX_IN_FLIGHT_BYTES = 64L << 20;
+
+    private final Broker broker;
+    private final AmqpSettings settings;
+    private final FrameDecoder decoder;
+    private ChannelHandlerContext ctx;
+    private State state = State.AWAIT_HEADER;
+    private String name = "?";
+    private InetAddress remoteAddress;
+
+    private Map<String, Object> clientProperties = Map.of();
+    private Client client;
+    private VirtualHost vhost;
+    private int frameMax;
+    private int channelMax;
+    private final Map<Integer, AmqpChannel> channels = new HashMap<>();
+
+    private boolean reading;
+    private boolean flushScheduled;
+    private final Set<Object> readPausers = new HashSet<>();
+    private long inFlightMessages;
+    private long inFlightBytes;
+    private boolean blockedSent;
+    private ScheduledFuture<?> handshakeTimeout;
+    private ScheduledFuture<?> closeTimeout;
+
+    AmqpConnection(Broker broker, AmqpSettings settings, FrameDecoder decoder) {
+        this.broker = broker;
+        this.settings = settings;
+        this.decoder = decoder;
+        this.frameMax = settings.frameMax();
+    }
+
+    // ---------------------------------------------------------------- accessors for channels
+
+    AmqpSettings settings() {
+        return settings;
+    }
+
+    Client client() {
+        return client;
+    }
+
+    VirtualHost vhost() {
+        return vhost;
+    }
+
+    Object identity() {
+        return this;
+    }
+
+    boolean isWritable() {
+        ChannelHandlerContext c = ctx;
+        return c != null && c.channel().isWritable();
+    }
+
+    boolean capability(String capability) {
+        Object caps = clientProperties.get("capabilities");
+        return caps instanceof Map<?, ?> m && Boolean.TRUE.equals(m.get(capability));
+    }
+
+    /** Runs {@code task} on this connection's event loop, after what is already queued there. */
+    void onLoop(Runnable task) {
+        ChannelHandlerContext c = ctx;
+        if (c != null) {
+            c.executor().execute(task);
+        }
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    void send(int channel, Method m) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        ByteBuf out = ctx.alloc().ioBuffer(64);
+        Frames.writeMethod(out, channel, m);
+        write(out);
+    }
+
+    void sendContent(int channel, Method m, Message msg) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        ByteBuf out = ctx.alloc().ioBuffer(msg.bodySize() + msg.encodedProperties().length + 96);
+        Frames.writeContent(out, channel, m, msg.encodedProperties(), msg.body(), frameMax);
+        write(out);
+    }
+
+    private void write(ByteBuf out) {
+        ctx.write(out, ctx.voidPromise());
+        if (!reading && !flushScheduled) {
+            // Outside a read burst (deliveries, confirms): one flush for everything queued now.
+            flushScheduled = true;
+            ctx.executor().execute(() -> {
+                flushScheduled = false;
+                ctx.flush();
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- Netty events
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+            remoteAddress = remote.getAddress();
+            InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
+            name = remote.getAddress().getHostAddress() + ":" + remote.getPort() + " -> "
+                    + local.getAddress().getHostAddress() + ":" + local.getPort();
+        }
+        LOG.debug("accepting AMQP connection {}", name);
+        handshakeTimeout = ctx.executor().schedule(() -> {
+            if (state != State.OPEN && state != State.CLOSED) {
+                LOG.info("closing AMQP connection {}: the handshake took longer than {}", name, settings.handshakeTimeout());
+                ctx.close();
+            }
+        }, settings.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        reading = true;
+        Frame frame = (Frame) msg;
+        try {
+            handle(frame);
+        } catch (AmqpException e) {
+            ReferenceCountUtil.release(msg);
+            fail(e);
+        } catch (RuntimeException e) {
+            ReferenceCountUtil.release(msg);
+            fail(Errors.toAmqp(e, 0, 0, 0));
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        ctx.flush();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (c instanceof AmqpException e) {
+            fail(e);
+        } else if (c instanceof IOException) {
+            LOG.debug("AMQP connection {}: {}", name, c.toString());
+            ctx.close();
+        } else {
+            LOG.warn("AMQP connection {}: unexpected error", name, c);
+            fail(AmqpException.connection(ReplyCode.INTERNAL_ERROR, c.toString()));
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            channels.values().forEach(AmqpChannel::wakeConsumers);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent idle) {
+            switch (idle.state()) {
+                case WRITER_IDLE -> {
+                    ByteBuf hb = ctx.alloc().ioBuffer(8);
+                    Frames.writeHeartbeat(hb);
+                    ctx.writeAndFlush(hb, ctx.voidPromise());
+                }
+                case READER_IDLE -> {
+                    LOG.warn("closing AMQP connection {}: missed heartbeats from the client", name);
+                    ctx.close();
+                }
+                default -> {
+                }
+            }
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        boolean wasOpen = state == State.OPEN || state == State.CLOSING;
+        state = State.CLOSED;
+        if (handshakeTimeout != null) {
+            handshakeTimeout.cancel(false);
+        }
+        if (closeTimeout != null) {
+            closeTimeout.cancel(false);
+        }
+        for (AmqpChannel ch : channels.values()) {
+            ch.cleanUp();
+        }
+        channels.clear();
+        if (vhost != null) {
+            broker.alarms().removeListener(this);
+            vhost.connectionClosed(this);
+        }
+        if (wasOpen) {
+            LOG.info("AMQP connection {} closed", name);
+        }
+    }
+
+    // ---------------------------------------------------------------- frames
+
+    private void handle(Frame frame) {
+        switch (state) {
+            case AWAIT_HEADER -> {
+                if (!(frame instanceof ProtocolHeaderFrame header) || !header.supported()) {
+                    ByteBuf ours = ctx.alloc().ioBuffer(8);
+                    Frames.writeProtocolHeader(ours);
+                    ctx.writeAndFlush(ours).addListener(ChannelFutureListener.CLOSE);
+                    state = State.CLOSED;
+                    return;
+                }
+                sendStart();
+                state = State.AWAIT_START_OK;
+            }
+            case CLOSING -> {
+                if (frame instanceof MethodFrame mf && mf.channel() == 0) {
+                    if (mf.method() instanceof ConnectionMethod.Close) {
+                        send(0, new ConnectionMethod.CloseOk());
+                        closeSocket();
+                    } else if (mf.method() instanceof ConnectionMethod.CloseOk) {
+                        closeSocket();
+                    }
+                }
+                ReferenceCountUtil.release(frame);
+            }
+            case CLOSED -> ReferenceCountUtil.release(frame);
+            default -> handleOpen(frame);
+        }
+    }
+
+    private void handleOpen(Frame frame) {
+        if (frame instanceof HeartbeatFrame) {
+            return;
+        }
+        if (frame instanceof MethodFrame mf && mf.channel() == 0) {
+            connectionMethod(mf.method());
+            return;
+        }
+        int channel = channelOf(frame);
+        if (channel == 0) {
+            ReferenceCountUtil.release(frame);
+            throw AmqpException.connection(ReplyCode.UNEXPECTED_FRAME, "unexpected content frame on channel 0");
+        }
+        if (state != State.OPEN) {
+            ReferenceCountUtil.release(frame);
+            throw AmqpException.connection(ReplyCode.CHANNEL_ERROR, "channel " + channel + " used before connection.open");
+        }
+        AmqpChannel ch = channels.get(channel);
+        if (frame instanceof MethodFrame mf && mf.method() instanceof ChannelMethod.Open) {
+            if (ch != null) {
+                throw AmqpException.connection(ReplyCode.CHANNEL_ERROR, mf.method().classId(), mf.method().methodId(),
+                        "second 'channel.open' seen").withChannel(channel);
+            }
+            if (channel > channelMax) {
+                throw AmqpException.connection(ReplyCode.NOT_ALLOWED, mf.method().classId(), mf.method().methodId(),
+                        "channel " + channel + " is beyond the negotiated channel_max of " + channelMax).withChannel(channel);
+            }
+            channels.put(channel, new AmqpChannel(channel, this));
+            send(channel, new ChannelMethod.OpenOk(new byte[0]));
+            return;
+        }
+        if (ch == null) {
+            ReferenceCountUtil.release(frame);
+            throw AmqpException.connection(ReplyCode.CHANNEL_ERROR, "expected 'channel.open' on channel " + channel)
+                    .withChannel(channel);
+        }
+        ch.handle(frame);
+    }
+
+    private static int channelOf(Frame f) {
+        return switch (f) {
+            case MethodFrame m -> m.channel();
+            case io.wharf.protocol.amqp.codec.HeaderFrame h -> h.channel();
+            case io.wharf.protocol.amqp.codec.BodyFrame b -> b.channel();
+            default -> 0;
+        };
+    }
+
+    private void connectionMethod(Method m) {
+        switch (state) {
+            case AWAIT_START_OK -> {
+                if (!(m instanceof ConnectionMethod.StartOk startOk)) {
+                    throw unexpected("connection.start-ok", m);
+                }
+                startOk(startOk);
+            }
+            case AWAIT_TUNE_OK -> {
+                if (!(m instanceof ConnectionMethod.TuneOk tuneOk)) {
+                    throw unexpected("connection.tune-ok", m);
+                }
+                tuneOk(tuneOk);
+            }
+            case AWAIT_OPEN -> {
+                if (!(m instanceof ConnectionMethod.Open open)) {
+                    throw unexpected("connection.open", m);
+                }
+                open(open);
+            }
+            case OPEN -> {
+                switch (m) {
+                    case ConnectionMethod.Close c -> {
+                        LOG.debug("AMQP connection {}: the client closes it ({} {})", name, c.replyCode(), c.replyText());
+                        channels.values().forEach(AmqpChannel::cleanUp);
+                        channels.clear();
+                        send(0, new ConnectionMethod.CloseOk());
+                        closeSocket();
+                    }
+                    case ConnectionMethod.UpdateSecret u -> send(0, new ConnectionMethod.UpdateSecretOk());
+                    case ConnectionMethod.Blocked b -> {
+                        // a client may not block the broker; ignored as RabbitMQ does
+                    }
+                    case ConnectionMethod.Unblocked u -> {
+                    }
+                    default -> throw unexpected("a connection method allowed on an open connection", m);
+                }
+            }
+            default -> throw unexpected("no method", m);
+        }
+    }
+
+    private static AmqpException unexpected(String expected, Method got) {
+        return AmqpException.connection(ReplyCode.COMMAND_INVALID, got.classId(), got.methodId(),
+                "expected " + expected + ", got " + got.name());
+    }
+
+    // ---------------------------------------------------------------- handshake
+
+    private void sendStart() {
+        Map<String, Object> capabilities = new LinkedHashMap<>();
+        for (String c : List.of("publisher_confirms", "exchange_exchange_bindings", "basic.nack", "consumer_cancel_notify",
+                "connection.blocked", "consumer_priorities", "authentication_failure_close", "per_consumer_qos",
+                "direct_reply_to")) {
+            capabilities.put(c, true);
+        }
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("capabilities", capabilities);
+        props.put("cluster_name", "wharf@" + hostName());
+        props.put("copyright", "Wharf contributors");
+        props.put("information", "Wharf message broker");
+        props.put("platform", "Java " + Runtime.version().feature());
+        props.put("product", "Wharf");
+        String version = AmqpConnection.class.getPackage().getImplementationVersion();
+        props.put("version", version == null ? "0.1.0" : version);
+        send(0, new ConnectionMethod.Start(0, 9, props, Sasl.MECHANISMS.getBytes(StandardCharsets.UTF_8),
+                "en_US".getBytes(StandardCharsets.UTF_8)));
+        ctx.flush();
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    private void startOk(ConnectionMethod.StartOk s) {
+        clientProperties = s.clientProperties() == null ? Map.of() : s.clientProperties();
+        Sasl.Credentials creds = Sasl.parse(s.mechanism(), s.response());
+        if (creds == null) {
+            throw AmqpException.connection(ReplyCode.ACCESS_REFUSED, s.classId(), s.methodId(),
+                    "unsupported authentication mechanism '" + s.mechanism() + "'; use PLAIN or AMQPLAIN");
+        }
+        User user = creds.login() == null ? null
+                : broker.users().authenticate(creds.login(), creds.password(), remoteAddress).orElse(null);
+        if (user == null) {
+            String loopback = creds.login() == null ? null : broker.users().loopbackRestriction(creds.login(), remoteAddress);
+            LOG.warn("AMQP connection {}: login refused for user '{}'{}", name, creds.login(),
+                    loopback != null ? ": " + loopback : "");
+            throw AmqpException.connection(ReplyCode.ACCESS_REFUSED, s.classId(), s.methodId(),
+                    "Login was refused using authentication mechanism " + s.mechanism()
+                            + ". For details see the broker logfile.");
+        }
+        client = new Client(user, this, name);
+        send(0, new ConnectionMethod.Tune(settings.channelMax(), settings.frameMax(), (int) settings.heartbeat().toSeconds()));
+        state = State.AWAIT_TUNE_OK;
+    }
+
+    private void tuneOk(ConnectionMethod.TuneOk t) {
+        long clientFrameMax = t.frameMax();
+        if (clientFrameMax != 0 && clientFrameMax < 4096) {
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, t.classId(), t.methodId(),
+                    "frame_max=" + clientFrameMax + " < 4096 min size");
+        }
+        if (clientFrameMax > settings.frameMax()) {
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, t.classId(), t.methodId(),
+                    "frame_max=" + clientFrameMax + " > " + settings.frameMax() + " max size");
+        }
+        frameMax = clientFrameMax == 0 ? settings.frameMax() : (int) clientFrameMax;
+        decoder.setMaxFrameSize(frameMax);
+        channelMax = t.channelMax() == 0 ? settings.channelMax() : Math.min(t.channelMax(), settings.channelMax());
+        int heartbeat = t.heartbeat();
+        if (heartbeat > 0) {
+            ctx.pipeline().addBefore(ctx.name(), "heartbeat", new IdleStateHandler(heartbeat * 2L,
+                    Math.max(1, heartbeat / 2), 0, TimeUnit.SECONDS));
+        }
+        state = State.AWAIT_OPEN;
+    }
+
+    private void open(ConnectionMethod.Open o) {
+        VirtualHost v = broker.vhost(o.virtualHost()).orElse(null);
+        if (v == null) {
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, o.classId(), o.methodId(),
+                    "vhost " + o.virtualHost() + " not found");
+        }
+        if (!client.user().canAccess(o.virtualHost())) {
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, o.classId(), o.methodId(),
+                    "access to vhost '" + o.virtualHost() + "' refused for user '" + client.user().name() + "'");
+        }
+        vhost = v;
+        state = State.OPEN;
+        handshakeTimeout.cancel(false);
+        send(0, new ConnectionMethod.OpenOk(""));
+        broker.alarms().addListener(this);
+        LOG.info("AMQP connection {}: user '{}' authenticated and granted access to vhost '{}'", name,
+                client.user().name(), v.name());
+    }
+
+    // ---------------------------------------------------------------- flow control
+
+    void pauseReading(Object why) {
+        if (readPausers.add(why) && readPausers.size() == 1) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    void resumeReading(Object why) {
+        if (readPausers.remove(why) && readPausers.isEmpty() && state != State.CLOSED) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** A publish was handed to queues; too many not yet stored stop reading from the client. */
+    void enqueued(int bytes) {
+        inFlightMessages++;
+        inFlightBytes += bytes;
+        if (inFlightMessages > MAX_IN_FLIGHT_MESSAGES || inFlightBytes > MAX_IN_FLIGHT_BYTES) {
+            pauseReading("in flight");
+        }
+    }
+
+    void stored(int bytes) {
+        inFlightMessages--;
+        inFlightBytes -= bytes;
+        if (inFlightMessages < MAX_IN_FLIGHT_MESSAGES / 2 && inFlightBytes < MAX_IN_FLIGHT_BYTES / 2) {
+            resumeReading("in flight");
+        }
+    }
+
+    /** Called before each publish: under a resource alarm the connection is blocked from here on. */
+    void blockIfAlarmed() {
+        String reason = broker.alarms().blockedReason();
+        if (reason == null) {
+            return;
+        }
+        if (!blockedSent && capability("connection.blocked")) {
+            send(0, new ConnectionMethod.Blocked(reason.length() > 200 ? reason.substring(0, 200) : reason));
+            blockedSent = true;
+        }
+        pauseReading("alarm");
+    }
+
+    @Override
+    public void alarmChanged(String reason) {
+        if (reason == null) {
+            onLoop(() -> {
+                if (blockedSent && state == State.OPEN) {
+                    send(0, new ConnectionMethod.Unblocked());
+                }
+                blockedSent = false;
+                resumeReading("alarm");
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    /** Reports an AMQP error: a channel error closes its channel, anything else the connection. */
+    void fail(AmqpException e) {
+        if (state == State.CLOSED || state == State.CLOSING) {
+            return;
+        }
+        AmqpChannel ch = channels.get(e.channel());
+        if (!e.connectionLevel() && ch != null && state == State.OPEN) {
+            LOG.debug("AMQP connection {}: closing channel {}: {}", name, e.channel(), e.replyText());
+            ch.closeWithError(e);
+            ctx.flush();
+            return;
+        }
+        LOG.warn("AMQP connection {}: closing the connection: {}", name, e.replyText());
+        if (state == State.AWAIT_HEADER) {
+            ctx.close();
+            state = State.CLOSED;
+            return;
+        }
+        if (state == State.AWAIT_START_OK && e.replyCode() == ReplyCode.ACCESS_REFUSED
+                && !capability("authentication_failure_close")) {
+            // Clients from before authentication_failure_close expect the socket to just close.
+            closeSocket();
+            return;
+        }
+        channels.values().forEach(AmqpChannel::cleanUp);
+        channels.clear();
+        send(0, new ConnectionMethod.Close(e.code(), e.replyText(), e.classId(), e.methodId()));
+        ctx.flush();
+        state = State.CLOSING;
+        decoder.setMaxFrameSize(Math.max(frameMax, 4096));
+        closeTimeout = ctx.executor().schedule(this::closeSocket, 5, TimeUnit.SECONDS);
+    }
+
+    /** Closes the connection as the broker shuts down, telling the client why. */
+    void forceClose(String reason) {
+        onLoop(() -> fail(AmqpException.connection(ReplyCode.CONNECTION_FORCED,
+                "broker forced connection closure with reason '" + reason + "'")));
+    }
+
+    void channelClosed(AmqpChannel ch) {
+        channels.remove(ch.number, ch);
+    }
+
+    private void closeSocket() {
+        state = State.CLOSED;
+        ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public String toString() {
+        return "AMQP connection " + name;
+    }
+}

@@ -1,0 +1,78 @@
+package io.wharf.protocol.amqp;
+
+import io.wharf.core.queue.Delivery;
+import io.wharf.core.queue.Queue;
+import io.wharf.core.queue.QueueConsumer;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An AMQP consumer (basic.consume) as the queue sees it. Its queue thread asks for room with
+ * {@link #reserve}: the channel must be open and flowing, the deliveries already handed to the
+ * event loop few, and, unless no-ack, the consumer's and the channel's prefetch not exhausted.
+ * Deliveries then hop to the connection's event loop to be written.
+ */
+final class ChannelConsumer implements QueueConsumer {
+
+    /** Deliveries handed to the event loop but not yet written, before the queue must wait. */
+    static final int MAX_IN_FLIGHT = 512;
+
+    final AmqpChannel channel;
+    final String tag;
+    final Queue queue;
+    final boolean noAck;
+    private final int prefetchCount;
+    private final long prefetchSize;
+    private final AtomicInteger unacked = new AtomicInteger();
+    private final AtomicLong unackedBytes = new AtomicLong();
+    final AtomicInteger inFlight = new AtomicInteger();
+
+    ChannelConsumer(AmqpChannel channel, String tag, Queue queue, boolean noAck, int prefetchCount, long prefetchSize) {
+        this.channel = channel;
+        this.tag = tag;
+        this.queue = queue;
+        this.noAck = noAck;
+        this.prefetchCount = prefetchCount;
+        this.prefetchSize = prefetchSize;
+    }
+
+    @Override
+    public boolean reserve(int bodyBytes) {
+        if (!channel.canDeliver() || inFlight.get() >= MAX_IN_FLIGHT) {
+            return false;
+        }
+        if (!noAck) {
+            if (prefetchCount > 0 && unacked.get() >= prefetchCount) {
+                return false;
+            }
+            if (prefetchSize > 0 && unackedBytes.get() > 0 && unackedBytes.get() + bodyBytes > prefetchSize) {
+                return false;
+            }
+            if (!channel.reserveGlobal(bodyBytes)) {
+                return false;
+            }
+            unacked.incrementAndGet();
+            unackedBytes.addAndGet(bodyBytes);
+        }
+        inFlight.incrementAndGet();
+        return true;
+    }
+
+    /** Gives back the room a delivery took, once it is acknowledged or returned. */
+    void release(int bodyBytes) {
+        unacked.decrementAndGet();
+        unackedBytes.addAndGet(-bodyBytes);
+        channel.releaseGlobal(bodyBytes);
+    }
+
+    @Override
+    public void deliver(Delivery delivery) {
+        channel.deliverFromQueue(this, delivery);
+    }
+
+    @Override
+    public void cancelledByBroker(String reason) {
+        channel.consumerCancelledByBroker(this);
+    }
+}
