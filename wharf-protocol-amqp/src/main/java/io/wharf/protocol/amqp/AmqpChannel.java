@@ -385,6 +385,7 @@ final class AmqpChannel {
                 return;
             }
             reply(c.noWait(), new BasicMethod.ConsumeOk(tag));
+            consumer.start();
             drainBacklog();
         }));
     }

@@ -180,13 +180,12 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         reading = true;
         Frame frame = (Frame) msg;
+        // handle() owns the frame: every path releases a body frame exactly once, also when it throws.
         try {
             handle(frame);
         } catch (AmqpException e) {
-            ReferenceCountUtil.release(msg);
             fail(e);
         } catch (RuntimeException e) {
-            ReferenceCountUtil.release(msg);
             fail(Errors.toAmqp(e, 0, 0, 0));
         }
     }
@@ -279,8 +278,9 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
             case CLOSING -> {
                 if (frame instanceof MethodFrame mf && mf.channel() == 0) {
                     if (mf.method() instanceof ConnectionMethod.Close) {
+                        // Both sides closed at once: answer, and let the client close the socket.
                         send(0, new ConnectionMethod.CloseOk());
-                        closeSocket();
+                        ctx.flush();
                     } else if (mf.method() instanceof ConnectionMethod.CloseOk) {
                         closeSocket();
                     }
@@ -367,7 +367,10 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
                         channels.values().forEach(AmqpChannel::cleanUp);
                         channels.clear();
                         send(0, new ConnectionMethod.CloseOk());
-                        closeSocket();
+                        ctx.flush();
+                        // The client closes the socket once it has our close-ok; close it ourselves only if it does not.
+                        state = State.CLOSING;
+                        closeTimeout = ctx.executor().schedule(this::closeSocket, 1, TimeUnit.SECONDS);
                     }
                     case ConnectionMethod.UpdateSecret u -> send(0, new ConnectionMethod.UpdateSecretOk());
                     case ConnectionMethod.Blocked b -> {

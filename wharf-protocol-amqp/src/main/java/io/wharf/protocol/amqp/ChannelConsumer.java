@@ -27,6 +27,8 @@ final class ChannelConsumer implements QueueConsumer {
     private final AtomicInteger unacked = new AtomicInteger();
     private final AtomicLong unackedBytes = new AtomicLong();
     final AtomicInteger inFlight = new AtomicInteger();
+    // Deliveries wait for consume-ok: a client drops a delivery for a tag it has not been told about.
+    private volatile boolean started;
 
     ChannelConsumer(AmqpChannel channel, String tag, Queue queue, boolean noAck, int prefetchCount, long prefetchSize) {
         this.channel = channel;
@@ -37,9 +39,15 @@ final class ChannelConsumer implements QueueConsumer {
         this.prefetchSize = prefetchSize;
     }
 
+    /** consume-ok has gone out: deliveries may start. */
+    void start() {
+        started = true;
+        queue.wakeUp();
+    }
+
     @Override
     public boolean reserve(int bodyBytes) {
-        if (!channel.canDeliver() || inFlight.get() >= MAX_IN_FLIGHT) {
+        if (!started || !channel.canDeliver() || inFlight.get() >= MAX_IN_FLIGHT) {
             return false;
         }
         if (!noAck) {
