@@ -39,8 +39,9 @@ final class LogSegment {
     static final String DELETED_SUFFIX = ".deleted";
 
     private static final int MIN_PREALLOCATION = 64 * 1024;
+    private static final int ZERO_PIECE = 256 * 1024;
     private static final int MAX_PREALLOCATION = 8 * 1024 * 1024;
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1024 * 1024).asReadOnlyBuffer();
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_PIECE).asReadOnlyBuffer();
     private static final int STAGE_LIMIT = 64 * 1024;
     /** One per writer thread: the few writer threads each reuse theirs for every log. */
     private static final ThreadLocal<ByteBuffer> STAGING = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(1 << 20));
@@ -57,6 +58,7 @@ final class LogSegment {
     final long baseOffset;
     private final Path dataFile;
     private final FileChannel channel;
+    private final FileChannelFactory channels;
     private final int indexInterval;
     private volatile SparseIndex offsetIndex;
     private volatile SparseIndex timeIndex;
@@ -83,11 +85,12 @@ final class LogSegment {
     private boolean preallocationScheduled;
     private boolean preallocationStopped;
 
-    private LogSegment(long baseOffset, Path dataFile, FileChannel channel, int indexInterval,
+    private LogSegment(long baseOffset, Path dataFile, FileChannel channel, FileChannelFactory channels, int indexInterval,
                        SparseIndex offsetIndex, SparseIndex timeIndex) {
         this.baseOffset = baseOffset;
         this.dataFile = dataFile;
         this.channel = channel;
+        this.channels = channels;
         this.indexInterval = indexInterval;
         this.offsetIndex = offsetIndex;
         this.timeIndex = timeIndex;
@@ -114,7 +117,7 @@ final class LogSegment {
             Files.deleteIfExists(tiFile);
             SparseIndex oi = SparseIndex.empty(oiFile);
             SparseIndex ti = SparseIndex.empty(tiFile);
-            return new LogSegment(baseOffset, data, ch, config.indexIntervalBytes(), oi, ti);
+            return new LogSegment(baseOffset, data, ch, channels, config.indexIntervalBytes(), oi, ti);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -136,7 +139,7 @@ final class LogSegment {
         try {
             Path oiFile = dir.resolve(fileStem(baseOffset) + INDEX_SUFFIX);
             Path tiFile = dir.resolve(fileStem(baseOffset) + TIME_INDEX_SUFFIX);
-            LogSegment s = new LogSegment(baseOffset, data, ch, config.indexIntervalBytes(),
+            LogSegment s = new LogSegment(baseOffset, data, ch, channels, config.indexIntervalBytes(),
                     SparseIndex.empty(oiFile), SparseIndex.empty(tiFile));
             long fileSize = ch.size();
             if (fileSize > Integer.MAX_VALUE) {
@@ -652,38 +655,57 @@ final class LogSegment {
         }
     }
 
+    /**
+     * Zero-fills up to {@code to} in pieces written with O_DSYNC through a channel of its own. Each
+     * piece is on disk before the next starts, so the writer's fdatasync never has to flush a
+     * backlog of zeros (on ext4 it would: one file's fsync writes out all of that file's dirty
+     * pages), and the allocation mark advances piece by piece, so the writer waits for at most one.
+     */
     private void zeroFill(long to) {
-        long from;
         synchronized (alloc) {
             preallocationScheduled = false;
             if (preallocationStopped || deleted || to <= allocatedEnd) {
                 return;
             }
-            from = allocatedEnd;
-            zeroingFrom = from;
         }
         boolean ok = false;
-        try {
-            long pos = from;
-            while (pos < to) {
-                ByteBuffer z = ZEROS.duplicate();
-                z.limit((int) Math.min(z.capacity(), to - pos));
-                pos += channel.write(z, pos);
+        try (FileChannel zeros = channels.open(dataFile, Set.of(StandardOpenOption.WRITE, StandardOpenOption.DSYNC))) {
+            while (true) {
+                long from;
+                long pieceEnd;
+                synchronized (alloc) {
+                    from = allocatedEnd;
+                    if (preallocationStopped || deleted || from >= to) {
+                        break;
+                    }
+                    pieceEnd = Math.min(to, from + ZERO_PIECE);
+                    zeroingFrom = from;
+                }
+                try {
+                    long pos = from;
+                    while (pos < pieceEnd) {
+                        ByteBuffer z = ZEROS.duplicate();
+                        z.limit((int) Math.min(z.capacity(), pieceEnd - pos));
+                        pos += zeros.write(z, pos);
+                    }
+                } finally {
+                    synchronized (alloc) {
+                        allocatedEnd = Math.max(allocatedEnd, pieceEnd);
+                        zeroingFrom = -1;
+                        alloc.notifyAll();
+                    }
+                }
             }
-            channel.force(true);
             ok = true;
         } catch (IOException e) {
             // Preallocation only saves fsync work; without it appends extend the file themselves.
         } finally {
             synchronized (alloc) {
                 if (ok) {
-                    allocatedEnd = Math.max(allocatedEnd, to);
                     preallocations++;
                 } else {
                     preallocationStopped = true;
                 }
-                zeroingFrom = -1;
-                alloc.notifyAll();
             }
         }
     }
