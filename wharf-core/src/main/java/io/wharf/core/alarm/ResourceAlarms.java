@@ -35,8 +35,8 @@ public final class ResourceAlarms implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResourceAlarms.class);
 
-    private final double memoryHighWatermark;
-    private final long diskFreeLimit;
+    private volatile double memoryHighWatermark;
+    private volatile long diskFreeLimit;
     private final FileStore disk;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledFuture<?> task;
@@ -69,7 +69,19 @@ public final class ResourceAlarms implements AutoCloseable {
         listeners.remove(l);
     }
 
-    void check() {
+    /** Changes the free-disk limit at run time (as RabbitMQ's set_disk_free_limit) and checks at once. */
+    public synchronized void setDiskFreeLimit(long bytes) {
+        diskFreeLimit = bytes;
+        check();
+    }
+
+    /** Changes the memory high watermark at run time and checks at once. */
+    public synchronized void setMemoryHighWatermark(double fraction) {
+        memoryHighWatermark = fraction;
+        check();
+    }
+
+    synchronized void check() {
         String now = null;
         try {
             long free = disk.getUsableSpace();

@@ -449,6 +449,7 @@ public final class Queue {
             for (Lane lane : lanes) {
                 n += lane.purge();
             }
+            publishSnapshot();
             done.complete(n);
         });
         return done;

@@ -83,16 +83,13 @@ public final class VirtualHost implements Queue.Owner {
     private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
     private final Map<String, Queue> queues = new ConcurrentHashMap<>();
     private final DirectReplyTo directReplyTo = new DirectReplyTo();
-    private final DelayedMessages delayed;
+    private DelayedMessages delayed;
 
     private VirtualHost(String name, QueueContext queueContext, MetadataStore metadata, Executor adminPool) {
         this.name = name;
         this.queueContext = queueContext;
         this.definitions = new Definitions(metadata, name);
         this.adminPool = adminPool;
-        this.delayed = new DelayedMessages(queueContext.logs().open("delayed/" + name, queueContext.durableLogs()),
-                "delayed/" + name, queueContext.cursors(), queueContext.clock(), queueContext.timers(),
-                queueContext.pool(), this::routeReleased);
     }
 
     /**
@@ -104,6 +101,10 @@ public final class VirtualHost implements Queue.Owner {
         VirtualHost vh = new VirtualHost(name, queueContext, metadata, adminPool);
         vh.predeclare();
         vh.recover();
+        // Held messages are released into exchanges and queues, so those must be back first.
+        vh.delayed = new DelayedMessages(queueContext.logs().open("delayed/" + name, queueContext.durableLogs()),
+                "delayed/" + name, queueContext.cursors(), queueContext.clock(), queueContext.timers(),
+                queueContext.pool(), vh::routeReleased);
         return vh;
     }
 

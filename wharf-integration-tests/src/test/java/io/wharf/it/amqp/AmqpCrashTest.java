@@ -78,16 +78,12 @@ class AmqpCrashTest {
         int cycles = Integer.getInteger("wharf.amqp.crash.cycles", 5);
         long seed = Long.getLong("wharf.amqp.crash.seed", System.nanoTime());
         Random random = new Random(seed);
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Map<String, String> env = Map.of("WHARF_AMQP_PORT", Integer.toString(port), "WHARF_AMQP_HOST", "127.0.0.1",
-                "WHARF_HTTP_PORT", "0", "WHARF_HTTP_HOST", "127.0.0.1");
+        Map<String, String> env = brokerEnvironment();
         AtomicLong nextId = new AtomicLong();
         Set<Long> outstandingConfirmed = new HashSet<>();
         try {
             for (int cycle = 0; cycle < cycles; cycle++) {
-                ProcessBuilderEnv.start(this, env);
+                startBroker(env);
                 Connection c = awaitBroker();
                 Channel ch = c.createChannel();
                 ch.queueDeclare("crash", true, false, false, null);
@@ -133,31 +129,76 @@ class AmqpCrashTest {
                 publisher.start();
                 await().atMost(60, TimeUnit.SECONDS).until(() -> confirmed.size() >= killAfter);
 
-                broker.toHandle().destroyForcibly();
-                broker.waitFor(30, TimeUnit.SECONDS);
+                kill();
                 publisher.join(30_000);
                 outstandingConfirmed.addAll(confirmed);
                 assertThat(outstandingConfirmed).as("confirms before the kill in cycle %d", cycle).isNotEmpty();
             }
         } finally {
             if (broker != null) {
-                broker.toHandle().destroyForcibly();
-                broker.waitFor(30, TimeUnit.SECONDS);
+                kill();
             }
         }
     }
 
-    /** Starts the child broker with extra environment variables. */
-    private static final class ProcessBuilderEnv {
-        static void start(AmqpCrashTest t, Map<String, String> env) throws IOException {
-            ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                    "io.wharf.server.Main", "--data-dir", t.dir.resolve("data").toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(t.dir.resolve("broker.log").toFile()))
-                    .directory(t.dir.toFile());
-            pb.environment().putAll(env);
-            t.broker = pb.start();
+    /** Starts the broker in a child JVM on the test's data directory. */
+    private void startBroker(Map<String, String> env) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "io.wharf.server.Main", "--data-dir", dir.resolve("data").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
+                .directory(dir.toFile());
+        pb.environment().putAll(env);
+        broker = pb.start();
+    }
+
+    private Map<String, String> brokerEnvironment() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        return Map.of("WHARF_AMQP_PORT", Integer.toString(port), "WHARF_AMQP_HOST", "127.0.0.1",
+                "WHARF_HTTP_PORT", "0", "WHARF_HTTP_HOST", "127.0.0.1");
+    }
+
+    private void kill() throws InterruptedException {
+        broker.toHandle().destroyForcibly();
+        broker.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void shouldKeepHeldDelayedMessagesThroughAKill() throws Exception {
+        Map<String, String> env = brokerEnvironment();
+        try {
+            startBroker(env);
+            Connection c = awaitBroker();
+            Channel ch = c.createChannel();
+            ch.exchangeDeclare("later", "x-delayed-message", true, false, Map.of("x-delayed-type", "fanout"));
+            ch.queueDeclare("released", true, false, false, null);
+            ch.queueBind("released", "later", "");
+            ch.confirmSelect();
+            for (long id = 0; id < 50; id++) {
+                ch.basicPublish("later", "", new AMQP.BasicProperties.Builder().deliveryMode(2)
+                        .headers(Map.of("x-delay", 2000)).build(), body(id));
+            }
+            ch.waitForConfirmsOrDie(30_000);
+            assertThat(ch.messageCount("released")).as("still held").isZero();
+
+            kill();
+            startBroker(env);
+            Channel after = awaitBroker().createChannel();
+
+            await().atMost(30, TimeUnit.SECONDS).until(() -> after.messageCount("released") >= 50);
+            Set<Long> ids = new HashSet<>();
+            GetResponse r;
+            while ((r = after.basicGet("released", true)) != null) {
+                ids.add(idOf(r.getBody()));
+            }
+            assertThat(ids).hasSize(50);
+        } finally {
+            if (broker != null) {
+                kill();
+            }
         }
     }
 }

@@ -203,4 +203,19 @@ class BadInputTest extends AmqpTestSupport {
         assertThat(close.getReplyCode()).isEqualTo(406);
         assertThat(close.getReplyText()).isEqualTo("PRECONDITION_FAILED - invalid expiration 'soon': no_integer");
     }
+
+    @Test
+    void shouldCloseAConnectionWhoseClientMissesItsHeartbeats() throws Exception {
+        try (RawAmqp c = raw()) {
+            c.sendHeader();
+            c.readMethod(10, 10);
+            c.send(0, new ConnectionMethod.StartOk(Map.of(), "PLAIN", "\0guest\0guest".getBytes(StandardCharsets.UTF_8), "en_US"));
+            c.readMethod(10, 30);
+            c.send(0, new ConnectionMethod.TuneOk(2047, 0, 1));
+            c.send(0, new ConnectionMethod.Open("/", "", false));
+            c.readMethod(10, 41);
+
+            assertThat(c.closedByBroker()).as("the broker closes the silent connection").isTrue();
+        }
+    }
 }
