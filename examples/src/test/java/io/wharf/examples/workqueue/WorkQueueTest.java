@@ -1,7 +1,5 @@
 package io.wharf.examples.workqueue;
 
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.wharf.examples.Brokers;
 import io.wharf.test.WharfExtension;
@@ -45,7 +43,7 @@ class WorkQueueTest {
         assertThat(doneByFirst).isNotEmpty();
         assertThat(doneBySecond).isNotEmpty();
         // Anything delivered but not acknowledged would have been requeued when the workers disconnected.
-        assertThat(messagesIn(NewTask.QUEUE)).isZero();
+        assertThat(Brokers.messagesIn(factory, NewTask.QUEUE)).isZero();
     }
 
     @Test
@@ -59,7 +57,7 @@ class WorkQueueTest {
              Worker quick = new Worker(factory, Duration.ZERO, doneByQuick::add)) {
             slow.start();
             NewTask.send(factory, List.of("endless ."));
-            await().until(() -> messagesIn(NewTask.QUEUE) == 0);
+            await().until(() -> Brokers.messagesIn(factory, NewTask.QUEUE) == 0);
 
             quick.start();
             NewTask.send(factory, quickTasks);
@@ -71,7 +69,7 @@ class WorkQueueTest {
         }
 
         // Stopping the slow worker abandoned its task, unacknowledged: it is back in the queue.
-        assertThat(messagesIn(NewTask.QUEUE)).isEqualTo(1);
+        assertThat(Brokers.messagesIn(factory, NewTask.QUEUE)).isEqualTo(1);
     }
 
     @Test
@@ -87,12 +85,5 @@ class WorkQueueTest {
             await().until(() -> done.size() >= tasks.size());
         }
         assertThat(done).containsExactlyElementsOf(tasks);
-    }
-
-    private long messagesIn(String queue) throws Exception {
-        try (Connection connection = Brokers.factory(wharf).newConnection();
-             Channel channel = connection.createChannel()) {
-            return channel.queueDeclarePassive(queue).getMessageCount();
-        }
     }
 }
