@@ -55,7 +55,7 @@ public final class PublisherConfirms {
 
         @Override
         public String toString() {
-            return "%-13s %,d messages in %,d ms (%,d confirmed, %,d nacked)"
+            return "%-15s %,d messages in %,d ms (%,d confirmed, %,d nacked)"
                     .formatted(strategy, published, elapsed.toMillis(), confirmed, nacked);
         }
     }
