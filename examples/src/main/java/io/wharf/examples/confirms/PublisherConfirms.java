@@ -104,7 +104,7 @@ public final class PublisherConfirms {
             int confirmed = 0;
             for (int i = 0; i < count; i++) {
                 publish(channel, queue, i);
-                // Throws on a nack or a timeout; a real publisher would retry or give up here.
+                // On a nack or a timeout this throws and closes the channel: the publisher must start over.
                 channel.waitForConfirmsOrDie(CONFIRM_TIMEOUT_MS);
                 confirmed++;
             }
