@@ -131,7 +131,8 @@ class RpcTest {
 
     @Test
     void shouldRefuseADirectReplyToRequestFromAChannelNotConsumingIt() throws Exception {
-        // Why RpcClient consumes amq.rabbitmq.reply-to before it publishes anything.
+        // Why RpcClient consumes amq.rabbitmq.reply-to before it publishes anything. The refusal
+        // closes only the channel, with 406 PRECONDITION_FAILED; the connection carries on.
         try (Connection connection = factory.newConnection()) {
             Channel channel = connection.createChannel();
             AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
@@ -140,8 +141,14 @@ class RpcTest {
 
             await().until(() -> !channel.isOpen());
             ShutdownSignalException reason = channel.getCloseReason();
-            assertThat(reason.getReason()).isInstanceOfSatisfying(AMQP.Channel.Close.class,
-                    close -> assertThat(close.getReplyCode()).isEqualTo(AMQP.PRECONDITION_FAILED));
+            assertThat(reason.getReason())
+                    .as("a channel error, not a connection error")
+                    .isInstanceOfSatisfying(AMQP.Channel.Close.class,
+                            close -> assertThat(close.getReplyCode()).isEqualTo(AMQP.PRECONDITION_FAILED));
+            assertThat(connection.isOpen()).isTrue();
+            try (Channel next = connection.createChannel()) {
+                assertThat(next.queueDeclarePassive(RpcServer.QUEUE).getQueue()).isEqualTo(RpcServer.QUEUE);
+            }
         }
     }
 
