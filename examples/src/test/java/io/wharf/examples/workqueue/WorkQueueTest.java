@@ -73,6 +73,24 @@ class WorkQueueTest {
     }
 
     @Test
+    void shouldStartAWorkerWhileTasksAreWaiting() throws Exception {
+        // The usual order at a terminal: tasks first, then a worker. Several rounds, because the
+        // broker must send consume-ok before the first delivery however fast the queue dispatches.
+        ConnectionFactory factory = Brokers.factory(wharf);
+        for (int round = 1; round <= 20; round++) {
+            List<String> tasks = List.of("round " + round + " a.", "round " + round + " b.");
+            NewTask.send(factory, tasks);
+
+            List<String> done = new CopyOnWriteArrayList<>();
+            try (Worker worker = new Worker(factory, Duration.ZERO, done::add)) {
+                worker.start();
+                await().until(() -> done.size() >= tasks.size());
+            }
+            assertThat(done).containsExactlyElementsOf(tasks);
+        }
+    }
+
+    @Test
     void shouldKeepQueuedTasksAcrossABrokerRestart() throws Exception {
         List<String> tasks = List.of("first.", "second..", "third...");
         NewTask.send(Brokers.factory(wharf), tasks);
