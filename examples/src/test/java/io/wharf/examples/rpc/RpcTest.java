@@ -38,6 +38,11 @@ class RpcTest {
     @BeforeEach
     void startServer() throws Exception {
         factory = Brokers.factory(wharf);
+        // Requests a previous test left unanswered would reach this test's server first.
+        try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
+            channel.queueDeclare(RpcServer.QUEUE, false, false, false, null);
+            channel.queuePurge(RpcServer.QUEUE);
+        }
         server = new RpcServer(factory);
         server.start();
     }
