@@ -1,0 +1,90 @@
+package io.wharf.examples.topics;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import io.wharf.examples.BrokerArgs;
+import io.wharf.examples.LogLine;
+import io.wharf.examples.UntilStopped;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * Topics, subscriber side: binds its own queue to the {@value EmitLogTopic#EXCHANGE} topic
+ * exchange with binding keys that are patterns over the dot-separated words of a routing key:
+ * {@code *} stands for exactly one word, {@code #} for zero or more.
+ *
+ * <pre>
+ * examples/run ReceiveLogsTopic [amqp-uri] binding-key...
+ * examples/run ReceiveLogsTopic "#"                        (everything)
+ * examples/run ReceiveLogsTopic "kern.*"                   (every severity of facility kern)
+ * examples/run ReceiveLogsTopic "*.critical" "audit.#"     (critical lines, and all of audit)
+ * </pre>
+ *
+ * Quote the keys so the shell does not expand them. Runs until Ctrl-C.
+ */
+public final class ReceiveLogsTopic implements AutoCloseable {
+
+    private final ConnectionFactory factory;
+    private final List<String> bindingKeys;
+    private final Consumer<LogLine> onLine;
+    private Connection connection;
+
+    /**
+     * @param bindingKeys the patterns to bind, at least one
+     * @param onLine      told about each line received, in the order they arrive
+     */
+    public ReceiveLogsTopic(ConnectionFactory factory, List<String> bindingKeys, Consumer<LogLine> onLine) {
+        if (bindingKeys.isEmpty()) {
+            throw new IllegalArgumentException("at least one binding key is needed");
+        }
+        this.factory = Objects.requireNonNull(factory);
+        this.bindingKeys = List.copyOf(bindingKeys);
+        this.onLine = Objects.requireNonNull(onLine);
+    }
+
+    public static void main(String[] args) throws Exception {
+        BrokerArgs cli = BrokerArgs.parse(args);
+        if (cli.rest().isEmpty()) {
+            System.err.println("usage: ReceiveLogsTopic [amqp-uri] binding-key...   e.g. ReceiveLogsTopic 'kern.*' '*.critical'");
+            System.exit(2);
+        }
+        ReceiveLogsTopic receiver = new ReceiveLogsTopic(cli.connectionFactory(), cli.rest(),
+                line -> System.out.println(" [x] '" + line + "'"));
+        receiver.start();
+        System.out.println(" [*] Receiving " + String.join(", ", cli.rest()) + ". Press Ctrl-C to stop.");
+        UntilStopped.await(receiver);
+    }
+
+    /** Connects, binds a fresh queue with each binding key and starts consuming. */
+    public synchronized void start() throws IOException, TimeoutException {
+        if (connection != null) {
+            throw new IllegalStateException("already started");
+        }
+        connection = factory.newConnection("receive-logs-topic");
+        Channel channel = connection.createChannel();
+        EmitLogTopic.declareExchange(channel);
+        String queue = channel.queueDeclare().getQueue();
+        // Overlapping patterns do not duplicate: a line matching several bindings of one queue is queued once.
+        for (String bindingKey : bindingKeys) {
+            channel.queueBind(queue, EmitLogTopic.EXCHANGE, bindingKey);
+        }
+        channel.basicConsume(queue, true,
+                (consumerTag, delivery) -> onLine.accept(new LogLine(delivery.getEnvelope().getRoutingKey(),
+                        new String(delivery.getBody(), StandardCharsets.UTF_8))),
+                consumerTag -> { });
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+    }
+}
