@@ -43,6 +43,8 @@ final class Lane {
     private final long sharedCacheLimit;
 
     private final OffsetRangeSet done = new OffsetRangeSet();
+    // Done offsets not yet told to the cursor store: a run's acknowledgements go as a few ranges.
+    private final OffsetRangeSet unsaved = new OffsetRangeSet();
     private final OffsetRangeSet returned = new OffsetRangeSet();
     private final TreeMap<Long, Message> cache = new TreeMap<>();
     private long cacheBytes;
@@ -245,9 +247,20 @@ final class Lane {
     void markDone(long offset) {
         done.add(offset);
         if (cursor != null) {
-            cursors.ack(cursor, offset);
+            unsaved.add(offset);
         }
         advanceMarkDelete();
+    }
+
+    /** Hands this run's done offsets to the cursor store, as ranges. */
+    void saveCursor() {
+        if (unsaved.isEmpty()) {
+            return;
+        }
+        for (OffsetRangeSet.Range r : unsaved.ranges()) {
+            cursors.ack(cursor, r.first(), r.last());
+        }
+        unsaved.clear();
     }
 
     /** Removes every ready message; returns how many there were. */
@@ -257,14 +270,14 @@ final class Lane {
         for (OffsetRangeSet.Range r : returned.ranges()) {
             done.add(r.first(), r.last());
             if (cursor != null) {
-                cursors.ack(cursor, r.first(), r.last());
+                unsaved.add(r.first(), r.last());
             }
         }
         returned.clear();
         if (next < end) {
             done.add(next, end - 1);
             if (cursor != null) {
-                cursors.ack(cursor, next, end - 1);
+                unsaved.add(next, end - 1);
             }
             next = end;
         }

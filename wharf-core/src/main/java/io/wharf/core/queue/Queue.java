@@ -396,11 +396,18 @@ public final class Queue {
 
     /** Acknowledges a delivered message. */
     public void ack(long id) {
-        actor.execute(() -> {
-            if (unacked.remove(id) != null) {
-                laneOf(id).markDone(offsetOf(id));
-            }
-        });
+        actor.execute(() -> doAck(id));
+    }
+
+    /** Acknowledges several delivered messages at once. */
+    public void ack(Collection<Long> ids) {
+        actor.execute(() -> ids.forEach(this::doAck));
+    }
+
+    private void doAck(long id) {
+        if (unacked.remove(id) != null) {
+            laneOf(id).markDone(offsetOf(id));
+        }
     }
 
     /** Rejects a delivered message: back to ready, or dead-lettered (or dropped) for good. */
@@ -516,11 +523,14 @@ public final class Queue {
         return count;
     }
 
-    /** Closes the queue's logs without deleting anything, as at broker shutdown. */
+    /** Stops the queue's timers and hands over what it gathered, as at broker shutdown. */
     public CompletableFuture<Void> close() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         actor.execute(() -> {
             flushAppends();
+            for (Lane lane : lanes) {
+                lane.saveCursor();
+            }
             cancelTimers();
             done.complete(null);
         });
@@ -539,6 +549,11 @@ public final class Queue {
         if (dispatchNeeded && !deleted) {
             dispatchNeeded = false;
             dispatch();
+        }
+        if (!deleted) {
+            for (Lane lane : lanes) {
+                lane.saveCursor();
+            }
         }
         publishSnapshot();
     }

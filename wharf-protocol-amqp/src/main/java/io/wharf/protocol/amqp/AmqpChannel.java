@@ -597,11 +597,23 @@ final class AmqpChannel {
             done.add(u);
         }
         Set<Queue> wake = new LinkedHashSet<>();
+        if (requeue == null) {
+            // One task per queue for a multiple ack, not one per message.
+            Map<Queue, List<Long>> byQueue = new LinkedHashMap<>();
+            for (Unacked u : done) {
+                byQueue.computeIfAbsent(u.delivery().queue(), q -> new ArrayList<>()).add(u.delivery().id());
+            }
+            byQueue.forEach((q, ids) -> {
+                if (ids.size() == 1) {
+                    q.ack(ids.get(0));
+                } else {
+                    q.ack(ids);
+                }
+            });
+        }
         for (Unacked u : done) {
             Delivery d = u.delivery();
-            if (requeue == null) {
-                d.queue().ack(d.id());
-            } else {
+            if (requeue != null) {
                 d.queue().reject(d.id(), requeue);
             }
             if (u.consumer() != null) {

@@ -38,8 +38,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One AMQP 0-9-1 connection: the handshake (protocol header, start/start-ok with PLAIN or
@@ -56,6 +58,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
     private static final Logger LOG = LoggerFactory.getLogger(AmqpConnection.class);
     private static final int MAX_IN_FLIGHT_MESSAGES = 20_000;
     private static final long MAX_IN_FLIGHT_BYTES = 64L << 20;
+    private static final int MAX_INBOX_RUN = 4096;
 
     private final Broker broker;
     private final AmqpSettings settings;
@@ -74,6 +77,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
 
     private boolean reading;
     private boolean flushScheduled;
+    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean inboxScheduled = new AtomicBoolean();
     private final Set<Object> readPausers = new HashSet<>();
     private long inFlightMessages;
     private long inFlightBytes;
@@ -116,11 +121,50 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
         return caps instanceof Map<?, ?> m && Boolean.TRUE.equals(m.get(capability));
     }
 
-    /** Runs {@code task} on this connection's event loop, after what is already queued there. */
+    /**
+     * Runs {@code task} on this connection's event loop, after what is already queued there.
+     * Tasks from queue and storage threads (deliveries, confirms) gather in an inbox that the event
+     * loop drains in one go, so a burst costs one wake-up and one flush, not one per message.
+     */
     void onLoop(Runnable task) {
         ChannelHandlerContext c = ctx;
-        if (c != null) {
-            c.executor().execute(task);
+        if (c == null) {
+            return;
+        }
+        inbox.add(task);
+        if (inboxScheduled.compareAndSet(false, true)) {
+            c.executor().execute(this::drainInbox);
+        }
+    }
+
+    private void drainInbox() {
+        inboxScheduled.set(false);
+        boolean wasReading = reading;
+        reading = true;
+        try {
+            Runnable t;
+            int n = 0;
+            while ((t = inbox.poll()) != null) {
+                try {
+                    t.run();
+                } catch (AmqpException e) {
+                    fail(e);
+                } catch (RuntimeException e) {
+                    fail(Errors.toAmqp(e, 0, 0, 0));
+                }
+                if (++n == MAX_INBOX_RUN && !inbox.isEmpty()) {
+                    // Let reads and other connections on this loop have their turn.
+                    if (inboxScheduled.compareAndSet(false, true)) {
+                        ctx.executor().execute(this::drainInbox);
+                    }
+                    break;
+                }
+            }
+        } finally {
+            reading = wasReading;
+        }
+        if (!reading && state != State.CLOSED) {
+            ctx.flush();
         }
     }
 

@@ -79,8 +79,8 @@ public final class StateJournal implements AutoCloseable {
     private boolean inFlight;
     private volatile boolean closed;
 
-    private StateJournal(String name, Path dir, LogEnvironment env, StateMachine machine, long snapshotEveryBytes)
-            throws IOException {
+    private StateJournal(String name, Path dir, LogEnvironment env, StateMachine machine, long snapshotEveryBytes,
+                         FsyncPolicy fsync) throws IOException {
         this.name = name;
         this.dir = dir;
         this.env = env;
@@ -89,7 +89,7 @@ public final class StateJournal implements AutoCloseable {
         Directories.createDurably(dir);
         long snapshotOffset = restoreSnapshot();
         this.log = Log.open(name, dir.resolve("journal"),
-                LogConfig.DEFAULT.withSegmentBytes(16 << 20).withFsync(FsyncPolicy.ALWAYS), env);
+                LogConfig.DEFAULT.withSegmentBytes(16 << 20).withFsync(fsync), env);
         try {
             replay(snapshotOffset + 1);
         } catch (RuntimeException e) {
@@ -103,10 +103,11 @@ public final class StateJournal implements AutoCloseable {
      * commands after it.
      *
      * @param snapshotEveryBytes write a snapshot once this many command bytes were applied since the last
+     * @param fsync              when commands are forced to disk, and so when their futures complete
      */
     public static StateJournal open(String name, Path dir, LogEnvironment env, StateMachine machine,
-                                    long snapshotEveryBytes) throws IOException {
-        return new StateJournal(name, dir, env, machine, snapshotEveryBytes);
+                                    long snapshotEveryBytes, FsyncPolicy fsync) throws IOException {
+        return new StateJournal(name, dir, env, machine, snapshotEveryBytes, fsync);
     }
 
     private long restoreSnapshot() throws IOException {

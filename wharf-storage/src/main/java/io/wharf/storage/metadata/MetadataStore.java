@@ -3,6 +3,7 @@ package io.wharf.storage.metadata;
 import io.wharf.storage.journal.CommandReader;
 import io.wharf.storage.journal.CommandWriter;
 import io.wharf.storage.journal.StateJournal;
+import io.wharf.storage.log.FsyncPolicy;
 import io.wharf.storage.log.LogEnvironment;
 
 import java.io.IOException;
@@ -48,7 +49,7 @@ public final class MetadataStore implements AutoCloseable {
     private final StateJournal journal;
 
     private MetadataStore(Path dir, LogEnvironment env, long snapshotBytes) throws IOException {
-        this.journal = StateJournal.open("metadata", dir, env, new Machine(), snapshotBytes);
+        this.journal = StateJournal.open("metadata", dir, env, new Machine(), snapshotBytes, FsyncPolicy.ALWAYS);
     }
 
     public static MetadataStore open(Path dir, LogEnvironment env) throws IOException {
