@@ -2,13 +2,12 @@ package io.wharf.examples.routing;
 
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.wharf.examples.BrokerArgs;
+import io.wharf.examples.LogExchange;
 import io.wharf.examples.LogLine;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 
@@ -28,6 +27,7 @@ public final class EmitLogDirect {
 
     /** The exchange publishers and subscribers agree on. */
     public static final String EXCHANGE = "direct_logs";
+    static final LogExchange LOGS = new LogExchange(EXCHANGE, BuiltinExchangeType.DIRECT);
 
     private EmitLogDirect() {
     }
@@ -44,20 +44,11 @@ public final class EmitLogDirect {
 
     /** Connects and publishes every line, in order, on one channel. */
     public static void emit(ConnectionFactory factory, List<LogLine> lines) throws IOException, TimeoutException {
-        try (Connection connection = factory.newConnection("emit-log-direct");
-             Channel channel = connection.createChannel()) {
-            declareExchange(channel);
-            for (LogLine line : lines) {
-                channel.basicPublish(EXCHANGE, line.routingKey(), null, line.message().getBytes(StandardCharsets.UTF_8));
-            }
-        }
+        LOGS.emit(factory, "emit-log-direct", lines);
     }
 
-    /**
-     * Declares the direct exchange. Publishers and subscribers both declare it, with the same
-     * arguments, so whichever starts first creates it.
-     */
+    /** Declares the direct exchange; publishers and subscribers both do. */
     public static void declareExchange(Channel channel) throws IOException {
-        channel.exchangeDeclare(EXCHANGE, BuiltinExchangeType.DIRECT);
+        LOGS.declare(channel);
     }
 }

@@ -1,16 +1,13 @@
 package io.wharf.examples.topics;
 
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.wharf.examples.BrokerArgs;
+import io.wharf.examples.LogExchange;
 import io.wharf.examples.LogLine;
 import io.wharf.examples.UntilStopped;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
@@ -30,22 +27,14 @@ import java.util.function.Consumer;
  */
 public final class ReceiveLogsTopic implements AutoCloseable {
 
-    private final ConnectionFactory factory;
-    private final List<String> bindingKeys;
-    private final Consumer<LogLine> onLine;
-    private Connection connection;
+    private final LogExchange.Subscriber subscriber;
 
     /**
      * @param bindingKeys the patterns to bind, at least one
      * @param onLine      told about each line received, in the order they arrive
      */
     public ReceiveLogsTopic(ConnectionFactory factory, List<String> bindingKeys, Consumer<LogLine> onLine) {
-        if (bindingKeys.isEmpty()) {
-            throw new IllegalArgumentException("at least one binding key is needed");
-        }
-        this.factory = Objects.requireNonNull(factory);
-        this.bindingKeys = List.copyOf(bindingKeys);
-        this.onLine = Objects.requireNonNull(onLine);
+        this.subscriber = EmitLogTopic.LOGS.new Subscriber(factory, "receive-logs-topic", bindingKeys, onLine);
     }
 
     public static void main(String[] args) throws Exception {
@@ -62,29 +51,12 @@ public final class ReceiveLogsTopic implements AutoCloseable {
     }
 
     /** Connects, binds a fresh queue with each binding key and starts consuming. */
-    public synchronized void start() throws IOException, TimeoutException {
-        if (connection != null) {
-            throw new IllegalStateException("already started");
-        }
-        connection = factory.newConnection("receive-logs-topic");
-        Channel channel = connection.createChannel();
-        EmitLogTopic.declareExchange(channel);
-        String queue = channel.queueDeclare().getQueue();
-        // Overlapping patterns do not duplicate: a line matching several bindings of one queue is queued once.
-        for (String bindingKey : bindingKeys) {
-            channel.queueBind(queue, EmitLogTopic.EXCHANGE, bindingKey);
-        }
-        channel.basicConsume(queue, true,
-                (consumerTag, delivery) -> onLine.accept(new LogLine(delivery.getEnvelope().getRoutingKey(),
-                        new String(delivery.getBody(), StandardCharsets.UTF_8))),
-                consumerTag -> { });
+    public void start() throws IOException, TimeoutException {
+        subscriber.start();
     }
 
     @Override
-    public synchronized void close() throws IOException {
-        if (connection != null) {
-            connection.close();
-            connection = null;
-        }
+    public void close() throws IOException {
+        subscriber.close();
     }
 }

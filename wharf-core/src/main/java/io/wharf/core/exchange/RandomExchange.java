@@ -2,15 +2,11 @@ package io.wharf.core.exchange;
 
 import io.wharf.core.message.Message;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 /** Routes each message to one binding chosen at random, whatever its key: load spread across queues. */
-final class RandomExchange extends Exchange {
-
-    private final List<Binding> all = new CopyOnWriteArrayList<>();
+final class RandomExchange extends BindingListExchange {
 
     RandomExchange(ExchangeDefinition definition) {
         super(definition);
@@ -22,15 +18,5 @@ final class RandomExchange extends Exchange {
         if (snapshot.length > 0) {
             matched.accept((Binding) snapshot[ThreadLocalRandom.current().nextInt(snapshot.length)]);
         }
-    }
-
-    @Override
-    protected void added(Binding b) {
-        all.add(b);
-    }
-
-    @Override
-    protected void removed(Binding b) {
-        all.remove(b);
     }
 }
