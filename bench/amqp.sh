@@ -298,6 +298,29 @@ stop_broker() {
   return 0
 }
 
+# CPU accounting for one run, in clock ticks: the whole machine (busy and total), the broker
+# process, and this script's reaped children (PerfTest). What is left of the busy ticks is other
+# work on the machine, which this benchmark does not control and reports next to each run.
+cpu_snapshot() {
+  local machine broker=0 children
+  machine="$(awk '/^cpu / {busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6}' /proc/stat)"
+  if [ -n "$BROKER_PID" ] && [ -r "/proc/$BROKER_PID/stat" ]; then
+    broker="$(sed 's/.*) //' "/proc/$BROKER_PID/stat" | awk '{print $12 + $13}')"
+  fi
+  children="$(sed 's/.*) //' "/proc/$$/stat" | awk '{print $14 + $15}')"
+  echo "$machine $broker $children"
+}
+
+# cpu_share BEFORE AFTER: prints the broker's and other processes' share of the machine's CPU, in %.
+cpu_share() {
+  # shellcheck disable=SC2086
+  set -- $1 $2
+  awk -v b0="$1" -v t0="$2" -v k0="$3" -v c0="$4" -v b1="$5" -v t1="$6" -v k1="$7" -v c1="$8" 'BEGIN {
+    total = t1 - t0; if (total <= 0) { print "\t"; exit }
+    other = (b1 - b0) - (k1 - k0) - (c1 - c0); if (other < 0) other = 0
+    printf "%.0f\t%.0f\n", 100 * (k1 - k0) / total, 100 * other / total }'
+}
+
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
@@ -311,7 +334,8 @@ scenario_args() {
   esac
 }
 
-# Appends one line to runs.tsv: broker round scenario sent received p50_us p99_us status note
+# Appends one line to runs.tsv:
+# broker round scenario sent received p50_us p99_us status note broker_cpu% other_cpu%
 record_run() {
   local broker="$1" round="$2" scenario="$3" out="$4" rc="$5"
   local sent recv lat p50 p99 status=ok note=""
@@ -333,8 +357,8 @@ record_run() {
     status=failed
     note="${note:+$note; }broker process exited"
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$broker" "$round" "$scenario" "${sent:-}" "${recv:-}" \
-    "${p50:-}" "${p99:-}" "$status" "$note" >> "$TSV"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$broker" "$round" "$scenario" "${sent:-}" "${recv:-}" \
+    "${p50:-}" "${p99:-}" "$status" "$note" "${CPU_SHARE:-$(printf '\t')}" >> "$TSV"
   if [ "$status" = failed ]; then
     log "$broker round $round $scenario FAILED: $note"
     { echo "=== PerfTest ($out) ==="; tail -n 40 "$out"; echo "=== broker log ($BROKER_LOG) ==="; tail -n 60 "$BROKER_LOG"; } \
@@ -347,8 +371,12 @@ record_run() {
 run_scenario() {
   local broker="$1" round="$2" scenario="$3" rc=0
   local out="$RESULTS/perftest-$broker-$round-$scenario.txt"
+  local before after
+  before="$(cpu_snapshot)"
   # shellcheck disable=SC2046
   perftest "$out" $((DURATION + 60)) $(scenario_args "$scenario") -z "$DURATION" || rc=$?
+  after="$(cpu_snapshot)"
+  CPU_SHARE="$(cpu_share "$before" "$after")"
   if [ "$scenario" = durable ] && [ "$broker" = rabbitmq ]; then
     rabbitmqctl_ list_queues name durable auto_delete exclusive > "$RESULTS/rabbitmq-$round-queues.txt" 2>&1 || true
   fi
@@ -440,15 +468,17 @@ def num(s):
     except ValueError: return None
 def ratio(a, b): return f"{a / b:.2f}" if a is not None and b else "–"
 out = []
-out.append("| scenario | broker | round | sent msg/s | received msg/s | consumer latency p50 ms | p99 ms | |")
-out.append("|---|---|---:|---:|---:|---:|---:|---|")
+out.append("| scenario | broker | round | sent msg/s | received msg/s | consumer latency p50 ms | p99 ms | broker CPU % | other processes' CPU % | |")
+out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
 avg = {}
 for s in desc:
     for b in ("wharf", "rabbitmq"):
         rows = [r for r in runs if r[0] == b and r[2] == s]
         for r in rows:
             status = "" if r[7] == "ok" else "**failed**: " + r[8]
-            out.append(f"| {s} | {names[b]} | {r[1]} | {n(num(r[3]))} | {n(num(r[4]))} | {ms(num(r[5]))} | {ms(num(r[6]))} | {status} |")
+            cpu = (r + ["", ""])[9:11]
+            out.append(f"| {s} | {names[b]} | {r[1]} | {n(num(r[3]))} | {n(num(r[4]))} | {ms(num(r[5]))} | {ms(num(r[6]))} "
+                       f"| {cpu[0] or '–'} | {cpu[1] or '–'} | {status} |")
         ok = [r for r in rows if r[7] == "ok"]
         def mean(i):
             vals = [num(r[i]) for r in ok if num(r[i]) is not None]
@@ -466,6 +496,15 @@ for s in desc:
     out.append(f"| {label} | {n(w[0])} | {n(r[0])} | {ratio(w[0], r[0])} | {n(w[1])} | {n(r[1])} | {ratio(w[1], r[1])} "
                f"| {ms(w[3])} | {ms(r[3])} | {ratio(w[3], r[3])} |")
 summary = "\n".join(out)
+others = {}
+for b in ("wharf", "rabbitmq"):
+    vals = [num(r[10]) for r in runs if r[0] == b and len(r) > 10 and num(r[10]) is not None]
+    others[b] = statistics.mean(vals) if vals else None
+if others["wharf"] is not None and others["rabbitmq"] is not None:
+    summary += (f"\n\nOther processes on the machine (not the broker, not PerfTest) used on average {others['wharf']:.0f}% "
+                f"of its CPU during Wharf's runs and {others['rabbitmq']:.0f}% during RabbitMQ's (100% = both cores); "
+                "the columns of every run below give it run by run. Where that share is large, both brokers' figures "
+                "are depressed and the ratios less certain.")
 out = []
 out.append("| broker | publish msg/s | time s | RSS idle MiB | RSS after publishing and $SETTLE_SECONDS s settling MiB | peak RSS MiB | queue depth | data on disk MiB | |")
 out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|")
@@ -509,7 +548,7 @@ PY
 SECTION="$(cat <<MD
 ## AMQP 0-9-1: Wharf and RabbitMQ under PerfTest
 
-Measured $(date -u +%Y-%m-%d) ($(date -u +%H:%M) UTC) with \`$COMMAND\` on $CPU, $MEM, $FS file system; load tool and broker share the cores. RabbitMQ $RABBIT_VERSION (Debian package, Erlang $ERLANG_VERSION, default settings) and Wharf with its defaults, **fsync \`always\`** (every confirm waits for the fsync that covers it), Java $JAVA_VERSION with a fixed maximum heap of 1 GiB (\`$WHARF_HEAP\`). Load from RabbitMQ PerfTest $PERFTEST_VERSION over loopback. One broker runs at a time, on 127.0.0.1:5672, started fresh with an empty data directory for each of $ROUNDS rounds; the brokers alternate, the first one switching every round. After each start a ${WARMUP} s persistent run warms the broker up and is not counted; then every scenario runs for $DURATION s. Figures are PerfTest's own averages over the run (\`sending rate avg\`, \`receiving rate avg\`, \`consumer latency\`). Runs on this machine vary by 20–50% from one to the next: read the ratios, not the digits. Load average (1, 5, 15 min) before the first run: $LOAD_BEFORE; after the last: $LOAD_AFTER. Ratios above 1 mean Wharf is faster for throughput and slower for p99 latency. ${QUEUE_CHECK:+The durable queue was checked on RabbitMQ after each durable run: $QUEUE_CHECK.}
+Measured $(date -u +%Y-%m-%d) ($(date -u +%H:%M) UTC) with \`$COMMAND\` on $CPU, $MEM, $FS file system; load tool and broker share the cores. RabbitMQ $RABBIT_VERSION (Debian package, Erlang $ERLANG_VERSION, default settings) and Wharf with its defaults, **fsync \`always\`** (every confirm waits for the fsync that covers it), Java $JAVA_VERSION with a fixed maximum heap of 1 GiB (\`$WHARF_HEAP\`). Load from RabbitMQ PerfTest $PERFTEST_VERSION over loopback. One broker runs at a time, on 127.0.0.1:5672, started fresh with an empty data directory for each of $ROUNDS rounds; the brokers alternate, the first one switching every round. After each start a ${WARMUP} s persistent run warms the broker up and is not counted; then every scenario runs for $DURATION s. Figures are PerfTest's own averages over the run (\`sending rate avg\`, \`receiving rate avg\`, \`consumer latency\`). Runs on this machine vary by 20–50% from one to the next: read the ratios, not the digits. Load average (1, 5, 15 min) before the first run: $LOAD_BEFORE; after the last: $LOAD_AFTER. Ratios above 1 mean Wharf is faster for throughput and slower for p99 latency. In the transient and fanout scenarios nothing slows the producer down (no confirms, auto-ack), so whenever it outruns a consumer the queue grows for the whole run, and consumer latency there is mostly time spent queued: seconds, not milliseconds. ${QUEUE_CHECK:+The durable queue was checked on RabbitMQ after each durable run: $QUEUE_CHECK.}
 
 $SECTION
 MD
