@@ -100,6 +100,14 @@ stop_rabbit() {
   if [ -f "$RABBIT_PIDFILE" ]; then
     rabbitmqctl_ stop "$RABBIT_PIDFILE" >/dev/null 2>&1 || log "rabbitmqctl stop failed"
   fi
+  for _ in $(seq 60); do kill -0 "$RABBIT_STARTED" 2>/dev/null || break; sleep 0.5; done
+  if kill -0 "$RABBIT_STARTED" 2>/dev/null; then
+    # Only reached when the node never wrote its pid file or ignored rabbitmqctl stop: the
+    # process this script launched (PID $RABBIT_STARTED) gets SIGTERM, nothing else.
+    log "RabbitMQ (PID $RABBIT_STARTED) still running 30 s after rabbitmqctl stop; sending SIGTERM"
+    "${SUDO[@]}" kill -TERM "$RABBIT_STARTED" 2>/dev/null || true
+    sleep 5
+  fi
   if [ -z "$EPMD_WAS_RUNNING" ]; then
     rabbit_env epmd -kill >/dev/null 2>&1 || true
   fi
