@@ -130,7 +130,7 @@ trap 'exit 130' INT TERM
 # ---------------------------------------------------------------------------------------------
 # Preconditions: no broker of anyone else's on the ports this benchmark uses.
 if rabbit_running; then
-  die "a RabbitMQ node this script did not start is running ($(pgrep -f 'beam(\.smp)? .*rabbit' | head -n 3 | tr '\n' ' ')); stop it (e.g. 'service rabbitmq-server stop') and run again"
+  die "a RabbitMQ node this script did not start is running ($(pgrep -f 'beam(\.smp)? .*rabbit' | head -n 3 | paste -sd ' ' -)); stop it (e.g. 'service rabbitmq-server stop') and run again"
 fi
 for port in 5672 15672 25672; do
   if port_in_use "$port"; then
