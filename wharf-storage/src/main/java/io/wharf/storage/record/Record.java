@@ -30,7 +30,7 @@ public record Record(long offset, long timestamp, ByteBuffer key, ByteBuffer val
             return null;
         }
         byte[] out = new byte[b.remaining()];
-        b.duplicate().get(out);
+        b.get(b.position(), out);
         return out;
     }
 }

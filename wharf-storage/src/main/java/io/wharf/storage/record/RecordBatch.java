@@ -324,12 +324,7 @@ public final class RecordBatch {
                         throw new InvalidRecordException("record at offset " + offset + " has a header with a null key");
                     }
                     ByteBuffer v = readBytes(r);
-                    byte[] vb = null;
-                    if (v != null) {
-                        vb = new byte[v.remaining()];
-                        v.get(vb);
-                    }
-                    list.add(new Header(StandardCharsets.UTF_8.decode(k).toString(), vb));
+                    list.add(new Header(new String(copy(k), StandardCharsets.UTF_8), v == null ? null : copy(v)));
                 }
                 headers = Collections.unmodifiableList(list);
             }
@@ -338,6 +333,12 @@ public final class RecordBatch {
                         + " bytes after its last field");
             }
             return new Record(offset, logAppendTime >= 0 ? logAppendTime : timestamp, key, value, headers);
+        }
+
+        private static byte[] copy(ByteBuffer b) {
+            byte[] out = new byte[b.remaining()];
+            b.get(b.position(), out);
+            return out;
         }
 
         private static ByteBuffer readBytes(ByteBuffer r) {
