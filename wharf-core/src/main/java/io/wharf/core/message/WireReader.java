@@ -113,6 +113,10 @@ public final class WireReader {
     }
 
     static String utf8(byte[] bytes, String what) {
+        if (isAscii(bytes)) {
+            // Names, ids and routing keys are nearly always ASCII, which needs no validating decoder.
+            return new String(bytes, StandardCharsets.ISO_8859_1);
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -121,5 +125,14 @@ public final class WireReader {
         } catch (CharacterCodingException e) {
             throw new MalformedDataException(what + " is not valid UTF-8");
         }
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }
