@@ -32,7 +32,8 @@ final class Lane {
 
     private static final Logger LOG = LoggerFactory.getLogger(Lane.class);
     private static final int READ_AHEAD_BYTES = 256 * 1024;
-    private static final long LANE_CACHE_BYTES = 4L << 20;
+    // One deep queue may take a quarter of the shared cache, so that others still find room.
+    private static final int LANE_SHARE_OF_CACHE = 4;
     private static final int DELIVERY_WATERMARK_STEP = 1024;
 
     final int priority;
@@ -41,6 +42,7 @@ final class Lane {
     private final CursorStore cursors;
     private final AtomicLong sharedCacheBytes;
     private final long sharedCacheLimit;
+    private final long laneCacheLimit;
 
     private final OffsetRangeSet done = new OffsetRangeSet();
     // Done offsets not yet told to the cursor store: a run's acknowledgements go as a few ranges.
@@ -68,6 +70,7 @@ final class Lane {
         this.cursors = cursors;
         this.sharedCacheBytes = sharedCacheBytes;
         this.sharedCacheLimit = sharedCacheLimit;
+        this.laneCacheLimit = sharedCacheLimit / LANE_SHARE_OF_CACHE;
         this.markDelete = log.startOffset();
         this.next = markDelete;
         this.appendedEnd = log.endOffset();
@@ -129,7 +132,7 @@ final class Lane {
     /** Registers messages just appended at {@code baseOffset}.. as ready and keeps them in memory if there is room. */
     void appended(long offset, Message m) {
         appendedEnd = Math.max(appendedEnd, offset + 1);
-        if (cacheBytes < LANE_CACHE_BYTES && sharedCacheBytes.get() < sharedCacheLimit) {
+        if (hasCacheRoom()) {
             cache.put(offset, m);
             charge(m.bodySize());
         }
@@ -195,7 +198,7 @@ final class Lane {
                 if (o == offset) {
                     found = MessageRecords.read(r);
                 } else if (o > offset && o >= next && !done.contains(o) && !cache.containsKey(o)
-                        && cacheBytes < LANE_CACHE_BYTES && sharedCacheBytes.get() < sharedCacheLimit) {
+                        && hasCacheRoom()) {
                     Message ahead = MessageRecords.read(r);
                     cache.put(o, ahead);
                     charge(ahead.bodySize());
@@ -302,6 +305,10 @@ final class Lane {
                 LOG.warn("{}: cannot delete acknowledged segments yet: {}", log.name(), e.toString());
             }
         }
+    }
+
+    private boolean hasCacheRoom() {
+        return cacheBytes < laneCacheLimit && sharedCacheBytes.get() < sharedCacheLimit;
     }
 
     private void uncache(long offset) {
