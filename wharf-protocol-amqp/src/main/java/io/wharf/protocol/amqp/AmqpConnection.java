@@ -1,6 +1,7 @@
 package io.wharf.protocol.amqp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -59,6 +60,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
     private static final int MAX_IN_FLIGHT_MESSAGES = 20_000;
     private static final long MAX_IN_FLIGHT_BYTES = 64L << 20;
     private static final int MAX_INBOX_RUN = 4096;
+    private static final int OUTPUT_CHUNK = 64 * 1024;
+    private static final int SMALL_FRAME = 256;
 
     private final Broker broker;
     private final AmqpSettings settings;
@@ -77,6 +80,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
 
     private boolean reading;
     private boolean flushScheduled;
+    private ByteBuf pending;
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean inboxScheduled = new AtomicBoolean();
     private final Set<Object> readPausers = new HashSet<>();
@@ -164,7 +168,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
             reading = wasReading;
         }
         if (!reading && state != State.CLOSED) {
-            ctx.flush();
+            flush();
         }
     }
 
@@ -174,29 +178,59 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
         if (state == State.CLOSED) {
             return;
         }
-        ByteBuf out = ctx.alloc().ioBuffer(64);
-        Frames.writeMethod(out, channel, m);
-        write(out);
+        Frames.writeMethod(output(SMALL_FRAME), channel, m);
+        written();
     }
 
     void sendContent(int channel, Method m, Message msg) {
         if (state == State.CLOSED) {
             return;
         }
-        ByteBuf out = ctx.alloc().ioBuffer(msg.bodySize() + msg.encodedProperties().length + 96);
+        ByteBuf out = output(msg.bodySize() + msg.encodedProperties().length + SMALL_FRAME);
         Frames.writeContent(out, channel, m, msg.encodedProperties(), msg.body(), frameMax);
-        write(out);
+        written();
     }
 
-    private void write(ByteBuf out) {
-        ctx.write(out, ctx.voidPromise());
+    /**
+     * The buffer frames are gathered in, with room for about {@code bytes} more. Frames go to the
+     * socket a chunk at a time rather than one buffer each: a burst of deliveries costs a few
+     * buffers and writes, not one per message.
+     */
+    private ByteBuf output(int bytes) {
+        if (pending != null && pending.capacity() - pending.writerIndex() < bytes) {
+            ctx.write(pending, ctx.voidPromise());
+            pending = null;
+        }
+        if (pending == null) {
+            pending = ctx.alloc().ioBuffer(Math.max(OUTPUT_CHUNK, bytes));
+        }
+        return pending;
+    }
+
+    private void written() {
         if (!reading && !flushScheduled) {
             // Outside a read burst (deliveries, confirms): one flush for everything queued now.
             flushScheduled = true;
             ctx.executor().execute(() -> {
                 flushScheduled = false;
-                ctx.flush();
+                flush();
             });
+        }
+    }
+
+    /** Sends everything written so far. */
+    private void flush() {
+        if (pending != null) {
+            ctx.write(pending, ctx.voidPromise());
+            pending = null;
+        }
+        ctx.flush();
+    }
+
+    private void releaseOutput() {
+        if (pending != null) {
+            pending.release();
+            pending = null;
         }
     }
 
@@ -237,7 +271,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         reading = false;
-        ctx.flush();
+        flush();
     }
 
     @Override
@@ -267,9 +301,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
         if (evt instanceof IdleStateEvent idle) {
             switch (idle.state()) {
                 case WRITER_IDLE -> {
-                    ByteBuf hb = ctx.alloc().ioBuffer(8);
-                    Frames.writeHeartbeat(hb);
-                    ctx.writeAndFlush(hb, ctx.voidPromise());
+                    Frames.writeHeartbeat(output(SMALL_FRAME));
+                    flush();
                 }
                 case READER_IDLE -> {
                     LOG.warn("closing AMQP connection {}: missed heartbeats from the client", name);
@@ -283,6 +316,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        releaseOutput();
         boolean wasOpen = state == State.OPEN || state == State.CLOSING;
         state = State.CLOSED;
         if (handshakeTimeout != null) {
@@ -310,9 +344,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
         switch (state) {
             case AWAIT_HEADER -> {
                 if (!(frame instanceof ProtocolHeaderFrame header) || !header.supported()) {
-                    ByteBuf ours = ctx.alloc().ioBuffer(8);
-                    Frames.writeProtocolHeader(ours);
-                    ctx.writeAndFlush(ours).addListener(ChannelFutureListener.CLOSE);
+                    Frames.writeProtocolHeader(output(SMALL_FRAME));
+                    closeSocket();
                     state = State.CLOSED;
                     return;
                 }
@@ -324,7 +357,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
                     if (mf.method() instanceof ConnectionMethod.Close) {
                         // Both sides closed at once: answer, and let the client close the socket.
                         send(0, new ConnectionMethod.CloseOk());
-                        ctx.flush();
+                        flush();
                     } else if (mf.method() instanceof ConnectionMethod.CloseOk) {
                         closeSocket();
                     }
@@ -411,7 +444,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
                         channels.values().forEach(AmqpChannel::cleanUp);
                         channels.clear();
                         send(0, new ConnectionMethod.CloseOk());
-                        ctx.flush();
+                        flush();
                         // The client closes the socket once it has our close-ok; close it ourselves only if it does not.
                         state = State.CLOSING;
                         closeTimeout = ctx.executor().schedule(this::closeSocket, 1, TimeUnit.SECONDS);
@@ -454,7 +487,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
         props.put("version", version == null ? "0.1.0" : version);
         send(0, new ConnectionMethod.Start(0, 9, props, Sasl.MECHANISMS.getBytes(StandardCharsets.UTF_8),
                 "en_US".getBytes(StandardCharsets.UTF_8)));
-        ctx.flush();
+        flush();
     }
 
     private static String hostName() {
@@ -595,7 +628,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
         if (!e.connectionLevel() && ch != null && state == State.OPEN) {
             LOG.debug("AMQP connection {}: closing channel {}: {}", name, e.channel(), e.replyText());
             ch.closeWithError(e);
-            ctx.flush();
+            flush();
             return;
         }
         LOG.warn("AMQP connection {}: closing the connection: {}", name, e.replyText());
@@ -613,7 +646,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
         channels.values().forEach(AmqpChannel::cleanUp);
         channels.clear();
         send(0, new ConnectionMethod.Close(e.code(), e.replyText(), e.classId(), e.methodId()));
-        ctx.flush();
+        flush();
         state = State.CLOSING;
         decoder.setMaxFrameSize(Math.max(frameMax, 4096));
         closeTimeout = ctx.executor().schedule(this::closeSocket, 5, TimeUnit.SECONDS);
@@ -631,7 +664,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
 
     private void closeSocket() {
         state = State.CLOSED;
-        ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+        flush();
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override
