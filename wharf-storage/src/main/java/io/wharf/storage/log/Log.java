@@ -266,11 +266,14 @@ public final class Log implements AutoCloseable {
             while (i < n) {
                 PendingAppend first = group.get(i);
                 if (shouldRoll(active, first, now)) {
-                    // Rolling forces the old segment, so what went into it is durable now.
-                    syncing = true;
-                    active.flush();
-                    syncing = false;
-                    stats.fsync();
+                    // Rolling forces the old segment, so what went into it is durable now; a log that
+                    // never syncs would only stall its appends behind the page cache's writeback.
+                    if (config.fsync().mode() != FsyncPolicy.Mode.NEVER) {
+                        syncing = true;
+                        active.flush();
+                        syncing = false;
+                        stats.fsync();
+                    }
                     advanceDurableEnd(writtenEnd);
                     completeRange(group, completed, i);
                     completed = i;
@@ -339,7 +342,7 @@ public final class Log implements AutoCloseable {
         long base = old.nextOffset();
         LogSegment next = LogSegment.create(dir, base, config, env.channels());
         try {
-            old.seal();
+            old.seal(config.fsync().mode() != FsyncPolicy.Mode.NEVER);
         } catch (IOException | RuntimeException e) {
             next.closeFiles();
             Files.deleteIfExists(LogSegment.dataFile(dir, base));

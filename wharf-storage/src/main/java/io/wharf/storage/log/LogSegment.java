@@ -203,7 +203,7 @@ final class LogSegment {
             long dropped = nonZeroBytesFrom(brokenAt, fileSize);
             // Zeros are never data: they are preallocated space a crash left untrimmed, in any
             // segment. Anything else is a torn write in the newest segment, or damage in an older
-            // one, whose data was forced before the log rolled past it.
+            // one, whose data was forced before the log rolled past it (unless the log never syncs).
             if (last || dropped == 0) {
                 channel.truncate(brokenAt);
                 channel.force(true);
@@ -551,11 +551,11 @@ final class LogSegment {
     }
 
     /**
-     * Makes the segment read-only: forces its data, cuts unused preallocated space, records the
-     * final time index entry and writes both indexes.
+     * Makes the segment read-only: forces its data unless {@code force} is false, cuts unused
+     * preallocated space, records the final time index entry and writes both indexes.
      */
-    void seal() throws IOException {
-        finish();
+    void seal(boolean force) throws IOException {
+        finish(force);
         offsetIndex.seal();
         timeIndex.seal();
     }
@@ -564,7 +564,7 @@ final class LogSegment {
     void closeClean() throws IOException {
         try {
             if (!deleted) {
-                finish();
+                finish(true);
                 offsetIndex.flush();
                 timeIndex.flush();
             }
@@ -573,7 +573,7 @@ final class LogSegment {
         }
     }
 
-    private void finish() throws IOException {
+    private void finish(boolean force) throws IOException {
         synchronized (alloc) {
             preallocationStopped = true;
             awaitZeroing(Long.MAX_VALUE);
@@ -582,7 +582,9 @@ final class LogSegment {
             }
             allocatedEnd = size;
         }
-        channel.force(true);
+        if (force) {
+            channel.force(true);
+        }
         if (!timeIndex.isSealed() && maxTimestamp != RecordBatch.NO_TIMESTAMP && maxTimestampOffset >= 0) {
             timeIndex.append(maxTimestamp, (int) (maxTimestampOffset - baseOffset));
         }

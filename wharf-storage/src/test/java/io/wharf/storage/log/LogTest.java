@@ -242,15 +242,17 @@ class LogTest {
     }
 
     @Test
-    void shouldNotForceUnderTheNeverPolicy() throws Exception {
-        Log log = open(LogConfig.DEFAULT.withFsync(FsyncPolicy.NEVER));
-        for (int i = 0; i < 100; i++) {
-            log.append(batch(1, "a"));
+    void shouldNotForceUnderTheNeverPolicyNotEvenWhenRolling() throws Exception {
+        Log log = open(small().withFsync(FsyncPolicy.NEVER));
+        for (int i = 0; i < 300; i++) {
+            log.append(batch(i, "v" + i));
         }
-        log.append(batch(1, "a")).future().get();
+        log.append(batch(300, "last")).future().get();
 
+        assertThat(log.stats().rolls()).isPositive();
         assertThat(log.stats().fsyncs()).isZero();
-        assertThat(log.durableEndOffset()).isEqualTo(101);
+        assertThat(log.durableEndOffset()).isEqualTo(301);
+        assertThat(values(readAll(log, 0, Log.ReadBound.DURABLE))).hasSize(301).endsWith("last");
     }
 
     @Test
