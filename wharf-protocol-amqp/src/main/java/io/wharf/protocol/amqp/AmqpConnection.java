@@ -194,7 +194,9 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
     /**
      * The buffer frames are gathered in, with room for about {@code bytes} more. Frames go to the
      * socket a chunk at a time rather than one buffer each: a burst of deliveries costs a few
-     * buffers and writes, not one per message.
+     * buffers and writes, not one per message. The buffer is on the heap: frames are written a few
+     * bytes at a time, which costs plain array stores there, and the transport copies each chunk to
+     * native memory in one go.
      */
     private ByteBuf output(int bytes) {
         if (pending != null && pending.capacity() - pending.writerIndex() < bytes) {
@@ -202,7 +204,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
             pending = null;
         }
         if (pending == null) {
-            pending = ctx.alloc().ioBuffer(Math.max(OUTPUT_CHUNK, bytes));
+            pending = ctx.alloc().heapBuffer(Math.max(OUTPUT_CHUNK, bytes));
         }
         return pending;
     }

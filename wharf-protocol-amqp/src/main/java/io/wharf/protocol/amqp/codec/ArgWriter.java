@@ -21,28 +21,13 @@ final class ArgWriter {
      */
     static void shortStr(ByteBuf out, String s) {
         Objects.requireNonNull(s, "a short string argument must not be null");
-        int length = s.length();
-        if (length <= MAX_SHORT_STRING && isAscii(s)) {
-            // The common case (names, routing keys, tags) needs no intermediate byte[].
-            out.writeByte(length);
-            out.writeCharSequence(s, StandardCharsets.US_ASCII);
-            return;
-        }
+        // Encoding the whole string at once is an intrinsic for the common all-ASCII case.
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         if (utf8.length > MAX_SHORT_STRING) {
             throw new IllegalArgumentException("a short string is at most 255 bytes, got " + utf8.length);
         }
         out.writeByte(utf8.length);
         out.writeBytes(utf8);
-    }
-
-    private static boolean isAscii(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) >= 0x80) {
-                return false;
-            }
-        }
-        return true;
     }
 
     static void longStr(ByteBuf out, byte[] bytes) {
