@@ -165,15 +165,26 @@ final class DelayedMessages {
             return;
         }
         long at = schedule.peek().at;
-        if (timer != null && at >= timerAt && !timer.isDone()) {
+        if (timer != null && at >= timerAt) {
             return;
         }
         if (timer != null) {
             timer.cancel(false);
         }
         timerAt = at;
-        timer = timers.schedule(() -> actor.execute(this::releaseDue), Math.max(0, at - clock.millis()),
+        timer = timers.schedule(() -> actor.execute(this::timerFired), Math.max(0, at - clock.millis()),
                 TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The timer is forgotten here, on the actor, rather than judged by its future: a timer that has
+     * fired may not yet count as done when its release runs, and the next one would never be armed.
+     * A cancelled timer that fired anyway only causes one more, harmless, wake-up.
+     */
+    private void timerFired() {
+        timer = null;
+        timerAt = Long.MAX_VALUE;
+        releaseDue();
     }
 
     private Message read(long offset) {

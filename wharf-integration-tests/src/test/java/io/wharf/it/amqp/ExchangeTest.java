@@ -246,6 +246,25 @@ class ExchangeTest extends AmqpTestSupport {
     }
 
     @Test
+    void shouldReleaseDelayedMessagesDueOneAfterAnotherWithNoFurtherPublish() throws Exception {
+        Channel ch = channel();
+        ch.exchangeDeclare("staggered", "x-delayed-message", false, false, Map.of("x-delayed-type", "fanout"));
+        String q = declareQueue(ch);
+        ch.queueBind(q, "staggered", "");
+        ch.confirmSelect();
+        int count = 40;
+        for (int i = 0; i < count; i++) {
+            Map<String, Object> delay = new HashMap<>();
+            delay.put("x-delay", 200 + 10 * i);
+            ch.basicPublish("staggered", "", new AMQP.BasicProperties.Builder().headers(delay).build(), bytes("m" + i));
+        }
+        ch.waitForConfirmsOrDie(10_000);
+
+        // Every message after the first is released by a timer the previous release armed.
+        await().atMost(20, TimeUnit.SECONDS).until(() -> ch.messageCount(q) == count);
+    }
+
+    @Test
     void shouldRouteUnroutableMessagesToTheAlternateExchange() throws Exception {
         Channel ch = channel();
         ch.exchangeDeclare("ae", "fanout");
