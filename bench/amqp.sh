@@ -25,7 +25,6 @@ DURATION="${1:-30}"
 ROUNDS="${2:-2}"
 WARMUP=$(( DURATION < 5 ? DURATION : 5 ))
 PERFTEST_VERSION=2.22.1
-WHARF_HEAP=-Xmx1g
 MEMORY_MESSAGES=1000000
 SETTLE_SECONDS=15
 URI="amqp://guest:guest@127.0.0.1:5672"
@@ -162,11 +161,10 @@ if pgrep -x epmd >/dev/null 2>&1; then EPMD_WAS_RUNNING=1; fi
 
 # ---------------------------------------------------------------------------------------------
 # Wharf and PerfTest.
+# Wharf starts through its own launcher, with the JVM options a user gets; building it here keeps
+# the build out of the first start's time limit.
 log "building Wharf"
-(cd "$ROOT" && JAVA_HOME="$JDK" ./mvnw -q -B -DskipTests -Denforcer.skip package -pl wharf-server -am) >&2
-SERVER="$ROOT/wharf-server/target"
-# shellcheck disable=SC2010
-WHARF_JAR="$(ls "$SERVER"/wharf-server-*.jar | grep -v -- '-tests.jar' | head -n 1)"
+"$ROOT/wharf" --help > /dev/null
 
 # Scratch under /tmp: RabbitMQ runs as the rabbitmq user, which must traverse every parent.
 SCRATCH="$(mktemp -d /tmp/wharf-amqp-bench.XXXXXX)"
@@ -254,9 +252,8 @@ start_wharf() {
   local data="$SCRATCH/wharf-data"
   rm -rf "$data"
   BROKER_LOG="$RESULTS/wharf-$1.log"
-  WHARF_AMQP_HOST=127.0.0.1 WHARF_HTTP_HOST=127.0.0.1 \
-    "$JAVA" "$WHARF_HEAP" --enable-native-access=ALL-UNNAMED \
-      -cp "$WHARF_JAR:$SERVER/lib/*" io.wharf.server.Main --data-dir "$data" > "$BROKER_LOG" 2>&1 &
+  JAVA_OPTS= WHARF_AMQP_HOST=127.0.0.1 WHARF_HTTP_HOST=127.0.0.1 \
+    "$ROOT/wharf" --data-dir "$data" > "$BROKER_LOG" 2>&1 &
   WHARF_PID=$!
   for _ in $(seq 120); do
     curl -fs http://127.0.0.1:15672/health >/dev/null 2>&1 && break
@@ -454,6 +451,7 @@ CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(npr
 MEM="$(awk '/^MemTotal:/ {printf "%.0f GiB RAM", $2 / 1048576}' /proc/meminfo)"
 FS="$(df -T /tmp | awk 'NR==2 {print $2}')"
 JAVA_VERSION="$("$JAVA" -version 2>&1 | head -n 1 | cut -d'"' -f2)"
+WHARF_JVM_OPTIONS="$(sed -n 's/^DEFAULT_JAVA_OPTS="\(.*\)"$/\1/p' "$ROOT/wharf")"
 QUEUE_CHECK="$(awk '$1 == "perf-durable" {print "durable=" $2 ", auto_delete=" $3 ", exclusive=" $4}' \
   "$RESULTS"/rabbitmq-*-queues.txt 2>/dev/null | head -n 1)"
 
@@ -556,7 +554,7 @@ PY
 SECTION="$(cat <<MD
 ## AMQP 0-9-1: Wharf and RabbitMQ under PerfTest
 
-Measured $(date -u +%Y-%m-%d) ($(date -u +%H:%M) UTC) with \`$COMMAND\` on $CPU, $MEM, $FS file system; load tool and broker share the cores. RabbitMQ $RABBIT_VERSION (Debian package, Erlang $ERLANG_VERSION, default settings) and Wharf with its defaults, **fsync \`always\`** (every confirm waits for the fsync that covers it), Java $JAVA_VERSION with a fixed maximum heap of 1 GiB (\`$WHARF_HEAP\`). Load from RabbitMQ PerfTest $PERFTEST_VERSION over loopback. One broker runs at a time, on 127.0.0.1:5672, started fresh with an empty data directory for each of $ROUNDS rounds; the brokers alternate, the first one switching every round. After each start a ${WARMUP} s persistent run warms the broker up and is not counted; then every scenario runs for $DURATION s. Figures are PerfTest's own averages over the run (\`sending rate avg\`, \`receiving rate avg\`, \`consumer latency\`). Runs on this machine vary by 20–50% from one to the next: read the ratios, not the digits. Load average (1, 5, 15 min) before the first run: $LOAD_BEFORE; after the last: $LOAD_AFTER. Ratios above 1 mean Wharf is faster for throughput and slower for p99 latency. In the transient and fanout scenarios nothing slows the producer down (no confirms, auto-ack), so whenever it outruns a consumer the queue grows for the whole run, and consumer latency there is mostly time spent queued: seconds, not milliseconds. ${QUEUE_CHECK:+The durable queue was checked on RabbitMQ after each durable run: $QUEUE_CHECK.}
+Measured $(date -u +%Y-%m-%d) ($(date -u +%H:%M) UTC) with \`$COMMAND\` on $CPU, $MEM, $FS file system; load tool and broker share the cores. RabbitMQ $RABBIT_VERSION (Debian package, Erlang $ERLANG_VERSION, default settings) and Wharf with its defaults, **fsync \`always\`** (every confirm waits for the fsync that covers it), Java $JAVA_VERSION started by \`./wharf\` with its default JVM options (\`$WHARF_JVM_OPTIONS\`). Load from RabbitMQ PerfTest $PERFTEST_VERSION over loopback. One broker runs at a time, on 127.0.0.1:5672, started fresh with an empty data directory for each of $ROUNDS rounds; the brokers alternate, the first one switching every round. After each start a ${WARMUP} s persistent run warms the broker up and is not counted; then every scenario runs for $DURATION s. Figures are PerfTest's own averages over the run (\`sending rate avg\`, \`receiving rate avg\`, \`consumer latency\`). Runs on this machine vary by 20–50% from one to the next: read the ratios, not the digits. Load average (1, 5, 15 min) before the first run: $LOAD_BEFORE; after the last: $LOAD_AFTER. Ratios above 1 mean Wharf is faster for throughput and slower for p99 latency. In the transient and fanout scenarios nothing slows the producer down (no confirms, auto-ack), so whenever it outruns a consumer the queue grows for the whole run, and consumer latency there is mostly time spent queued: seconds, not milliseconds. ${QUEUE_CHECK:+The durable queue was checked on RabbitMQ after each durable run: $QUEUE_CHECK.}
 
 $SECTION
 MD
