@@ -5,6 +5,7 @@ import io.wharf.core.exchange.ExchangeDefinition;
 import io.wharf.core.message.FieldTables;
 import io.wharf.core.message.WireReader;
 import io.wharf.core.queue.QueueDefinition;
+import io.wharf.core.stream.StreamDefinition;
 import io.wharf.storage.metadata.MetadataStore;
 
 import java.nio.ByteBuffer;
@@ -19,7 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Durable exchanges, queues and bindings of one virtual host in the metadata store. Keys are
+ * Durable exchanges, queues, bindings and streams of one virtual host in the metadata store. Keys are
  * {@code <kind>\0<vhost>\0<name...>}; values are field tables, so new fields can be added later.
  */
 final class Definitions {
@@ -101,6 +102,30 @@ final class Definitions {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
+    }
+
+    CompletableFuture<Void> putStream(StreamDefinition d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", d.name());
+        m.put("partitions", d.partitions());
+        m.put("configs", new LinkedHashMap<String, Object>(d.configs()));
+        return store.put(prefix("stream") + d.name(), FieldTables.encode(m));
+    }
+
+    CompletableFuture<Void> deleteStream(String name) {
+        return store.delete(prefix("stream") + name);
+    }
+
+    List<StreamDefinition> streams() {
+        List<StreamDefinition> out = new ArrayList<>();
+        for (byte[] v : store.scan(prefix("stream")).values()) {
+            Map<String, Object> m = decode(v);
+            Map<String, String> configs = new LinkedHashMap<>();
+            table(m, "configs").forEach((k, value) -> configs.put(k, value instanceof byte[] b
+                    ? new String(b, StandardCharsets.UTF_8) : String.valueOf(value)));
+            out.add(new StreamDefinition(str(m, "name"), ((Number) m.get("partitions")).intValue(), configs));
+        }
+        return out;
     }
 
     List<ExchangeDefinition> exchanges() {

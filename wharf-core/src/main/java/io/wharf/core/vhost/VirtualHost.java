@@ -14,6 +14,8 @@ import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueArguments;
 import io.wharf.core.queue.QueueContext;
 import io.wharf.core.queue.QueueDefinition;
+import io.wharf.core.stream.Stream;
+import io.wharf.core.stream.StreamDefinition;
 import io.wharf.storage.metadata.MetadataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,6 +84,7 @@ public final class VirtualHost implements Queue.Owner {
     private CompletableFuture<?> adminTail = CompletableFuture.completedFuture(null);
     private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
     private final Map<String, Queue> queues = new ConcurrentHashMap<>();
+    private final Map<String, Stream> streams = new ConcurrentHashMap<>();
     private final DirectReplyTo directReplyTo = new DirectReplyTo();
     private DelayedMessages delayed;
 
@@ -137,8 +140,11 @@ public final class VirtualHost implements Queue.Owner {
                 restored++;
             }
         }
-        LOG.info("vhost {}: restored {} exchange(s), {} queue(s), {} binding(s)", name,
-                exchanges.size(), queues.size(), restored);
+        for (StreamDefinition d : definitions.streams()) {
+            streams.put(d.name(), Stream.open(name, d, queueContext.logs(), queueContext.durableLogs()));
+        }
+        LOG.info("vhost {}: restored {} exchange(s), {} queue(s), {} binding(s), {} stream(s)", name,
+                exchanges.size(), queues.size(), restored, streams.size());
     }
 
     public String name() {
@@ -566,6 +572,70 @@ public final class VirtualHost implements Queue.Owner {
         for (Queue q : targets) {
             q.enqueue(dead);
         }
+    }
+
+    // ---------------------------------------------------------------- streams
+
+    /** The stream, or null if there is none by that name. */
+    public Stream stream(String stream) {
+        return streams.get(stream);
+    }
+
+    public Collection<Stream> streams() {
+        return streams.values();
+    }
+
+    /**
+     * Creates a stream and persists its definition; completes with the stream once the
+     * definition is durable.
+     *
+     * @throws BrokerException PRECONDITION_FAILED (as a failed future) if a stream of that name exists
+     */
+    public CompletableFuture<Stream> createStream(StreamDefinition d, Client client) {
+        return onAdmin(() -> {
+            client.check(name, Access.CONFIGURE, "stream", d.name());
+            if (streams.containsKey(d.name())) {
+                throw BrokerException.preconditionFailed("stream '" + d.name() + "' in vhost '" + name + "' already exists");
+            }
+            Stream s = Stream.open(name, d, queueContext.logs(), queueContext.durableLogs());
+            streams.put(d.name(), s);
+            return definitions.putStream(d).thenApply(v -> s);
+        });
+    }
+
+    /** Grows a stream to {@code count} partitions; completes once the new definition is durable. */
+    public CompletableFuture<Void> addPartitions(String stream, int count, Client client) {
+        return onAdmin(() -> {
+            client.check(name, Access.CONFIGURE, "stream", stream);
+            Stream s = streams.get(stream);
+            if (s == null) {
+                throw BrokerException.notFound("no stream '" + stream + "' in vhost '" + name + "'");
+            }
+            if (count <= s.partitionCount()) {
+                throw BrokerException.preconditionFailed("stream '" + stream + "' has " + s.partitionCount()
+                        + " partitions; it can only grow, not to " + count);
+            }
+            s.addPartitions(count);
+            return definitions.putStream(s.definition());
+        });
+    }
+
+    /** Deletes a stream and its data. */
+    public CompletableFuture<Void> deleteStream(String stream, Client client) {
+        return onAdmin(() -> {
+            client.check(name, Access.CONFIGURE, "stream", stream);
+            Stream s = streams.remove(stream);
+            if (s == null) {
+                throw BrokerException.notFound("no stream '" + stream + "' in vhost '" + name + "'");
+            }
+            return definitions.deleteStream(stream).thenRun(() -> {
+                try {
+                    s.delete();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        });
     }
 
     // ---------------------------------------------------------------- lifecycle

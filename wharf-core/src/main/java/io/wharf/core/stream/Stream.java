@@ -1,0 +1,101 @@
+package io.wharf.core.stream;
+
+import io.wharf.storage.log.LogConfig;
+import io.wharf.storage.log.LogManager;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A replayable, partitioned stream: one log per partition, read by offset, never consumed away;
+ * retention by size and age trims it. Kafka topics are streams, and AMQP reads them as stream queues.
+ */
+public final class Stream {
+
+    private volatile StreamDefinition definition;
+    private final String logPrefix;
+    private final LogManager logs;
+    private final LogConfig logConfig;
+    private volatile List<StreamPartition> partitions;
+
+    private Stream(StreamDefinition definition, String logPrefix, LogManager logs, LogConfig logConfig) {
+        this.definition = definition;
+        this.logPrefix = logPrefix;
+        this.logs = logs;
+        this.logConfig = logConfig;
+        this.partitions = List.of();
+    }
+
+    /**
+     * Opens (or creates) every partition's log.
+     *
+     * @param vhost    the virtual host, part of the log names
+     * @param defaults configuration of stream logs before the stream's own settings
+     * @throws IllegalArgumentException if a setting of the stream is not a valid number
+     */
+    public static Stream open(String vhost, StreamDefinition d, LogManager logs, LogConfig defaults) {
+        Stream s = new Stream(d, "stream/" + vhost + "/" + d.name() + "/", logs, configure(defaults, d.configs()));
+        s.growTo(d.partitions());
+        return s;
+    }
+
+    static LogConfig configure(LogConfig c, Map<String, String> configs) {
+        String v;
+        if ((v = configs.get(StreamConfigs.RETENTION_MS)) != null) {
+            c = c.withRetentionMs(Long.parseLong(v));
+        }
+        if ((v = configs.get(StreamConfigs.RETENTION_BYTES)) != null) {
+            c = c.withRetentionBytes(Long.parseLong(v));
+        }
+        if ((v = configs.get(StreamConfigs.SEGMENT_BYTES)) != null) {
+            c = c.withSegmentBytes(Integer.parseInt(v));
+        }
+        return c;
+    }
+
+    private void growTo(int count) {
+        List<StreamPartition> ps = new ArrayList<>(partitions);
+        for (int i = ps.size(); i < count; i++) {
+            ps.add(new StreamPartition(definition.name(), i, logs.open(logPrefix + i, logConfig)));
+        }
+        partitions = List.copyOf(ps);
+    }
+
+    public String name() {
+        return definition.name();
+    }
+
+    public StreamDefinition definition() {
+        return definition;
+    }
+
+    public int partitionCount() {
+        return partitions.size();
+    }
+
+    /** The partition, or null if there is no such one. */
+    public StreamPartition partition(int index) {
+        List<StreamPartition> ps = partitions;
+        return index >= 0 && index < ps.size() ? ps.get(index) : null;
+    }
+
+    public List<StreamPartition> partitions() {
+        return partitions;
+    }
+
+    /** Adds partitions up to {@code count}; existing ones keep their data. The virtual host persists the new definition. */
+    public synchronized void addPartitions(int count) {
+        definition = definition.withPartitions(count);
+        growTo(count);
+    }
+
+    /** Deletes every partition's log and its data. */
+    public synchronized void delete() throws IOException {
+        for (StreamPartition p : partitions) {
+            logs.delete(p.log().name());
+        }
+        partitions = List.of();
+    }
+}
