@@ -252,7 +252,7 @@ start_wharf() {
   local data="$SCRATCH/wharf-data"
   rm -rf "$data"
   BROKER_LOG="$RESULTS/wharf-$1.log"
-  JAVA_OPTS= WHARF_AMQP_HOST=127.0.0.1 WHARF_HTTP_HOST=127.0.0.1 \
+  JAVA_OPTS= WHARF_AMQP_HOST=127.0.0.1 WHARF_HTTP_HOST=127.0.0.1 WHARF_KAFKA_HOST=127.0.0.1 \
     "$ROOT/wharf" --data-dir "$data" > "$BROKER_LOG" 2>&1 &
   WHARF_PID=$!
   for _ in $(seq 120); do

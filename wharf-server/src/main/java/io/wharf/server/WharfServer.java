@@ -3,6 +3,7 @@ package io.wharf.server;
 import io.wharf.core.Broker;
 import io.wharf.core.Lifecycle;
 import io.wharf.protocol.amqp.AmqpEndpoint;
+import io.wharf.protocol.kafka.KafkaEndpoint;
 import io.wharf.server.config.ConfigException;
 import io.wharf.server.config.ConfigLoader;
 import io.wharf.server.config.WharfConfig;
@@ -36,14 +37,16 @@ public final class WharfServer implements AutoCloseable {
     private final WharfConfig config;
     private final Broker broker;
     private final AmqpEndpoint amqp;
+    private final KafkaEndpoint kafka;
     private final HealthEndpoint http;
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Lifecycle state = Lifecycle.RUNNING;
 
-    private WharfServer(WharfConfig config, Broker broker, AmqpEndpoint amqp, HealthEndpoint http) {
+    private WharfServer(WharfConfig config, Broker broker, AmqpEndpoint amqp, KafkaEndpoint kafka, HealthEndpoint http) {
         this.config = config;
         this.broker = broker;
         this.amqp = amqp;
+        this.kafka = kafka;
         this.http = http;
     }
 
@@ -55,15 +58,22 @@ public final class WharfServer implements AutoCloseable {
         long started = System.nanoTime();
         Broker broker = Broker.open(config.brokerSettings());
         AmqpEndpoint amqp = null;
+        KafkaEndpoint kafka = null;
         HealthEndpoint http;
         try {
             if (config.amqp().enabled()) {
                 amqp = AmqpEndpoint.start(broker, config.amqpSettings());
             }
+            if (config.kafka().enabled()) {
+                kafka = KafkaEndpoint.start(broker, config.kafkaSettings());
+            }
             http = HealthEndpoint.start(config.http().host(), config.http().port(), broker::state);
         } catch (IOException | RuntimeException e) {
             if (amqp != null) {
                 amqp.close();
+            }
+            if (kafka != null) {
+                kafka.close();
             }
             try {
                 broker.close();
@@ -72,9 +82,11 @@ public final class WharfServer implements AutoCloseable {
             }
             throw e;
         }
-        WharfServer server = new WharfServer(config, broker, amqp, http);
-        LOG.info("Wharf started in {} ms: data in {}, AMQP on {}, HTTP on {}:{}", (System.nanoTime() - started) / 1_000_000,
-                broker.storage().dataDir(), amqp == null ? "(disabled)" : config.amqp().host() + ":" + amqp.port(),
+        WharfServer server = new WharfServer(config, broker, amqp, kafka, http);
+        LOG.info("Wharf started in {} ms: data in {}, AMQP on {}, Kafka on {}, HTTP on {}:{}",
+                (System.nanoTime() - started) / 1_000_000, broker.storage().dataDir(),
+                amqp == null ? "(disabled)" : config.amqp().host() + ":" + amqp.port(),
+                kafka == null ? "(disabled)" : config.kafka().host() + ":" + kafka.port(),
                 config.http().host(), http.port());
         return server;
     }
@@ -103,6 +115,18 @@ public final class WharfServer implements AutoCloseable {
         return amqp.port();
     }
 
+    /**
+     * The port the Kafka listener is bound to (the real one when 0 was asked for).
+     *
+     * @throws IllegalStateException if Kafka is disabled
+     */
+    public int kafkaPort() {
+        if (kafka == null) {
+            throw new IllegalStateException("the Kafka listener is disabled (kafka.enabled=false)");
+        }
+        return kafka.port();
+    }
+
     /** The port the HTTP listener is bound to (the real one when 0 was asked for). */
     public int httpPort() {
         return http.port();
@@ -128,6 +152,9 @@ public final class WharfServer implements AutoCloseable {
             http.close();
             if (amqp != null) {
                 amqp.close();
+            }
+            if (kafka != null) {
+                kafka.close();
             }
         } finally {
             try {
@@ -174,6 +201,11 @@ public final class WharfServer implements AutoCloseable {
         /** The AMQP port; 0 picks a free one. */
         public Builder amqpPort(int port) {
             return set("amqp.port", Integer.toString(port));
+        }
+
+        /** The Kafka port; 0 picks a free one. */
+        public Builder kafkaPort(int port) {
+            return set("kafka.port", Integer.toString(port));
         }
 
         /** The HTTP port; 0 picks a free one. */

@@ -17,6 +17,8 @@ class ConfigurationDocsTest {
 
         ConfigLoader.defaultValues().forEach((key, value) -> assertThat(docs)
                 .as("docs/configuration.md documents %s", key)
-                .contains("| `" + key + "` | `" + value + "` | `" + ConfigLoader.environmentVariable(key) + "` |"));
+                // An empty default is shown as the YAML literal "".
+                .contains("| `" + key + "` | `" + (value.isEmpty() ? "\"\"" : value) + "` | `"
+                        + ConfigLoader.environmentVariable(key) + "` |"));
     }
 }

@@ -47,6 +47,7 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
                 .forEach(k -> settings.put(k, "0"));
         settings.put("http.host", "127.0.0.1");
         settings.put("amqp.host", "127.0.0.1");
+        settings.put("kafka.host", "127.0.0.1");
     }
 
     /** Sets a configuration key for the brokers this extension starts. */
@@ -70,6 +71,10 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
         return server().amqpPort();
     }
 
+    public int kafkaPort() {
+        return server().kafkaPort();
+    }
+
     public Path dataDir() {
         return dataDir;
     }
@@ -83,6 +88,9 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
         samePorts.put("http.port", Integer.toString(server().httpPort()));
         if (server().config().amqp().enabled()) {
             samePorts.put("amqp.port", Integer.toString(server().amqpPort()));
+        }
+        if (server().config().kafka().enabled()) {
+            samePorts.put("kafka.port", Integer.toString(server().kafkaPort()));
         }
         server.close();
         server = start(samePorts);

@@ -157,7 +157,8 @@ class AmqpCrashTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        return Map.of("WHARF_AMQP_PORT", Integer.toString(port), "WHARF_AMQP_HOST", "127.0.0.1",
+        return Map.of("WHARF_AMQP_PORT", Integer.toString(port), "WHARF_AMQP_HOST", "127.0.0.1", "WHARF_KAFKA_PORT", "0",
+                "WHARF_KAFKA_HOST", "127.0.0.1",
                 "WHARF_HTTP_PORT", "0", "WHARF_HTTP_HOST", "127.0.0.1");
     }
 

@@ -241,6 +241,19 @@ public final class ConfigLoader {
                 duration("amqp.handshake-timeout", Duration.ofMillis(100)));
         WharfConfig.HttpConfig http = new WharfConfig.HttpConfig(string("http.host"), integer("http.port", 0, 65535));
         List<String> vhosts = vhosts();
+        WharfConfig.KafkaConfig kafka = new WharfConfig.KafkaConfig(
+                bool("kafka.enabled"),
+                string("kafka.host"),
+                integer("kafka.port", 0, 65535),
+                optionalString("kafka.advertised-host"),
+                integer("kafka.advertised-port", 0, 65535),
+                bool("kafka.auto-create-topics"),
+                integer("kafka.default-partitions", 1, 100_000),
+                (int) size("kafka.max-request-size", 1024, Integer.MAX_VALUE).bytes(),
+                string("kafka.vhost"));
+        if (kafka.enabled() && !vhosts.contains(kafka.vhost())) {
+            problem("kafka.vhost", "must be one of the virtual hosts " + vhosts);
+        }
         List<WharfConfig.UserConfig> users = users(vhosts);
         WharfConfig.AlarmsConfig alarms = new WharfConfig.AlarmsConfig(
                 fraction("alarms.memory-high-watermark"),
@@ -249,7 +262,7 @@ public final class ConfigLoader {
         if (!LEVELS.contains(level)) {
             problem("logging.level", "must be one of " + String.join(", ", new java.util.TreeSet<>(LEVELS)));
         }
-        return new WharfConfig(dataDir, storage, queues, amqp, http, vhosts, users, alarms,
+        return new WharfConfig(dataDir, storage, queues, amqp, kafka, http, vhosts, users, alarms,
                 new WharfConfig.LoggingConfig(level));
     }
 
@@ -366,6 +379,19 @@ public final class ConfigLoader {
         JsonNode n = node(key);
         if (n.isNull() || n.asText().isBlank()) {
             problem(key, "must not be empty");
+            return "";
+        }
+        return n.asText();
+    }
+
+    /** A string that may be empty; only a non-text value is a problem. */
+    private String optionalString(String key) {
+        JsonNode n = node(key);
+        if (n.isNull()) {
+            return "";
+        }
+        if (!n.isValueNode()) {
+            problem(key, "must be a string");
             return "";
         }
         return n.asText();

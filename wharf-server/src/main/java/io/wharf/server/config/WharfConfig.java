@@ -5,6 +5,7 @@ import io.wharf.core.auth.Permission;
 import io.wharf.core.auth.User;
 import io.wharf.core.auth.UserStore;
 import io.wharf.protocol.amqp.AmqpSettings;
+import io.wharf.protocol.kafka.KafkaSettings;
 import io.wharf.storage.Storage;
 import io.wharf.storage.file.FileChannelFactory;
 import io.wharf.storage.log.FsyncPolicy;
@@ -27,14 +28,15 @@ import java.util.Set;
  * @param storage how logs are written and kept
  * @param queues  how queues use their logs and memory
  * @param amqp    the AMQP 0-9-1 listener
+ * @param kafka   the Kafka protocol listener
  * @param http    the HTTP listener
  * @param vhosts  the virtual hosts
  * @param users   who may connect
  * @param alarms  when publishers are blocked
  * @param logging log output
  */
-public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queues, AmqpConfig amqp, HttpConfig http,
-                          List<String> vhosts, List<UserConfig> users, AlarmsConfig alarms, LoggingConfig logging) {
+public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queues, AmqpConfig amqp, KafkaConfig kafka,
+                          HttpConfig http, List<String> vhosts, List<UserConfig> users, AlarmsConfig alarms, LoggingConfig logging) {
 
     /**
      * @param fsync                  when appends are forced to disk before they are acknowledged
@@ -68,6 +70,21 @@ public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queu
      */
     public record AmqpConfig(boolean enabled, String host, int port, int frameMax, int channelMax, Duration heartbeat,
                              long maxMessageSize, Duration handshakeTimeout) {
+    }
+
+    /**
+     * @param enabled           whether the Kafka listener runs
+     * @param host              interface to listen on
+     * @param port              port to listen on; 0 picks a free one
+     * @param advertisedHost    host given to clients in metadata; empty for the bound one
+     * @param advertisedPort    port given to clients in metadata; 0 for the bound one
+     * @param autoCreateTopics  whether using an unknown topic creates it
+     * @param defaultPartitions partitions of a topic created without a count
+     * @param maxRequestSize    largest request accepted
+     * @param vhost             the virtual host whose streams are Kafka's topics
+     */
+    public record KafkaConfig(boolean enabled, String host, int port, String advertisedHost, int advertisedPort,
+                              boolean autoCreateTopics, int defaultPartitions, int maxRequestSize, String vhost) {
     }
 
     /**
@@ -118,6 +135,12 @@ public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queu
         }).toList();
         return new BrokerSettings(storageOptions(), vhosts, credentials, (int) queues.segmentSize().bytes(),
                 queues.memoryCache().bytes(), alarms.memoryHighWatermark(), alarms.diskFreeLimit());
+    }
+
+    /** What the Kafka endpoint is started with. */
+    public KafkaSettings kafkaSettings() {
+        return new KafkaSettings(kafka.host(), kafka.port(), kafka.advertisedHost(), kafka.advertisedPort(),
+                kafka.autoCreateTopics(), kafka.defaultPartitions(), kafka.maxRequestSize(), kafka.vhost());
     }
 
     /** What the AMQP endpoint is started with. */

@@ -1,0 +1,53 @@
+package io.wharf.protocol.kafka;
+
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiVersionsResponse;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The Kafka APIs Wharf answers and the versions of each. Produce and Fetch stop at version 12:
+ * from 13 on they name topics by id only, which Wharf does not assign yet; clients then use 12.
+ */
+final class KafkaApis {
+
+    private static final Map<ApiKeys, short[]> SUPPORTED = new EnumMap<>(ApiKeys.class);
+
+    static {
+        support(ApiKeys.PRODUCE, 12);
+        support(ApiKeys.FETCH, 12);
+        support(ApiKeys.LIST_OFFSETS, -1);
+        support(ApiKeys.METADATA, -1);
+        support(ApiKeys.FIND_COORDINATOR, -1);
+        support(ApiKeys.API_VERSIONS, -1);
+        support(ApiKeys.CREATE_TOPICS, -1);
+        support(ApiKeys.DELETE_TOPICS, 5);
+        support(ApiKeys.CREATE_PARTITIONS, -1);
+        support(ApiKeys.INIT_PRODUCER_ID, -1);
+        support(ApiKeys.DESCRIBE_CLUSTER, -1);
+    }
+
+    private KafkaApis() {
+    }
+
+    /** Supports {@code api} from its oldest version up to {@code max}, or its latest if {@code max} is -1. */
+    private static void support(ApiKeys api, int max) {
+        SUPPORTED.put(api, new short[] {api.oldestVersion(), max < 0 ? api.latestVersion() : (short) max});
+    }
+
+    static boolean supports(ApiKeys api, short version) {
+        short[] range = SUPPORTED.get(api);
+        return range != null && version >= range[0] && version <= range[1];
+    }
+
+    static ApiVersionsResponse apiVersions(Errors error) {
+        ApiVersionCollection keys = new ApiVersionCollection();
+        SUPPORTED.forEach((api, range) -> keys.add(new ApiVersion().setApiKey(api.id).setMinVersion(range[0]).setMaxVersion(range[1])));
+        return new ApiVersionsResponse(new ApiVersionsResponseData().setErrorCode(error.code()).setApiKeys(keys));
+    }
+}

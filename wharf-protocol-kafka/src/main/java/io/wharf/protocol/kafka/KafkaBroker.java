@@ -1,0 +1,570 @@
+package io.wharf.protocol.kafka;
+
+import io.wharf.core.BrokerException;
+import io.wharf.core.auth.Client;
+import io.wharf.core.auth.Permission;
+import io.wharf.core.auth.User;
+import io.wharf.core.stream.Stream;
+import io.wharf.core.stream.StreamConfigs;
+import io.wharf.core.stream.StreamDefinition;
+import io.wharf.core.stream.StreamPartition;
+import io.wharf.core.vhost.VirtualHost;
+import io.wharf.storage.StorageException;
+import io.wharf.storage.log.LogSlice;
+import io.wharf.storage.log.OffsetOutOfRangeException;
+import io.wharf.storage.record.InvalidRecordException;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
+import org.apache.kafka.common.message.CreatePartitionsResponseData;
+import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
+import org.apache.kafka.common.message.DescribeClusterResponseData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.InitProducerIdResponseData;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.CreatePartitionsRequest;
+import org.apache.kafka.common.requests.CreatePartitionsResponse;
+import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.requests.CreateTopicsResponse;
+import org.apache.kafka.common.requests.DeleteTopicsRequest;
+import org.apache.kafka.common.requests.DeleteTopicsResponse;
+import org.apache.kafka.common.requests.DescribeClusterRequest;
+import org.apache.kafka.common.requests.DescribeClusterResponse;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.FindCoordinatorResponse;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
+import org.apache.kafka.common.requests.ListOffsetsResponse;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+/**
+ * Answers Kafka requests over one virtual host's streams: Wharf is a single-node Kafka cluster
+ * whose only broker (node 0) leads every partition.
+ *
+ * <p>Threading: called on connection event loops; answers complete on storage threads too.
+ */
+final class KafkaBroker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
+    private static final int NODE_ID = 0;
+    private static final int LEADER_EPOCH = 0;
+    private static final String CLUSTER_ID = "wharf-" + Uuid.ZERO_UUID.toString().substring(0, 8);
+    private static final Pattern LEGAL_TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+    private final VirtualHost vhost;
+    private final KafkaSettings settings;
+    private final ScheduledExecutorService timers;
+    private final Client client;
+    // Ids unique across restarts without storing a counter: they start from the clock.
+    private final AtomicLong nextProducerId = new AtomicLong(System.currentTimeMillis() * 1000);
+    private volatile String advertisedHost;
+    private volatile int advertisedPort;
+
+    KafkaBroker(VirtualHost vhost, KafkaSettings settings, ScheduledExecutorService timers) {
+        this.vhost = vhost;
+        this.settings = settings;
+        this.timers = timers;
+        // The Kafka listener has no authentication yet, as a PLAINTEXT Kafka listener: it acts for everyone.
+        User kafkaUser = new User("kafka", Set.of(), Map.of(vhost.name(), Permission.ALL), false);
+        this.client = new Client(kafkaUser, this, "kafka");
+    }
+
+    void bound(InetSocketAddress address) {
+        advertisedHost = settings.advertisedHost().isEmpty()
+                ? (address.getAddress().isAnyLocalAddress() ? "localhost" : address.getHostString())
+                : settings.advertisedHost();
+        advertisedPort = settings.advertisedPort() == 0 ? address.getPort() : settings.advertisedPort();
+    }
+
+    String advertisedHost() {
+        return advertisedHost;
+    }
+
+    int advertisedPort() {
+        return advertisedPort;
+    }
+
+    /** Answers one request with the response's message; a null message means none is sent. */
+    CompletableFuture<ApiMessage> handle(RequestHeader header, AbstractRequest request) {
+        if (request instanceof FetchRequest r) {
+            return fetch(r);
+        }
+        CompletableFuture<? extends AbstractResponse> response = switch (request) {
+            case org.apache.kafka.common.requests.ApiVersionsRequest r ->
+                    CompletableFuture.completedFuture(KafkaApis.apiVersions(Errors.NONE));
+            case MetadataRequest r -> metadata(r);
+            case ProduceRequest r -> produce(r);
+            case ListOffsetsRequest r -> CompletableFuture.completedFuture(listOffsets(r));
+            case FindCoordinatorRequest r -> CompletableFuture.completedFuture(findCoordinator(r, header.apiVersion()));
+            case CreateTopicsRequest r -> createTopics(r);
+            case DeleteTopicsRequest r -> deleteTopics(r);
+            case CreatePartitionsRequest r -> createPartitions(r);
+            case InitProducerIdRequest r -> CompletableFuture.completedFuture(initProducerId(r));
+            case DescribeClusterRequest r -> CompletableFuture.completedFuture(describeCluster());
+            default -> CompletableFuture.completedFuture(request.getErrorResponse(Errors.UNSUPPORTED_VERSION.exception()));
+        };
+        return response.thenApply(r -> r == null ? null : r.data());
+    }
+
+    // ---------------------------------------------------------------- metadata
+
+    private CompletableFuture<AbstractResponse> metadata(MetadataRequest r) {
+        List<String> names = r.isAllTopics() ? null : r.topics();
+        List<CompletableFuture<MetadataResponseData.MetadataResponseTopic>> topics = new ArrayList<>();
+        if (names == null) {
+            for (Stream s : vhost.streams()) {
+                topics.add(CompletableFuture.completedFuture(describe(s)));
+            }
+        } else {
+            boolean create = settings.autoCreateTopics() && r.data().allowAutoTopicCreation();
+            for (String name : names) {
+                topics.add(topic(name, create).handle((s, e) -> s != null ? describe(s)
+                        : new MetadataResponseData.MetadataResponseTopic().setName(name)
+                                .setErrorCode(Errors.forException(unwrap(e)).code())));
+            }
+        }
+        return CompletableFuture.allOf(topics.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            MetadataResponseData data = new MetadataResponseData()
+                    .setClusterId(CLUSTER_ID)
+                    .setControllerId(NODE_ID);
+            data.brokers().add(new MetadataResponseData.MetadataResponseBroker()
+                    .setNodeId(NODE_ID).setHost(advertisedHost).setPort(advertisedPort));
+            for (CompletableFuture<MetadataResponseData.MetadataResponseTopic> t : topics) {
+                data.topics().add(t.join());
+            }
+            return new MetadataResponse(data, r.version());
+        });
+    }
+
+    private static MetadataResponseData.MetadataResponseTopic describe(Stream s) {
+        MetadataResponseData.MetadataResponseTopic t = new MetadataResponseData.MetadataResponseTopic()
+                .setName(s.name()).setTopicId(Uuid.ZERO_UUID).setIsInternal(false);
+        for (StreamPartition p : s.partitions()) {
+            t.partitions().add(new MetadataResponseData.MetadataResponsePartition()
+                    .setPartitionIndex(p.index()).setLeaderId(NODE_ID).setLeaderEpoch(LEADER_EPOCH)
+                    .setReplicaNodes(List.of(NODE_ID)).setIsrNodes(List.of(NODE_ID)).setOfflineReplicas(List.of()));
+        }
+        return t;
+    }
+
+    /**
+     * The stream behind a topic, created with the default partition count when allowed; fails
+     * with Kafka's exception for the error otherwise.
+     */
+    private CompletableFuture<Stream> topic(String name, boolean create) {
+        Stream s = vhost.stream(name);
+        if (s != null) {
+            return CompletableFuture.completedFuture(s);
+        }
+        if (!LEGAL_TOPIC.matcher(name).matches()) {
+            return CompletableFuture.failedFuture(Errors.INVALID_TOPIC_EXCEPTION.exception());
+        }
+        if (!create) {
+            return CompletableFuture.failedFuture(Errors.UNKNOWN_TOPIC_OR_PARTITION.exception());
+        }
+        return vhost.createStream(new StreamDefinition(name, settings.defaultPartitions(), Map.of()), client)
+                .exceptionallyCompose(e -> {
+                    // Another request created it first.
+                    Stream again = vhost.stream(name);
+                    return again != null ? CompletableFuture.completedFuture(again) : CompletableFuture.failedFuture(e);
+                })
+                .whenComplete((created, e) -> {
+                    if (e == null) {
+                        LOG.info("Kafka: created topic '{}' with {} partition(s) on first use", name, created.partitionCount());
+                    }
+                });
+    }
+
+    // ---------------------------------------------------------------- produce
+
+    private CompletableFuture<AbstractResponse> produce(ProduceRequest r) {
+        short acks = r.acks();
+        if (r.transactionalId() != null) {
+            return CompletableFuture.completedFuture(r.getErrorResponse(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.exception(
+                    "transactions are not supported yet")));
+        }
+        List<CompletableFuture<ProduceResponseData.TopicProduceResponse>> topics = new ArrayList<>();
+        for (ProduceRequestData.TopicProduceData td : r.data().topicData()) {
+            topics.add(topic(td.name(), settings.autoCreateTopics()).handle((s, e) -> s).thenCompose(stream -> {
+                List<CompletableFuture<ProduceResponseData.PartitionProduceResponse>> parts = new ArrayList<>();
+                for (ProduceRequestData.PartitionProduceData pd : td.partitionData()) {
+                    parts.add(stream == null
+                            ? CompletableFuture.completedFuture(partitionError(pd.index(), vhost.stream(td.name()) == null
+                                    ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.UNKNOWN_SERVER_ERROR))
+                            : appendAll(stream.partition(pd.index()), pd));
+                }
+                return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+                    ProduceResponseData.TopicProduceResponse t = new ProduceResponseData.TopicProduceResponse().setName(td.name());
+                    parts.forEach(p -> t.partitionResponses().add(p.join()));
+                    return t;
+                });
+            }));
+        }
+        // Records are released as soon as they are handed over, whatever the acks.
+        r.clearPartitionRecords();
+        CompletableFuture<AbstractResponse> all = CompletableFuture.allOf(topics.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            ProduceResponseData data = new ProduceResponseData();
+            topics.forEach(t -> data.responses().add(t.join()));
+            return new ProduceResponse(data);
+        });
+        return acks == 0 ? CompletableFuture.completedFuture(null) : all;
+    }
+
+    private static ProduceResponseData.PartitionProduceResponse partitionError(int index, Errors error) {
+        return new ProduceResponseData.PartitionProduceResponse().setIndex(index).setErrorCode(error.code())
+                .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1).setErrorMessage(error.message());
+    }
+
+    /** Appends every batch of one partition's records, each as it arrived; answers with the first base offset. */
+    private CompletableFuture<ProduceResponseData.PartitionProduceResponse> appendAll(
+            StreamPartition partition, ProduceRequestData.PartitionProduceData pd) {
+        if (partition == null) {
+            return CompletableFuture.completedFuture(partitionError(pd.index(), Errors.UNKNOWN_TOPIC_OR_PARTITION));
+        }
+        if (!(pd.records() instanceof MemoryRecords records)) {
+            return CompletableFuture.completedFuture(partitionError(pd.index(), Errors.CORRUPT_MESSAGE));
+        }
+        ByteBuffer buffer = records.buffer();
+        int position = buffer.position();
+        List<CompletableFuture<Long>> appended = new ArrayList<>();
+        try {
+            for (MutableRecordBatch batch : records.batches()) {
+                if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
+                    return CompletableFuture.completedFuture(partitionError(pd.index(), Errors.UNSUPPORTED_FOR_MESSAGE_FORMAT));
+                }
+                batch.ensureValid();
+                // A private copy: the log writes the base offset into it and keeps it until written.
+                ByteBuffer copy = ByteBuffer.allocate(batch.sizeInBytes());
+                copy.put(buffer.slice(position, batch.sizeInBytes())).flip();
+                position += batch.sizeInBytes();
+                if (batch.hasProducerId() && !batch.isTransactional()) {
+                    CompletableFuture<Long> f = switch (partition.appendIdempotent(copy, batch.producerId(), batch.producerEpoch(),
+                            batch.baseSequence(), batch.lastSequence())) {
+                        case StreamPartition.Appended a -> a.baseOffset();
+                        case StreamPartition.AlreadyWritten w -> CompletableFuture.completedFuture(w.baseOffset());
+                        case StreamPartition.SequenceGap g -> CompletableFuture.failedFuture(
+                                Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.exception("expected sequence " + g.expected()
+                                        + ", got " + batch.baseSequence()));
+                        case StreamPartition.ProducerFenced f2 -> CompletableFuture.failedFuture(
+                                Errors.INVALID_PRODUCER_EPOCH.exception("producer epoch " + batch.producerEpoch()
+                                        + " is older than " + f2.currentEpoch()));
+                    };
+                    appended.add(f);
+                } else {
+                    appended.add(partition.append(copy));
+                }
+            }
+        } catch (org.apache.kafka.common.errors.CorruptRecordException | InvalidRecordException e) {
+            return CompletableFuture.completedFuture(partitionError(pd.index(), Errors.CORRUPT_MESSAGE));
+        } catch (StorageException e) {
+            return CompletableFuture.completedFuture(partitionError(pd.index(), Errors.KAFKA_STORAGE_ERROR));
+        }
+        if (appended.isEmpty()) {
+            return CompletableFuture.completedFuture(partitionError(pd.index(), Errors.CORRUPT_MESSAGE));
+        }
+        return CompletableFuture.allOf(appended.toArray(CompletableFuture[]::new)).handle((v, e) -> {
+            if (e != null) {
+                return partitionError(pd.index(), Errors.forException(unwrap(e)));
+            }
+            return new ProduceResponseData.PartitionProduceResponse().setIndex(pd.index())
+                    .setBaseOffset(appended.get(0).join()).setLogAppendTimeMs(-1)
+                    .setLogStartOffset(partition.logStartOffset());
+        });
+    }
+
+    // ---------------------------------------------------------------- fetch
+
+    private CompletableFuture<ApiMessage> fetch(FetchRequest r) {
+        FetchRequestData d = r.data();
+        FetchResponseData first = readAll(d);
+        if (d.maxWaitMs() <= 0 || bytesIn(first) >= Math.max(1, d.minBytes()) || hasErrors(first)) {
+            return CompletableFuture.completedFuture(first);
+        }
+        // Long poll: answer when any partition gets new data, or when max.wait is up.
+        CompletableFuture<Void> wake = new CompletableFuture<>();
+        for (FetchRequestData.FetchTopic t : d.topics()) {
+            Stream s = vhost.stream(t.topic());
+            for (FetchRequestData.FetchPartition p : t.partitions()) {
+                StreamPartition sp = s == null ? null : s.partition(p.partition());
+                if (sp != null) {
+                    sp.awaitData(p.fetchOffset()).thenRun(() -> wake.complete(null));
+                }
+            }
+        }
+        timers.schedule(() -> wake.complete(null), d.maxWaitMs(), TimeUnit.MILLISECONDS);
+        return wake.thenApply(v -> readAll(d));
+    }
+
+    private FetchResponseData readAll(FetchRequestData d) {
+        FetchResponseData out = new FetchResponseData().setErrorCode(Errors.NONE.code()).setSessionId(0);
+        int budget = d.maxBytes() > 0 ? d.maxBytes() : Integer.MAX_VALUE;
+        for (FetchRequestData.FetchTopic t : d.topics()) {
+            FetchResponseData.FetchableTopicResponse tr = new FetchResponseData.FetchableTopicResponse()
+                    .setTopic(t.topic()).setTopicId(t.topicId());
+            Stream s = vhost.stream(t.topic());
+            for (FetchRequestData.FetchPartition p : t.partitions()) {
+                StreamPartition sp = s == null ? null : s.partition(p.partition());
+                FetchResponseData.PartitionData pd = new FetchResponseData.PartitionData().setPartitionIndex(p.partition());
+                if (sp == null) {
+                    pd.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setHighWatermark(-1).setLastStableOffset(-1)
+                            .setLogStartOffset(-1).setRecords(MemoryRecords.EMPTY);
+                } else {
+                    int size = read(sp, p.fetchOffset(), Math.min(p.partitionMaxBytes(), budget), pd);
+                    // The first partition with data is served even past max.bytes, so a big batch never stalls.
+                    budget = Math.max(0, budget - size);
+                }
+                tr.partitions().add(pd);
+            }
+            out.responses().add(tr);
+        }
+        return out;
+    }
+
+    private static int read(StreamPartition sp, long offset, int maxBytes, FetchResponseData.PartitionData pd) {
+        long hw = sp.highWatermark();
+        pd.setHighWatermark(hw).setLastStableOffset(hw).setLogStartOffset(sp.logStartOffset());
+        if (offset == hw || maxBytes <= 0) {
+            pd.setRecords(MemoryRecords.EMPTY);
+            return 0;
+        }
+        try (LogSlice slice = sp.read(offset, Math.max(1, maxBytes))) {
+            ByteBuffer bytes = ByteBuffer.allocate(slice.sizeInBytes());
+            bytes.put(slice.bytes()).flip();
+            pd.setRecords(MemoryRecords.readableRecords(bytes));
+            return bytes.remaining();
+        } catch (OffsetOutOfRangeException e) {
+            pd.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()).setRecords(MemoryRecords.EMPTY);
+            return 0;
+        } catch (StorageException e) {
+            pd.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code()).setRecords(MemoryRecords.EMPTY);
+            return 0;
+        }
+    }
+
+    private static int bytesIn(FetchResponseData d) {
+        int n = 0;
+        for (FetchResponseData.FetchableTopicResponse t : d.responses()) {
+            for (FetchResponseData.PartitionData p : t.partitions()) {
+                n += p.records() == null ? 0 : p.records().sizeInBytes();
+            }
+        }
+        return n;
+    }
+
+    private static boolean hasErrors(FetchResponseData d) {
+        return d.responses().stream().flatMap(t -> t.partitions().stream()).anyMatch(p -> p.errorCode() != 0);
+    }
+
+    // ---------------------------------------------------------------- offsets
+
+    private ListOffsetsResponse listOffsets(ListOffsetsRequest r) {
+        ListOffsetsResponseData out = new ListOffsetsResponseData();
+        for (ListOffsetsRequestData.ListOffsetsTopic t : r.data().topics()) {
+            ListOffsetsResponseData.ListOffsetsTopicResponse tr = new ListOffsetsResponseData.ListOffsetsTopicResponse().setName(t.name());
+            Stream s = vhost.stream(t.name());
+            for (ListOffsetsRequestData.ListOffsetsPartition p : t.partitions()) {
+                StreamPartition sp = s == null ? null : s.partition(p.partitionIndex());
+                ListOffsetsResponseData.ListOffsetsPartitionResponse pr = new ListOffsetsResponseData.ListOffsetsPartitionResponse()
+                        .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1).setLeaderEpoch(LEADER_EPOCH);
+                if (sp == null) {
+                    pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                } else if (p.timestamp() == ListOffsetsRequest.EARLIEST_TIMESTAMP) {
+                    pr.setOffset(sp.logStartOffset());
+                } else if (p.timestamp() == ListOffsetsRequest.LATEST_TIMESTAMP) {
+                    pr.setOffset(sp.highWatermark());
+                } else if (p.timestamp() >= 0) {
+                    var found = sp.offsetForTimestamp(p.timestamp());
+                    if (found.isPresent() && found.getAsLong() < sp.highWatermark()) {
+                        pr.setOffset(found.getAsLong()).setTimestamp(p.timestamp());
+                    }
+                } else {
+                    pr.setErrorCode(Errors.UNSUPPORTED_VERSION.code());
+                }
+                tr.partitions().add(pr);
+            }
+            out.topics().add(tr);
+        }
+        return new ListOffsetsResponse(out);
+    }
+
+    // ---------------------------------------------------------------- coordinators and cluster
+
+    private FindCoordinatorResponse findCoordinator(FindCoordinatorRequest r, short version) {
+        FindCoordinatorResponseData out = new FindCoordinatorResponseData();
+        if (version < 4) {
+            out.setNodeId(NODE_ID).setHost(advertisedHost).setPort(advertisedPort);
+        } else {
+            for (String key : r.data().coordinatorKeys()) {
+                out.coordinators().add(new FindCoordinatorResponseData.Coordinator().setKey(key)
+                        .setNodeId(NODE_ID).setHost(advertisedHost).setPort(advertisedPort));
+            }
+        }
+        return new FindCoordinatorResponse(out);
+    }
+
+    private DescribeClusterResponse describeCluster() {
+        DescribeClusterResponseData out = new DescribeClusterResponseData().setClusterId(CLUSTER_ID).setControllerId(NODE_ID);
+        out.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
+                .setBrokerId(NODE_ID).setHost(advertisedHost).setPort(advertisedPort));
+        return new DescribeClusterResponse(out);
+    }
+
+    private InitProducerIdResponse initProducerId(InitProducerIdRequest r) {
+        InitProducerIdResponseData out = new InitProducerIdResponseData();
+        if (r.data().transactionalId() != null) {
+            out.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code()).setProducerId(-1).setProducerEpoch((short) -1);
+        } else {
+            out.setProducerId(nextProducerId.getAndIncrement()).setProducerEpoch((short) 0);
+        }
+        return new InitProducerIdResponse(out);
+    }
+
+    // ---------------------------------------------------------------- topics
+
+    private CompletableFuture<AbstractResponse> createTopics(CreateTopicsRequest r) {
+        List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
+        for (CreatableTopic t : r.data().topics()) {
+            results.add(createTopic(t, r.data().validateOnly()));
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            CreateTopicsResponseData out = new CreateTopicsResponseData();
+            results.forEach(f -> out.topics().add(f.join()));
+            return new CreateTopicsResponse(out);
+        });
+    }
+
+    private CompletableFuture<CreatableTopicResult> createTopic(CreatableTopic t, boolean validateOnly) {
+        int partitions = t.numPartitions() < 0 ? settings.defaultPartitions() : t.numPartitions();
+        CreatableTopicResult result = new CreatableTopicResult().setName(t.name()).setTopicId(Uuid.ZERO_UUID)
+                .setNumPartitions(partitions).setReplicationFactor((short) 1);
+        Errors error = null;
+        String message = null;
+        Map<String, String> configs = new HashMap<>();
+        if (!LEGAL_TOPIC.matcher(t.name()).matches() || t.name().equals(".") || t.name().equals("..")) {
+            error = Errors.INVALID_TOPIC_EXCEPTION;
+            message = "topic names are 1 to 249 of a-z, A-Z, 0-9, '.', '_' and '-'";
+        } else if (vhost.stream(t.name()) != null) {
+            error = Errors.TOPIC_ALREADY_EXISTS;
+            message = "topic '" + t.name() + "' already exists";
+        } else if (partitions == 0) {
+            error = Errors.INVALID_PARTITIONS;
+            message = "a topic needs at least one partition";
+        } else if (t.replicationFactor() > 1) {
+            error = Errors.INVALID_REPLICATION_FACTOR;
+            message = "this broker is a single node: replication factor 1 only, got " + t.replicationFactor();
+        } else if (!t.assignments().isEmpty()) {
+            error = Errors.INVALID_REQUEST;
+            message = "manual replica assignment is not supported";
+        } else {
+            for (var c : t.configs()) {
+                String problem = StreamConfigs.problem(c.name(), c.value());
+                if (problem != null) {
+                    error = Errors.INVALID_CONFIG;
+                    message = problem;
+                    break;
+                }
+                configs.put(c.name(), c.value());
+            }
+        }
+        if (error != null) {
+            return CompletableFuture.completedFuture(result.setErrorCode(error.code()).setErrorMessage(message));
+        }
+        if (validateOnly) {
+            return CompletableFuture.completedFuture(result);
+        }
+        return vhost.createStream(new StreamDefinition(t.name(), partitions, configs), client).handle((s, e) -> {
+            if (e != null) {
+                Throwable cause = unwrap(e);
+                Errors err = cause instanceof BrokerException b && b.kind() == BrokerException.Kind.PRECONDITION_FAILED
+                        ? Errors.TOPIC_ALREADY_EXISTS : Errors.forException(cause);
+                return result.setErrorCode(err.code()).setErrorMessage(cause.getMessage());
+            }
+            return result;
+        });
+    }
+
+    private CompletableFuture<AbstractResponse> deleteTopics(DeleteTopicsRequest r) {
+        List<CompletableFuture<DeletableTopicResult>> results = new ArrayList<>();
+        for (String name : r.topicNames()) {
+            DeletableTopicResult result = new DeletableTopicResult().setName(name);
+            if (vhost.stream(name) == null) {
+                results.add(CompletableFuture.completedFuture(result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())));
+                continue;
+            }
+            results.add(vhost.deleteStream(name, client).handle((v, e) -> e == null ? result
+                    : result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setErrorMessage(unwrap(e).getMessage())));
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            DeleteTopicsResponseData out = new DeleteTopicsResponseData();
+            results.forEach(f -> out.responses().add(f.join()));
+            return new DeleteTopicsResponse(out);
+        });
+    }
+
+    private CompletableFuture<AbstractResponse> createPartitions(CreatePartitionsRequest r) {
+        List<CompletableFuture<CreatePartitionsTopicResult>> results = new ArrayList<>();
+        for (CreatePartitionsTopic t : r.data().topics()) {
+            CreatePartitionsTopicResult result = new CreatePartitionsTopicResult().setName(t.name());
+            Stream s = vhost.stream(t.name());
+            if (s == null) {
+                results.add(CompletableFuture.completedFuture(result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())));
+            } else if (t.count() <= s.partitionCount()) {
+                results.add(CompletableFuture.completedFuture(result.setErrorCode(Errors.INVALID_PARTITIONS.code())
+                        .setErrorMessage("topic '" + t.name() + "' has " + s.partitionCount() + " partitions; it can only grow")));
+            } else if (r.data().validateOnly()) {
+                results.add(CompletableFuture.completedFuture(result));
+            } else {
+                results.add(vhost.addPartitions(t.name(), t.count(), client).handle((v, e) -> e == null ? result
+                        : result.setErrorCode(Errors.INVALID_PARTITIONS.code()).setErrorMessage(unwrap(e).getMessage())));
+            }
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            CreatePartitionsResponseData out = new CreatePartitionsResponseData();
+            results.forEach(f -> out.results().add(f.join()));
+            return new CreatePartitionsResponse(out);
+        });
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+}
