@@ -14,6 +14,7 @@ import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueArguments;
 import io.wharf.core.queue.QueueContext;
 import io.wharf.core.queue.QueueDefinition;
+import io.wharf.core.stream.GroupOffsets;
 import io.wharf.core.stream.Stream;
 import io.wharf.core.stream.StreamDefinition;
 import io.wharf.storage.metadata.MetadataStore;
@@ -85,6 +86,7 @@ public final class VirtualHost implements Queue.Owner {
     private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
     private final Map<String, Queue> queues = new ConcurrentHashMap<>();
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
+    private final GroupOffsets groupOffsets;
     private final DirectReplyTo directReplyTo = new DirectReplyTo();
     private DelayedMessages delayed;
 
@@ -92,6 +94,7 @@ public final class VirtualHost implements Queue.Owner {
         this.name = name;
         this.queueContext = queueContext;
         this.definitions = new Definitions(metadata, name);
+        this.groupOffsets = new GroupOffsets(queueContext.cursors(), name);
         this.adminPool = adminPool;
     }
 
@@ -575,6 +578,11 @@ public final class VirtualHost implements Queue.Owner {
     }
 
     // ---------------------------------------------------------------- streams
+
+    /** Offsets committed by consumer groups on this virtual host's streams. */
+    public GroupOffsets groupOffsets() {
+        return groupOffsets;
+    }
 
     /** The stream, or null if there is none by that name. */
     public Stream stream(String stream) {

@@ -30,6 +30,16 @@ final class KafkaApis {
         support(ApiKeys.CREATE_PARTITIONS, -1);
         support(ApiKeys.INIT_PRODUCER_ID, -1);
         support(ApiKeys.DESCRIBE_CLUSTER, -1);
+        support(ApiKeys.JOIN_GROUP, -1);
+        support(ApiKeys.SYNC_GROUP, -1);
+        support(ApiKeys.HEARTBEAT, -1);
+        support(ApiKeys.LEAVE_GROUP, -1);
+        // From version 10 on, offsets name topics by id only.
+        support(ApiKeys.OFFSET_COMMIT, 9);
+        support(ApiKeys.OFFSET_FETCH, 9);
+        support(ApiKeys.DESCRIBE_GROUPS, -1);
+        support(ApiKeys.LIST_GROUPS, -1);
+        support(ApiKeys.DELETE_GROUPS, -1);
     }
 
     private KafkaApis() {

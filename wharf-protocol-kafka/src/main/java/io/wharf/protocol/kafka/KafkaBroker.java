@@ -4,6 +4,36 @@ import io.wharf.core.BrokerException;
 import io.wharf.core.auth.Client;
 import io.wharf.core.auth.Permission;
 import io.wharf.core.auth.User;
+import io.wharf.core.stream.GroupOffsets;
+import org.apache.kafka.common.message.DeleteGroupsResponseData;
+import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.message.HeartbeatResponseData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupResponseData;
+import org.apache.kafka.common.message.ListGroupsResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetFetchResponseData;
+import org.apache.kafka.common.requests.DeleteGroupsRequest;
+import org.apache.kafka.common.requests.DeleteGroupsResponse;
+import org.apache.kafka.common.requests.DescribeGroupsRequest;
+import org.apache.kafka.common.requests.DescribeGroupsResponse;
+import org.apache.kafka.common.requests.HeartbeatRequest;
+import org.apache.kafka.common.requests.HeartbeatResponse;
+import org.apache.kafka.common.requests.JoinGroupRequest;
+import org.apache.kafka.common.requests.JoinGroupResponse;
+import org.apache.kafka.common.requests.LeaveGroupRequest;
+import org.apache.kafka.common.requests.LeaveGroupResponse;
+import org.apache.kafka.common.requests.ListGroupsRequest;
+import org.apache.kafka.common.requests.ListGroupsResponse;
+import org.apache.kafka.common.requests.OffsetCommitRequest;
+import org.apache.kafka.common.requests.OffsetCommitResponse;
+import org.apache.kafka.common.requests.OffsetFetchRequest;
+import org.apache.kafka.common.requests.OffsetFetchResponse;
+import org.apache.kafka.common.requests.SyncGroupRequest;
+import org.apache.kafka.common.requests.SyncGroupResponse;
+import java.util.LinkedHashMap;
 import io.wharf.core.stream.Stream;
 import io.wharf.core.stream.StreamConfigs;
 import io.wharf.core.stream.StreamDefinition;
@@ -94,6 +124,7 @@ final class KafkaBroker {
     private final KafkaSettings settings;
     private final ScheduledExecutorService timers;
     private final Client client;
+    private final ConsumerGroups groups;
     // Ids unique across restarts without storing a counter: they start from the clock.
     private final AtomicLong nextProducerId = new AtomicLong(System.currentTimeMillis() * 1000);
     private volatile String advertisedHost;
@@ -106,6 +137,7 @@ final class KafkaBroker {
         // The Kafka listener has no authentication yet, as a PLAINTEXT Kafka listener: it acts for everyone.
         User kafkaUser = new User("kafka", Set.of(), Map.of(vhost.name(), Permission.ALL), false);
         this.client = new Client(kafkaUser, this, "kafka");
+        this.groups = new ConsumerGroups(timers);
     }
 
     void bound(InetSocketAddress address) {
@@ -124,7 +156,7 @@ final class KafkaBroker {
     }
 
     /** Answers one request with the response's message; a null message means none is sent. */
-    CompletableFuture<ApiMessage> handle(RequestHeader header, AbstractRequest request) {
+    CompletableFuture<ApiMessage> handle(RequestHeader header, AbstractRequest request, String clientHost) {
         if (request instanceof FetchRequest r) {
             return fetch(r);
         }
@@ -140,6 +172,18 @@ final class KafkaBroker {
             case CreatePartitionsRequest r -> createPartitions(r);
             case InitProducerIdRequest r -> CompletableFuture.completedFuture(initProducerId(r));
             case DescribeClusterRequest r -> CompletableFuture.completedFuture(describeCluster());
+            case JoinGroupRequest r -> groups.join(r.data(), header.apiVersion(), header.clientId() == null ? "" : header.clientId(),
+                    clientHost).thenApply(d -> new JoinGroupResponse(d, header.apiVersion()));
+            case SyncGroupRequest r -> groups.sync(r.data()).thenApply(SyncGroupResponse::new);
+            case HeartbeatRequest r -> CompletableFuture.completedFuture(new HeartbeatResponse(new HeartbeatResponseData()
+                    .setErrorCode(groups.heartbeat(r.data().groupId(), r.data().memberId(), r.data().generationId(),
+                            r.data().groupInstanceId()).code())));
+            case LeaveGroupRequest r -> CompletableFuture.completedFuture(leaveGroup(r));
+            case OffsetCommitRequest r -> offsetCommit(r);
+            case OffsetFetchRequest r -> CompletableFuture.completedFuture(offsetFetch(r, header.apiVersion()));
+            case DescribeGroupsRequest r -> CompletableFuture.completedFuture(describeGroups(r));
+            case ListGroupsRequest r -> CompletableFuture.completedFuture(listGroups());
+            case DeleteGroupsRequest r -> deleteGroups(r);
             default -> CompletableFuture.completedFuture(request.getErrorResponse(Errors.UNSUPPORTED_VERSION.exception()));
         };
         return response.thenApply(r -> r == null ? null : r.data());
@@ -456,6 +500,202 @@ final class KafkaBroker {
             out.setProducerId(nextProducerId.getAndIncrement()).setProducerEpoch((short) 0);
         }
         return new InitProducerIdResponse(out);
+    }
+
+    // ---------------------------------------------------------------- consumer groups
+
+    private LeaveGroupResponse leaveGroup(LeaveGroupRequest r) {
+        List<String[]> leaving = new ArrayList<>();
+        for (LeaveGroupRequestData.MemberIdentity m : r.members()) {
+            leaving.add(new String[] {m.memberId(), m.groupInstanceId()});
+        }
+        Map<String, Errors> results = groups.leave(r.data().groupId(), leaving);
+        LeaveGroupResponseData out = new LeaveGroupResponseData();
+        if (r.version() < 3) {
+            out.setErrorCode(results.values().iterator().next().code());
+        } else {
+            for (String[] mi : leaving) {
+                out.members().add(new LeaveGroupResponseData.MemberResponse().setMemberId(mi[0]).setGroupInstanceId(mi[1])
+                        .setErrorCode(results.get(mi[0] + "/" + mi[1]).code()));
+            }
+        }
+        return new LeaveGroupResponse(out);
+    }
+
+    private CompletableFuture<AbstractResponse> offsetCommit(OffsetCommitRequest r) {
+        OffsetCommitRequestData d = r.data();
+        Errors groupError = Errors.NONE;
+        if (d.generationIdOrMemberEpoch() >= 0 || !d.memberId().isEmpty()) {
+            // A member of a managed group commits: it must still be in the generation it names.
+            groupError = groups.group(d.groupId()).map(g -> {
+                synchronized (g) {
+                    Errors e = ConsumerGroups.check(g, g.members.get(d.memberId()), d.generationIdOrMemberEpoch(), d.groupInstanceId());
+                    // While a rebalance is prepared, members still commit in their generation (as they give up
+                    // partitions); once it completes they have a new generation but no assignment yet.
+                    if (e == Errors.NONE && g.state == ConsumerGroups.State.COMPLETING_REBALANCE) {
+                        return Errors.REBALANCE_IN_PROGRESS;
+                    }
+                    return e;
+                }
+            }).orElse(d.generationIdOrMemberEpoch() >= 0 ? Errors.ILLEGAL_GENERATION : Errors.NONE);
+        }
+        OffsetCommitResponseData out = new OffsetCommitResponseData();
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        for (OffsetCommitRequestData.OffsetCommitRequestTopic t : d.topics()) {
+            OffsetCommitResponseData.OffsetCommitResponseTopic tr = new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(t.name());
+            Stream s = vhost.stream(t.name());
+            for (OffsetCommitRequestData.OffsetCommitRequestPartition p : t.partitions()) {
+                OffsetCommitResponseData.OffsetCommitResponsePartition pr = new OffsetCommitResponseData.OffsetCommitResponsePartition()
+                        .setPartitionIndex(p.partitionIndex());
+                if (groupError != Errors.NONE) {
+                    pr.setErrorCode(groupError.code());
+                } else if (s == null || s.partition(p.partitionIndex()) == null) {
+                    pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                } else {
+                    writes.add(vhost.groupOffsets().commit(d.groupId(), t.name(), p.partitionIndex(), p.committedOffset(),
+                            p.committedMetadata()).whenComplete((v, e) -> {
+                                if (e != null) {
+                                    pr.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
+                                }
+                            }));
+                }
+                tr.partitions().add(pr);
+            }
+            out.topics().add(tr);
+        }
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).handle((v, e) -> new OffsetCommitResponse(out));
+    }
+
+    private OffsetFetchResponse offsetFetch(OffsetFetchRequest r, short version) {
+        OffsetFetchResponseData out = new OffsetFetchResponseData();
+        if (version >= 8) {
+            for (OffsetFetchRequestData.OffsetFetchRequestGroup g : r.data().groups()) {
+                OffsetFetchResponseData.OffsetFetchResponseGroup gr = new OffsetFetchResponseData.OffsetFetchResponseGroup()
+                        .setGroupId(g.groupId());
+                Map<String, List<Integer>> wanted = null;
+                if (g.topics() != null) {
+                    wanted = new LinkedHashMap<>();
+                    for (OffsetFetchRequestData.OffsetFetchRequestTopics t : g.topics()) {
+                        wanted.put(t.name(), t.partitionIndexes());
+                    }
+                }
+                committed(g.groupId(), wanted).forEach((topic, parts) -> {
+                    OffsetFetchResponseData.OffsetFetchResponseTopics tr = new OffsetFetchResponseData.OffsetFetchResponseTopics().setName(topic);
+                    parts.forEach(c -> tr.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartitions()
+                            .setPartitionIndex(c.partition()).setCommittedOffset(c.offset()).setCommittedLeaderEpoch(-1)
+                            .setMetadata(c.metadata())));
+                    gr.topics().add(tr);
+                });
+                out.groups().add(gr);
+            }
+        } else {
+            Map<String, List<Integer>> wanted = null;
+            if (r.data().topics() != null) {
+                wanted = new LinkedHashMap<>();
+                for (OffsetFetchRequestData.OffsetFetchRequestTopic t : r.data().topics()) {
+                    wanted.put(t.name(), t.partitionIndexes());
+                }
+            }
+            committed(r.data().groupId(), wanted).forEach((topic, parts) -> {
+                OffsetFetchResponseData.OffsetFetchResponseTopic tr = new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(topic);
+                parts.forEach(c -> tr.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartition()
+                        .setPartitionIndex(c.partition()).setCommittedOffset(c.offset()).setCommittedLeaderEpoch(-1)
+                        .setMetadata(c.metadata())));
+                out.topics().add(tr);
+            });
+        }
+        return new OffsetFetchResponse(out, version);
+    }
+
+    /** Committed offsets by topic: those asked for (-1 where none), or all the group has if {@code wanted} is null. */
+    private Map<String, List<GroupOffsets.Committed>> committed(String group, Map<String, List<Integer>> wanted) {
+        Map<String, List<GroupOffsets.Committed>> out = new LinkedHashMap<>();
+        if (wanted == null) {
+            for (GroupOffsets.Committed c : vhost.groupOffsets().all(group)) {
+                out.computeIfAbsent(c.stream(), k -> new ArrayList<>()).add(c);
+            }
+            return out;
+        }
+        wanted.forEach((topic, partitions) -> {
+            List<GroupOffsets.Committed> list = new ArrayList<>();
+            for (int p : partitions) {
+                list.add(vhost.groupOffsets().get(group, topic, p).orElse(new GroupOffsets.Committed(topic, p, -1, "")));
+            }
+            out.put(topic, list);
+        });
+        return out;
+    }
+
+    private DescribeGroupsResponse describeGroups(DescribeGroupsRequest r) {
+        DescribeGroupsResponseData out = new DescribeGroupsResponseData();
+        for (String id : r.data().groups()) {
+            DescribeGroupsResponseData.DescribedGroup dg = new DescribeGroupsResponseData.DescribedGroup().setGroupId(id);
+            var found = groups.group(id);
+            if (found.isEmpty()) {
+                dg.setGroupState(vhost.groupOffsets().groups().contains(id) ? "Empty" : "Dead").setProtocolType("").setProtocolData("");
+            } else {
+                ConsumerGroups.Group g = found.get();
+                synchronized (g) {
+                    dg.setGroupState(stateName(g.state)).setProtocolType(g.protocolType == null ? "" : g.protocolType)
+                            .setProtocolData(g.state == ConsumerGroups.State.STABLE && g.protocol != null ? g.protocol : "");
+                    for (ConsumerGroups.Member m : g.members.values()) {
+                        dg.members().add(new DescribeGroupsResponseData.DescribedGroupMember().setMemberId(m.memberId)
+                                .setGroupInstanceId(m.instanceId).setClientId(m.clientId).setClientHost(m.clientHost)
+                                .setMemberMetadata(g.protocol == null ? new byte[0] : m.protocols.getOrDefault(g.protocol, new byte[0]))
+                                .setMemberAssignment(m.assignment));
+                    }
+                }
+            }
+            out.groups().add(dg);
+        }
+        return new DescribeGroupsResponse(out);
+    }
+
+    private static String stateName(ConsumerGroups.State s) {
+        return switch (s) {
+            case EMPTY -> "Empty";
+            case PREPARING_REBALANCE -> "PreparingRebalance";
+            case COMPLETING_REBALANCE -> "CompletingRebalance";
+            case STABLE -> "Stable";
+            case DEAD -> "Dead";
+        };
+    }
+
+    private ListGroupsResponse listGroups() {
+        ListGroupsResponseData out = new ListGroupsResponseData();
+        Set<String> seen = new java.util.HashSet<>();
+        for (ConsumerGroups.Group g : groups.groups()) {
+            synchronized (g) {
+                out.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(g.id)
+                        .setProtocolType(g.protocolType == null ? "consumer" : g.protocolType).setGroupState(stateName(g.state))
+                        .setGroupType("classic"));
+            }
+            seen.add(g.id);
+        }
+        for (String id : vhost.groupOffsets().groups()) {
+            if (seen.add(id)) {
+                out.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(id).setProtocolType("consumer")
+                        .setGroupState("Empty").setGroupType("classic"));
+            }
+        }
+        return new ListGroupsResponse(out);
+    }
+
+    private CompletableFuture<AbstractResponse> deleteGroups(DeleteGroupsRequest r) {
+        DeleteGroupsResponseData out = new DeleteGroupsResponseData();
+        List<CompletableFuture<Void>> deletes = new ArrayList<>();
+        for (String id : r.data().groupsNames()) {
+            DeleteGroupsResponseData.DeletableGroupResult result = new DeleteGroupsResponseData.DeletableGroupResult().setGroupId(id);
+            if (groups.group(id).isEmpty() && !vhost.groupOffsets().groups().contains(id)) {
+                result.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
+            } else if (!groups.deleteIfEmpty(id)) {
+                result.setErrorCode(Errors.NON_EMPTY_GROUP.code());
+            } else {
+                deletes.add(vhost.groupOffsets().delete(id));
+            }
+            out.results().add(result);
+        }
+        return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).thenApply(v -> new DeleteGroupsResponse(out));
     }
 
     // ---------------------------------------------------------------- topics

@@ -38,6 +38,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private String name = "?";
+    private String clientHost = "";
 
     KafkaConnection(KafkaBroker broker) {
         this.broker = broker;
@@ -47,6 +48,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.name = ctx.channel().remoteAddress() + " -> " + ctx.channel().localAddress();
+        this.clientHost = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a ? "/" + a.getHostString() : "";
         ctx.fireChannelActive();
     }
 
@@ -92,7 +94,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
         CompletableFuture<ApiMessage> response;
         try {
-            response = broker.handle(header, request);
+            response = broker.handle(header, request, clientHost);
         } catch (RuntimeException e) {
             LOG.warn("Kafka connection {}: {} v{} failed: {}", name, api, version, e.toString());
             response = CompletableFuture.completedFuture(request.getErrorResponse(e).data());
