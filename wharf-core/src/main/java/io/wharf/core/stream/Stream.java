@@ -17,14 +17,16 @@ public final class Stream {
     private volatile StreamDefinition definition;
     private final String logPrefix;
     private final LogManager logs;
-    private final LogConfig logConfig;
+    private final LogConfig defaults;
+    private volatile LogConfig logConfig;
     private volatile List<StreamPartition> partitions;
 
-    private Stream(StreamDefinition definition, String logPrefix, LogManager logs, LogConfig logConfig) {
+    private Stream(StreamDefinition definition, String logPrefix, LogManager logs, LogConfig defaults) {
         this.definition = definition;
         this.logPrefix = logPrefix;
         this.logs = logs;
-        this.logConfig = logConfig;
+        this.defaults = defaults;
+        this.logConfig = configure(defaults, definition.configs());
         this.partitions = List.of();
     }
 
@@ -36,7 +38,7 @@ public final class Stream {
      * @throws IllegalArgumentException if a setting of the stream is not a valid number
      */
     public static Stream open(String vhost, StreamDefinition d, LogManager logs, LogConfig defaults) {
-        Stream s = new Stream(d, "stream/" + vhost + "/" + d.name() + "/", logs, configure(defaults, d.configs()));
+        Stream s = new Stream(d, "stream/" + vhost + "/" + d.name() + "/", logs, defaults);
         s.growTo(d.partitions());
         return s;
     }
@@ -89,6 +91,32 @@ public final class Stream {
     public synchronized void addPartitions(int count) {
         definition = definition.withPartitions(count);
         growTo(count);
+    }
+
+    /**
+     * Replaces the stream's own settings; keys left out fall back to the broker's defaults. The
+     * virtual host persists the new definition.
+     *
+     * @throws IllegalArgumentException if a setting is not a valid number
+     */
+    public synchronized void reconfigure(Map<String, String> configs) {
+        LogConfig c = configure(defaults, configs);
+        definition = new StreamDefinition(definition.name(), definition.partitions(), configs);
+        logConfig = c;
+        for (StreamPartition p : partitions) {
+            p.log().reconfigure(c.retentionMs(), c.retentionBytes(), c.segmentBytes());
+        }
+    }
+
+    /** The value in force for a setting: the stream's own, or the broker's default. */
+    public String effectiveConfig(String key) {
+        LogConfig c = logConfig;
+        return switch (key) {
+            case StreamConfigs.RETENTION_MS -> Long.toString(c.retentionMs());
+            case StreamConfigs.RETENTION_BYTES -> Long.toString(c.retentionBytes());
+            case StreamConfigs.SEGMENT_BYTES -> Integer.toString(c.segmentBytes());
+            default -> null;
+        };
     }
 
     /** Deletes every partition's log and its data. */

@@ -3,6 +3,7 @@ package io.wharf.core.stream;
 import io.wharf.storage.log.Log;
 import io.wharf.storage.log.LogSlice;
 import io.wharf.storage.log.PendingAppend;
+import io.wharf.storage.record.RecordBatch;
 
 import java.nio.ByteBuffer;
 import java.util.OptionalLong;
@@ -23,10 +24,39 @@ public final class StreamPartition {
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> waiters = new ConcurrentLinkedQueue<>();
     private final ProducerSequences sequences = new ProducerSequences();
 
+    /** Offsets at the end of a partition read at open to learn what idempotent producers last wrote. */
+    private static final long PRODUCER_STATE_SCAN = 20_000;
+
     StreamPartition(String stream, int index, Log log) {
         this.stream = stream;
         this.index = index;
         this.log = log;
+        recoverProducerSequences();
+    }
+
+    /**
+     * Reads the partition's latest batches so that a producer retrying across a broker restart
+     * is still recognised: its last batches are at the end of the log.
+     */
+    private void recoverProducerSequences() {
+        long end = log.durableEndOffset();
+        long offset = Math.max(log.startOffset(), end - PRODUCER_STATE_SCAN);
+        while (offset < end) {
+            try (LogSlice s = log.read(offset, 1 << 20, Log.ReadBound.DURABLE)) {
+                if (s.isEmpty()) {
+                    break;
+                }
+                for (RecordBatch b : s.batches()) {
+                    if (b.producerId() >= 0 && !b.isControl() && b.baseSequence() >= 0) {
+                        sequences.written(b.producerId(), b.producerEpoch(), b.baseSequence(), b.lastSequence(), b.baseOffset());
+                    }
+                }
+                offset = s.nextOffset();
+            } catch (io.wharf.storage.StorageException e) {
+                // A damaged tail is reported by the log itself; what could be read is remembered.
+                break;
+            }
+        }
     }
 
     public String stream() {

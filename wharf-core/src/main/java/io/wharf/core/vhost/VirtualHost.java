@@ -628,6 +628,19 @@ public final class VirtualHost implements Queue.Owner {
         });
     }
 
+    /** Replaces a stream's own settings; completes once the new definition is durable. */
+    public CompletableFuture<Void> reconfigureStream(String stream, Map<String, String> configs, Client client) {
+        return onAdmin(() -> {
+            client.check(name, Access.CONFIGURE, "stream", stream);
+            Stream s = streams.get(stream);
+            if (s == null) {
+                throw BrokerException.notFound("no stream '" + stream + "' in vhost '" + name + "'");
+            }
+            s.reconfigure(configs);
+            return definitions.putStream(s.definition());
+        });
+    }
+
     /** Deletes a stream and its data. */
     public CompletableFuture<Void> deleteStream(String stream, Client client) {
         return onAdmin(() -> {

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.wharf.test.WharfExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -18,6 +21,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -172,6 +177,33 @@ class KafkaProduceFetchTest {
             assertThatThrownBy(() -> admin.deleteTopics(List.of("inventory")).all().get())
                     .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
+        }
+    }
+
+    @Test
+    void shouldDescribeAndAlterTopicConfigs() throws Exception {
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "metrics");
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic("metrics", 1, (short) 1).configs(Map.of("retention.ms", "3600000")))).all().get();
+            Config before = admin.describeConfigs(List.of(topic)).all().get().get(topic);
+            assertThat(before.get("retention.ms").value()).isEqualTo("3600000");
+            assertThat(before.get("retention.bytes").value()).isEqualTo("-1");
+
+            admin.incrementalAlterConfigs(Map.of(topic, List.of(
+                    new AlterConfigOp(new ConfigEntry("retention.bytes", "1048576"), AlterConfigOp.OpType.SET),
+                    new AlterConfigOp(new ConfigEntry("retention.ms", ""), AlterConfigOp.OpType.DELETE)))).all().get();
+            Config after = admin.describeConfigs(List.of(topic)).all().get().get(topic);
+            assertThat(after.get("retention.bytes").value()).isEqualTo("1048576");
+            assertThat(after.get("retention.ms").source()).isEqualTo(ConfigEntry.ConfigSource.DEFAULT_CONFIG);
+
+            assertThatThrownBy(() -> admin.incrementalAlterConfigs(Map.of(topic, List.of(
+                    new AlterConfigOp(new ConfigEntry("retention.ms", "soon"), AlterConfigOp.OpType.SET)))).all().get())
+                    .hasCauseInstanceOf(InvalidConfigurationException.class);
+        }
+        wharf.restart();
+        try (Admin admin = admin()) {
+            Config kept = admin.describeConfigs(List.of(topic)).all().get().get(topic);
+            assertThat(kept.get("retention.bytes").value()).isEqualTo("1048576");
         }
     }
 

@@ -40,6 +40,9 @@ final class KafkaApis {
         support(ApiKeys.DESCRIBE_GROUPS, -1);
         support(ApiKeys.LIST_GROUPS, -1);
         support(ApiKeys.DELETE_GROUPS, -1);
+        support(ApiKeys.DESCRIBE_CONFIGS, -1);
+        support(ApiKeys.ALTER_CONFIGS, -1);
+        support(ApiKeys.INCREMENTAL_ALTER_CONFIGS, -1);
     }
 
     private KafkaApis() {

@@ -125,6 +125,7 @@ final class KafkaBroker {
     private final ScheduledExecutorService timers;
     private final Client client;
     private final ConsumerGroups groups;
+    private final TopicConfigApis topicConfigs;
     // Ids unique across restarts without storing a counter: they start from the clock.
     private final AtomicLong nextProducerId = new AtomicLong(System.currentTimeMillis() * 1000);
     private volatile String advertisedHost;
@@ -138,6 +139,7 @@ final class KafkaBroker {
         User kafkaUser = new User("kafka", Set.of(), Map.of(vhost.name(), Permission.ALL), false);
         this.client = new Client(kafkaUser, this, "kafka");
         this.groups = new ConsumerGroups(timers);
+        this.topicConfigs = new TopicConfigApis(vhost, client);
     }
 
     void bound(InetSocketAddress address) {
@@ -184,6 +186,9 @@ final class KafkaBroker {
             case DescribeGroupsRequest r -> CompletableFuture.completedFuture(describeGroups(r));
             case ListGroupsRequest r -> CompletableFuture.completedFuture(listGroups());
             case DeleteGroupsRequest r -> deleteGroups(r);
+            case org.apache.kafka.common.requests.DescribeConfigsRequest r -> CompletableFuture.completedFuture(topicConfigs.describe(r));
+            case org.apache.kafka.common.requests.AlterConfigsRequest r -> topicConfigs.alter(r);
+            case org.apache.kafka.common.requests.IncrementalAlterConfigsRequest r -> topicConfigs.alterIncrementally(r);
             default -> CompletableFuture.completedFuture(request.getErrorResponse(Errors.UNSUPPORTED_VERSION.exception()));
         };
         return response.thenApply(r -> r == null ? null : r.data());

@@ -80,7 +80,8 @@ public final class Log implements AutoCloseable {
 
     private final String name;
     private final Path dir;
-    private final LogConfig config;
+    // Retention and segment size may change while the log is open; everything else is fixed at open.
+    private volatile LogConfig config;
     private final LogEnvironment env;
     private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     private final RecoveryReport recoveryReport;
@@ -670,6 +671,14 @@ public final class Log implements AutoCloseable {
 
     public Path dir() {
         return dir;
+    }
+
+    /**
+     * Changes the retention limits and the size at which segments roll, from the next append or
+     * retention check on.
+     */
+    public void reconfigure(long retentionMs, long retentionBytes, int segmentBytes) {
+        config = config.withRetentionMs(retentionMs).withRetentionBytes(retentionBytes).withSegmentBytes(segmentBytes);
     }
 
     public LogConfig config() {
