@@ -6,11 +6,10 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.GetResponse;
+import io.wharf.it.support.ChildBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -35,13 +34,12 @@ class AmqpCrashTest {
     @TempDir
     Path dir;
 
-    private Process broker;
-    private int port;
+    private ChildBroker broker;
 
     private Connection connect() throws Exception {
         ConnectionFactory f = new ConnectionFactory();
         f.setHost("127.0.0.1");
-        f.setPort(port);
+        f.setPort(broker.amqpPort());
         f.setAutomaticRecoveryEnabled(false);
         return f.newConnection();
     }
@@ -78,12 +76,11 @@ class AmqpCrashTest {
         int cycles = Integer.getInteger("wharf.amqp.crash.cycles", 5);
         long seed = Long.getLong("wharf.amqp.crash.seed", System.nanoTime());
         Random random = new Random(seed);
-        Map<String, String> env = brokerEnvironment();
         AtomicLong nextId = new AtomicLong();
         Set<Long> outstandingConfirmed = new HashSet<>();
-        try {
+        try (ChildBroker started = broker = new ChildBroker(dir)) {
             for (int cycle = 0; cycle < cycles; cycle++) {
-                startBroker(env);
+                broker.start();
                 Connection c = awaitBroker();
                 Channel ch = c.createChannel();
                 ch.queueDeclare("crash", true, false, false, null);
@@ -129,49 +126,18 @@ class AmqpCrashTest {
                 publisher.start();
                 await().atMost(60, TimeUnit.SECONDS).until(() -> confirmed.size() >= killAfter);
 
-                kill();
+                broker.kill();
                 publisher.join(30_000);
                 outstandingConfirmed.addAll(confirmed);
                 assertThat(outstandingConfirmed).as("confirms before the kill in cycle %d", cycle).isNotEmpty();
             }
-        } finally {
-            if (broker != null) {
-                kill();
-            }
         }
-    }
-
-    /** Starts the broker in a child JVM on the test's data directory. */
-    private void startBroker(Map<String, String> env) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "io.wharf.server.Main", "--data-dir", dir.resolve("data").toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
-                .directory(dir.toFile());
-        pb.environment().putAll(env);
-        broker = pb.start();
-    }
-
-    private Map<String, String> brokerEnvironment() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        return Map.of("WHARF_AMQP_PORT", Integer.toString(port), "WHARF_AMQP_HOST", "127.0.0.1", "WHARF_KAFKA_PORT", "0",
-                "WHARF_KAFKA_HOST", "127.0.0.1",
-                "WHARF_HTTP_PORT", "0", "WHARF_HTTP_HOST", "127.0.0.1");
-    }
-
-    private void kill() throws InterruptedException {
-        broker.toHandle().destroyForcibly();
-        broker.waitFor(30, TimeUnit.SECONDS);
     }
 
     @Test
     void shouldKeepHeldDelayedMessagesThroughAKill() throws Exception {
-        Map<String, String> env = brokerEnvironment();
-        try {
-            startBroker(env);
+        try (ChildBroker started = broker = new ChildBroker(dir)) {
+            broker.start();
             Connection c = awaitBroker();
             Channel ch = c.createChannel();
             ch.exchangeDeclare("later", "x-delayed-message", true, false, Map.of("x-delayed-type", "fanout"));
@@ -185,8 +151,8 @@ class AmqpCrashTest {
             ch.waitForConfirmsOrDie(30_000);
             assertThat(ch.messageCount("released")).as("still held").isZero();
 
-            kill();
-            startBroker(env);
+            broker.kill();
+            broker.start();
             Channel after = awaitBroker().createChannel();
 
             await().atMost(30, TimeUnit.SECONDS).until(() -> after.messageCount("released") >= 50);
@@ -196,10 +162,6 @@ class AmqpCrashTest {
                 ids.add(idOf(r.getBody()));
             }
             assertThat(ids).hasSize(50);
-        } finally {
-            if (broker != null) {
-                kill();
-            }
         }
     }
 }

@@ -1,0 +1,73 @@
+package io.wharf.it.support;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A broker in a child JVM on a fixed data directory and fixed ports, so it can be killed with
+ * SIGKILL and started again where it was. Its output goes to {@code broker.log} in {@code dir}.
+ */
+public final class ChildBroker implements AutoCloseable {
+
+    private final Path dir;
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final int amqpPort;
+    private final int kafkaPort;
+    private Process process;
+
+    public ChildBroker(Path dir) throws IOException {
+        this.dir = dir;
+        this.amqpPort = freePort();
+        this.kafkaPort = freePort();
+        env.put("WHARF_AMQP_HOST", "127.0.0.1");
+        env.put("WHARF_AMQP_PORT", Integer.toString(amqpPort));
+        env.put("WHARF_KAFKA_HOST", "127.0.0.1");
+        env.put("WHARF_KAFKA_PORT", Integer.toString(kafkaPort));
+        env.put("WHARF_HTTP_HOST", "127.0.0.1");
+        env.put("WHARF_HTTP_PORT", "0");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    public int amqpPort() {
+        return amqpPort;
+    }
+
+    public int kafkaPort() {
+        return kafkaPort;
+    }
+
+    /** Starts the broker; callers wait for it to accept connections. */
+    public void start() throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "io.wharf.server.Main", "--data-dir", dir.resolve("data").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
+                .directory(dir.toFile());
+        pb.environment().putAll(env);
+        process = pb.start();
+    }
+
+    /** Kills the broker with SIGKILL and waits for it to be gone. */
+    public void kill() throws InterruptedException {
+        if (process != null) {
+            process.toHandle().destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+            process = null;
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+}
