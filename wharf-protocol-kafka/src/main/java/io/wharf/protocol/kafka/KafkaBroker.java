@@ -321,9 +321,9 @@ final class KafkaBroker {
                     return CompletableFuture.completedFuture(partitionError(pd.index(), Errors.UNSUPPORTED_FOR_MESSAGE_FORMAT));
                 }
                 batch.ensureValid();
-                // A private copy: the log writes the base offset into it and keeps it until written.
-                ByteBuffer copy = ByteBuffer.allocate(batch.sizeInBytes());
-                copy.put(buffer.slice(position, batch.sizeInBytes())).flip();
+                // The request's bytes are the connection's own copy: the log may write the base offset
+                // into them and keep them until written.
+                ByteBuffer copy = buffer.slice(position, batch.sizeInBytes());
                 position += batch.sizeInBytes();
                 if (batch.hasProducerId() && !batch.isTransactional()) {
                     CompletableFuture<Long> f = switch (partition.appendIdempotent(copy, batch.producerId(), batch.producerEpoch(),

@@ -130,10 +130,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             }
             ByteBuffer body = RequestUtils.serialize(p.header().toResponseHeader().data(),
                     p.header().toResponseHeader().headerVersion(), r, p.header().apiVersion());
-            ByteBuf out = Unpooled.buffer(4 + body.remaining());
-            out.writeInt(body.remaining());
-            out.writeBytes(body);
-            ctx.write(out, ctx.voidPromise());
+            ByteBuf size = Unpooled.buffer(4).writeInt(body.remaining());
+            ctx.write(Unpooled.wrappedBuffer(size, Unpooled.wrappedBuffer(body)), ctx.voidPromise());
             wrote = true;
         }
         if (wrote) {
