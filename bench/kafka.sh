@@ -1,0 +1,588 @@
+#!/usr/bin/env bash
+# Kafka protocol benchmark: Wharf's Kafka endpoint next to Apache Kafka (KRaft, one node), both
+# driven by Kafka's own load tools (ProducerPerformance and ConsumerPerformance from kafka-tools),
+# in one run on the same machine. One broker runs at a time, both on 127.0.0.1:9092; the two
+# alternate round by round. Each broker is started fresh, with an empty data directory, for every
+# round, warmed up with a short produce run that is not counted, then for a topic with 1 partition
+# and for a topic with 8 partitions (each created beforehand with TopicCommand):
+#   produce  RECORDS records of RECORD-BYTES bytes with acks=all, unthrottled, one producer
+#   consume  the same records back with one consumer in a consumer group
+# Writes the figures, the ratios, the command and the date into docs/benchmarks.md.
+#
+# Needs network access to Maven Central (for Apache Kafka and its tools) and a JDK 21 or newer.
+#
+# Usage: bench/kafka.sh [records] [rounds] [record-bytes]    (default 2000000 records, 2 rounds, 1000 bytes)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/jdk.sh
+. "$ROOT/scripts/jdk.sh"
+JDK="$(wharf_find_jdk 21)"
+JAVA="$JDK/bin/java"
+RECORDS="${1:-2000000}"
+ROUNDS="${2:-2}"
+RECORD_BYTES="${3:-1000}"
+KAFKA_VERSION=4.3.1
+LOG4J_VERSION=2.24.3
+PARTITION_COUNTS=(1 8)
+BOOTSTRAP=127.0.0.1:9092
+COMMAND="bench/kafka.sh $*"
+COMMAND="${COMMAND% }"
+
+case "$RECORDS$ROUNDS$RECORD_BYTES" in
+  *[!0-9]*) echo "usage: bench/kafka.sh [records] [rounds] [record-bytes]" >&2; exit 2 ;;
+esac
+if [ "$RECORDS" -lt 1 ] || [ "$ROUNDS" -lt 1 ] || [ "$RECORD_BYTES" -lt 1 ]; then
+  echo "kafka.sh: records, rounds and record-bytes must be at least 1" >&2
+  exit 2
+fi
+# The warm-up: a tenth of the records, at most 200,000, at least 1,000; not counted.
+WARMUP_RECORDS=$(( RECORDS / 10 ))
+if [ "$WARMUP_RECORDS" -gt 200000 ]; then WARMUP_RECORDS=200000; fi
+if [ "$WARMUP_RECORDS" -lt 1000 ]; then WARMUP_RECORDS=1000; fi
+# Every tool run is bounded in time: two minutes, plus the data at 4 MB/s.
+TOOL_LIMIT=$(( 120 + RECORDS * RECORD_BYTES / 4000000 ))
+
+# Apache Kafka's JVM options as its own start scripts give them (kafka-server-start.sh sets the
+# heap, kafka-run-class.sh the rest), and the heap its perf-test scripts give the load tools.
+KAFKA_JVM_OPTIONS="-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true"
+TOOL_JVM_OPTIONS="-Xmx512m"
+
+log() { echo "kafka.sh: $*" >&2; }
+die() { echo "kafka.sh: $*" >&2; exit 1; }
+
+port_in_use() {
+  ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
+}
+
+# ---------------------------------------------------------------------------------------------
+# State for the exit trap: only what this script started is ever stopped.
+SCRATCH=""
+WHARF_PID=""
+KAFKA_PID=""
+
+stop_pid() {
+  # stop_pid NAME PID: SIGTERM, up to 60 s for a clean shutdown, then SIGKILL; the PID only.
+  local name="$1" pid="$2"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name (PID $pid) did not stop within 60 s of SIGTERM; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+stop_wharf() {
+  [ -n "$WHARF_PID" ] || return 0
+  stop_pid Wharf "$WHARF_PID"
+  WHARF_PID=""
+}
+
+stop_kafka() {
+  [ -n "$KAFKA_PID" ] || return 0
+  stop_pid Kafka "$KAFKA_PID"
+  KAFKA_PID=""
+}
+
+cleanup() {
+  local rc=$?
+  set +e
+  stop_wharf
+  stop_kafka
+  [ -n "$SCRATCH" ] && rm -rf "$SCRATCH"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------------------------------------
+# Preconditions: nothing of anyone else's on the ports this benchmark uses.
+for port in 9092 9093 5672 15672; do
+  if port_in_use "$port"; then
+    die "port $port on this machine is in use by a process this script did not start; free it and run again"
+  fi
+done
+
+# ---------------------------------------------------------------------------------------------
+# Wharf, Apache Kafka and its tools.
+# Wharf starts through its own launcher, with the JVM options a user gets; building it here keeps
+# the build out of the first start's time limit.
+log "building Wharf"
+"$ROOT/wharf" --help > /dev/null
+
+SCRATCH="$(mktemp -d /tmp/wharf-kafka-bench.XXXXXX)"
+RESULTS="$ROOT/bench/results/kafka-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$RESULTS"
+TSV="$RESULTS/runs.tsv"
+: > "$TSV"
+
+log "fetching Apache Kafka $KAFKA_VERSION and its tools from Maven Central"
+KAFKA_HOME="$SCRATCH/kafka"
+mkdir -p "$KAFKA_HOME"
+cat > "$KAFKA_HOME/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>bench</groupId>
+  <artifactId>kafka-fetch</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.kafka</groupId>
+      <artifactId>kafka_2.13</artifactId>
+      <version>$KAFKA_VERSION</version>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.kafka</groupId>
+      <artifactId>kafka-tools</artifactId>
+      <version>$KAFKA_VERSION</version>
+    </dependency>
+    <!-- Kafka logs through SLF4J 1.7; this routes it to Log4j 2. -->
+    <dependency>
+      <groupId>org.apache.logging.log4j</groupId>
+      <artifactId>log4j-slf4j-impl</artifactId>
+      <version>$LOG4J_VERSION</version>
+    </dependency>
+  </dependencies>
+  <build>
+    <plugins>
+      <plugin>
+        <groupId>org.apache.maven.plugins</groupId>
+        <artifactId>maven-dependency-plugin</artifactId>
+        <version>3.8.1</version>
+        <executions>
+          <execution>
+            <id>copy</id>
+            <phase>package</phase>
+            <goals><goal>copy-dependencies</goal></goals>
+            <configuration><outputDirectory>\${project.basedir}/libs</outputDirectory></configuration>
+          </execution>
+        </executions>
+      </plugin>
+    </plugins>
+  </build>
+</project>
+POM
+(cd "$ROOT" && JAVA_HOME="$JDK" ./mvnw -q -B -f "$KAFKA_HOME/pom.xml" package) >&2
+ls "$KAFKA_HOME/libs/kafka_2.13-$KAFKA_VERSION.jar" "$KAFKA_HOME/libs/kafka-tools-$KAFKA_VERSION.jar" >/dev/null ||
+  die "Apache Kafka was not fetched"
+
+# Logging: the broker at INFO to its log file, the tools at WARN next to their output.
+cat > "$KAFKA_HOME/broker-log4j2.properties" <<'LOG4J'
+status = warn
+appender.out.type = Console
+appender.out.name = OUT
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.out.ref = OUT
+LOG4J
+sed 's/^rootLogger.level = INFO$/rootLogger.level = WARN/' "$KAFKA_HOME/broker-log4j2.properties" \
+  > "$KAFKA_HOME/tools-log4j2.properties"
+
+kafka_class() {
+  # kafka_class LIMIT-SECONDS CLASS ARGS...: runs one of Kafka's command-line classes, bounded in
+  # time, with an English locale so that its figures print with a decimal point.
+  local limit="$1"; shift
+  # shellcheck disable=SC2086
+  (cd "$KAFKA_HOME" && timeout -k 10 "$limit" "$JAVA" $TOOL_JVM_OPTIONS -Duser.language=en -Duser.country=US \
+      -Dlog4j2.configurationFile="$KAFKA_HOME/tools-log4j2.properties" -cp 'libs/*' "$@")
+}
+
+# ---------------------------------------------------------------------------------------------
+# Brokers. Each start gets a fresh data directory, deleted again when the broker stops.
+BROKER_PID=""
+BROKER_LOG=""
+
+wait_for_kafka_port() {
+  # wait_for_kafka_port NAME PID: until something listens on 9092, at most 60 s.
+  for _ in $(seq 120); do
+    port_in_use 9092 && return 0
+    kill -0 "$2" 2>/dev/null || { tail -n 30 "$BROKER_LOG" >&2; die "$1 exited during start-up; its log is in $BROKER_LOG"; }
+    sleep 0.5
+  done
+  die "$1 did not listen on 127.0.0.1:9092 within 60 s; its log is in $BROKER_LOG"
+}
+
+start_wharf() {
+  local data="$SCRATCH/wharf-data"
+  rm -rf "$data"
+  BROKER_LOG="$RESULTS/wharf-$1.log"
+  JAVA_OPTS='' WHARF_AMQP_HOST=127.0.0.1 WHARF_HTTP_HOST=127.0.0.1 WHARF_KAFKA_HOST=127.0.0.1 WHARF_KAFKA_PORT=9092 \
+    "$ROOT/wharf" --data-dir "$data" > "$BROKER_LOG" 2>&1 &
+  WHARF_PID=$!
+  for _ in $(seq 120); do
+    curl -fs http://127.0.0.1:15672/health >/dev/null 2>&1 && break
+    kill -0 "$WHARF_PID" 2>/dev/null || { tail -n 20 "$BROKER_LOG" >&2; die "Wharf exited during start-up"; }
+    sleep 0.5
+  done
+  curl -fs http://127.0.0.1:15672/health >/dev/null 2>&1 || die "Wharf did not answer /health within 60 s"
+  wait_for_kafka_port Wharf "$WHARF_PID"
+  BROKER_PID="$WHARF_PID"
+}
+
+start_kafka() {
+  local data="$SCRATCH/kafka-data" props="$KAFKA_HOME/server.properties" cluster_id
+  rm -rf "$data"
+  BROKER_LOG="$RESULTS/kafka-$1.log"
+  cat > "$props" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:9093
+listeners=PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093
+advertised.listeners=PLAINTEXT://127.0.0.1:9092
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$data
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+PROPS
+  cp "$props" "$RESULTS/kafka-server.properties"
+  cluster_id="$(kafka_class 120 kafka.tools.StorageTool random-uuid 2>> "$BROKER_LOG" | tail -n 1)"
+  [ -n "$cluster_id" ] || die "kafka.tools.StorageTool random-uuid printed nothing; see $BROKER_LOG"
+  kafka_class 120 kafka.tools.StorageTool format -t "$cluster_id" -c "$props" >> "$BROKER_LOG" 2>&1 ||
+    die "formatting Kafka's storage failed; see $BROKER_LOG"
+  # shellcheck disable=SC2086
+  (cd "$KAFKA_HOME" && exec "$JAVA" $KAFKA_JVM_OPTIONS \
+      -Dlog4j2.configurationFile="$KAFKA_HOME/broker-log4j2.properties" -cp 'libs/*' kafka.Kafka "$props") \
+    >> "$BROKER_LOG" 2>&1 &
+  KAFKA_PID=$!
+  wait_for_kafka_port Kafka "$KAFKA_PID"
+  for _ in $(seq 120); do
+    grep -q 'Kafka Server started' "$BROKER_LOG" && break
+    kill -0 "$KAFKA_PID" 2>/dev/null || { tail -n 30 "$BROKER_LOG" >&2; die "Kafka exited during start-up"; }
+    sleep 0.5
+  done
+  grep -q 'Kafka Server started' "$BROKER_LOG" || die "Kafka did not report 'Kafka Server started' within 60 s; see $BROKER_LOG"
+  BROKER_PID="$KAFKA_PID"
+}
+
+start_broker() {
+  local port
+  for port in 9092 9093 5672 15672; do
+    port_in_use "$port" && die "port $port was taken by a process this script did not start; free it and run again"
+  done
+  case "$1" in
+    wharf) start_wharf "$2" ;;
+    kafka) start_kafka "$2" ;;
+  esac
+}
+
+stop_broker() {
+  case "$1" in
+    wharf) stop_wharf; rm -rf "$SCRATCH/wharf-data" ;;
+    kafka) stop_kafka; rm -rf "$SCRATCH/kafka-data" ;;
+  esac
+  for _ in $(seq 60); do port_in_use 9092 || break; sleep 0.5; done
+  port_in_use 9092 && die "port 9092 still in use after stopping $1"
+  BROKER_PID=""
+  return 0
+}
+
+# CPU accounting for one run, in clock ticks: the whole machine (busy and total), the broker
+# process, and this script's reaped children (the load tools). What is left of the busy ticks is
+# other work on the machine, which this benchmark does not control and reports next to each run.
+cpu_snapshot() {
+  local machine broker=0 children
+  machine="$(awk '/^cpu / {busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6}' /proc/stat)"
+  if [ -n "$BROKER_PID" ] && [ -r "/proc/$BROKER_PID/stat" ]; then
+    broker="$(sed 's/.*) //' "/proc/$BROKER_PID/stat" | awk '{print $12 + $13}')"
+  fi
+  children="$(sed 's/.*) //' "/proc/$$/stat" | awk '{print $14 + $15}')"
+  echo "$machine $broker $children"
+}
+
+# cpu_share BEFORE AFTER: prints the broker's and other processes' share of the machine's CPU, in %.
+cpu_share() {
+  # shellcheck disable=SC2086
+  set -- $1 $2
+  awk -v b0="$1" -v t0="$2" -v k0="$3" -v c0="$4" -v b1="$5" -v t1="$6" -v k1="$7" -v c1="$8" 'BEGIN {
+    total = t1 - t0; if (total <= 0) { print "\t"; exit }
+    other = (b1 - b0) - (k1 - k0) - (c1 - c0); if (other < 0) other = 0
+    printf "%.0f\t%.0f\n", 100 * (k1 - k0) / total, 100 * other / total }'
+}
+
+# Appends one line to runs.tsv:
+# broker round partitions phase a b c d status note broker_cpu% other_cpu%
+# where a b c d are, for produce: records/s, MB/s, avg latency ms, p99 latency ms, records sent;
+# for consume: MB/s, records/s, records consumed, rebalance ms, fetch MB/s.
+record_run() {
+  local broker="$1" round="$2" partitions="$3" phase="$4" out="$5" rc="$6" figures="$7" note="$8"
+  local status=ok
+  [ -n "$note" ] && status=failed
+  if [ "$rc" -eq 124 ]; then
+    status=failed
+    note="${note:+$note; }stopped at its time limit of $TOOL_LIMIT s"
+  elif [ "$rc" -ne 0 ]; then
+    status=failed
+    note="${note:+$note; }exit $rc"
+  fi
+  if grep -qE 'Exception|ERROR|WARNING: Exiting' "$out"; then
+    status=failed
+    note="${note:+$note; }$(grep -m1 -E 'Exception|ERROR|WARNING: Exiting' "$out" | cut -c1-200 | tr '\t|' '  ')"
+  fi
+  if [ -n "$BROKER_PID" ] && ! kill -0 "$BROKER_PID" 2>/dev/null; then
+    status=failed
+    note="${note:+$note; }broker process exited"
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$broker" "$round" "$partitions" "$phase" "$figures" "$status" \
+    "$note" "${CPU_SHARE:-$(printf '\t')}" >> "$TSV"
+  if [ "$status" = failed ]; then
+    log "$broker round $round $partitions-partition $phase FAILED: $note"
+    { echo "=== tool output ($out) ==="; tail -n 60 "$out"; echo "=== broker log ($BROKER_LOG) ==="; tail -n 80 "$BROKER_LOG"; } \
+      > "$RESULTS/failure-$broker-$round-p$partitions-$phase.txt" 2>/dev/null || true
+    return 1
+  fi
+  return 0
+}
+
+create_topic() {
+  # create_topic TOPIC PARTITIONS OUTFILE
+  kafka_class 120 org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --create \
+    --topic "$1" --partitions "$2" --replication-factor 1 > "$3" 2>&1
+}
+
+produce() {
+  # produce TOPIC RECORDS OUTFILE
+  kafka_class "$TOOL_LIMIT" org.apache.kafka.tools.ProducerPerformance --bootstrap-server "$BOOTSTRAP" \
+    --topic "$1" --num-records "$2" --record-size "$RECORD_BYTES" --throughput -1 \
+    --command-property acks=all > "$3" 2>&1
+}
+
+consume() {
+  # consume TOPIC GROUP OUTFILE
+  kafka_class "$TOOL_LIMIT" org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$BOOTSTRAP" \
+    --topic "$1" --group "$2" --num-records "$RECORDS" --timeout 30000 > "$3" 2>&1
+}
+
+# The producer's summary line: "N records sent, R records/sec (M MB/sec), A ms avg latency, ...,
+# P ms 99th, ...". Prints "records/s MB/s avg p99 sent", tab-separated, or nothing.
+producer_figures() {
+  grep -E 'records sent, .* ms 99th' "$1" | tail -n 1 | sed -E \
+    's/^([0-9]+) records sent, ([0-9.]+) records\/sec \(([0-9.]+) MB\/sec\), ([0-9.]+) ms avg latency, .* ([0-9.]+) ms 99th, .*/\2\t\3\t\4\t\5\t\1/' |
+    grep -E '^[0-9.]+	[0-9.]+	[0-9.]+	[0-9.]+	[0-9]+$' || true
+}
+
+# ConsumerPerformance's CSV: a header line naming the columns, then one line of figures. Prints
+# "MB/s records/s records rebalance-ms fetch-MB/s", tab-separated, or nothing.
+consumer_figures() {
+  awk -F', *' '
+    /^start\.time, *end\.time/ { for (i = 1; i <= NF; i++) col[$i] = i; header = 1; next }
+    header && NF >= 6 { line = $0; split(line, f, /, */) }
+    END {
+      if (line == "" || !("MB.sec" in col) || !("nMsg.sec" in col) || !("data.consumed.in.nMsg" in col)) exit
+      printf "%s\t%s\t%s\t%s\t%s\n", f[col["MB.sec"]], f[col["nMsg.sec"]], f[col["data.consumed.in.nMsg"]],
+        ("rebalance.time.ms" in col) ? f[col["rebalance.time.ms"]] : "", ("fetch.MB.sec" in col) ? f[col["fetch.MB.sec"]] : ""
+    }' "$1"
+}
+
+run_topic() {
+  # run_topic BROKER ROUND PARTITIONS: create, produce, consume; one line in runs.tsv per phase.
+  local broker="$1" round="$2" partitions="$3" rc before after figures note sent consumed
+  local topic="perf-p$partitions" prefix="$RESULTS/$broker-$round-p$partitions"
+  CPU_SHARE=""
+  rc=0
+  create_topic "$topic" "$partitions" "$prefix-create.txt" || rc=$?
+  if [ "$rc" -ne 0 ] || grep -qE 'Exception|ERROR' "$prefix-create.txt"; then
+    record_run "$broker" "$round" "$partitions" produce "$prefix-create.txt" "$rc" "$(printf '\t\t\t\t')" \
+      "creating the topic failed" || true
+    return 0
+  fi
+
+  rc=0
+  before="$(cpu_snapshot)"
+  produce "$topic" "$RECORDS" "$prefix-produce.txt" || rc=$?
+  after="$(cpu_snapshot)"
+  CPU_SHARE="$(cpu_share "$before" "$after")"
+  figures="$(producer_figures "$prefix-produce.txt")"
+  note=""
+  if [ -z "$figures" ]; then
+    note="no summary line from ProducerPerformance"
+    figures="$(printf '\t\t\t\t')"
+  else
+    sent="$(echo "$figures" | cut -f5)"
+    if [ "$sent" -lt "$RECORDS" ]; then note="$sent of $RECORDS records sent"; fi
+  fi
+  if record_run "$broker" "$round" "$partitions" produce "$prefix-produce.txt" "$rc" "$figures" "$note"; then
+    log "$broker round $round, $partitions partition(s), produce: $(echo "$figures" |
+      awk -F'\t' '{printf "%s records/s, %s MB/s, avg %s ms, p99 %s ms", $1, $2, $3, $4}')"
+  fi
+
+  rc=0
+  before="$(cpu_snapshot)"
+  consume "$topic" "perf-consumer-$broker-$round-p$partitions" "$prefix-consume.txt" || rc=$?
+  after="$(cpu_snapshot)"
+  CPU_SHARE="$(cpu_share "$before" "$after")"
+  figures="$(consumer_figures "$prefix-consume.txt")"
+  note=""
+  if [ -z "$figures" ]; then
+    note="no figures from ConsumerPerformance"
+    figures="$(printf '\t\t\t\t')"
+  else
+    consumed="$(echo "$figures" | cut -f3)"
+    if [ "$consumed" -lt "$RECORDS" ]; then note="$consumed of $RECORDS records consumed"; fi
+  fi
+  if record_run "$broker" "$round" "$partitions" consume "$prefix-consume.txt" "$rc" "$figures" "$note"; then
+    log "$broker round $round, $partitions partition(s), consume: $(echo "$figures" |
+      awk -F'\t' '{printf "%s MB/s, %s records/s (joining the group: %s ms)", $1, $2, $4}')"
+  fi
+
+  if [ -n "$BROKER_PID" ] && ! kill -0 "$BROKER_PID" 2>/dev/null; then
+    log "$broker exited during the $partitions-partition runs; restarting it for what follows"
+    stop_broker "$broker"
+    start_broker "$broker" "$round-restart-p$partitions"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Alternate the brokers, the first one switching every round.
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+for round in $(seq 1 "$ROUNDS"); do
+  if [ $((round % 2)) -eq 1 ]; then order=(wharf kafka); else order=(kafka wharf); fi
+  for broker in "${order[@]}"; do
+    log "round $round: starting $broker"
+    start_broker "$broker" "$round"
+    warm="$RESULTS/$broker-$round-warmup"
+    if create_topic perf-warmup 1 "$warm-create.txt"; then
+      produce perf-warmup "$WARMUP_RECORDS" "$warm-produce.txt" ||
+        log "$broker warm-up run failed (see $warm-produce.txt)"
+    else
+      log "$broker: creating the warm-up topic failed (see $warm-create.txt)"
+    fi
+    for partitions in "${PARTITION_COUNTS[@]}"; do
+      run_topic "$broker" "$round" "$partitions"
+    done
+    stop_broker "$broker"
+  done
+done
+
+# ---------------------------------------------------------------------------------------------
+# Report.
+LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) cores)"
+MEM="$(awk '/^MemTotal:/ {printf "%.0f GiB RAM", $2 / 1048576}' /proc/meminfo)"
+FS="$(df -T /tmp | awk 'NR==2 {print $2}')"
+JAVA_VERSION="$("$JAVA" -version 2>&1 | head -n 1 | cut -d'"' -f2)"
+WHARF_JVM_OPTIONS="$(sed -n 's/^DEFAULT_JAVA_OPTS="\(.*\)"$/\1/p' "$ROOT/wharf")"
+WHARF_VERSION="$(find "$ROOT/wharf-server/target" -maxdepth 1 -name 'wharf-server-*.jar' ! -name '*-tests.jar' |
+  head -n 1 | sed -E 's/.*wharf-server-(.*)\.jar$/\1/')"
+WHARF_COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || true)"
+ROUNDS_TEXT="$ROUNDS round$([ "$ROUNDS" -eq 1 ] || echo s)"
+
+SECTION="$(python3 - "$TSV" "$RECORDS" "$RECORD_BYTES" <<'PY'
+import sys, statistics
+runs = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+records, size = int(sys.argv[2]), int(sys.argv[3])
+names = {"wharf": "Wharf", "kafka": "Kafka"}
+def num(s):
+    try: return float(s)
+    except ValueError: return None
+def n(v): return f"{int(round(v)):,}" if v is not None else "–"
+def f1(v): return f"{v:,.1f}" if v is not None else "–"
+def f0(v): return f"{v:,.0f}" if v is not None else "–"
+def ratio(a, b): return f"{a / b:.2f}" if a is not None and b else "–"
+# Columns: 0 broker, 1 round, 2 partitions, 3 phase, 4-8 figures, 9 status, 10 note, 11-12 CPU.
+def rows(broker, partitions, phase):
+    return [r for r in runs if r[0] == broker and r[2] == partitions and r[3] == phase]
+def mean(rs, i):
+    vals = [num(r[i]) for r in rs if r[9] == "ok" and num(r[i]) is not None]
+    return statistics.mean(vals) if vals else None
+partition_counts = sorted({r[2] for r in runs}, key=int)
+
+out = []
+out.append("| topic | producer records/s Wharf | Kafka | Wharf/Kafka (target ≥ 1.2) "
+           "| producer p99 ms Wharf | Kafka | Wharf/Kafka (target ≤ 1) "
+           "| consumer MB/s Wharf | Kafka | Wharf/Kafka (target ≥ 1) |")
+out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+verdicts = []
+for p in partition_counts:
+    wp, kp = rows("wharf", p, "produce"), rows("kafka", p, "produce")
+    wc, kc = rows("wharf", p, "consume"), rows("kafka", p, "consume")
+    label = f"{p} partition" + ("" if p == "1" else "s")
+    failed = []
+    for who, rs in (("Wharf", wp + wc), ("Kafka", kp + kc)):
+        bad = [r for r in rs if r[9] != "ok"]
+        if bad: failed.append(f"{who}: {len(bad)} of {len(rs)} runs failed, averaged without them")
+    if failed: label += " (" + "; ".join(failed) + ")"
+    w_rate, k_rate = mean(wp, 4), mean(kp, 4)
+    w_p99, k_p99 = mean(wp, 7), mean(kp, 7)
+    w_mb, k_mb = mean(wc, 4), mean(kc, 4)
+    out.append(f"| {label} | {n(w_rate)} | {n(k_rate)} | {ratio(w_rate, k_rate)} "
+               f"| {f0(w_p99)} | {f0(k_p99)} | {ratio(w_p99, k_p99)} "
+               f"| {f0(w_mb)} | {f0(k_mb)} | {ratio(w_mb, k_mb)} |")
+    met = []
+    if w_rate and k_rate: met.append(f"producer rate {'met' if w_rate / k_rate >= 1.2 else 'missed'}")
+    if w_p99 is not None and k_p99 is not None: met.append(f"p99 latency {'met' if w_p99 <= k_p99 else 'missed'}")
+    if w_mb and k_mb: met.append(f"consumer rate {'met' if w_mb / k_mb >= 1 else 'missed'}")
+    if met: verdicts.append(f"{p} partition{'' if p == '1' else 's'}: " + ", ".join(met))
+print("\n".join(out))
+if verdicts:
+    print("\nTargets: " + "; ".join(verdicts) + ".")
+
+others = {}
+for b in ("wharf", "kafka"):
+    vals = [num(r[12]) for r in runs if r[0] == b and len(r) > 12 and num(r[12]) is not None]
+    others[b] = statistics.mean(vals) if vals else None
+if others["wharf"] is not None and others["kafka"] is not None:
+    print(f"\nOther processes on the machine (not the broker, not the load tool) used on average {others['wharf']:.0f}% "
+          f"of its CPU during Wharf's runs and {others['kafka']:.0f}% during Kafka's (100% = all cores); "
+          "the tables below give it run by run. Where that share is large, both brokers' figures are depressed "
+          "and the ratios less certain.")
+
+print(f"\nEvery producer run ({records:,} records of {size:,} bytes, acks=all):\n")
+out = ["| topic partitions | broker | round | records/s | MB/s | avg latency ms | p99 latency ms | broker CPU % | other processes' CPU % | |",
+       "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+for p in partition_counts:
+    for b in ("wharf", "kafka"):
+        for r in rows(b, p, "produce"):
+            status = "" if r[9] == "ok" else "**failed**: " + r[10]
+            out.append(f"| {p} | {names[b]} | {r[1]} | {n(num(r[4]))} | {f1(num(r[5]))} | {f1(num(r[6]))} | {f0(num(r[7]))} "
+                       f"| {r[11] or '–'} | {r[12] or '–'} | {status} |")
+print("\n".join(out))
+
+print(f"\nEvery consumer run (the same {records:,} records, read back by one consumer in a new group):\n")
+out = ["| topic partitions | broker | round | MB/s | records/s | records consumed | joining the group ms | MB/s after joining | broker CPU % | other processes' CPU % | |",
+       "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+for p in partition_counts:
+    for b in ("wharf", "kafka"):
+        for r in rows(b, p, "consume"):
+            status = "" if r[9] == "ok" else "**failed**: " + r[10]
+            out.append(f"| {p} | {names[b]} | {r[1]} | {f0(num(r[4]))} | {n(num(r[5]))} | {n(num(r[6]))} | {n(num(r[7]))} "
+                       f"| {f0(num(r[8]))} | {r[11] or '–'} | {r[12] or '–'} | {status} |")
+print("\n".join(out))
+PY
+)"
+
+SECTION="$(cat <<MD
+## Kafka protocol: Wharf and Apache Kafka under Kafka's own load tools
+
+Measured $(date -u +%Y-%m-%d) ($(date -u +%H:%M) UTC) with \`$COMMAND\` on $CPU, $MEM, $FS file system; load tool and broker share the cores. Apache Kafka $KAFKA_VERSION in KRaft mode, one node acting as broker and controller, with its defaults apart from what a single node on loopback needs (listeners and controller quorum on 127.0.0.1, replication factor 1 for its internal topics, \`group.initial.rebalance.delay.ms=0\`), started with the JVM options of its own start scripts (\`$KAFKA_JVM_OPTIONS\`). Wharf ${WHARF_VERSION:-(version unknown)}${WHARF_COMMIT:+ (commit $WHARF_COMMIT)} with its defaults, Kafka endpoint on 127.0.0.1:9092, started by \`./wharf\` with its default JVM options (\`$WHARF_JVM_OPTIONS\`). Both on Java $JAVA_VERSION. **Durability differs:** Wharf runs with fsync \`always\`, so it acknowledges a produce request only once the records are on disk; Kafka acknowledges from the page cache (its default: no fsync before the acknowledgement, replication being its durability), so acks=all on a single node waits for no disk at all.
+
+Load from Apache Kafka's kafka-tools $KAFKA_VERSION over loopback: \`org.apache.kafka.tools.ProducerPerformance --num-records $RECORDS --record-size $RECORD_BYTES --throughput -1 --command-property acks=all\` (one producer, other producer settings the client's defaults), then \`org.apache.kafka.tools.ConsumerPerformance --num-records $RECORDS --timeout 30000\` (one consumer in a new consumer group, detailed stats off). Each topic is created beforehand with \`org.apache.kafka.tools.TopicCommand --create --partitions N --replication-factor 1\`, on both brokers. One broker runs at a time, started fresh with an empty data directory for each of $ROUNDS_TEXT; the brokers alternate, the first one switching every round. After each start $WARMUP_RECORDS records are produced to a warm-up topic and not counted. Figures are the tools' own: the producer's summary line (records/sec, MB/sec, avg and 99th percentile latency from send to acknowledgement) and the consumer's \`MB.sec\` and \`nMsg.sec\` (over the whole run, joining the group included); MB is 2^20 bytes, as the tools count it. Runs on this machine vary by 20–50% from one to the next: read the ratios, not the digits. Load average (1, 5, 15 min) before the first run: $LOAD_BEFORE; after the last: $LOAD_AFTER. Ratios above 1 mean Wharf is faster for throughput and slower for latency.
+
+$SECTION
+MD
+)"
+
+DOC="$ROOT/docs/benchmarks.md"
+python3 - "$DOC" "$SECTION" <<'PY'
+import sys, re, os
+path, section = sys.argv[1], sys.argv[2]
+start, end = "<!-- kafka:start -->", "<!-- kafka:end -->"
+text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+block = start + "\n" + section.strip() + "\n" + end
+if start in text:
+    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
+else:
+    text = text.rstrip() + "\n\n" + block + "\n"
+open(path, "w").write(text)
+PY
+echo "$SECTION"
+log "tool outputs and broker logs are in $RESULTS"
