@@ -416,10 +416,14 @@ final class KafkaBroker {
             return 0;
         }
         try (LogSlice slice = sp.read(offset, Math.max(1, maxBytes))) {
-            ByteBuffer bytes = ByteBuffer.allocate(slice.sizeInBytes());
-            bytes.put(slice.bytes()).flip();
-            pd.setRecords(MemoryRecords.readableRecords(bytes));
-            return bytes.remaining();
+            if (slice.isEmpty()) {
+                pd.setRecords(MemoryRecords.EMPTY);
+                return 0;
+            }
+            // Checked now, sent later straight from the file.
+            LogSlice.FileRegion region = slice.region();
+            pd.setRecords(new FileRegionRecords(region.file(), region.position(), region.length()));
+            return region.length();
         } catch (OffsetOutOfRangeException e) {
             pd.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()).setRecords(MemoryRecords.EMPTY);
             return 0;

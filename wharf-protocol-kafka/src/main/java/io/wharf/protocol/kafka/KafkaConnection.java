@@ -1,7 +1,6 @@
 package io.wharf.protocol.kafka;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
@@ -11,7 +10,6 @@ import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.kafka.common.requests.RequestUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,10 +126,9 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             if (r == null) {
                 continue;
             }
-            ByteBuffer body = RequestUtils.serialize(p.header().toResponseHeader().data(),
-                    p.header().toResponseHeader().headerVersion(), r, p.header().apiVersion());
-            ByteBuf size = Unpooled.buffer(4).writeInt(body.remaining());
-            ctx.write(Unpooled.wrappedBuffer(size, Unpooled.wrappedBuffer(body)), ctx.voidPromise());
+            for (Object part : ResponseBytes.of(p.header(), r)) {
+                ctx.write(part, ctx.voidPromise());
+            }
             wrote = true;
         }
         if (wrote) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +26,10 @@ public final class LogSlice implements AutoCloseable {
 
     /**
      * A verified byte range of a segment file, for zero-copy transfer (for example as a Netty
-     * file region). Valid while its slice is open.
+     * file region). The channel is valid while its slice is open; the file may be opened anew by
+     * its path, until retention deletes it.
      */
-    public record FileRegion(FileChannel channel, long position, int length) {
+    public record FileRegion(FileChannel channel, Path file, long position, int length) {
     }
 
     private final LogSegment segment;
@@ -126,7 +128,7 @@ public final class LogSlice implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + segment.file() + " failed", e);
         }
-        return new FileRegion(segment.channel(), position, size);
+        return new FileRegion(segment.channel(), segment.file(), position, size);
     }
 
     /** Sends the slice's checked bytes to {@code target} without copying them through the heap. */
