@@ -1,34 +1,17 @@
 package io.wharf.protocol.kafka;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.wharf.core.Broker;
 import io.wharf.core.vhost.VirtualHost;
+import io.wharf.protocol.common.Listener;
 import io.wharf.storage.concurrent.NamedThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The Kafka listener: accepts connections on Netty (epoll where available, NIO otherwise), cuts
@@ -38,19 +21,12 @@ public final class KafkaEndpoint implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaEndpoint.class);
 
-    private final EventLoopGroup acceptors;
-    private final EventLoopGroup workers;
+    private final Listener listener;
     private final ScheduledExecutorService timers;
-    private final Channel server;
-    private final ChannelGroup connections;
 
-    private KafkaEndpoint(EventLoopGroup acceptors, EventLoopGroup workers, ScheduledExecutorService timers, Channel server,
-                          ChannelGroup connections) {
-        this.acceptors = acceptors;
-        this.workers = workers;
+    private KafkaEndpoint(Listener listener, ScheduledExecutorService timers) {
+        this.listener = listener;
         this.timers = timers;
-        this.server = server;
-        this.connections = connections;
     }
 
     /**
@@ -61,58 +37,32 @@ public final class KafkaEndpoint implements AutoCloseable {
     public static KafkaEndpoint start(Broker broker, KafkaSettings settings) throws IOException {
         VirtualHost vhost = broker.vhost(settings.vhost()).orElseThrow(() -> new IOException(
                 "the Kafka endpoint's virtual host '" + settings.vhost() + "' does not exist"));
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> serverChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        EventLoopGroup acceptors = new MultiThreadIoEventLoopGroup(1, new NamedThreadFactory("kafka-accept", true), io);
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                new NamedThreadFactory("kafka-io", true), io);
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("kafka-timer", true));
-        ChannelGroup connections = new DefaultChannelGroup("kafka", GlobalEventExecutor.INSTANCE);
         KafkaBroker kafka = new KafkaBroker(vhost, settings, timers);
-        ServerBootstrap b = new ServerBootstrap()
-                .group(acceptors, workers)
-                .channel(serverChannel)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        connections.add(ch);
-                        // A request is a 4-byte size and that many bytes; a larger size than allowed closes the connection.
-                        ch.pipeline().addLast("frames", new LengthFieldBasedFrameDecoder(settings.maxRequestSize(), 0, 4, 0, 4));
-                        ch.pipeline().addLast("kafka", new KafkaConnection(kafka));
-                    }
-                });
-        Channel server;
+        Listener listener;
         try {
-            server = b.bind(new InetSocketAddress(settings.host(), settings.port())).syncUninterruptibly().channel();
-        } catch (Exception e) {
-            acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            listener = Listener.bind("Kafka", settings.host(), settings.port(), WriteBufferWaterMark.DEFAULT, ch -> {
+                // A request is a 4-byte size and that many bytes; a larger size than allowed closes the connection.
+                ch.pipeline().addLast("frames", new LengthFieldBasedFrameDecoder(settings.maxRequestSize(), 0, 4, 0, 4));
+                ch.pipeline().addLast("kafka", new KafkaConnection(kafka));
+            });
+        } catch (IOException e) {
             timers.shutdownNow();
-            throw new IOException("cannot listen for Kafka on " + settings.host() + ":" + settings.port() + ": "
-                    + e.getMessage(), e);
+            throw e;
         }
-        InetSocketAddress bound = (InetSocketAddress) server.localAddress();
-        kafka.bound(bound);
-        LOG.info("Kafka protocol listening on {} ({}), advertised as {}:{}", bound, epoll ? "epoll" : "nio",
+        kafka.bound(listener.address());
+        LOG.info("Kafka protocol listening on {} ({}), advertised as {}:{}", listener.address(), listener.transport(),
                 kafka.advertisedHost(), kafka.advertisedPort());
-        return new KafkaEndpoint(acceptors, workers, timers, server, connections);
+        return new KafkaEndpoint(listener, timers);
     }
 
     public int port() {
-        return ((InetSocketAddress) server.localAddress()).getPort();
+        return listener.port();
     }
 
     @Override
     public void close() {
-        server.close().syncUninterruptibly();
-        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        listener.close();
         timers.shutdownNow();
     }
 }
