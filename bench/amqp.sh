@@ -37,8 +37,9 @@ if [ "$DURATION" -lt 1 ] || [ "$ROUNDS" -lt 1 ]; then
   exit 2
 fi
 
-log() { echo "amqp.sh: $*" >&2; }
-die() { echo "amqp.sh: $*" >&2; exit 1; }
+BENCH_NAME=amqp.sh
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 if [ "$(id -u)" -eq 0 ]; then
   SUDO=()
@@ -48,9 +49,6 @@ else
   die "needs root or sudo: RabbitMQ is installed with apt-get and runs as the rabbitmq user"
 fi
 
-port_in_use() {
-  ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
-}
 
 rabbit_running() {
   # Any RabbitMQ node on this machine: an Erlang VM started with the rabbit application.
@@ -82,15 +80,7 @@ rabbitmqctl_() { rabbit_env rabbitmqctl "$@"; }
 
 stop_wharf() {
   [ -n "$WHARF_PID" ] || return 0
-  if kill -0 "$WHARF_PID" 2>/dev/null; then
-    kill -TERM "$WHARF_PID" 2>/dev/null || true
-    for _ in $(seq 60); do kill -0 "$WHARF_PID" 2>/dev/null || break; sleep 0.5; done
-    if kill -0 "$WHARF_PID" 2>/dev/null; then
-      log "Wharf (PID $WHARF_PID) did not stop within 30 s of SIGTERM; killing it"
-      kill -KILL "$WHARF_PID" 2>/dev/null || true
-    fi
-  fi
-  wait "$WHARF_PID" 2>/dev/null || true
+  stop_pid Wharf "$WHARF_PID"
   WHARF_PID=""
 }
 
@@ -249,18 +239,8 @@ BROKER_PID=""
 BROKER_LOG=""
 
 start_wharf() {
-  local data="$SCRATCH/wharf-data"
-  rm -rf "$data"
   BROKER_LOG="$RESULTS/wharf-$1.log"
-  JAVA_OPTS= WHARF_AMQP_HOST=127.0.0.1 WHARF_HTTP_HOST=127.0.0.1 WHARF_KAFKA_HOST=127.0.0.1 \
-    "$ROOT/wharf" --data-dir "$data" > "$BROKER_LOG" 2>&1 &
-  WHARF_PID=$!
-  for _ in $(seq 120); do
-    curl -fs http://127.0.0.1:15672/health >/dev/null 2>&1 && break
-    kill -0 "$WHARF_PID" 2>/dev/null || { tail -n 20 "$BROKER_LOG" >&2; die "Wharf exited during start-up"; }
-    sleep 0.5
-  done
-  curl -fs http://127.0.0.1:15672/health >/dev/null 2>&1 || die "Wharf did not answer /health within 60 s"
+  start_wharf_process "$SCRATCH/wharf-data" "$BROKER_LOG"
   BROKER_PID="$WHARF_PID"
 }
 
@@ -303,28 +283,7 @@ stop_broker() {
   return 0
 }
 
-# CPU accounting for one run, in clock ticks: the whole machine (busy and total), the broker
-# process, and this script's reaped children (PerfTest). What is left of the busy ticks is other
-# work on the machine, which this benchmark does not control and reports next to each run.
-cpu_snapshot() {
-  local machine broker=0 children
-  machine="$(awk '/^cpu / {busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6}' /proc/stat)"
-  if [ -n "$BROKER_PID" ] && [ -r "/proc/$BROKER_PID/stat" ]; then
-    broker="$(sed 's/.*) //' "/proc/$BROKER_PID/stat" | awk '{print $12 + $13}')"
-  fi
-  children="$(sed 's/.*) //' "/proc/$$/stat" | awk '{print $14 + $15}')"
-  echo "$machine $broker $children"
-}
 
-# cpu_share BEFORE AFTER: prints the broker's and other processes' share of the machine's CPU, in %.
-cpu_share() {
-  # shellcheck disable=SC2086
-  set -- $1 $2
-  awk -v b0="$1" -v t0="$2" -v k0="$3" -v c0="$4" -v b1="$5" -v t1="$6" -v k1="$7" -v c1="$8" 'BEGIN {
-    total = t1 - t0; if (total <= 0) { print "\t"; exit }
-    other = (b1 - b0) - (k1 - k0) - (c1 - c0); if (other < 0) other = 0
-    printf "%.0f\t%.0f\n", 100 * (k1 - k0) / total, 100 * other / total }'
-}
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
@@ -447,9 +406,7 @@ done
 # ---------------------------------------------------------------------------------------------
 # Report.
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
-CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) cores)"
-MEM="$(awk '/^MemTotal:/ {printf "%.0f GiB RAM", $2 / 1048576}' /proc/meminfo)"
-FS="$(df -T /tmp | awk 'NR==2 {print $2}')"
+describe_machine /tmp
 JAVA_VERSION="$("$JAVA" -version 2>&1 | head -n 1 | cut -d'"' -f2)"
 WHARF_JVM_OPTIONS="$(sed -n 's/^DEFAULT_JAVA_OPTS="\(.*\)"$/\1/p' "$ROOT/wharf")"
 QUEUE_CHECK="$(awk '$1 == "perf-durable" {print "durable=" $2 ", auto_delete=" $3 ", exclusive=" $4}' \
@@ -560,18 +517,6 @@ $SECTION
 MD
 )"
 
-DOC="$ROOT/docs/benchmarks.md"
-python3 - "$DOC" "$SECTION" <<'PY'
-import sys, re, os
-path, section = sys.argv[1], sys.argv[2]
-start, end = "<!-- amqp:start -->", "<!-- amqp:end -->"
-text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
-block = start + "\n" + section.strip() + "\n" + end
-if start in text:
-    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
-else:
-    text = text.rstrip() + "\n\n" + block + "\n"
-open(path, "w").write(text)
-PY
+write_doc_section amqp "$SECTION"
 echo "$SECTION"
 log "PerfTest outputs and broker logs are in $RESULTS"

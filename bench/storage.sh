@@ -7,6 +7,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/scripts/jdk.sh"
+BENCH_NAME=storage.sh
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 JDK="$(wharf_find_jdk 21)"
 SECONDS_PER_SCENARIO="${1:-10}"
 
@@ -19,8 +22,7 @@ JAR="$(ls "$BENCH"/wharf-bench-*.jar | head -n 1)"
 
 TABLE="$("$JDK/bin/java" -Xmx2g -cp "$JAR:$BENCH/lib/*" io.wharf.bench.StorageBench "$SCRATCH/data" "$SECONDS_PER_SCENARIO")"
 
-CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) cores)"
-FS="$(df -T "$SCRATCH" | awk 'NR==2 {print $2}')"
+describe_machine "$SCRATCH"
 SECTION="$(cat <<MD
 ## Storage log
 
@@ -30,17 +32,5 @@ $TABLE
 MD
 )"
 
-DOC="$ROOT/docs/benchmarks.md"
-python3 - "$DOC" "$SECTION" <<'PY'
-import sys, re, os
-path, section = sys.argv[1], sys.argv[2]
-start, end = "<!-- storage:start -->", "<!-- storage:end -->"
-text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
-block = start + "\n" + section.strip() + "\n" + end
-if start in text:
-    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
-else:
-    text = text.rstrip() + "\n\n" + block + "\n"
-open(path, "w").write(text)
-PY
+write_doc_section storage "$SECTION"
 echo "$SECTION"

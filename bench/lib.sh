@@ -1,0 +1,90 @@
+# shellcheck shell=bash
+# Shared by the benchmark scripts in bench/: logging, ports, stopping the processes a script
+# started, CPU accounting, the machine's description, and writing a script's own section of
+# docs/benchmarks.md. A script sets BENCH_NAME before sourcing this file.
+
+log() { echo "$BENCH_NAME: $*" >&2; }
+die() { echo "$BENCH_NAME: $*" >&2; exit 1; }
+
+port_in_use() {
+  ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
+}
+
+# stop_pid NAME PID: SIGTERM, up to 60 s for a clean shutdown, then SIGKILL; that PID only.
+stop_pid() {
+  local name="$1" pid="$2"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name (PID $pid) did not stop within 60 s of SIGTERM; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+# start_wharf_process DATA_DIR LOG [VAR=VALUE...]: starts Wharf through ./wharf with its default
+# JVM options, every listener on loopback, and waits for /health. Sets WHARF_PID.
+start_wharf_process() {
+  local data="$1" out="$2"
+  shift 2
+  rm -rf "$data"
+  env JAVA_OPTS='' WHARF_AMQP_HOST=127.0.0.1 WHARF_HTTP_HOST=127.0.0.1 WHARF_KAFKA_HOST=127.0.0.1 "$@" \
+    "$ROOT/wharf" --data-dir "$data" > "$out" 2>&1 &
+  WHARF_PID=$!
+  for _ in $(seq 120); do
+    curl -fs http://127.0.0.1:15672/health >/dev/null 2>&1 && return 0
+    kill -0 "$WHARF_PID" 2>/dev/null || { tail -n 20 "$out" >&2; die "Wharf exited during start-up"; }
+    sleep 0.5
+  done
+  die "Wharf did not answer /health within 60 s"
+}
+
+# CPU accounting for one run, in clock ticks: the whole machine (busy and total), the broker
+# process (BROKER_PID), and this script's reaped children (the load tools). What is left of the
+# busy ticks is other work on the machine, which a benchmark does not control and reports.
+cpu_snapshot() {
+  local machine broker=0 children
+  machine="$(awk '/^cpu / {busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6}' /proc/stat)"
+  if [ -n "${BROKER_PID:-}" ] && [ -r "/proc/$BROKER_PID/stat" ]; then
+    broker="$(sed 's/.*) //' "/proc/$BROKER_PID/stat" | awk '{print $12 + $13}')"
+  fi
+  children="$(sed 's/.*) //' "/proc/$$/stat" | awk '{print $14 + $15}')"
+  echo "$machine $broker $children"
+}
+
+# cpu_share BEFORE AFTER: prints the broker's and other processes' share of the machine's CPU, in %.
+cpu_share() {
+  # shellcheck disable=SC2086
+  set -- $1 $2
+  awk -v b0="$1" -v t0="$2" -v k0="$3" -v c0="$4" -v b1="$5" -v t1="$6" -v k1="$7" -v c1="$8" 'BEGIN {
+    total = t1 - t0; if (total <= 0) { print "\t"; exit }
+    other = (b1 - b0) - (k1 - k0) - (c1 - c0); if (other < 0) other = 0
+    printf "%.0f\t%.0f\n", 100 * (k1 - k0) / total, 100 * other / total }'
+}
+
+# describe_machine DIR: sets CPU, MEM and FS (the file system DIR is on) for the report.
+# shellcheck disable=SC2034  # read by the scripts that source this file
+describe_machine() {
+  CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) cores)"
+  MEM="$(awk '/^MemTotal:/ {printf "%.0f GiB RAM", $2 / 1048576}' /proc/meminfo)"
+  FS="$(df -T "$1" | awk 'NR==2 {print $2}')"
+}
+
+# write_doc_section NAME TEXT: replaces the text between <!-- NAME:start --> and <!-- NAME:end -->
+# in docs/benchmarks.md, or appends it there with its markers.
+write_doc_section() {
+  python3 - "$ROOT/docs/benchmarks.md" "$1" "$2" <<'PY'
+import sys, re, os
+path, name, section = sys.argv[1], sys.argv[2], sys.argv[3]
+start, end = "<!-- %s:start -->" % name, "<!-- %s:end -->" % name
+text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+block = start + "\n" + section.strip() + "\n" + end
+if start in text:
+    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
+else:
+    text = text.rstrip() + "\n\n" + block + "\n"
+open(path, "w").write(text)
+PY
+}
