@@ -166,40 +166,14 @@ TSV="$RESULTS/runs.tsv"
 
 log "fetching PerfTest $PERFTEST_VERSION from Maven Central"
 mkdir -p "$SCRATCH/perftest"
-cat > "$SCRATCH/perftest/pom.xml" <<POM
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>bench</groupId>
-  <artifactId>perf-test-fetch</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
+fetch_maven_libs "$SCRATCH/perftest" "$(cat <<DEPS
     <dependency>
       <groupId>com.rabbitmq</groupId>
       <artifactId>perf-test</artifactId>
       <version>$PERFTEST_VERSION</version>
     </dependency>
-  </dependencies>
-  <build>
-    <plugins>
-      <plugin>
-        <groupId>org.apache.maven.plugins</groupId>
-        <artifactId>maven-dependency-plugin</artifactId>
-        <version>3.8.1</version>
-        <executions>
-          <execution>
-            <id>copy</id>
-            <phase>package</phase>
-            <goals><goal>copy-dependencies</goal></goals>
-            <configuration><outputDirectory>\${project.basedir}/libs</outputDirectory></configuration>
-          </execution>
-        </executions>
-      </plugin>
-    </plugins>
-  </build>
-</project>
-POM
-(cd "$ROOT" && JAVA_HOME="$JDK" ./mvnw -q -B -f "$SCRATCH/perftest/pom.xml" package) >&2
+DEPS
+)"
 ls "$SCRATCH/perftest/libs"/perf-test-*.jar >/dev/null || die "PerfTest was not fetched"
 # A queue's depth, and its deletion, over AMQP with the client PerfTest ships: the same for both.
 cat > "$SCRATCH/perftest/QueueTool.java" <<'JAVA'

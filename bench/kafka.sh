@@ -106,14 +106,7 @@ TSV="$RESULTS/runs.tsv"
 log "fetching Apache Kafka $KAFKA_VERSION and its tools from Maven Central"
 KAFKA_HOME="$SCRATCH/kafka"
 mkdir -p "$KAFKA_HOME"
-cat > "$KAFKA_HOME/pom.xml" <<POM
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>bench</groupId>
-  <artifactId>kafka-fetch</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
+fetch_maven_libs "$KAFKA_HOME" "$(cat <<DEPS
     <dependency>
       <groupId>org.apache.kafka</groupId>
       <artifactId>kafka_2.13</artifactId>
@@ -130,27 +123,8 @@ cat > "$KAFKA_HOME/pom.xml" <<POM
       <artifactId>log4j-slf4j-impl</artifactId>
       <version>$LOG4J_VERSION</version>
     </dependency>
-  </dependencies>
-  <build>
-    <plugins>
-      <plugin>
-        <groupId>org.apache.maven.plugins</groupId>
-        <artifactId>maven-dependency-plugin</artifactId>
-        <version>3.8.1</version>
-        <executions>
-          <execution>
-            <id>copy</id>
-            <phase>package</phase>
-            <goals><goal>copy-dependencies</goal></goals>
-            <configuration><outputDirectory>\${project.basedir}/libs</outputDirectory></configuration>
-          </execution>
-        </executions>
-      </plugin>
-    </plugins>
-  </build>
-</project>
-POM
-(cd "$ROOT" && JAVA_HOME="$JDK" ./mvnw -q -B -f "$KAFKA_HOME/pom.xml" package) >&2
+DEPS
+)"
 ls "$KAFKA_HOME/libs/kafka_2.13-$KAFKA_VERSION.jar" "$KAFKA_HOME/libs/kafka-tools-$KAFKA_VERSION.jar" >/dev/null ||
   die "Apache Kafka was not fetched"
 

@@ -88,3 +88,40 @@ else:
 open(path, "w").write(text)
 PY
 }
+
+# fetch_maven_libs DIR DEPENDENCY_XML: copies the given Maven Central artifacts and everything they
+# depend on into DIR/libs, through a throwaway POM in DIR and the project's Maven wrapper.
+fetch_maven_libs() {
+  local dir="$1" deps="$2"
+  mkdir -p "$dir"
+  cat > "$dir/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>bench</groupId>
+  <artifactId>tools-fetch</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+$deps
+  </dependencies>
+  <build>
+    <plugins>
+      <plugin>
+        <groupId>org.apache.maven.plugins</groupId>
+        <artifactId>maven-dependency-plugin</artifactId>
+        <version>3.8.1</version>
+        <executions>
+          <execution>
+            <id>copy</id>
+            <phase>package</phase>
+            <goals><goal>copy-dependencies</goal></goals>
+            <configuration><outputDirectory>\${project.basedir}/libs</outputDirectory></configuration>
+          </execution>
+        </executions>
+      </plugin>
+    </plugins>
+  </build>
+</project>
+POM
+  (cd "$ROOT" && JAVA_HOME="$JDK" ./mvnw -q -B -f "$dir/pom.xml" package) >&2
+}
