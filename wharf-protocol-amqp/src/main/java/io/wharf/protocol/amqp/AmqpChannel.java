@@ -8,6 +8,8 @@ import io.wharf.core.message.Message;
 import io.wharf.core.message.MessageProperties;
 import io.wharf.core.queue.ConsumerSpec;
 import io.wharf.core.queue.Delivery;
+import io.wharf.core.stream.StreamPartition;
+import io.wharf.core.stream.Stream;
 import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueDefinition;
 import io.wharf.core.vhost.DirectReplyTo;
@@ -35,6 +37,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.HashMap;
+import java.util.TreeMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -88,6 +92,9 @@ final class AmqpChannel {
     private final Map<String, ChannelConsumer> consumers = new LinkedHashMap<>();
     private String lastQueue;
     private int consumerPrefetch;
+    private final Map<String, StreamConsumer> streamConsumers = new HashMap<>();
+    // Stream deliveries awaiting acknowledgement, by delivery tag: acknowledging one only makes room.
+    private final TreeMap<Long, StreamConsumer> streamUnacked = new TreeMap<>();
     private long consumerPrefetchSize;
     private volatile int globalPrefetch;
     private volatile long globalPrefetchSize;
@@ -332,10 +339,46 @@ final class AmqpChannel {
 
     private void declareQueue(QueueMethod.Declare d) {
         String name = d.passive() ? queueName(d.queue(), d) : d.queue();
+        if ("stream".equals(FieldValues.asString(d.arguments().get("x-queue-type")))
+                || (d.passive() && vhost().stream(name) != null)) {
+            declareStream(d, name);
+            return;
+        }
         QueueDefinition def = new QueueDefinition(name, d.durable(), d.exclusive(), d.autoDelete(), d.arguments());
         async(d, vhost().declareQueue(def, d.passive(), conn.client()), q -> {
             lastQueue = q.name();
             reply(d.noWait(), new QueueMethod.DeclareOk(q.name(), clamp(q.messageCount()), q.consumerCount()));
+        });
+    }
+
+    /**
+     * Declares a stream queue ({@code x-queue-type: stream}): a one-partition stream, durable as
+     * RabbitMQ requires, kept whole unless {@code x-max-length-bytes} bounds it.
+     */
+    private void declareStream(QueueMethod.Declare d, String name) {
+        Stream existing = vhost().stream(name);
+        if (existing != null || d.passive()) {
+            if (existing == null) {
+                throw AmqpException.channel(ReplyCode.NOT_FOUND, number, d.classId(), d.methodId(),
+                        "no queue '" + name + "' in vhost '" + vhost().name() + "'");
+            }
+            lastQueue = name;
+            StreamPartition p = existing.partition(0);
+            reply(d.noWait(), new QueueMethod.DeclareOk(name, clamp(p.highWatermark() - p.logStartOffset()), 0));
+            return;
+        }
+        if (name.isEmpty() || !d.durable() || d.exclusive() || d.autoDelete()) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, d.classId(), d.methodId(),
+                    "a stream queue needs a name and must be durable, not exclusive and not auto-delete");
+        }
+        Map<String, String> configs = new HashMap<>();
+        Long maxBytes = FieldValues.asLong(d.arguments().get("x-max-length-bytes"));
+        if (maxBytes != null) {
+            configs.put(io.wharf.core.stream.StreamConfigs.RETENTION_BYTES, Long.toString(maxBytes));
+        }
+        async(d, vhost().createStream(new io.wharf.core.stream.StreamDefinition(name, 1, configs), conn.client()), s -> {
+            lastQueue = name;
+            reply(d.noWait(), new QueueMethod.DeclareOk(name, 0, 0));
         });
     }
 
@@ -355,7 +398,7 @@ final class AmqpChannel {
 
     private void consume(BasicMethod.Consume c) {
         String tag = c.consumerTag().isEmpty() ? generatedTag() : c.consumerTag();
-        if (consumers.containsKey(tag) || tag.equals(replyConsumerTag)) {
+        if (consumers.containsKey(tag) || streamConsumers.containsKey(tag) || tag.equals(replyConsumerTag)) {
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, c.classId(), c.methodId(),
                     "attempt to reuse consumer tag '" + tag + "'").withChannel(number);
         }
@@ -364,6 +407,11 @@ final class AmqpChannel {
             return;
         }
         String queueName = queueName(c.queue(), c);
+        Stream stream = vhost().stream(queueName);
+        if (stream != null) {
+            consumeStream(c, tag, stream);
+            return;
+        }
         Queue queue = vhost().queueForReading(queueName, conn.client());
         Long priority = FieldValues.asLong(c.arguments().get("x-priority"));
         ChannelConsumer consumer = new ChannelConsumer(this, tag, queue, c.noAck(), consumerPrefetch, consumerPrefetchSize);
@@ -388,6 +436,70 @@ final class AmqpChannel {
             consumer.start();
             drainBacklog();
         }));
+    }
+
+    /**
+     * Consumes a stream as RabbitMQ's stream queues are consumed: with manual acknowledgements, a
+     * prefetch count, and {@code x-stream-offset} saying where to start (first, last, next, an
+     * offset, or a timestamp); without it, at the next message.
+     */
+    private void consumeStream(BasicMethod.Consume c, String tag, Stream stream) {
+        conn.client().check(vhost().name(), io.wharf.core.auth.Permission.Access.READ, "queue", stream.name());
+        if (c.noAck()) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, c.classId(), c.methodId(),
+                    "consumer must use manual acknowledgement for stream queue '" + stream.name() + "'");
+        }
+        if (consumerPrefetch <= 0) {
+            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, c.classId(), c.methodId(),
+                    "consumer prefetch count is not set for stream queue '" + stream.name() + "'");
+        }
+        StreamPartition partition = stream.partition(0);
+        long from = startOffset(c, partition);
+        StreamConsumer consumer = new StreamConsumer(this, conn, tag, partition, from, consumerPrefetch);
+        streamConsumers.put(tag, consumer);
+        reply(c.noWait(), new BasicMethod.ConsumeOk(tag));
+        consumer.pump();
+    }
+
+    private long startOffset(BasicMethod.Consume c, StreamPartition p) {
+        Object spec = c.arguments().get("x-stream-offset");
+        return switch (spec) {
+            case null -> p.highWatermark();
+            case Number n -> Math.max(p.logStartOffset(), Math.min(n.longValue(), p.highWatermark()));
+            case java.time.Instant t -> p.offsetForTimestamp(t.toEpochMilli()).orElse(p.highWatermark());
+            default -> switch (FieldValues.asString(spec)) {
+                case "first" -> p.logStartOffset();
+                case "last" -> Math.max(p.logStartOffset(), p.highWatermark() - 1);
+                case "next" -> p.highWatermark();
+                case String other -> throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, c.classId(), c.methodId(),
+                        "invalid x-stream-offset '" + other + "': first, last, next, an offset or a timestamp");
+                case null -> p.highWatermark();
+            };
+        };
+    }
+
+    /** A stream consumer hands over a message (on the event loop). */
+    void deliverFromStream(StreamConsumer consumer, Message m) {
+        long tag = ++deliveryTag;
+        streamUnacked.put(tag, consumer);
+        conn.sendContent(number, new BasicMethod.Deliver(consumer.tag, tag, false, m.exchange(), m.routingKey()), m);
+    }
+
+    /** Settles stream deliveries up to {@code tag} (or just it); true if {@code tag} was one of them. */
+    private boolean settleStream(long tag, boolean multiple) {
+        if (multiple) {
+            var done = streamUnacked.headMap(tag == 0 ? Long.MAX_VALUE : tag, true);
+            List<StreamConsumer> settled = new ArrayList<>(done.values());
+            done.clear();
+            settled.forEach(StreamConsumer::settled);
+            return !settled.isEmpty();
+        }
+        StreamConsumer c = streamUnacked.remove(tag);
+        if (c != null) {
+            c.settled();
+            return true;
+        }
+        return false;
     }
 
     private void consumeReplies(BasicMethod.Consume c, String tag) {
@@ -424,6 +536,12 @@ final class AmqpChannel {
             vhost().directReplyTo().unregister(replyAddress);
             replyAddress = null;
             replyConsumerTag = null;
+            reply(c.noWait(), new BasicMethod.CancelOk(c.consumerTag()));
+            return;
+        }
+        StreamConsumer streamConsumer = streamConsumers.remove(c.consumerTag());
+        if (streamConsumer != null) {
+            streamConsumer.cancel();
             reply(c.noWait(), new BasicMethod.CancelOk(c.consumerTag()));
             return;
         }
@@ -547,7 +665,8 @@ final class AmqpChannel {
             default -> 0;
         };
         boolean multiple = m instanceof BasicMethod.Ack a ? a.multiple() : m instanceof BasicMethod.Nack n && n.multiple();
-        if (!(multiple && tag == 0) && !unacked.containsKey(tag) && !(multiple && tag <= deliveryTag)) {
+        if (!(multiple && tag == 0) && !unacked.containsKey(tag) && !streamUnacked.containsKey(tag)
+                && !(multiple && tag <= deliveryTag)) {
             throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, m.classId(), m.methodId(), "unknown delivery tag " + tag);
         }
     }
@@ -573,6 +692,9 @@ final class AmqpChannel {
                 requeue = r.requeue();
             }
             default -> throw new IllegalArgumentException(m.name());
+        }
+        if (settleStream(tag, multiple) && !multiple) {
+            return;
         }
         List<Unacked> done = new ArrayList<>();
         if (multiple) {
@@ -640,6 +762,10 @@ final class AmqpChannel {
 
     /** Returns every unacknowledged message to its queue, each queue's in delivery order. */
     private void returnUnacked() {
+        // Stream deliveries are not returned anywhere: the stream keeps them.
+        List<StreamConsumer> settled = new ArrayList<>(streamUnacked.values());
+        streamUnacked.clear();
+        settled.forEach(StreamConsumer::settled);
         Map<Queue, List<Long>> byQueue = new LinkedHashMap<>();
         for (Unacked u : unacked.values()) {
             byQueue.computeIfAbsent(u.delivery().queue(), q -> new ArrayList<>()).add(u.delivery().id());
@@ -801,6 +927,8 @@ final class AmqpChannel {
             c.queue.cancel(c.tag);
         }
         consumers.clear();
+        streamConsumers.values().forEach(StreamConsumer::cancel);
+        streamConsumers.clear();
         if (replyAddress != null) {
             vhost().directReplyTo().unregister(replyAddress);
             replyAddress = null;

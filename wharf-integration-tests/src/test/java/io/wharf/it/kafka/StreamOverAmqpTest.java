@@ -1,0 +1,118 @@
+package io.wharf.it.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.AMQP;
+import io.wharf.test.WharfExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/** Records a Kafka producer wrote, read by the RabbitMQ Java client as a stream queue. */
+class StreamOverAmqpTest {
+
+    @RegisterExtension
+    final WharfExtension wharf = new WharfExtension();
+
+    private record Got(String body, String routingKey, Map<String, Object> headers, long tag) {
+    }
+
+    private void produce(String topic, int from, int to) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + wharf.kafkaPort());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (int i = from; i < to; i++) {
+                producer.send(new ProducerRecord<>(topic, null, 1_700_000_000_000L + i, "key-" + i, "event-" + i,
+                        List.of(new RecordHeader("source", "kafka".getBytes(StandardCharsets.UTF_8))))).get();
+            }
+        }
+    }
+
+    private Connection amqp() throws Exception {
+        ConnectionFactory f = new ConnectionFactory();
+        f.setHost("127.0.0.1");
+        f.setPort(wharf.amqpPort());
+        return f.newConnection();
+    }
+
+    private static List<Got> consume(Channel ch, String queue, Object offset) throws IOException {
+        List<Got> got = Collections.synchronizedList(new ArrayList<>());
+        ch.basicQos(10);
+        ch.basicConsume(queue, false, offset == null ? Map.of() : Map.of("x-stream-offset", offset), new DefaultConsumer(ch) {
+            @Override
+            public void handleDelivery(String tag, Envelope env, AMQP.BasicProperties props, byte[] body) throws IOException {
+                got.add(new Got(new String(body, StandardCharsets.UTF_8), env.getRoutingKey(), props.getHeaders(), env.getDeliveryTag()));
+                ch.basicAck(env.getDeliveryTag(), false);
+            }
+        });
+        return got;
+    }
+
+    @Test
+    void shouldReadAKafkaTopicAsAStreamQueueFromAnyOffset() throws Exception {
+        produce("events", 0, 50);
+        try (Connection c = amqp()) {
+            Channel ch = c.createChannel();
+            AMQP.Queue.DeclareOk ok = ch.queueDeclarePassive("events");
+            assertThat(ok.getMessageCount()).isEqualTo(50);
+
+            List<Got> all = consume(ch, "events", "first");
+            await().atMost(20, TimeUnit.SECONDS).until(() -> all.size() == 50);
+            Got first = all.get(0);
+            assertThat(first.body()).isEqualTo("event-0");
+            assertThat(first.routingKey()).isEqualTo("key-0");
+            assertThat(first.headers()).containsEntry("x-stream-offset", 0L);
+            assertThat(first.headers().get("source").toString()).isEqualTo("kafka");
+
+            Channel second = c.createChannel();
+            List<Got> fromOffset = consume(second, "events", 45);
+            await().atMost(20, TimeUnit.SECONDS).until(() -> fromOffset.size() == 5);
+            assertThat(fromOffset).extracting(Got::body).containsExactly("event-45", "event-46", "event-47", "event-48", "event-49");
+
+            Channel third = c.createChannel();
+            List<Got> onlyNew = consume(third, "events", "next");
+            produce("events", 50, 53);
+            await().atMost(20, TimeUnit.SECONDS).until(() -> onlyNew.size() == 3 && all.size() == 53);
+            assertThat(onlyNew).extracting(Got::body).containsExactly("event-50", "event-51", "event-52");
+        }
+    }
+
+    @Test
+    void shouldDeclareAStreamQueueOverAmqpAndReadWhatKafkaWritesToIt() throws Exception {
+        try (Connection c = amqp()) {
+            Channel ch = c.createChannel();
+            ch.queueDeclare("audit", true, false, false, Map.of("x-queue-type", "stream"));
+            produce("audit", 0, 3);
+            List<Got> got = consume(ch, "audit", "first");
+            await().atMost(20, TimeUnit.SECONDS).until(() -> got.size() == 3);
+            assertThat(got).extracting(Got::body).containsExactly("event-0", "event-1", "event-2");
+
+            Channel noPrefetch = c.createChannel();
+            assertThatThrownBy(() -> noPrefetch.basicConsume("audit", false, Map.of("x-stream-offset", "first"),
+                    new DefaultConsumer(noPrefetch))).isInstanceOf(IOException.class);
+            assertThat(noPrefetch.isOpen()).isFalse();
+        }
+    }
+}
