@@ -12,10 +12,8 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.AMQP;
 import io.wharf.test.WharfExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /** Records a Kafka producer wrote, read by the RabbitMQ Java client as a stream queue. */
@@ -38,11 +35,7 @@ class StreamOverAmqpTest {
     }
 
     private void produce(String topic, int from, int to) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + wharf.kafkaPort());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+        try (KafkaProducer<String, String> producer = KafkaClients.producer(wharf.kafkaPort(), Map.of())) {
             for (int i = from; i < to; i++) {
                 producer.send(new ProducerRecord<>(topic, null, 1_700_000_000_000L + i, "key-" + i, "event-" + i,
                         List.of(new RecordHeader("source", "kafka".getBytes(StandardCharsets.UTF_8))))).get();
