@@ -106,6 +106,10 @@ class StreamOverAmqpTest {
             assertThatThrownBy(() -> noPrefetch.basicConsume("audit", false, Map.of("x-stream-offset", "first"),
                     new DefaultConsumer(noPrefetch))).isInstanceOf(IOException.class);
             assertThat(noPrefetch.isOpen()).isFalse();
+
+            Channel admin = c.createChannel();
+            assertThat(admin.queueDelete("audit").getMessageCount()).isEqualTo(3);
+            assertThatThrownBy(() -> admin.queueDeclarePassive("audit")).isInstanceOf(IOException.class);
         }
     }
 }

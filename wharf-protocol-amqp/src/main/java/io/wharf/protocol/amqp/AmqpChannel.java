@@ -237,8 +237,7 @@ final class AmqpChannel {
                     b.routingKey(), b.arguments()), conn.client()), v -> conn.send(number, new QueueMethod.UnbindOk()));
             case QueueMethod.Purge p -> async(m, vhost().purgeQueue(queueName(p.queue(), m), conn.client()),
                     n -> reply(p.noWait(), new QueueMethod.PurgeOk(clamp(n))));
-            case QueueMethod.Delete d -> async(m, vhost().deleteQueue(queueName(d.queue(), m), d.ifUnused(), d.ifEmpty(),
-                    conn.client()), n -> reply(d.noWait(), new QueueMethod.DeleteOk(clamp(n))));
+            case QueueMethod.Delete d -> deleteQueue(d);
             case BasicMethod.Qos q -> qos(q);
             case BasicMethod.Consume c -> consume(c);
             case BasicMethod.Cancel c -> cancel(c);
@@ -349,6 +348,20 @@ final class AmqpChannel {
             lastQueue = q.name();
             reply(d.noWait(), new QueueMethod.DeclareOk(q.name(), clamp(q.messageCount()), q.consumerCount()));
         });
+    }
+
+    private void deleteQueue(QueueMethod.Delete d) {
+        String name = queueName(d.queue(), d);
+        Stream stream = vhost().stream(name);
+        if (stream != null) {
+            // A stream queue goes with its data; its message count is the records it held.
+            StreamPartition p = stream.partition(0);
+            long held = p == null ? 0 : p.highWatermark() - p.logStartOffset();
+            async(d, vhost().deleteStream(name, conn.client()), v -> reply(d.noWait(), new QueueMethod.DeleteOk(clamp(held))));
+            return;
+        }
+        async(d, vhost().deleteQueue(name, d.ifUnused(), d.ifEmpty(), conn.client()),
+                n -> reply(d.noWait(), new QueueMethod.DeleteOk(clamp(n))));
     }
 
     /**
