@@ -1,16 +1,21 @@
 package io.wharf.core.stream;
 
+import io.wharf.core.exchange.FieldValues;
 import io.wharf.core.message.Message;
 import io.wharf.core.message.MessageProperties;
 import io.wharf.storage.record.Header;
+import io.wharf.core.message.WireReader;
 import io.wharf.storage.record.Record;
+import io.wharf.storage.record.RecordBatchBuilder;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,29 +23,65 @@ import java.util.Map;
  * body, the key the routing key, each record header an AMQP header (a string when its bytes are
  * UTF-8, bytes otherwise), the timestamp the {@code timestamp} property, and the record's offset
  * the {@code x-stream-offset} header, as RabbitMQ streams deliver it.
+ *
+ * <p>An AMQP message published to a stream becomes a record with no key, the body as value, each
+ * AMQP header as a record header (its text in UTF-8), and the encoded AMQP properties in the
+ * {@code x-amqp-properties} header, so that an AMQP consumer gets them back whole.
  */
 public final class StreamMessages {
 
     public static final String OFFSET_HEADER = "x-stream-offset";
+    public static final String PROPERTIES_HEADER = "x-amqp-properties";
 
     private StreamMessages() {
     }
 
     public static Message toMessage(Record r) {
         Map<String, Object> headers = new LinkedHashMap<>();
+        MessageProperties published = null;
         for (Header h : r.headers()) {
-            headers.put(h.key(), h.value() == null ? null : textOrBytes(h.value()));
+            if (h.key().equals(PROPERTIES_HEADER) && h.value() != null) {
+                published = MessageProperties.read(new WireReader(ByteBuffer.wrap(h.value())));
+            } else {
+                headers.put(h.key(), h.value() == null ? null : textOrBytes(h.value()));
+            }
         }
-        headers.put(OFFSET_HEADER, r.offset());
-        MessageProperties props = MessageProperties.builder()
-                .headers(headers)
-                .timestamp(r.timestamp() >= 0 ? Instant.ofEpochSecond(r.timestamp() / 1000) : null)
-                .build();
+        MessageProperties props;
+        if (published != null) {
+            Map<String, Object> own = new LinkedHashMap<>(published.headers() == null ? Map.of() : published.headers());
+            own.put(OFFSET_HEADER, r.offset());
+            props = published.withHeaders(own);
+        } else {
+            headers.put(OFFSET_HEADER, r.offset());
+            props = MessageProperties.builder()
+                    .headers(headers)
+                    .timestamp(r.timestamp() >= 0 ? Instant.ofEpochSecond(r.timestamp() / 1000) : null)
+                    .build();
+        }
         byte[] key = r.keyBytes();
         byte[] value = r.valueBytes();
         Object routingKey = key == null ? "" : textOrBytes(key);
         return Message.of("", routingKey instanceof String s ? s : "", props, value == null ? new byte[0] : value,
                 r.timestamp());
+    }
+
+    /** The record an AMQP message published to a stream is stored as: one batch of one record. */
+    public static ByteBuffer toBatch(Message m) {
+        List<Header> headers = new ArrayList<>();
+        Map<String, Object> amqpHeaders = m.properties().headers();
+        if (amqpHeaders != null) {
+            amqpHeaders.forEach((k, v) -> {
+                String text = FieldValues.asString(v);
+                if (text == null && v != null) {
+                    text = String.valueOf(v);
+                }
+                headers.add(new Header(k, text == null ? null : text.getBytes(StandardCharsets.UTF_8)));
+            });
+        }
+        headers.add(new Header(PROPERTIES_HEADER, m.encodedProperties()));
+        RecordBatchBuilder b = new RecordBatchBuilder(m.bodySize() + m.encodedProperties().length + 128);
+        b.append(m.arrivedAtMillis(), null, ByteBuffer.wrap(m.body()), headers);
+        return b.build();
     }
 
     private static Object textOrBytes(byte[] b) {

@@ -17,6 +17,8 @@ import io.wharf.core.queue.QueueDefinition;
 import io.wharf.core.stream.GroupOffsets;
 import io.wharf.core.stream.Stream;
 import io.wharf.core.stream.StreamDefinition;
+import io.wharf.core.stream.StreamMessages;
+import io.wharf.core.stream.StreamPartition;
 import io.wharf.storage.metadata.MetadataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -485,11 +487,30 @@ public final class VirtualHost implements Queue.Owner {
             boolean delivered = directReplyTo.deliver(m.routingKey(), m);
             return new PublishResult(delivered ? 1 : 0, !delivered && mandatory, CompletableFuture.completedFuture(true));
         }
+        Stream stream = m.exchange().isEmpty() && !queues.containsKey(m.routingKey()) ? streams.get(m.routingKey()) : null;
+        if (stream != null) {
+            return new PublishResult(1, false, appendToStream(stream, m));
+        }
         Set<Queue> targets = route(ex, m);
         if (targets.isEmpty()) {
             return new PublishResult(0, mandatory, CompletableFuture.completedFuture(true));
         }
         return new PublishResult(targets.size(), false, enqueueAll(targets, m));
+    }
+
+    /**
+     * Appends a message published through the default exchange to the stream of that name. With no
+     * key to partition by, a stream of several partitions gets it in one of them at random, as a
+     * Kafka producer places records without a key.
+     */
+    private static CompletableFuture<Boolean> appendToStream(Stream s, Message m) {
+        int n = s.partitionCount();
+        StreamPartition p = s.partition(n == 1 ? 0 : java.util.concurrent.ThreadLocalRandom.current().nextInt(n));
+        try {
+            return p.append(StreamMessages.toBatch(m)).thenApply(offset -> true);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private static CompletableFuture<Boolean> enqueueAll(Collection<Queue> targets, Message m) {

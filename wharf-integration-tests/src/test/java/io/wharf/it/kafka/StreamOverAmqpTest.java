@@ -11,6 +11,11 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.AMQP;
 import io.wharf.test.WharfExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -23,6 +28,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** Records a Kafka producer wrote, read by the RabbitMQ Java client as a stream queue. */
@@ -89,6 +96,44 @@ class StreamOverAmqpTest {
             produce("events", 50, 53);
             await().atMost(20, TimeUnit.SECONDS).until(() -> onlyNew.size() == 3 && all.size() == 53);
             assertThat(onlyNew).extracting(Got::body).containsExactly("event-50", "event-51", "event-52");
+        }
+    }
+
+    @Test
+    void shouldLetKafkaConsumersReadWhatAmqpPublishesToAStream() throws Exception {
+        try (Connection c = amqp()) {
+            Channel ch = c.createChannel();
+            ch.queueDeclare("orders", true, false, false, Map.of("x-queue-type", "stream"));
+            ch.confirmSelect();
+            for (int i = 0; i < 5; i++) {
+                ch.basicPublish("", "orders", new AMQP.BasicProperties.Builder().contentType("text/plain")
+                        .headers(Map.of("region", "eu", "n", i)).build(), ("order-" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            ch.waitForConfirmsOrDie(10_000);
+
+            List<Got> overAmqp = consume(c.createChannel(), "orders", "first");
+            await().atMost(20, TimeUnit.SECONDS).until(() -> overAmqp.size() == 5);
+            assertThat(overAmqp.get(2).body()).isEqualTo("order-2");
+            assertThat(overAmqp.get(2).headers()).containsEntry("x-stream-offset", 2L).containsKey("region");
+        }
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + wharf.kafkaPort());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            TopicPartition tp = new TopicPartition("orders", 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            List<ConsumerRecord<String, String>> got = new ArrayList<>();
+            await().atMost(20, TimeUnit.SECONDS).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(got::add);
+                return got.size() == 5;
+            });
+            ConsumerRecord<String, String> third = got.get(2);
+            assertThat(third.key()).isNull();
+            assertThat(third.value()).isEqualTo("order-2");
+            assertThat(new String(third.headers().lastHeader("region").value(), StandardCharsets.UTF_8)).isEqualTo("eu");
+            assertThat(new String(third.headers().lastHeader("n").value(), StandardCharsets.UTF_8)).isEqualTo("2");
         }
     }
 
