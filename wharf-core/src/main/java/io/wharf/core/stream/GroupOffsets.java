@@ -84,6 +84,20 @@ public final class GroupOffsets {
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }
 
+    /** Forgets every group's offsets on a stream, as a deleted Kafka topic takes its offsets with it. */
+    public CompletableFuture<Void> deleteStream(String stream) {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (String name : cursors.all().keySet()) {
+            if (name.startsWith(prefix)) {
+                String[] parts = name.substring(prefix.length()).split(String.valueOf(SEP), -1);
+                if (parts.length == 3 && parts[1].equals(stream)) {
+                    all.add(cursors.delete(name));
+                }
+            }
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
     private static Committed committed(String stream, int partition, CursorState c) {
         byte[] m = c.metadata();
         return new Committed(stream, partition, c.committedOffset(),

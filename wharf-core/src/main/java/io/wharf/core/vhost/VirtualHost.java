@@ -670,7 +670,7 @@ public final class VirtualHost implements Queue.Owner {
             if (s == null) {
                 throw BrokerException.notFound("no stream '" + stream + "' in vhost '" + name + "'");
             }
-            return definitions.deleteStream(stream).thenRun(() -> {
+            return definitions.deleteStream(stream).thenCompose(v -> groupOffsets.deleteStream(stream)).thenRun(() -> {
                 try {
                     s.delete();
                 } catch (IOException e) {

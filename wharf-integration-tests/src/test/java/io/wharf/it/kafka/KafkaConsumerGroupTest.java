@@ -166,6 +166,9 @@ class KafkaConsumerGroupTest {
         }
         try (Admin admin = admin()) {
             assertThat(admin.listConsumerGroups().all().get()).anyMatch(g -> g.groupId().equals("readers"));
+            admin.deleteTopics(List.of("resume")).all().get();
+            assertThat(admin.listConsumerGroupOffsets("readers").partitionsToOffsetAndMetadata().get())
+                    .as("offsets of a deleted topic").isEmpty();
             admin.deleteConsumerGroups(List.of("readers")).all().get();
             assertThat(admin.listConsumerGroupOffsets("readers").partitionsToOffsetAndMetadata().get()).isEmpty();
         }
