@@ -146,7 +146,7 @@ public final class VirtualHost implements Queue.Owner {
             }
         }
         for (StreamDefinition d : definitions.streams()) {
-            streams.put(d.name(), Stream.open(name, d, queueContext.logs(), queueContext.durableLogs()));
+            streams.put(d.name(), Stream.open(name, d, queueContext.logs(), queueContext.logs().defaults()));
         }
         LOG.info("vhost {}: restored {} exchange(s), {} queue(s), {} binding(s), {} stream(s)", name,
                 exchanges.size(), queues.size(), restored, streams.size());
@@ -626,7 +626,7 @@ public final class VirtualHost implements Queue.Owner {
             if (streams.containsKey(d.name())) {
                 throw BrokerException.preconditionFailed("stream '" + d.name() + "' in vhost '" + name + "' already exists");
             }
-            Stream s = Stream.open(name, d, queueContext.logs(), queueContext.durableLogs());
+            Stream s = Stream.open(name, d, queueContext.logs(), queueContext.logs().defaults());
             streams.put(d.name(), s);
             return definitions.putStream(d).thenApply(v -> s);
         });
