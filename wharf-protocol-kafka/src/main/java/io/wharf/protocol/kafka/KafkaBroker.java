@@ -117,7 +117,7 @@ final class KafkaBroker {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
     private static final int NODE_ID = 0;
     private static final int LEADER_EPOCH = 0;
-    private static final String CLUSTER_ID = "wharf-" + Uuid.ZERO_UUID.toString().substring(0, 8);
+    private static final String CLUSTER_ID = "wharf";
     private static final Pattern LEGAL_TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     private final VirtualHost vhost;
@@ -268,7 +268,8 @@ final class KafkaBroker {
     private CompletableFuture<AbstractResponse> produce(ProduceRequest r) {
         short acks = r.acks();
         if (r.transactionalId() != null) {
-            return CompletableFuture.completedFuture(r.getErrorResponse(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.exception(
+            // Transactions are not supported yet: refused as an unsupported feature, not as a permission.
+            return CompletableFuture.completedFuture(r.getErrorResponse(Errors.UNSUPPORTED_VERSION.exception(
                     "transactions are not supported yet")));
         }
         List<CompletableFuture<ProduceResponseData.TopicProduceResponse>> topics = new ArrayList<>();
@@ -504,7 +505,7 @@ final class KafkaBroker {
     private InitProducerIdResponse initProducerId(InitProducerIdRequest r) {
         InitProducerIdResponseData out = new InitProducerIdResponseData();
         if (r.data().transactionalId() != null) {
-            out.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code()).setProducerId(-1).setProducerEpoch((short) -1);
+            out.setErrorCode(Errors.UNSUPPORTED_VERSION.code()).setProducerId(-1).setProducerEpoch((short) -1);
         } else {
             out.setProducerId(nextProducerId.getAndIncrement()).setProducerEpoch((short) 0);
         }
