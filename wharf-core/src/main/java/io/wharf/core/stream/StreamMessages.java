@@ -24,14 +24,16 @@ import java.util.Map;
  * UTF-8, bytes otherwise), the timestamp the {@code timestamp} property, and the record's offset
  * the {@code x-stream-offset} header, as RabbitMQ streams deliver it.
  *
- * <p>An AMQP message published to a stream becomes a record with no key, the body as value, each
- * AMQP header as a record header (its text in UTF-8), and the encoded AMQP properties in the
- * {@code x-amqp-properties} header, so that an AMQP consumer gets them back whole.
+ * <p>An AMQP message published to a stream becomes a record with its routing key as key, the body
+ * as value, each AMQP header as a record header (its text in UTF-8), the exchange it was published
+ * to in the {@code x-exchange} header and the encoded AMQP properties in {@code x-amqp-properties},
+ * so that an AMQP consumer gets it back as it was published.
  */
 public final class StreamMessages {
 
     public static final String OFFSET_HEADER = "x-stream-offset";
     public static final String PROPERTIES_HEADER = "x-amqp-properties";
+    public static final String EXCHANGE_HEADER = "x-exchange";
 
     private StreamMessages() {
     }
@@ -39,9 +41,12 @@ public final class StreamMessages {
     public static Message toMessage(Record r) {
         Map<String, Object> headers = new LinkedHashMap<>();
         MessageProperties published = null;
+        String exchange = "";
         for (Header h : r.headers()) {
             if (h.key().equals(PROPERTIES_HEADER) && h.value() != null) {
                 published = MessageProperties.read(new WireReader(ByteBuffer.wrap(h.value())));
+            } else if (h.key().equals(EXCHANGE_HEADER) && h.value() != null) {
+                exchange = new String(h.value(), StandardCharsets.UTF_8);
             } else {
                 headers.put(h.key(), h.value() == null ? null : textOrBytes(h.value()));
             }
@@ -61,8 +66,8 @@ public final class StreamMessages {
         byte[] key = r.keyBytes();
         byte[] value = r.valueBytes();
         Object routingKey = key == null ? "" : textOrBytes(key);
-        return Message.of("", routingKey instanceof String s ? s : "", props, value == null ? new byte[0] : value,
-                r.timestamp());
+        return Message.of(published != null ? exchange : "", routingKey instanceof String s ? s : "", props,
+                value == null ? new byte[0] : value, r.timestamp());
     }
 
     /** The record an AMQP message published to a stream is stored as: one batch of one record. */
@@ -78,9 +83,11 @@ public final class StreamMessages {
                 headers.add(new Header(k, text == null ? null : text.getBytes(StandardCharsets.UTF_8)));
             });
         }
+        headers.add(new Header(EXCHANGE_HEADER, m.exchange().getBytes(StandardCharsets.UTF_8)));
         headers.add(new Header(PROPERTIES_HEADER, m.encodedProperties()));
-        RecordBatchBuilder b = new RecordBatchBuilder(m.bodySize() + m.encodedProperties().length + 128);
-        b.append(m.arrivedAtMillis(), null, ByteBuffer.wrap(m.body()), headers);
+        byte[] key = m.routingKey().getBytes(StandardCharsets.UTF_8);
+        RecordBatchBuilder b = new RecordBatchBuilder(m.bodySize() + m.encodedProperties().length + key.length + 160);
+        b.append(m.arrivedAtMillis(), ByteBuffer.wrap(key), ByteBuffer.wrap(m.body()), headers);
         return b.build();
     }
 

@@ -136,17 +136,18 @@ public final class VirtualHost implements Queue.Owner {
             QueueArguments args = QueueArguments.parse(d.arguments(), "queue '" + d.name() + "' in vhost '" + name + "'");
             queues.put(d.name(), Queue.open(d, args, null, queueContext, this, true));
         }
+        for (StreamDefinition d : definitions.streams()) {
+            streams.put(d.name(), Stream.open(name, d, queueContext.logs(), queueContext.logs().defaults()));
+        }
         int restored = 0;
         for (Binding b : definitions.bindings()) {
             Exchange source = exchanges.get(b.source());
-            boolean destinationExists = b.toExchange() ? exchanges.containsKey(b.destination()) : queues.containsKey(b.destination());
+            boolean destinationExists = b.toExchange() ? exchanges.containsKey(b.destination())
+                    : queues.containsKey(b.destination()) || streams.containsKey(b.destination());
             if (source != null && destinationExists) {
                 source.bind(b);
                 restored++;
             }
-        }
-        for (StreamDefinition d : definitions.streams()) {
-            streams.put(d.name(), Stream.open(name, d, queueContext.logs(), queueContext.logs().defaults()));
         }
         LOG.info("vhost {}: restored {} exchange(s), {} queue(s), {} binding(s), {} stream(s)", name,
                 exchanges.size(), queues.size(), restored, streams.size());
@@ -286,6 +287,8 @@ public final class VirtualHost implements Queue.Owner {
         if (b.toExchange()) {
             exchange(b.destination());
             client.check(name, Access.WRITE, "exchange", b.destination());
+        } else if (!queues.containsKey(b.destination()) && streams.containsKey(b.destination())) {
+            client.check(name, Access.WRITE, "queue", b.destination());
         } else {
             Queue q = queue(b.destination());
             checkExclusive(q, client);
@@ -300,7 +303,8 @@ public final class VirtualHost implements Queue.Owner {
         Exchange source = exchanges.get(b.source());
         boolean destinationDurable = b.toExchange()
                 ? exchanges.containsKey(b.destination()) && exchanges.get(b.destination()).definition().durable()
-                : queues.containsKey(b.destination()) && queues.get(b.destination()).definition().persistent();
+                : queues.containsKey(b.destination()) ? queues.get(b.destination()).definition().persistent()
+                : streams.containsKey(b.destination());
         return source != null && source.definition().durable() && destinationDurable;
     }
 
@@ -487,15 +491,39 @@ public final class VirtualHost implements Queue.Owner {
             boolean delivered = directReplyTo.deliver(m.routingKey(), m);
             return new PublishResult(delivered ? 1 : 0, !delivered && mandatory, CompletableFuture.completedFuture(true));
         }
-        Stream stream = m.exchange().isEmpty() && !queues.containsKey(m.routingKey()) ? streams.get(m.routingKey()) : null;
-        if (stream != null) {
-            return new PublishResult(1, false, appendToStream(stream, m));
-        }
-        Set<Queue> targets = route(ex, m);
+        Routed targets = route(ex, m);
         if (targets.isEmpty()) {
             return new PublishResult(0, mandatory, CompletableFuture.completedFuture(true));
         }
-        return new PublishResult(targets.size(), false, enqueueAll(targets, m));
+        return new PublishResult(targets.count(), false, deliver(targets, m));
+    }
+
+    /** Where a message goes: queues, and streams (a stream queue is bound or addressed like a queue). */
+    private record Routed(Set<Queue> queues, Set<Stream> streams) {
+
+        boolean isEmpty() {
+            return queues.isEmpty() && streams.isEmpty();
+        }
+
+        int count() {
+            return queues.size() + streams.size();
+        }
+    }
+
+    /** Hands a routed message to its queues and streams; completes once all stored it. */
+    private static CompletableFuture<Boolean> deliver(Routed targets, Message m) {
+        if (targets.streams().isEmpty()) {
+            return enqueueAll(targets.queues(), m);
+        }
+        List<CompletableFuture<Boolean>> all = new ArrayList<>();
+        if (!targets.queues().isEmpty()) {
+            all.add(enqueueAll(targets.queues(), m));
+        }
+        for (Stream s : targets.streams()) {
+            all.add(appendToStream(s, m));
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                .thenApply(v -> all.stream().allMatch(CompletableFuture::join));
     }
 
     /**
@@ -526,8 +554,9 @@ public final class VirtualHost implements Queue.Owner {
     }
 
     /** The queues a message published to {@code ex} reaches, through exchange-to-exchange bindings and alternate exchanges. */
-    private Set<Queue> route(Exchange ex, Message m) {
+    private Routed route(Exchange ex, Message m) {
         Set<Queue> out = new LinkedHashSet<>();
+        Set<Stream> toStreams = new LinkedHashSet<>();
         Set<String> visited = new HashSet<>();
         Deque<Exchange> todo = new ArrayDeque<>();
         todo.add(ex);
@@ -540,6 +569,8 @@ public final class VirtualHost implements Queue.Owner {
                 Queue q = queues.get(m.routingKey());
                 if (q != null) {
                     out.add(q);
+                } else if (streams.containsKey(m.routingKey())) {
+                    toStreams.add(streams.get(m.routingKey()));
                 }
             } else {
                 e.route(m, b -> {
@@ -552,11 +583,13 @@ public final class VirtualHost implements Queue.Owner {
                         Queue q = queues.get(b.destination());
                         if (q != null) {
                             out.add(q);
+                        } else if (streams.containsKey(b.destination())) {
+                            toStreams.add(streams.get(b.destination()));
                         }
                     }
                 });
             }
-            if (out.isEmpty() && todo.isEmpty()) {
+            if (out.isEmpty() && toStreams.isEmpty() && todo.isEmpty()) {
                 String alternate = FieldValues.asString(e.definition().arguments().get("alternate-exchange"));
                 Exchange ae = alternate == null ? null : exchanges.get(alternate);
                 if (ae != null) {
@@ -564,7 +597,7 @@ public final class VirtualHost implements Queue.Owner {
                 }
             }
         }
-        return out;
+        return new Routed(out, toStreams);
     }
 
     /** Routes a delayed message whose time has come. */
@@ -574,8 +607,8 @@ public final class VirtualHost implements Queue.Owner {
             LOG.warn("vhost {}: a delayed message was dropped: its exchange '{}' no longer exists", name, m.exchange());
             return CompletableFuture.completedFuture(null);
         }
-        Set<Queue> targets = route(ex, m);
-        return targets.isEmpty() ? CompletableFuture.completedFuture(null) : enqueueAll(targets, m);
+        Routed targets = route(ex, m);
+        return targets.isEmpty() ? CompletableFuture.completedFuture(null) : deliver(targets, m);
     }
 
     @Override
@@ -591,11 +624,9 @@ public final class VirtualHost implements Queue.Owner {
         }
         String routingKey = from.arguments().deadLetterRoutingKey() != null ? from.arguments().deadLetterRoutingKey() : m.routingKey();
         Message dead = DeadLetters.deadLettered(m, from.name(), reason, dlx, routingKey, queueContext.clock().millis());
-        Set<Queue> targets = route(ex, dead);
-        targets.removeIf(q -> DeadLetters.isCycle(dead, q.name(), reason));
-        for (Queue q : targets) {
-            q.enqueue(dead);
-        }
+        Routed targets = route(ex, dead);
+        targets.queues().removeIf(q -> DeadLetters.isCycle(dead, q.name(), reason));
+        deliver(targets, dead);
     }
 
     // ---------------------------------------------------------------- streams
@@ -670,7 +701,18 @@ public final class VirtualHost implements Queue.Owner {
             if (s == null) {
                 throw BrokerException.notFound("no stream '" + stream + "' in vhost '" + name + "'");
             }
-            return definitions.deleteStream(stream).thenCompose(v -> groupOffsets.deleteStream(stream)).thenRun(() -> {
+            List<Binding> gone = new ArrayList<>();
+            for (Exchange e : exchanges.values()) {
+                for (Binding b : e.bindings()) {
+                    if (!b.toExchange() && b.destination().equals(stream)) {
+                        e.unbind(b);
+                        gone.add(b);
+                    }
+                }
+            }
+            CompletableFuture<?>[] unbound = gone.stream().map(definitions::deleteBinding).toArray(CompletableFuture[]::new);
+            return CompletableFuture.allOf(unbound).thenCompose(v -> definitions.deleteStream(stream))
+                    .thenCompose(v -> groupOffsets.deleteStream(stream)).thenCompose(v -> autoDeleteSources(gone)).thenRun(() -> {
                 try {
                     s.delete();
                 } catch (IOException e) {

@@ -130,10 +130,40 @@ class StreamOverAmqpTest {
                 return got.size() == 5;
             });
             ConsumerRecord<String, String> third = got.get(2);
-            assertThat(third.key()).isNull();
+            assertThat(third.key()).as("the routing key").isEqualTo("orders");
             assertThat(third.value()).isEqualTo("order-2");
             assertThat(new String(third.headers().lastHeader("region").value(), StandardCharsets.UTF_8)).isEqualTo("eu");
             assertThat(new String(third.headers().lastHeader("n").value(), StandardCharsets.UTF_8)).isEqualTo("2");
+        }
+    }
+
+    @Test
+    void shouldRouteThroughExchangesBoundToAStreamQueueAcrossARestart() throws Exception {
+        try (Connection c = amqp()) {
+            Channel ch = c.createChannel();
+            ch.exchangeDeclare("telemetry", "topic", true);
+            ch.queueDeclare("readings", true, false, false, Map.of("x-queue-type", "stream"));
+            ch.queueBind("readings", "telemetry", "sensor.#");
+        }
+        wharf.restart();
+        try (Connection c = amqp()) {
+            Channel ch = c.createChannel();
+            ch.confirmSelect();
+            ch.basicPublish("telemetry", "sensor.kitchen", null, "21.5".getBytes(StandardCharsets.UTF_8));
+            ch.basicPublish("telemetry", "door.front", null, "open".getBytes(StandardCharsets.UTF_8));
+            ch.basicPublish("telemetry", "sensor.garage", null, "18.0".getBytes(StandardCharsets.UTF_8));
+            ch.waitForConfirmsOrDie(10_000);
+            List<Got> got = consume(c.createChannel(), "readings", "first");
+            await().atMost(20, TimeUnit.SECONDS).until(() -> got.size() == 2);
+            assertThat(got).extracting(Got::body).containsExactly("21.5", "18.0");
+            assertThat(got).extracting(Got::routingKey).containsExactly("sensor.kitchen", "sensor.garage");
+
+            Channel admin = c.createChannel();
+            admin.queueDelete("readings");
+            admin.confirmSelect();
+            admin.basicPublish("telemetry", "sensor.attic", true, null, "19.0".getBytes(StandardCharsets.UTF_8));
+            admin.waitForConfirmsOrDie(10_000);
+            assertThatThrownBy(() -> admin.queueDeclarePassive("readings")).isInstanceOf(IOException.class);
         }
     }
 
