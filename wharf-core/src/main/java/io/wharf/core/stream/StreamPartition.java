@@ -23,6 +23,8 @@ public final class StreamPartition {
     private final Log log;
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> waiters = new ConcurrentLinkedQueue<>();
     private final ProducerSequences sequences = new ProducerSequences();
+    // Read from the log on the first idempotent append, not at open: most partitions never need it.
+    private boolean sequencesRecovered;
 
     /** Offsets at the end of a partition read at open to learn what idempotent producers last wrote. */
     private static final long PRODUCER_STATE_SCAN = 20_000;
@@ -31,12 +33,12 @@ public final class StreamPartition {
         this.stream = stream;
         this.index = index;
         this.log = log;
-        recoverProducerSequences();
     }
 
     /**
      * Reads the partition's latest batches so that a producer retrying across a broker restart
-     * is still recognised: its last batches are at the end of the log.
+     * is still recognised: its last batches are at the end of the log. Called with the
+     * sequences' lock held, before any idempotent append of this run.
      */
     private void recoverProducerSequences() {
         long end = log.durableEndOffset();
@@ -117,6 +119,10 @@ public final class StreamPartition {
     public IdempotentAppend appendIdempotent(ByteBuffer batch, long producerId, short epoch, int firstSequence,
                                              int lastSequence) {
         synchronized (sequences) {
+            if (!sequencesRecovered) {
+                recoverProducerSequences();
+                sequencesRecovered = true;
+            }
             return switch (sequences.check(producerId, epoch, firstSequence, lastSequence)) {
                 case ProducerSequences.Duplicate d -> new AlreadyWritten(d.baseOffset());
                 case ProducerSequences.OutOfOrder o -> new SequenceGap(o.expected());
@@ -165,10 +171,14 @@ public final class StreamPartition {
         return log.offsetForTimestamp(timestamp);
     }
 
-    /** Completes once the high watermark is past {@code offset} (at once if it already is). */
+    /**
+     * Completes once the high watermark is past {@code offset} (at once if it already is). A reader
+     * that stops waiting cancels the future, which forgets it.
+     */
     public CompletableFuture<Void> awaitData(long offset) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         waiters.add(f);
+        f.whenComplete((v, e) -> waiters.remove(f));
         // Checked after registering, so an append completing in between still wakes this reader.
         if (highWatermark() > offset) {
             f.complete(null);
