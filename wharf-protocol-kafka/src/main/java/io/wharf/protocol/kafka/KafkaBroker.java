@@ -371,15 +371,20 @@ final class KafkaBroker {
         }
         // Long poll: answer when any partition gets new data, or when max.wait is up.
         CompletableFuture<Void> wake = new CompletableFuture<>();
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
         for (FetchRequestData.FetchTopic t : d.topics()) {
             Stream s = vhost.stream(t.topic());
             for (FetchRequestData.FetchPartition p : t.partitions()) {
                 StreamPartition sp = s == null ? null : s.partition(p.partition());
                 if (sp != null) {
-                    sp.awaitData(p.fetchOffset()).thenRun(() -> wake.complete(null));
+                    CompletableFuture<Void> w = sp.awaitData(p.fetchOffset());
+                    waits.add(w);
+                    w.thenRun(() -> wake.complete(null));
                 }
             }
         }
+        // Partitions that got nothing must not keep this fetch's waits until their next append.
+        wake.whenComplete((v, e) -> waits.forEach(w -> w.cancel(false)));
         timers.schedule(() -> wake.complete(null), d.maxWaitMs(), TimeUnit.MILLISECONDS);
         return wake.thenApply(v -> readAll(d));
     }

@@ -32,6 +32,9 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private record Pending(RequestHeader header, CompletableFuture<ApiMessage> response) {
     }
 
+    /** Requests read but not yet answered before the connection stops reading more. */
+    private static final int MAX_PENDING = 256;
+
     private final KafkaBroker broker;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
@@ -103,6 +106,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private void respond(RequestHeader header, CompletableFuture<ApiMessage> response) {
         Pending p = new Pending(header, response);
         pending.add(p);
+        if (pending.size() == MAX_PENDING) {
+            // A client that pipelines without end must not fill the broker's memory.
+            ctx.channel().config().setAutoRead(false);
+        }
         if (response.isDone()) {
             drain();
         } else {
@@ -133,6 +140,9 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
         if (wrote) {
             ctx.flush();
+        }
+        if (pending.size() < MAX_PENDING / 2 && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
         }
     }
 
