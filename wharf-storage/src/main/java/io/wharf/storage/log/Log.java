@@ -458,6 +458,16 @@ public final class Log implements AutoCloseable {
      * @throws CorruptRecordException    if the batch headers on the way are damaged
      */
     public LogSlice read(long offset, int maxBytes, ReadBound bound) {
+        return read(offset, maxBytes, bound, Long.MAX_VALUE);
+    }
+
+    /**
+     * Reads as {@link #read(long, int, ReadBound)} does, but nothing from the batch holding
+     * {@code stopOffset} on: a reader that may not see past an offset (a transaction still
+     * open there) gets the whole batches before it. {@code stopOffset} must be a batch's base
+     * offset or past the end.
+     */
+    public LogSlice read(long offset, int maxBytes, ReadBound bound, long stopOffset) {
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("maxBytes must be positive, got " + maxBytes);
         }
@@ -468,7 +478,7 @@ public final class Log implements AutoCloseable {
             if (at < start || at > end.offset()) {
                 throw new OffsetOutOfRangeException(name, at, start, end.offset());
             }
-            if (at == end.offset()) {
+            if (at == end.offset() || at >= stopOffset) {
                 return LogSlice.empty(at, end.offset());
             }
             Map.Entry<Long, LogSegment> e = segments.floorEntry(at);
@@ -482,18 +492,22 @@ public final class Log implements AutoCloseable {
             boolean handedOver = false;
             try {
                 int limit = limitFor(seg, end);
+                boolean stopsHere = stopOffset < end.offset() && segments.floorEntry(stopOffset).getValue() == seg;
+                if (stopsHere) {
+                    limit = seg.positionOf(stopOffset, limit);
+                }
                 int pos = seg.positionOf(at, limit);
                 if (pos >= limit) {
                     // Nothing at or after the offset in this segment: a gap; continue in the next one.
                     Long next = segments.higherKey(seg.baseOffset);
-                    if (next == null || next >= end.offset()) {
+                    if (stopsHere || next == null || next >= end.offset()) {
                         return LogSlice.empty(at, end.offset());
                     }
                     at = next;
                     continue;
                 }
                 int endPos = seg.readEnd(pos, maxBytes, limit);
-                long nextOff = endPos == limit && seg == end.segment() ? end.offset() : seg.nextOffsetAt(pos, endPos);
+                long nextOff = endPos == limit && seg == end.segment() && !stopsHere ? end.offset() : seg.nextOffsetAt(pos, endPos);
                 handedOver = true;
                 return new LogSlice(seg, offset, pos, endPos - pos, nextOff, end.offset());
             } catch (IOException io) {

@@ -142,6 +142,31 @@ class LogTest {
     }
 
     @Test
+    void shouldStopAReadBeforeTheBatchAtTheStopOffsetInAnySegment() throws Exception {
+        Log log = open(small());
+        for (int i = 0; i < 200; i++) {
+            log.append(batch(i, "v" + i));
+        }
+        log.append(batch(200, "last")).future().get();
+
+        for (long stop : new long[] {0, 1, 57, 58, 124, 200, 201}) {
+            List<Record> got = new ArrayList<>();
+            long offset = 0;
+            while (true) {
+                try (LogSlice s = log.read(offset, 1 << 20, Log.ReadBound.DURABLE, stop)) {
+                    if (s.isEmpty()) {
+                        break;
+                    }
+                    got.addAll(s.records());
+                    offset = s.nextOffset();
+                }
+            }
+            assertThat(got).as("stopping at %d", stop).extracting(Record::offset)
+                    .containsExactlyElementsOf(java.util.stream.LongStream.range(0, stop).boxed().toList());
+        }
+    }
+
+    @Test
     void shouldRollASegmentOnceItIsOlderThanTheSegmentAge() throws Exception {
         Log log = open(LogConfig.DEFAULT.withSegmentMs(60_000));
         log.append(batch(1, "a")).future().get();
