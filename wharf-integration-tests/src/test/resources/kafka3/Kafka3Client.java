@@ -80,8 +80,60 @@ public class Kafka3Client {
                 fail(more + " records came again after the group committed");
             }
         }
+        int committedSeen = transactions(bootstrap);
         System.out.println("kafka-clients " + org.apache.kafka.common.utils.AppInfoParser.getVersion()
-                + ": produced " + count + ", consumed " + seen.size() + ", nothing again after the commit");
+                + ": produced " + count + ", consumed " + seen.size() + ", nothing again after the commit"
+                + "; read_committed saw " + committedSeen + " committed records and none aborted");
+    }
+
+    /** A transactional producer commits 10 records and aborts 10; a read_committed consumer must see the 10. */
+    private static int transactions(String bootstrap) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "legacy-tx");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>("legacy-tx", "k" + i, "committed"));
+            }
+            producer.commitTransaction();
+            producer.beginTransaction();
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>("legacy-tx", "k" + i, "aborted"));
+            }
+            producer.flush();
+            producer.abortTransaction();
+        }
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "legacy-tx-readers");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        int committed = 0;
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
+            consumer.subscribe(List.of("legacy-tx"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (committed < 10 && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (!r.value().equals("committed")) {
+                        fail("read_committed saw " + r);
+                    }
+                    committed++;
+                }
+            }
+            long until = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+            while (System.nanoTime() < until) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    fail("read_committed saw " + r + " after the committed records");
+                }
+            }
+        }
+        return committed;
     }
 
     private static void fail(String why) {

@@ -71,6 +71,17 @@ final class ProducerSequences {
         }
     }
 
+    /**
+     * A transaction marker of {@code epoch} was written for the producer: an older epoch is fenced
+     * from now on, and a newer one starts its sequence afresh.
+     */
+    void fence(long producerId, short epoch) {
+        State s = producers.get(producerId);
+        if (s == null || epoch > s.epoch()) {
+            producers.put(producerId, new State(epoch, new ArrayDeque<>()));
+        }
+    }
+
     void written(long producerId, short epoch, int firstSequence, int lastSequence, long baseOffset) {
         State s = producers.get(producerId);
         if (s == null || epoch > s.epoch()) {

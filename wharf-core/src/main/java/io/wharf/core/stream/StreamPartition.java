@@ -3,9 +3,12 @@ package io.wharf.core.stream;
 import io.wharf.storage.log.Log;
 import io.wharf.storage.log.LogSlice;
 import io.wharf.storage.log.PendingAppend;
+import io.wharf.storage.record.Record;
 import io.wharf.storage.record.RecordBatch;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -21,10 +24,14 @@ public final class StreamPartition {
     private final String stream;
     private final int index;
     private final Log log;
-    private final ConcurrentLinkedQueue<CompletableFuture<Void>> waiters = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+    // Guards what producers left in the log: sequences and transactions.
+    private final Object producerLock = new Object();
     private final ProducerSequences sequences = new ProducerSequences();
     // Read from the log on the first idempotent append, not at open: most partitions never need it.
     private boolean sequencesRecovered;
+    // Read from the log on first use, unless the log was empty at open: then there is nothing to read.
+    private PartitionTransactions transactions;
 
     /** Offsets at the end of a partition read at open to learn what idempotent producers last wrote. */
     private static final long PRODUCER_STATE_SCAN = 20_000;
@@ -33,12 +40,24 @@ public final class StreamPartition {
         this.stream = stream;
         this.index = index;
         this.log = log;
+        if (log.endOffset() == log.startOffset()) {
+            transactions = new PartitionTransactions();
+        }
+    }
+
+    /** Called with the producer lock held. */
+    private PartitionTransactions transactions() {
+        if (transactions == null) {
+            transactions = PartitionTransactions.recover(log);
+        }
+        transactions.truncatedTo(log.startOffset());
+        return transactions;
     }
 
     /**
      * Reads the partition's latest batches so that a producer retrying across a broker restart
      * is still recognised: its last batches are at the end of the log. Called with the
-     * sequences' lock held, before any idempotent append of this run.
+     * producer lock held, before any idempotent append of this run.
      */
     private void recoverProducerSequences() {
         long end = log.durableEndOffset();
@@ -118,7 +137,22 @@ public final class StreamPartition {
      */
     public IdempotentAppend appendIdempotent(ByteBuffer batch, long producerId, short epoch, int firstSequence,
                                              int lastSequence) {
-        synchronized (sequences) {
+        return appendIdempotent(batch, producerId, epoch, firstSequence, lastSequence, false);
+    }
+
+    /**
+     * Appends a batch of a transactional producer as {@link #appendIdempotent} does; its
+     * transaction stays open, holding back the last stable offset, until {@link #endTransaction}
+     * writes its marker.
+     */
+    public IdempotentAppend appendTransactional(ByteBuffer batch, long producerId, short epoch, int firstSequence,
+                                                int lastSequence) {
+        return appendIdempotent(batch, producerId, epoch, firstSequence, lastSequence, true);
+    }
+
+    private IdempotentAppend appendIdempotent(ByteBuffer batch, long producerId, short epoch, int firstSequence,
+                                              int lastSequence, boolean transactional) {
+        synchronized (producerLock) {
             if (!sequencesRecovered) {
                 recoverProducerSequences();
                 sequencesRecovered = true;
@@ -128,13 +162,17 @@ public final class StreamPartition {
                 case ProducerSequences.OutOfOrder o -> new SequenceGap(o.expected());
                 case ProducerSequences.Fenced f -> new ProducerFenced(f.currentEpoch());
                 case ProducerSequences.Fresh fresh -> {
+                    PartitionTransactions txns = transactional ? transactions() : null;
                     PendingAppend p = log.append(batch);
                     sequences.written(producerId, epoch, firstSequence, lastSequence, p.baseOffset());
                     long base = p.baseOffset();
+                    if (txns != null) {
+                        txns.appended(producerId, base);
+                    }
                     yield new Appended(p.future().handle((r, e) -> {
                         if (e != null) {
                             // Not written after all: a retry must be appended, not taken for a duplicate.
-                            synchronized (sequences) {
+                            synchronized (producerLock) {
                                 sequences.forget(producerId, firstSequence, base);
                             }
                             throw e instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(e);
@@ -144,6 +182,70 @@ public final class StreamPartition {
                     }));
                 }
             };
+        }
+    }
+
+    /**
+     * Ends the producer's transaction here with a commit or abort marker, which also fences the
+     * producer's older epochs. Completes with the marker's offset once it is durable; from then
+     * on the transaction no longer holds back the last stable offset.
+     *
+     * @throws io.wharf.storage.log.LogClosedException if the partition is closed or failed
+     */
+    public CompletableFuture<Long> endTransaction(long producerId, short epoch, boolean commit, int coordinatorEpoch,
+                                                  long timestamp) {
+        synchronized (producerLock) {
+            if (!sequencesRecovered) {
+                recoverProducerSequences();
+                sequencesRecovered = true;
+            }
+            PartitionTransactions txns = transactions();
+            PendingAppend p = log.append(TransactionMarkers.marker(producerId, epoch, commit, coordinatorEpoch, timestamp));
+            sequences.fence(producerId, epoch);
+            long offset = p.baseOffset();
+            return p.future().thenApply(r -> {
+                synchronized (producerLock) {
+                    txns.ended(producerId, offset, commit);
+                }
+                wakeReaders();
+                return offset;
+            });
+        }
+    }
+
+    /**
+     * The offset below which every transaction has ended: committed-only readers (Kafka's
+     * read_committed) see nothing from it on.
+     */
+    public long lastStableOffset() {
+        synchronized (producerLock) {
+            return Math.min(transactions().firstUnstableOffset(), highWatermark());
+        }
+    }
+
+    /**
+     * The last stable offset if this partition's transactions are known without reading the log
+     * (always, once it has been read or if it was empty at open), else the high watermark. For
+     * readers that only report it: reading a long log is left to those who need the answer.
+     */
+    public long lastStableOffsetIfKnown() {
+        synchronized (producerLock) {
+            return transactions == null ? highWatermark() : Math.min(transactions.firstUnstableOffset(), highWatermark());
+        }
+    }
+
+    /** A transaction that was aborted: the producer's batches from its first offset up to its marker. */
+    public record AbortedTransaction(long producerId, long firstOffset, long markerOffset) {
+    }
+
+    /** Aborted transactions with batches between {@code from} and {@code to} (exclusive). */
+    public List<AbortedTransaction> abortedTransactions(long from, long to) {
+        synchronized (producerLock) {
+            List<AbortedTransaction> out = new ArrayList<>();
+            for (PartitionTransactions.Aborted a : transactions().abortedBetween(from, to)) {
+                out.add(new AbortedTransaction(a.producerId(), a.firstOffset(), a.markerOffset()));
+            }
+            return out;
         }
     }
 
@@ -166,6 +268,14 @@ public final class StreamPartition {
         return log.read(offset, maxBytes, Log.ReadBound.DURABLE);
     }
 
+    /**
+     * Reads as {@link #read} does, but only below {@code stopOffset}: a committed-only reader
+     * passes the {@link #lastStableOffset()}.
+     */
+    public LogSlice read(long offset, int maxBytes, long stopOffset) {
+        return log.read(offset, maxBytes, Log.ReadBound.DURABLE, stopOffset);
+    }
+
     /** The first offset whose timestamp is at or after {@code timestamp}, if any. */
     public OptionalLong offsetForTimestamp(long timestamp) {
         return log.offsetForTimestamp(timestamp);
@@ -176,20 +286,81 @@ public final class StreamPartition {
      * that stops waiting cancels the future, which forgets it.
      */
     public CompletableFuture<Void> awaitData(long offset) {
+        return awaitData(offset, false);
+    }
+
+    /**
+     * Completes once there is something past {@code offset} for the reader: beyond the high
+     * watermark, or for a committed-only reader beyond the last stable offset. A reader that
+     * stops waiting cancels the future, which forgets it.
+     */
+    public CompletableFuture<Void> awaitData(long offset, boolean committedOnly) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        waiters.add(f);
-        f.whenComplete((v, e) -> waiters.remove(f));
+        waiters.add(new Waiter(f, offset, committedOnly));
+        f.whenComplete((v, e) -> waiters.removeIf(w -> w.future() == f));
         // Checked after registering, so an append completing in between still wakes this reader.
-        if (highWatermark() > offset) {
+        if (readable(offset, committedOnly)) {
             f.complete(null);
         }
         return f;
     }
 
+    private boolean readable(long offset, boolean committedOnly) {
+        return (committedOnly ? lastStableOffset() : highWatermark()) > offset;
+    }
+
+    /** What a committed-only reader gets from one read: records of committed transactions and plain records. */
+    public record CommittedRead(List<Record> records, long nextOffset) {
+    }
+
+    /**
+     * Reads records below the last stable offset from {@code offset} on, leaving out transaction
+     * markers and the records of aborted transactions, as Kafka's read_committed consumers see them.
+     *
+     * @throws io.wharf.storage.log.OffsetOutOfRangeException if {@code offset} is outside the log
+     */
+    public CommittedRead readCommitted(long offset, int maxBytes) {
+        long stable = lastStableOffset();
+        if (offset >= stable) {
+            return new CommittedRead(List.of(), offset);
+        }
+        try (LogSlice slice = read(offset, maxBytes, stable)) {
+            if (slice.isEmpty()) {
+                return new CommittedRead(List.of(), Math.max(offset, slice.nextOffset()));
+            }
+            List<AbortedTransaction> aborted = abortedTransactions(offset, slice.nextOffset());
+            List<Record> out = new ArrayList<>();
+            for (RecordBatch b : slice.batches()) {
+                if (b.isControl() || (b.isTransactional() && isAborted(aborted, b))) {
+                    continue;
+                }
+                for (Record r : b.records()) {
+                    if (r.offset() >= offset) {
+                        out.add(r);
+                    }
+                }
+            }
+            return new CommittedRead(out, slice.nextOffset());
+        }
+    }
+
+    private static boolean isAborted(List<AbortedTransaction> aborted, RecordBatch b) {
+        for (AbortedTransaction a : aborted) {
+            if (a.producerId() == b.producerId() && a.firstOffset() <= b.baseOffset() && b.baseOffset() < a.markerOffset()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private record Waiter(CompletableFuture<Void> future, long offset, boolean committedOnly) {
+    }
+
     private void wakeReaders() {
-        CompletableFuture<Void> w;
-        while ((w = waiters.poll()) != null) {
-            w.complete(null);
+        for (Waiter w : waiters) {
+            if (readable(w.offset(), w.committedOnly())) {
+                w.future().complete(null);
+            }
         }
     }
 

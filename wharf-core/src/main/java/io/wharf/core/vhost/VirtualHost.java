@@ -15,6 +15,7 @@ import io.wharf.core.queue.QueueArguments;
 import io.wharf.core.queue.QueueContext;
 import io.wharf.core.queue.QueueDefinition;
 import io.wharf.core.stream.GroupOffsets;
+import io.wharf.core.stream.TransactionCoordinator;
 import io.wharf.core.stream.Stream;
 import io.wharf.core.stream.StreamDefinition;
 import io.wharf.core.stream.StreamMessages;
@@ -89,6 +90,8 @@ public final class VirtualHost implements Queue.Owner {
     private final Map<String, Queue> queues = new ConcurrentHashMap<>();
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
     private final GroupOffsets groupOffsets;
+    private final MetadataStore metadata;
+    private TransactionCoordinator transactions;
     private final DirectReplyTo directReplyTo = new DirectReplyTo();
     private DelayedMessages delayed;
 
@@ -97,6 +100,7 @@ public final class VirtualHost implements Queue.Owner {
         this.queueContext = queueContext;
         this.definitions = new Definitions(metadata, name);
         this.groupOffsets = new GroupOffsets(queueContext.cursors(), name);
+        this.metadata = metadata;
         this.adminPool = adminPool;
     }
 
@@ -113,6 +117,9 @@ public final class VirtualHost implements Queue.Owner {
         vh.delayed = new DelayedMessages(queueContext.logs().open("delayed/" + name, queueContext.durableLogs()),
                 "delayed/" + name, queueContext.cursors(), queueContext.clock(), queueContext.timers(),
                 queueContext.pool(), vh::routeReleased);
+        // Unfinished transactions write their markers into streams, so those must be open first.
+        vh.transactions = new TransactionCoordinator(metadata, name, vh::stream, vh.groupOffsets, queueContext.clock(),
+                queueContext.timers());
         return vh;
     }
 
@@ -632,6 +639,11 @@ public final class VirtualHost implements Queue.Owner {
     // ---------------------------------------------------------------- streams
 
     /** Offsets committed by consumer groups on this virtual host's streams. */
+    /** Transactions of producers writing to this virtual host's streams. */
+    public TransactionCoordinator transactions() {
+        return transactions;
+    }
+
     public GroupOffsets groupOffsets() {
         return groupOffsets;
     }
@@ -727,6 +739,7 @@ public final class VirtualHost implements Queue.Owner {
     /** Stops timers and flushes queues; storage is closed by the broker afterwards. */
     public CompletableFuture<Void> close() {
         delayed.close();
+        transactions.close();
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (Queue q : queues.values()) {
             all.add(q.close());

@@ -39,6 +39,7 @@ class Kafka3ClientTest {
         }
         assertThat(exited).as(out).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).contains("kafka-clients 3.9.2: produced 100, consumed 100, nothing again after the commit");
+        assertThat(out).contains("kafka-clients 3.9.2: produced 100, consumed 100, nothing again after the commit"
+                + "; read_committed saw 10 committed records and none aborted");
     }
 }

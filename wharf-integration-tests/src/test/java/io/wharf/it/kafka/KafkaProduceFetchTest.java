@@ -214,15 +214,6 @@ class KafkaProduceFetchTest {
     }
 
     @Test
-    void shouldRefuseATransactionalProducerAsUnsupported() {
-        try (KafkaProducer<String, String> p = producer(Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-1",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000))) {
-            assertThatThrownBy(p::initTransactions).isInstanceOf(org.apache.kafka.common.KafkaException.class)
-                    .hasMessageContaining("not supported");
-        }
-    }
-
-    @Test
     void shouldWriteEachIdempotentBatchOnce() throws Exception {
         try (KafkaProducer<String, String> p = producer(Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5))) {

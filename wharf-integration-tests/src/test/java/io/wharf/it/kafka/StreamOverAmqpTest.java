@@ -100,6 +100,34 @@ class StreamOverAmqpTest {
     }
 
     @Test
+    void shouldDeliverOnlyCommittedTransactionsToAmqpConsumers() throws Exception {
+        try (KafkaProducer<String, String> tx = KafkaClients.producer(wharf.kafkaPort(),
+                Map.of(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, "amqp-tx"))) {
+            tx.initTransactions();
+            tx.beginTransaction();
+            tx.send(new ProducerRecord<>("ledger", 0, "a", "kept-1"));
+            tx.send(new ProducerRecord<>("ledger", 0, "b", "kept-2"));
+            tx.commitTransaction();
+            tx.beginTransaction();
+            tx.send(new ProducerRecord<>("ledger", 0, "c", "dropped"));
+            tx.flush();
+            tx.abortTransaction();
+            tx.beginTransaction();
+            tx.send(new ProducerRecord<>("ledger", 0, "d", "open"));
+            tx.flush();
+
+            try (Connection c = amqp()) {
+                List<Got> got = consume(c.createChannel(), "ledger", "first");
+                await().atMost(20, TimeUnit.SECONDS).until(() -> got.size() == 2);
+                // Neither markers, nor the aborted record, nor the open transaction's record are delivered.
+                tx.commitTransaction();
+                await().atMost(20, TimeUnit.SECONDS).until(() -> got.size() == 3);
+                assertThat(got).extracting(Got::body).containsExactly("kept-1", "kept-2", "open");
+            }
+        }
+    }
+
+    @Test
     void shouldLetKafkaConsumersReadWhatAmqpPublishesToAStream() throws Exception {
         try (Connection c = amqp()) {
             Channel ch = c.createChannel();

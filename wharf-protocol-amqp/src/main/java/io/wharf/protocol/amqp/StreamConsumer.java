@@ -4,7 +4,6 @@ import io.wharf.core.message.Message;
 import io.wharf.core.stream.StreamMessages;
 import io.wharf.core.stream.StreamPartition;
 import io.wharf.storage.StorageException;
-import io.wharf.storage.log.LogSlice;
 import io.wharf.storage.record.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * An AMQP consumer of a stream (RabbitMQ's stream queues): it reads the stream's log from an
  * offset on, never removing anything, and keeps at most its prefetch count of deliveries
- * unacknowledged. An acknowledgement only makes room for the next delivery.
+ * unacknowledged. An acknowledgement only makes room for the next delivery. It sees what a Kafka
+ * read_committed consumer sees: records of open or aborted transactions are not delivered.
  *
  * <p>Confined to the connection's event loop.
  */
@@ -43,20 +43,19 @@ final class StreamConsumer {
     /** Delivers what the stream has from the next offset on, as far as the prefetch allows. */
     void pump() {
         while (!cancelled && unacked < prefetch && !waiting) {
-            if (next >= partition.highWatermark()) {
+            if (next >= partition.lastStableOffset()) {
                 waiting = true;
-                partition.awaitData(next).thenRun(() -> conn.onLoop(() -> {
+                partition.awaitData(next, true).thenRun(() -> conn.onLoop(() -> {
                     waiting = false;
                     pump();
                 }));
                 return;
             }
             next = Math.max(next, partition.logStartOffset());
-            try (LogSlice slice = partition.read(next, READ_BYTES)) {
-                for (Record r : slice.records()) {
-                    if (r.offset() < next) {
-                        continue;
-                    }
+            try {
+                // Like a read_committed Kafka consumer: no markers, nothing of aborted transactions.
+                StreamPartition.CommittedRead read = partition.readCommitted(next, READ_BYTES);
+                for (Record r : read.records()) {
                     Message m = StreamMessages.toMessage(r);
                     next = r.offset() + 1;
                     unacked++;
@@ -65,7 +64,7 @@ final class StreamConsumer {
                         return;
                     }
                 }
-                next = Math.max(next, slice.nextOffset());
+                next = Math.max(next, read.nextOffset());
             } catch (StorageException e) {
                 LOG.warn("stream consumer {} on {}: reading offset {} failed: {}", tag, partition, next, e.getMessage());
                 cancelled = true;

@@ -395,6 +395,28 @@ final class ConsumerGroups {
         }
     }
 
+    /**
+     * Whether a member may commit offsets for the group now. A commit without member and
+     * generation comes from outside group management and is always allowed.
+     */
+    Errors commitAllowed(String groupId, String memberId, int generation, String instanceId) {
+        if (generation < 0 && (memberId == null || memberId.isEmpty())) {
+            return Errors.NONE;
+        }
+        // A member of a managed group commits: it must still be in the generation it names.
+        return group(groupId).map(g -> {
+            synchronized (g) {
+                Errors e = check(g, g.members.get(memberId), generation, instanceId);
+                // While a rebalance is prepared, members still commit in their generation (as they give up
+                // partitions); once it completes they have a new generation but no assignment yet.
+                if (e == Errors.NONE && g.state == State.COMPLETING_REBALANCE) {
+                    return Errors.REBALANCE_IN_PROGRESS;
+                }
+                return e;
+            }
+        }).orElse(generation >= 0 ? Errors.ILLEGAL_GENERATION : Errors.NONE);
+    }
+
     /** Whether a member may act on the group in {@code generation}; -1 skips the generation check. */
     static Errors check(Group g, Member m, int generation, String instanceId) {
         if (m == null) {

@@ -43,6 +43,13 @@ final class KafkaApis {
         support(ApiKeys.DESCRIBE_CONFIGS, -1);
         support(ApiKeys.ALTER_CONFIGS, -1);
         support(ApiKeys.INCREMENTAL_ALTER_CONFIGS, -1);
+        // From version 4 on, transactions add partitions only broker to broker; clients send up to 3.
+        support(ApiKeys.ADD_PARTITIONS_TO_TXN, 3);
+        support(ApiKeys.ADD_OFFSETS_TO_TXN, -1);
+        support(ApiKeys.TXN_OFFSET_COMMIT, -1);
+        support(ApiKeys.END_TXN, -1);
+        support(ApiKeys.DESCRIBE_TRANSACTIONS, -1);
+        support(ApiKeys.LIST_TRANSACTIONS, -1);
     }
 
     private KafkaApis() {

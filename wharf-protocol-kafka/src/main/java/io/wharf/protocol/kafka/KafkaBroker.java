@@ -56,7 +56,6 @@ import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
-import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -81,7 +80,6 @@ import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.FindCoordinatorResponse;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
-import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
@@ -103,7 +101,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -126,8 +123,7 @@ final class KafkaBroker {
     private final Client client;
     private final ConsumerGroups groups;
     private final TopicConfigApis topicConfigs;
-    // Ids unique across restarts without storing a counter: they start from the clock.
-    private final AtomicLong nextProducerId = new AtomicLong(System.currentTimeMillis() * 1000);
+    private final TransactionApis transactions;
     private volatile String advertisedHost;
     private volatile int advertisedPort;
 
@@ -140,6 +136,7 @@ final class KafkaBroker {
         this.client = new Client(kafkaUser, this, "kafka");
         this.groups = new ConsumerGroups(timers);
         this.topicConfigs = new TopicConfigApis(vhost, client);
+        this.transactions = new TransactionApis(vhost, groups);
     }
 
     void bound(InetSocketAddress address) {
@@ -159,8 +156,19 @@ final class KafkaBroker {
 
     /** Answers one request with the response's message; a null message means none is sent. */
     CompletableFuture<ApiMessage> handle(RequestHeader header, AbstractRequest request, String clientHost) {
-        if (request instanceof FetchRequest r) {
-            return fetch(r);
+        CompletableFuture<ApiMessage> answered = switch (request) {
+            case FetchRequest r -> fetch(r);
+            case InitProducerIdRequest r -> transactions.initProducerId(r.data());
+            case org.apache.kafka.common.requests.AddPartitionsToTxnRequest r -> transactions.addPartitions(r);
+            case org.apache.kafka.common.requests.AddOffsetsToTxnRequest r -> transactions.addOffsets(r);
+            case org.apache.kafka.common.requests.TxnOffsetCommitRequest r -> CompletableFuture.completedFuture(transactions.commitOffsets(r));
+            case org.apache.kafka.common.requests.EndTxnRequest r -> transactions.end(r);
+            case org.apache.kafka.common.requests.DescribeTransactionsRequest r -> CompletableFuture.completedFuture(transactions.describe(r));
+            case org.apache.kafka.common.requests.ListTransactionsRequest r -> CompletableFuture.completedFuture(transactions.list(r));
+            default -> null;
+        };
+        if (answered != null) {
+            return answered;
         }
         CompletableFuture<? extends AbstractResponse> response = switch (request) {
             case org.apache.kafka.common.requests.ApiVersionsRequest r ->
@@ -172,7 +180,6 @@ final class KafkaBroker {
             case CreateTopicsRequest r -> createTopics(r);
             case DeleteTopicsRequest r -> deleteTopics(r);
             case CreatePartitionsRequest r -> createPartitions(r);
-            case InitProducerIdRequest r -> CompletableFuture.completedFuture(initProducerId(r));
             case DescribeClusterRequest r -> CompletableFuture.completedFuture(describeCluster());
             case JoinGroupRequest r -> groups.join(r.data(), header.apiVersion(), header.clientId() == null ? "" : header.clientId(),
                     clientHost).thenApply(d -> new JoinGroupResponse(d, header.apiVersion()));
@@ -267,11 +274,7 @@ final class KafkaBroker {
 
     private CompletableFuture<AbstractResponse> produce(ProduceRequest r) {
         short acks = r.acks();
-        if (r.transactionalId() != null) {
-            // Transactions are not supported yet: refused as an unsupported feature, not as a permission.
-            return CompletableFuture.completedFuture(r.getErrorResponse(Errors.UNSUPPORTED_VERSION.exception(
-                    "transactions are not supported yet")));
-        }
+        String transactionalId = r.transactionalId();
         List<CompletableFuture<ProduceResponseData.TopicProduceResponse>> topics = new ArrayList<>();
         for (ProduceRequestData.TopicProduceData td : r.data().topicData()) {
             topics.add(topic(td.name(), settings.autoCreateTopics()).handle((s, e) -> s).thenCompose(stream -> {
@@ -280,7 +283,7 @@ final class KafkaBroker {
                     parts.add(stream == null
                             ? CompletableFuture.completedFuture(partitionError(pd.index(), vhost.stream(td.name()) == null
                                     ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.UNKNOWN_SERVER_ERROR))
-                            : appendAll(stream.partition(pd.index()), pd));
+                            : appendAll(stream.partition(pd.index()), pd, transactionalId));
                 }
                 return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
                     ProduceResponseData.TopicProduceResponse t = new ProduceResponseData.TopicProduceResponse().setName(td.name());
@@ -306,7 +309,7 @@ final class KafkaBroker {
 
     /** Appends every batch of one partition's records, each as it arrived; answers with the first base offset. */
     private CompletableFuture<ProduceResponseData.PartitionProduceResponse> appendAll(
-            StreamPartition partition, ProduceRequestData.PartitionProduceData pd) {
+            StreamPartition partition, ProduceRequestData.PartitionProduceData pd, String transactionalId) {
         if (partition == null) {
             return CompletableFuture.completedFuture(partitionError(pd.index(), Errors.UNKNOWN_TOPIC_OR_PARTITION));
         }
@@ -326,9 +329,19 @@ final class KafkaBroker {
                 // into them and keep them until written.
                 ByteBuffer copy = buffer.slice(position, batch.sizeInBytes());
                 position += batch.sizeInBytes();
-                if (batch.hasProducerId() && !batch.isTransactional()) {
-                    CompletableFuture<Long> f = switch (partition.appendIdempotent(copy, batch.producerId(), batch.producerEpoch(),
-                            batch.baseSequence(), batch.lastSequence())) {
+                if (batch.isTransactional()) {
+                    Errors refused = transactionalWriteError(transactionalId, batch, partition);
+                    if (refused != Errors.NONE) {
+                        return CompletableFuture.completedFuture(partitionError(pd.index(), refused));
+                    }
+                }
+                if (batch.hasProducerId()) {
+                    var outcome = batch.isTransactional()
+                            ? partition.appendTransactional(copy, batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
+                                    batch.lastSequence())
+                            : partition.appendIdempotent(copy, batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
+                                    batch.lastSequence());
+                    CompletableFuture<Long> f = switch (outcome) {
                         case StreamPartition.Appended a -> a.baseOffset();
                         case StreamPartition.AlreadyWritten w -> CompletableFuture.completedFuture(w.baseOffset());
                         case StreamPartition.SequenceGap g -> CompletableFuture.failedFuture(
@@ -361,11 +374,28 @@ final class KafkaBroker {
         });
     }
 
+    /** Why a transactional batch may not be written to the partition now, or NONE. */
+    private Errors transactionalWriteError(String transactionalId, MutableRecordBatch batch, StreamPartition partition) {
+        if (transactionalId == null) {
+            return Errors.INVALID_TXN_STATE;
+        }
+        var outcome = vhost.transactions().checkWrite(transactionalId, batch.producerId(), batch.producerEpoch(),
+                new io.wharf.core.stream.TransactionCoordinator.PartitionRef(partition.stream(), partition.index()));
+        return switch (outcome) {
+            case NONE -> Errors.NONE;
+            // Produce reports a zombie producer as an old epoch.
+            case FENCED -> Errors.INVALID_PRODUCER_EPOCH;
+            case UNKNOWN_PRODUCER -> Errors.INVALID_PRODUCER_ID_MAPPING;
+            default -> Errors.INVALID_TXN_STATE;
+        };
+    }
+
     // ---------------------------------------------------------------- fetch
 
     private CompletableFuture<ApiMessage> fetch(FetchRequest r) {
         FetchRequestData d = r.data();
-        FetchResponseData first = readAll(d);
+        boolean committed = r.isolationLevel() == org.apache.kafka.common.IsolationLevel.READ_COMMITTED;
+        FetchResponseData first = readAll(d, committed);
         if (d.maxWaitMs() <= 0 || bytesIn(first) >= Math.max(1, d.minBytes()) || hasErrors(first)) {
             return CompletableFuture.completedFuture(first);
         }
@@ -377,7 +407,7 @@ final class KafkaBroker {
             for (FetchRequestData.FetchPartition p : t.partitions()) {
                 StreamPartition sp = s == null ? null : s.partition(p.partition());
                 if (sp != null) {
-                    CompletableFuture<Void> w = sp.awaitData(p.fetchOffset());
+                    CompletableFuture<Void> w = sp.awaitData(p.fetchOffset(), committed);
                     waits.add(w);
                     w.thenRun(() -> wake.complete(null));
                 }
@@ -386,10 +416,10 @@ final class KafkaBroker {
         // Partitions that got nothing must not keep this fetch's waits until their next append.
         wake.whenComplete((v, e) -> waits.forEach(w -> w.cancel(false)));
         timers.schedule(() -> wake.complete(null), d.maxWaitMs(), TimeUnit.MILLISECONDS);
-        return wake.thenApply(v -> readAll(d));
+        return wake.thenApply(v -> readAll(d, committed));
     }
 
-    private FetchResponseData readAll(FetchRequestData d) {
+    private FetchResponseData readAll(FetchRequestData d, boolean committed) {
         FetchResponseData out = new FetchResponseData().setErrorCode(Errors.NONE.code()).setSessionId(0);
         int budget = d.maxBytes() > 0 ? d.maxBytes() : Integer.MAX_VALUE;
         for (FetchRequestData.FetchTopic t : d.topics()) {
@@ -403,7 +433,7 @@ final class KafkaBroker {
                     pd.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setHighWatermark(-1).setLastStableOffset(-1)
                             .setLogStartOffset(-1).setRecords(MemoryRecords.EMPTY);
                 } else {
-                    int size = read(sp, p.fetchOffset(), Math.min(p.partitionMaxBytes(), budget), pd);
+                    int size = read(sp, p.fetchOffset(), Math.min(p.partitionMaxBytes(), budget), committed, pd);
                     // The first partition with data is served even past max.bytes, so a big batch never stalls.
                     budget = Math.max(0, budget - size);
                 }
@@ -414,17 +444,30 @@ final class KafkaBroker {
         return out;
     }
 
-    private static int read(StreamPartition sp, long offset, int maxBytes, FetchResponseData.PartitionData pd) {
+    /**
+     * Reads one partition into {@code pd}. A read_committed reader stops at the last stable offset
+     * and is told which transactions in what it got were aborted, so it can skip their records.
+     */
+    private static int read(StreamPartition sp, long offset, int maxBytes, boolean committed, FetchResponseData.PartitionData pd) {
         long hw = sp.highWatermark();
-        pd.setHighWatermark(hw).setLastStableOffset(hw).setLogStartOffset(sp.logStartOffset());
-        if (offset == hw || maxBytes <= 0) {
+        long stable = committed ? sp.lastStableOffset() : sp.lastStableOffsetIfKnown();
+        pd.setHighWatermark(hw).setLastStableOffset(stable).setLogStartOffset(sp.logStartOffset());
+        long end = committed ? stable : hw;
+        if (offset == end || maxBytes <= 0) {
             pd.setRecords(MemoryRecords.EMPTY);
             return 0;
         }
-        try (LogSlice slice = sp.read(offset, Math.max(1, maxBytes))) {
+        try (LogSlice slice = committed ? sp.read(offset, Math.max(1, maxBytes), stable) : sp.read(offset, Math.max(1, maxBytes))) {
             if (slice.isEmpty()) {
                 pd.setRecords(MemoryRecords.EMPTY);
                 return 0;
+            }
+            if (committed) {
+                List<FetchResponseData.AbortedTransaction> aborted = new ArrayList<>();
+                for (StreamPartition.AbortedTransaction a : sp.abortedTransactions(offset, slice.nextOffset())) {
+                    aborted.add(new FetchResponseData.AbortedTransaction().setProducerId(a.producerId()).setFirstOffset(a.firstOffset()));
+                }
+                pd.setAbortedTransactions(aborted);
             }
             // Checked now, sent later straight from the file.
             LogSlice.FileRegion region = slice.region();
@@ -457,6 +500,7 @@ final class KafkaBroker {
 
     private ListOffsetsResponse listOffsets(ListOffsetsRequest r) {
         ListOffsetsResponseData out = new ListOffsetsResponseData();
+        boolean committed = r.data().isolationLevel() == org.apache.kafka.common.IsolationLevel.READ_COMMITTED.id();
         for (ListOffsetsRequestData.ListOffsetsTopic t : r.data().topics()) {
             ListOffsetsResponseData.ListOffsetsTopicResponse tr = new ListOffsetsResponseData.ListOffsetsTopicResponse().setName(t.name());
             Stream s = vhost.stream(t.name());
@@ -469,10 +513,10 @@ final class KafkaBroker {
                 } else if (p.timestamp() == ListOffsetsRequest.EARLIEST_TIMESTAMP) {
                     pr.setOffset(sp.logStartOffset());
                 } else if (p.timestamp() == ListOffsetsRequest.LATEST_TIMESTAMP) {
-                    pr.setOffset(sp.highWatermark());
+                    pr.setOffset(committed ? sp.lastStableOffset() : sp.highWatermark());
                 } else if (p.timestamp() >= 0) {
                     var found = sp.offsetForTimestamp(p.timestamp());
-                    if (found.isPresent() && found.getAsLong() < sp.highWatermark()) {
+                    if (found.isPresent() && found.getAsLong() < (committed ? sp.lastStableOffset() : sp.highWatermark())) {
                         pr.setOffset(found.getAsLong()).setTimestamp(p.timestamp());
                     }
                 } else {
@@ -507,16 +551,6 @@ final class KafkaBroker {
         return new DescribeClusterResponse(out);
     }
 
-    private InitProducerIdResponse initProducerId(InitProducerIdRequest r) {
-        InitProducerIdResponseData out = new InitProducerIdResponseData();
-        if (r.data().transactionalId() != null) {
-            out.setErrorCode(Errors.UNSUPPORTED_VERSION.code()).setProducerId(-1).setProducerEpoch((short) -1);
-        } else {
-            out.setProducerId(nextProducerId.getAndIncrement()).setProducerEpoch((short) 0);
-        }
-        return new InitProducerIdResponse(out);
-    }
-
     // ---------------------------------------------------------------- consumer groups
 
     private LeaveGroupResponse leaveGroup(LeaveGroupRequest r) {
@@ -539,21 +573,7 @@ final class KafkaBroker {
 
     private CompletableFuture<AbstractResponse> offsetCommit(OffsetCommitRequest r) {
         OffsetCommitRequestData d = r.data();
-        Errors groupError = Errors.NONE;
-        if (d.generationIdOrMemberEpoch() >= 0 || !d.memberId().isEmpty()) {
-            // A member of a managed group commits: it must still be in the generation it names.
-            groupError = groups.group(d.groupId()).map(g -> {
-                synchronized (g) {
-                    Errors e = ConsumerGroups.check(g, g.members.get(d.memberId()), d.generationIdOrMemberEpoch(), d.groupInstanceId());
-                    // While a rebalance is prepared, members still commit in their generation (as they give up
-                    // partitions); once it completes they have a new generation but no assignment yet.
-                    if (e == Errors.NONE && g.state == ConsumerGroups.State.COMPLETING_REBALANCE) {
-                        return Errors.REBALANCE_IN_PROGRESS;
-                    }
-                    return e;
-                }
-            }).orElse(d.generationIdOrMemberEpoch() >= 0 ? Errors.ILLEGAL_GENERATION : Errors.NONE);
-        }
+        Errors groupError = groups.commitAllowed(d.groupId(), d.memberId(), d.generationIdOrMemberEpoch(), d.groupInstanceId());
         OffsetCommitResponseData out = new OffsetCommitResponseData();
         List<CompletableFuture<Void>> writes = new ArrayList<>();
         for (OffsetCommitRequestData.OffsetCommitRequestTopic t : d.topics()) {
@@ -598,7 +618,7 @@ final class KafkaBroker {
                     OffsetFetchResponseData.OffsetFetchResponseTopics tr = new OffsetFetchResponseData.OffsetFetchResponseTopics().setName(topic);
                     parts.forEach(c -> tr.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartitions()
                             .setPartitionIndex(c.partition()).setCommittedOffset(c.offset()).setCommittedLeaderEpoch(-1)
-                            .setMetadata(c.metadata())));
+                            .setMetadata(c.metadata()).setErrorCode(stability(r, g.groupId(), c).code())));
                     gr.topics().add(tr);
                 });
                 out.groups().add(gr);
@@ -615,11 +635,20 @@ final class KafkaBroker {
                 OffsetFetchResponseData.OffsetFetchResponseTopic tr = new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(topic);
                 parts.forEach(c -> tr.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartition()
                         .setPartitionIndex(c.partition()).setCommittedOffset(c.offset()).setCommittedLeaderEpoch(-1)
-                        .setMetadata(c.metadata())));
+                        .setMetadata(c.metadata()).setErrorCode(stability(r, r.data().groupId(), c).code())));
                 out.topics().add(tr);
             });
         }
         return new OffsetFetchResponse(out, version);
+    }
+
+    /**
+     * A consumer that asks for stable offsets (read_committed) is told to retry while a
+     * transaction may still commit a newer offset for the partition.
+     */
+    private Errors stability(OffsetFetchRequest r, String group, GroupOffsets.Committed c) {
+        return r.data().requireStable() && vhost.transactions().hasPendingOffset(group, c.stream(), c.partition())
+                ? Errors.UNSTABLE_OFFSET_COMMIT : Errors.NONE;
     }
 
     /** Committed offsets by topic: those asked for (-1 where none), or all the group has if {@code wanted} is null. */

@@ -1,0 +1,474 @@
+package io.wharf.core.stream;
+
+import io.wharf.storage.journal.CommandReader;
+import io.wharf.storage.journal.CommandWriter;
+import io.wharf.storage.metadata.MetadataStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * Transactions of producers that write to several stream partitions (and commit consumer group
+ * offsets) atomically, as Kafka's transaction coordinator runs them: a transactional id owns a
+ * producer id whose epoch fences older instances; a transaction collects partitions and offsets,
+ * then ends with a commit or abort marker in every partition it wrote to.
+ *
+ * <p>The decision to commit or abort is durable before any marker is written, so a transaction
+ * interrupted by a crash is completed the same way on restart; one still open at a crash is
+ * aborted when its timeout passes or its producer starts again.
+ *
+ * <p>Threading: every method may be called from any thread; each transactional id is handled
+ * under its own lock.
+ */
+public final class TransactionCoordinator implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionCoordinator.class);
+    private static final byte FORMAT = 1;
+    /** As Kafka's transaction.max.timeout.ms defaults. */
+    public static final int MAX_TIMEOUT_MS = 900_000;
+    private static final long EXPIRY_CHECK_MS = 1_000;
+
+    /** What a request did, for the protocol to turn into its own error code. */
+    public enum Outcome {
+        NONE,
+        /** The transactional id is unknown or belongs to another producer id. */
+        UNKNOWN_PRODUCER,
+        /** A newer epoch of the producer exists: this one is a zombie. */
+        FENCED,
+        /** The request does not fit the transaction's state (ending one that never started, say). */
+        INVALID_STATE,
+        /** The previous transaction is still being completed: retry shortly. */
+        CONCURRENT,
+        INVALID_TIMEOUT,
+        /** Markers could not be written; the outcome stands and is completed on retry or restart. */
+        STORAGE_ERROR
+    }
+
+    /** A producer id and epoch handed to a producer, or the reason none was. */
+    public record ProducerIdentity(Outcome outcome, long producerId, short epoch) {
+    }
+
+    /** One partition of a stream. */
+    public record PartitionRef(String stream, int partition) {
+    }
+
+    /** A group offset to be committed with the transaction. */
+    public record PendingOffset(long offset, String metadata) {
+    }
+
+    /** A transaction as an operator sees it. */
+    public record View(String transactionalId, long producerId, short epoch, String state, int timeoutMs,
+                       long startedAt, List<PartitionRef> partitions) {
+    }
+
+    private enum State { EMPTY, ONGOING, PREPARE_COMMIT, PREPARE_ABORT, COMPLETE_COMMIT, COMPLETE_ABORT }
+
+    private static final class Txn {
+        final String id;
+        /** -1 until a producer first starts with this transactional id. */
+        long producerId = -1;
+        short epoch;
+        int timeoutMs;
+        State state = State.EMPTY;
+        long startedAt = -1;
+        final Set<PartitionRef> partitions = new LinkedHashSet<>();
+        final Set<String> groups = new LinkedHashSet<>();
+        final Map<String, Map<PartitionRef, PendingOffset>> offsets = new LinkedHashMap<>();
+        /** Set while the markers of a decided transaction are being written. */
+        CompletableFuture<Outcome> completing;
+
+        Txn(String id) {
+            this.id = id;
+        }
+    }
+
+    private final MetadataStore store;
+    private final String prefix;
+    private final Function<String, Stream> streams;
+    private final GroupOffsets groupOffsets;
+    private final Clock clock;
+    private final Map<String, Txn> txns = new ConcurrentHashMap<>();
+    // Ids unique across restarts without storing a counter: they start from the clock.
+    private final AtomicLong nextProducerId;
+    private final ScheduledFuture<?> expiry;
+
+    /**
+     * Loads the transactional ids of a virtual host and completes the transactions a crash left
+     * decided but unfinished. Streams must be open already.
+     */
+    public TransactionCoordinator(MetadataStore store, String vhost, Function<String, Stream> streams,
+                                  GroupOffsets groupOffsets, Clock clock, ScheduledExecutorService timers) {
+        this.store = store;
+        this.prefix = "txn\0" + vhost + "\0";
+        this.streams = streams;
+        this.groupOffsets = groupOffsets;
+        this.clock = clock;
+        this.nextProducerId = new AtomicLong(clock.millis() * 1000);
+        long now = clock.millis();
+        store.scan(prefix).forEach((key, value) -> {
+            Txn t = decode(key.substring(prefix.length()), value);
+            if (t.state == State.ONGOING) {
+                // Its timeout runs again from now: the producer may still come back and end it.
+                t.startedAt = now;
+            }
+            txns.put(t.id, t);
+            nextProducerId.accumulateAndGet(t.producerId + 1, Math::max);
+        });
+        for (Txn t : txns.values()) {
+            synchronized (t) {
+                if (t.state == State.PREPARE_COMMIT || t.state == State.PREPARE_ABORT) {
+                    LOG.info("transaction '{}': completing its {} after a restart", t.id,
+                            t.state == State.PREPARE_COMMIT ? "commit" : "abort");
+                    finish(t);
+                }
+            }
+        }
+        this.expiry = timers.scheduleWithFixedDelay(this::abortTimedOut, EXPIRY_CHECK_MS, EXPIRY_CHECK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** A producer id for an idempotent producer without a transactional id. */
+    public long newProducerId() {
+        return nextProducerId.getAndIncrement();
+    }
+
+    /**
+     * Starts (or restarts) the producer of a transactional id: a new epoch fences every older
+     * instance, and a transaction the old one left open is aborted first.
+     *
+     * @param expectedProducerId the id and epoch the caller had, to bump its epoch; -1 for a fresh start
+     */
+    public CompletableFuture<ProducerIdentity> initProducer(String id, int timeoutMs, long expectedProducerId,
+                                                            short expectedEpoch) {
+        if (timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS) {
+            return CompletableFuture.completedFuture(new ProducerIdentity(Outcome.INVALID_TIMEOUT, -1, (short) -1));
+        }
+        Txn t = txns.computeIfAbsent(id, Txn::new);
+        synchronized (t) {
+            boolean fresh = t.producerId < 0;
+            if (expectedProducerId >= 0 && !fresh && (expectedProducerId != t.producerId || expectedEpoch != t.epoch)) {
+                return CompletableFuture.completedFuture(new ProducerIdentity(Outcome.FENCED, -1, (short) -1));
+            }
+            if (t.completing != null || t.state == State.PREPARE_COMMIT || t.state == State.PREPARE_ABORT) {
+                if (t.completing == null) {
+                    // Completing it failed before: try again, and let the producer retry meanwhile.
+                    finish(t);
+                }
+                return CompletableFuture.completedFuture(new ProducerIdentity(Outcome.CONCURRENT, -1, (short) -1));
+            }
+            if (fresh) {
+                t.producerId = newProducerId();
+                t.epoch = 0;
+            } else if (t.epoch >= Short.MAX_VALUE - 1) {
+                t.producerId = newProducerId();
+                t.epoch = 0;
+            } else {
+                t.epoch++;
+            }
+            t.timeoutMs = timeoutMs;
+            CompletableFuture<Outcome> done;
+            if (t.state == State.ONGOING) {
+                // The previous instance's transaction is aborted under the new epoch, fencing it.
+                t.state = State.PREPARE_ABORT;
+                done = finish(t);
+            } else {
+                t.state = State.EMPTY;
+                clear(t);
+                done = persist(t).thenApply(v -> Outcome.NONE);
+            }
+            long pid = t.producerId;
+            short epoch = t.epoch;
+            return done.handle((o, e) -> e != null || o != Outcome.NONE
+                    ? new ProducerIdentity(Outcome.CONCURRENT, -1, (short) -1)
+                    : new ProducerIdentity(Outcome.NONE, pid, epoch));
+        }
+    }
+
+    /** Adds partitions the producer is about to write to its transaction. */
+    public CompletableFuture<Outcome> addPartitions(String id, long producerId, short epoch, Collection<PartitionRef> partitions) {
+        return join(id, producerId, epoch, t -> t.partitions.addAll(partitions));
+    }
+
+    /** Adds a consumer group whose offsets the transaction will commit. */
+    public CompletableFuture<Outcome> addGroup(String id, long producerId, short epoch, String group) {
+        return join(id, producerId, epoch, t -> t.groups.add(group));
+    }
+
+    private CompletableFuture<Outcome> join(String id, long producerId, short epoch, Function<Txn, Boolean> add) {
+        return owned(id, producerId, epoch, CompletableFuture::completedFuture, t -> {
+            if (t.completing != null || t.state == State.PREPARE_COMMIT || t.state == State.PREPARE_ABORT) {
+                return CompletableFuture.completedFuture(Outcome.CONCURRENT);
+            }
+            boolean changed = add.apply(t);
+            if (t.state != State.ONGOING) {
+                t.state = State.ONGOING;
+                t.startedAt = clock.millis();
+                changed = true;
+            }
+            return changed ? persist(t).thenApply(v -> Outcome.NONE) : CompletableFuture.completedFuture(Outcome.NONE);
+        });
+    }
+
+    /**
+     * Runs {@code action} under the transaction's lock if the producer id and epoch are its
+     * current ones; otherwise answers {@code refused} with the reason.
+     */
+    private <T> T owned(String id, long producerId, short epoch, Function<Outcome, T> refused, Function<Txn, T> action) {
+        Txn t = txns.get(id);
+        if (t == null) {
+            return refused.apply(Outcome.UNKNOWN_PRODUCER);
+        }
+        synchronized (t) {
+            Outcome o = check(t, producerId, epoch);
+            return o != Outcome.NONE ? refused.apply(o) : action.apply(t);
+        }
+    }
+
+    /** Whether the producer may write transactional batches to the partition now. */
+    public Outcome checkWrite(String id, long producerId, short epoch, PartitionRef partition) {
+        return owned(id, producerId, epoch, o -> o,
+                t -> t.state == State.ONGOING && t.partitions.contains(partition) ? Outcome.NONE : Outcome.INVALID_STATE);
+    }
+
+    /** Holds group offsets until the transaction commits; an abort drops them. */
+    public Outcome commitOffsets(String id, long producerId, short epoch, String group, Map<PartitionRef, PendingOffset> offsets) {
+        return owned(id, producerId, epoch, o -> o, t -> {
+            if (t.state != State.ONGOING || !t.groups.contains(group)) {
+                return Outcome.INVALID_STATE;
+            }
+            t.offsets.computeIfAbsent(group, g -> new LinkedHashMap<>()).putAll(offsets);
+            return Outcome.NONE;
+        });
+    }
+
+    /** Whether an open transaction holds an offset for the group's partition that it may still commit. */
+    public boolean hasPendingOffset(String group, String stream, int partition) {
+        PartitionRef p = new PartitionRef(stream, partition);
+        for (Txn t : txns.values()) {
+            synchronized (t) {
+                if ((t.state == State.ONGOING || t.state == State.PREPARE_COMMIT)
+                        && t.offsets.getOrDefault(group, Map.of()).containsKey(p)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Commits or aborts the producer's transaction: the decision is made durable, then a marker
+     * is written to every partition and, on commit, the group offsets are committed. Completes
+     * when all of that is done.
+     */
+    public CompletableFuture<Outcome> end(String id, long producerId, short epoch, boolean commit) {
+        return owned(id, producerId, epoch, CompletableFuture::completedFuture, t -> {
+            State prepare = commit ? State.PREPARE_COMMIT : State.PREPARE_ABORT;
+            switch (t.state) {
+                case ONGOING -> {
+                    t.state = prepare;
+                    return finish(t);
+                }
+                case PREPARE_COMMIT, PREPARE_ABORT -> {
+                    if (t.state != prepare) {
+                        return CompletableFuture.completedFuture(Outcome.INVALID_STATE);
+                    }
+                    // A retry: wait for the markers, or write them again if that failed.
+                    return t.completing != null ? t.completing : finish(t);
+                }
+                case COMPLETE_COMMIT, COMPLETE_ABORT -> {
+                    boolean same = (t.state == State.COMPLETE_COMMIT) == commit;
+                    return CompletableFuture.completedFuture(same ? Outcome.NONE : Outcome.INVALID_STATE);
+                }
+                default -> {
+                    return CompletableFuture.completedFuture(Outcome.INVALID_STATE);
+                }
+            }
+        });
+    }
+
+    /** Every transactional id's current transaction. */
+    public List<View> transactions() {
+        List<View> out = new ArrayList<>();
+        for (Txn t : txns.values()) {
+            synchronized (t) {
+                out.add(new View(t.id, t.producerId, t.epoch, stateName(t.state), t.timeoutMs, t.startedAt,
+                        List.copyOf(t.partitions)));
+            }
+        }
+        return out;
+    }
+
+    private static String stateName(State s) {
+        return switch (s) {
+            case EMPTY -> "Empty";
+            case ONGOING -> "Ongoing";
+            case PREPARE_COMMIT -> "PrepareCommit";
+            case PREPARE_ABORT -> "PrepareAbort";
+            case COMPLETE_COMMIT -> "CompleteCommit";
+            case COMPLETE_ABORT -> "CompleteAbort";
+        };
+    }
+
+    @Override
+    public void close() {
+        expiry.cancel(false);
+    }
+
+    private static Outcome check(Txn t, long producerId, short epoch) {
+        if (producerId != t.producerId) {
+            return Outcome.UNKNOWN_PRODUCER;
+        }
+        return epoch != t.epoch ? Outcome.FENCED : Outcome.NONE;
+    }
+
+    /**
+     * Makes a decided transaction's state durable, then writes its markers and records it
+     * complete. Called with the transaction's lock held; the future completes without it.
+     */
+    private CompletableFuture<Outcome> finish(Txn t) {
+        CompletableFuture<Outcome> f = persist(t).thenCompose(v -> {
+            synchronized (t) {
+                return writeMarkers(t);
+            }
+        }).exceptionally(e -> {
+            LOG.warn("transaction '{}': completing it failed; it completes on retry or restart: {}", t.id, e.getMessage());
+            return Outcome.STORAGE_ERROR;
+        });
+        t.completing = f;
+        f.whenComplete((o, e) -> {
+            synchronized (t) {
+                if (t.completing == f) {
+                    t.completing = null;
+                }
+            }
+        });
+        return f;
+    }
+
+    private CompletableFuture<Outcome> writeMarkers(Txn t) {
+        boolean commit = t.state == State.PREPARE_COMMIT;
+        List<CompletableFuture<?>> writes = new ArrayList<>();
+        long now = clock.millis();
+        for (PartitionRef p : t.partitions) {
+            Stream s = streams.apply(p.stream());
+            StreamPartition sp = s == null ? null : s.partition(p.partition());
+            if (sp == null) {
+                // Deleted since: nothing left to mark.
+                continue;
+            }
+            try {
+                writes.add(sp.endTransaction(t.producerId, t.epoch, commit, 0, now));
+            } catch (RuntimeException e) {
+                writes.add(CompletableFuture.failedFuture(e));
+            }
+        }
+        if (commit) {
+            t.offsets.forEach((group, offsets) -> offsets.forEach((p, o) ->
+                    writes.add(groupOffsets.commit(group, p.stream(), p.partition(), o.offset(), o.metadata()))));
+        }
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+            synchronized (t) {
+                t.state = commit ? State.COMPLETE_COMMIT : State.COMPLETE_ABORT;
+                clear(t);
+                return persist(t).thenApply(x -> Outcome.NONE);
+            }
+        });
+    }
+
+    private static void clear(Txn t) {
+        t.partitions.clear();
+        t.groups.clear();
+        t.offsets.clear();
+        t.startedAt = -1;
+    }
+
+    /** Aborts transactions open longer than their timeout, fencing their producer with a new epoch as Kafka does. */
+    private void abortTimedOut() {
+        long now = clock.millis();
+        for (Txn t : txns.values()) {
+            synchronized (t) {
+                if (t.state != State.ONGOING || t.completing != null || now - t.startedAt <= t.timeoutMs) {
+                    continue;
+                }
+                LOG.info("transaction '{}' of producer {} timed out after {} ms: aborting it", t.id, t.producerId, t.timeoutMs);
+                if (t.epoch >= Short.MAX_VALUE - 1) {
+                    t.producerId = newProducerId();
+                    t.epoch = 0;
+                } else {
+                    t.epoch++;
+                }
+                t.state = State.PREPARE_ABORT;
+                finish(t);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- persistence
+
+    private CompletableFuture<Void> persist(Txn t) {
+        CommandWriter w = new CommandWriter(128);
+        w.putByte(FORMAT).putVarlong(t.producerId).putVarint(t.epoch).putVarint(t.timeoutMs).putByte((byte) t.state.ordinal());
+        w.putVarint(t.partitions.size());
+        for (PartitionRef p : t.partitions) {
+            w.putString(p.stream()).putVarint(p.partition());
+        }
+        w.putVarint(t.groups.size());
+        for (String g : t.groups) {
+            w.putString(g);
+        }
+        // Offsets are only kept once the transaction is decided: until then a crash aborts it anyway.
+        boolean withOffsets = t.state == State.PREPARE_COMMIT;
+        w.putVarint(withOffsets ? t.offsets.size() : 0);
+        if (withOffsets) {
+            t.offsets.forEach((group, offsets) -> {
+                w.putString(group).putVarint(offsets.size());
+                offsets.forEach((p, o) -> w.putString(p.stream()).putVarint(p.partition()).putVarlong(o.offset())
+                        .putString(o.metadata() == null ? "" : o.metadata()));
+            });
+        }
+        return store.put(prefix + t.id, w.toByteArray());
+    }
+
+    private static Txn decode(String id, byte[] bytes) {
+        CommandReader r = new CommandReader(ByteBuffer.wrap(bytes));
+        if (r.getByte() != FORMAT) {
+            throw new IllegalStateException("transaction '" + id + "' is stored in an unknown format");
+        }
+        Txn t = new Txn(id);
+        t.producerId = r.getVarlong();
+        t.epoch = (short) r.getVarint();
+        t.timeoutMs = r.getVarint();
+        t.state = State.values()[r.getByte()];
+        for (int i = r.getVarint(); i > 0; i--) {
+            t.partitions.add(new PartitionRef(r.getString(), r.getVarint()));
+        }
+        for (int i = r.getVarint(); i > 0; i--) {
+            t.groups.add(r.getString());
+        }
+        for (int i = r.getVarint(); i > 0; i--) {
+            String group = r.getString();
+            Map<PartitionRef, PendingOffset> offsets = new HashMap<>();
+            for (int j = r.getVarint(); j > 0; j--) {
+                offsets.put(new PartitionRef(r.getString(), r.getVarint()), new PendingOffset(r.getVarlong(), r.getString()));
+            }
+            t.offsets.put(group, offsets);
+        }
+        return t;
+    }
+}
