@@ -4,6 +4,7 @@ import io.wharf.core.Broker;
 import io.wharf.core.Lifecycle;
 import io.wharf.protocol.amqp.AmqpEndpoint;
 import io.wharf.protocol.kafka.KafkaEndpoint;
+import io.wharf.protocol.mqtt.MqttEndpoint;
 import io.wharf.server.config.ConfigException;
 import io.wharf.server.config.ConfigLoader;
 import io.wharf.server.config.WharfConfig;
@@ -38,15 +39,18 @@ public final class WharfServer implements AutoCloseable {
     private final Broker broker;
     private final AmqpEndpoint amqp;
     private final KafkaEndpoint kafka;
+    private final MqttEndpoint mqtt;
     private final HealthEndpoint http;
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Lifecycle state = Lifecycle.RUNNING;
 
-    private WharfServer(WharfConfig config, Broker broker, AmqpEndpoint amqp, KafkaEndpoint kafka, HealthEndpoint http) {
+    private WharfServer(WharfConfig config, Broker broker, AmqpEndpoint amqp, KafkaEndpoint kafka, MqttEndpoint mqtt,
+                        HealthEndpoint http) {
         this.config = config;
         this.broker = broker;
         this.amqp = amqp;
         this.kafka = kafka;
+        this.mqtt = mqtt;
         this.http = http;
     }
 
@@ -59,6 +63,7 @@ public final class WharfServer implements AutoCloseable {
         Broker broker = Broker.open(config.brokerSettings());
         AmqpEndpoint amqp = null;
         KafkaEndpoint kafka = null;
+        MqttEndpoint mqtt = null;
         HealthEndpoint http;
         try {
             if (config.amqp().enabled()) {
@@ -67,14 +72,12 @@ public final class WharfServer implements AutoCloseable {
             if (config.kafka().enabled()) {
                 kafka = KafkaEndpoint.start(broker, config.kafkaSettings());
             }
+            if (config.mqtt().enabled()) {
+                mqtt = MqttEndpoint.start(broker, config.mqttSettings());
+            }
             http = HealthEndpoint.start(config.http().host(), config.http().port(), broker::state);
         } catch (IOException | RuntimeException e) {
-            if (amqp != null) {
-                amqp.close();
-            }
-            if (kafka != null) {
-                kafka.close();
-            }
+            closeEndpoints(amqp, kafka, mqtt);
             try {
                 broker.close();
             } catch (IOException suppressed) {
@@ -82,11 +85,12 @@ public final class WharfServer implements AutoCloseable {
             }
             throw e;
         }
-        WharfServer server = new WharfServer(config, broker, amqp, kafka, http);
-        LOG.info("Wharf started in {} ms: data in {}, AMQP on {}, Kafka on {}, HTTP on {}:{}",
+        WharfServer server = new WharfServer(config, broker, amqp, kafka, mqtt, http);
+        LOG.info("Wharf started in {} ms: data in {}, AMQP on {}, Kafka on {}, MQTT on {}, HTTP on {}:{}",
                 (System.nanoTime() - started) / 1_000_000, broker.storage().dataDir(),
                 amqp == null ? "(disabled)" : config.amqp().host() + ":" + amqp.port(),
                 kafka == null ? "(disabled)" : config.kafka().host() + ":" + kafka.port(),
+                mqtt == null ? "(disabled)" : config.mqtt().host() + ":" + mqtt.port(),
                 config.http().host(), http.port());
         return server;
     }
@@ -127,6 +131,18 @@ public final class WharfServer implements AutoCloseable {
         return kafka.port();
     }
 
+    /**
+     * The port the MQTT listener is bound to (the real one when 0 was asked for).
+     *
+     * @throws IllegalStateException if MQTT is disabled
+     */
+    public int mqttPort() {
+        if (mqtt == null) {
+            throw new IllegalStateException("the MQTT listener is disabled (mqtt.enabled=false)");
+        }
+        return mqtt.port();
+    }
+
     /** The port the HTTP listener is bound to (the real one when 0 was asked for). */
     public int httpPort() {
         return http.port();
@@ -150,12 +166,7 @@ public final class WharfServer implements AutoCloseable {
         LOG.info("Wharf stopping");
         try {
             http.close();
-            if (amqp != null) {
-                amqp.close();
-            }
-            if (kafka != null) {
-                kafka.close();
-            }
+            closeEndpoints(amqp, kafka, mqtt);
         } finally {
             try {
                 broker.close();
@@ -163,6 +174,20 @@ public final class WharfServer implements AutoCloseable {
                 state = Lifecycle.CLOSED;
                 closed.countDown();
                 LOG.info("Wharf stopped");
+            }
+        }
+    }
+
+    /** Closes the protocol endpoints that were started (null for those that were not). */
+    private static void closeEndpoints(AutoCloseable... endpoints) {
+        for (AutoCloseable e : endpoints) {
+            if (e == null) {
+                continue;
+            }
+            try {
+                e.close();
+            } catch (Exception ex) {
+                LOG.warn("closing {} failed", e, ex);
             }
         }
     }
@@ -206,6 +231,11 @@ public final class WharfServer implements AutoCloseable {
         /** The Kafka port; 0 picks a free one. */
         public Builder kafkaPort(int port) {
             return set("kafka.port", Integer.toString(port));
+        }
+
+        /** The MQTT port; 0 picks a free one. */
+        public Builder mqttPort(int port) {
+            return set("mqtt.port", Integer.toString(port));
         }
 
         /** The HTTP port; 0 picks a free one. */

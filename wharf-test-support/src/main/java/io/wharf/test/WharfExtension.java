@@ -48,6 +48,7 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
         settings.put("http.host", "127.0.0.1");
         settings.put("amqp.host", "127.0.0.1");
         settings.put("kafka.host", "127.0.0.1");
+        settings.put("mqtt.host", "127.0.0.1");
     }
 
     /** Sets a configuration key for the brokers this extension starts. */
@@ -75,6 +76,10 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
         return server().kafkaPort();
     }
 
+    public int mqttPort() {
+        return server().mqttPort();
+    }
+
     public Path dataDir() {
         return dataDir;
     }
@@ -91,6 +96,9 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
         }
         if (server().config().kafka().enabled()) {
             samePorts.put("kafka.port", Integer.toString(server().kafkaPort()));
+        }
+        if (server().config().mqtt().enabled()) {
+            samePorts.put("mqtt.port", Integer.toString(server().mqttPort()));
         }
         server.close();
         server = start(samePorts);

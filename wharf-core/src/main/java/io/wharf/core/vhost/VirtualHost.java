@@ -92,6 +92,7 @@ public final class VirtualHost implements Queue.Owner {
     private final GroupOffsets groupOffsets;
     private final MetadataStore metadata;
     private TransactionCoordinator transactions;
+    private final RetainedMessages retained;
     private final DirectReplyTo directReplyTo = new DirectReplyTo();
     private DelayedMessages delayed;
 
@@ -101,6 +102,7 @@ public final class VirtualHost implements Queue.Owner {
         this.definitions = new Definitions(metadata, name);
         this.groupOffsets = new GroupOffsets(queueContext.cursors(), name);
         this.metadata = metadata;
+        this.retained = new RetainedMessages(metadata, name);
         this.adminPool = adminPool;
     }
 
@@ -188,6 +190,11 @@ public final class VirtualHost implements Queue.Owner {
             throw BrokerException.notFound("no queue '" + queue + "' in vhost '" + name + "'");
         }
         return q;
+    }
+
+    /** The queue, if there is one of that name. */
+    public java.util.Optional<Queue> findQueue(String queue) {
+        return java.util.Optional.ofNullable(queues.get(queue));
     }
 
     /** The exchange, or NOT_FOUND. */
@@ -639,6 +646,11 @@ public final class VirtualHost implements Queue.Owner {
     // ---------------------------------------------------------------- streams
 
     /** Offsets committed by consumer groups on this virtual host's streams. */
+    /** Retained messages by topic (MQTT's), kept durably. */
+    public RetainedMessages retained() {
+        return retained;
+    }
+
     /** Transactions of producers writing to this virtual host's streams. */
     public TransactionCoordinator transactions() {
         return transactions;

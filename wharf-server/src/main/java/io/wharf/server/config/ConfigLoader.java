@@ -34,6 +34,8 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
 
+    /** MQTT's remaining-length field stops one byte short of 256 MiB. */
+    private static final int MQTT_LARGEST_PACKET = 268_435_455;
     static final String ENV_PREFIX = "WHARF_";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
@@ -254,6 +256,17 @@ public final class ConfigLoader {
         if (kafka.enabled() && !vhosts.contains(kafka.vhost())) {
             problem("kafka.vhost", "must be one of the virtual hosts " + vhosts);
         }
+        WharfConfig.MqttConfig mqtt = new WharfConfig.MqttConfig(
+                bool("mqtt.enabled"),
+                string("mqtt.host"),
+                integer("mqtt.port", 0, 65535),
+                string("mqtt.vhost"),
+                (int) Math.min(size("mqtt.max-packet-size", 1024, 256L << 20).bytes(), MQTT_LARGEST_PACKET),
+                optionalString("mqtt.anonymous-user"),
+                integer("mqtt.max-inflight", 1, 65535));
+        if (mqtt.enabled() && !vhosts.contains(mqtt.vhost())) {
+            problem("mqtt.vhost", "must be one of the virtual hosts " + vhosts);
+        }
         List<WharfConfig.UserConfig> users = users(vhosts);
         WharfConfig.AlarmsConfig alarms = new WharfConfig.AlarmsConfig(
                 fraction("alarms.memory-high-watermark"),
@@ -262,7 +275,7 @@ public final class ConfigLoader {
         if (!LEVELS.contains(level)) {
             problem("logging.level", "must be one of " + String.join(", ", new java.util.TreeSet<>(LEVELS)));
         }
-        return new WharfConfig(dataDir, storage, queues, amqp, kafka, http, vhosts, users, alarms,
+        return new WharfConfig(dataDir, storage, queues, amqp, kafka, mqtt, http, vhosts, users, alarms,
                 new WharfConfig.LoggingConfig(level));
     }
 

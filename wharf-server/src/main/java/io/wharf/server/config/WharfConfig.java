@@ -6,6 +6,7 @@ import io.wharf.core.auth.User;
 import io.wharf.core.auth.UserStore;
 import io.wharf.protocol.amqp.AmqpSettings;
 import io.wharf.protocol.kafka.KafkaSettings;
+import io.wharf.protocol.mqtt.MqttSettings;
 import io.wharf.storage.Storage;
 import io.wharf.storage.file.FileChannelFactory;
 import io.wharf.storage.log.FsyncPolicy;
@@ -29,6 +30,7 @@ import java.util.Set;
  * @param queues  how queues use their logs and memory
  * @param amqp    the AMQP 0-9-1 listener
  * @param kafka   the Kafka protocol listener
+ * @param mqtt    the MQTT listener
  * @param http    the HTTP listener
  * @param vhosts  the virtual hosts
  * @param users   who may connect
@@ -36,7 +38,7 @@ import java.util.Set;
  * @param logging log output
  */
 public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queues, AmqpConfig amqp, KafkaConfig kafka,
-                          HttpConfig http, List<String> vhosts, List<UserConfig> users, AlarmsConfig alarms, LoggingConfig logging) {
+                          MqttConfig mqtt, HttpConfig http, List<String> vhosts, List<UserConfig> users, AlarmsConfig alarms, LoggingConfig logging) {
 
     /**
      * @param fsync                  when appends are forced to disk before they are acknowledged
@@ -88,6 +90,19 @@ public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queu
     }
 
     /**
+     * @param enabled        whether the MQTT listener runs
+     * @param host           interface to listen on
+     * @param port           port to listen on; 0 picks a free one
+     * @param vhost          the virtual host whose {@code amq.topic} exchange carries MQTT topics
+     * @param maxPacketSize  largest packet accepted
+     * @param anonymousUser  the user a client without a user name acts as; empty refuses such clients
+     * @param maxInflight    QoS 1 and 2 deliveries a client may have unacknowledged
+     */
+    public record MqttConfig(boolean enabled, String host, int port, String vhost, int maxPacketSize, String anonymousUser,
+                             int maxInflight) {
+    }
+
+    /**
      * @param host interface to listen on
      * @param port port to listen on; 0 picks a free one
      */
@@ -135,6 +150,12 @@ public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queu
         }).toList();
         return new BrokerSettings(storageOptions(), vhosts, credentials, (int) queues.segmentSize().bytes(),
                 queues.memoryCache().bytes(), alarms.memoryHighWatermark(), alarms.diskFreeLimit());
+    }
+
+    /** What the MQTT endpoint is started with. */
+    public MqttSettings mqttSettings() {
+        return new MqttSettings(mqtt.host(), mqtt.port(), mqtt.vhost(), mqtt.maxPacketSize(), mqtt.anonymousUser(),
+                mqtt.maxInflight());
     }
 
     /** What the Kafka endpoint is started with. */

@@ -1,0 +1,974 @@
+package io.wharf.protocol.mqtt;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttReasonCodes;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttSubAckPayload;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.wharf.core.BrokerException;
+import io.wharf.core.auth.Client;
+import io.wharf.core.auth.User;
+import io.wharf.core.auth.UserStore;
+import io.wharf.core.exchange.Binding;
+import io.wharf.core.exchange.Exchange;
+import io.wharf.core.message.Message;
+import io.wharf.core.queue.ConsumerSpec;
+import io.wharf.core.queue.Delivery;
+import io.wharf.core.queue.Queue;
+import io.wharf.core.queue.QueueDefinition;
+import io.wharf.core.vhost.VirtualHost;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One MQTT 3.1.1 or 5 connection: CONNECT and its session, publishes into the {@code amq.topic}
+ * exchange, subscriptions as bindings of the session's queue, and deliveries from that queue
+ * with QoS 0, 1 and 2.
+ *
+ * <p>Confined to the channel's event loop; work finished elsewhere comes back through
+ * {@link #onLoop}.
+ */
+final class MqttConnection extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
+    private static final String CONSUMER_TAG = "mqtt";
+    /** Session expiry meaning "never", in MQTT 5's seconds. */
+    private static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
+    /** Topic aliases a client may set up towards the broker. */
+    private static final int TOPIC_ALIAS_MAXIMUM = 1024;
+    /** QoS 2 publishes a client may have under way towards the broker. */
+    private static final int RECEIVE_MAXIMUM = 1024;
+
+    private enum State { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSED }
+
+    /** A will: published if the connection ends without a normal DISCONNECT. */
+    private record Will(String topic, byte[] payload, int qos, boolean retain, MqttProperties properties, long delayMs) {
+    }
+
+    private final UserStore users;
+    private final VirtualHost vhost;
+    private final MqttSettings settings;
+    private final MqttSessions sessions;
+    private final ScheduledExecutorService timers;
+
+    private ChannelHandlerContext ctx;
+    private State state = State.AWAIT_CONNECT;
+    private int version;
+    private String name;
+    private Client client;
+    private MqttSession session;
+    private long sessionExpirySeconds;
+    private Will will;
+    private Queue queue;
+    private MqttSubscriber subscriber;
+    private int clientMaxPacketSize = Integer.MAX_VALUE;
+    private final Map<Integer, String> topicAliases = new HashMap<>();
+    /** QoS 1 and 2 deliveries written and not yet acknowledged, by packet id. */
+    private final Map<Integer, Delivery> outbound = new LinkedHashMap<>();
+    private int nextPacketId = 1;
+    /** QoS 1 and 2 deliveries the client may have unacknowledged: the lower of ours and its receive maximum. */
+    private int windowSize = 1;
+
+    MqttConnection(UserStore users, VirtualHost vhost, MqttSettings settings, MqttSessions sessions,
+                   ScheduledExecutorService timers) {
+        this.users = users;
+        this.vhost = vhost;
+        this.settings = settings;
+        this.sessions = sessions;
+        this.timers = timers;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.name = String.valueOf(ctx.channel().remoteAddress());
+        ctx.fireChannelActive();
+    }
+
+    boolean writable() {
+        return state == State.CONNECTED && ctx.channel().isWritable();
+    }
+
+    void onLoop(Runnable r) {
+        ctx.executor().execute(r);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && queue != null) {
+            queue.wakeUp();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            LOG.info("MQTT connection {} ({}): no packet within 1.5 times the keep-alive; closing it", name, clientId());
+            disconnect(MqttReasonCodes.Disconnect.KEEP_ALIVE_TIMEOUT);
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("MQTT connection {}: {}", name, cause.toString());
+        ctx.close();
+    }
+
+    // ---------------------------------------------------------------- inbound packets
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof MqttMessage m)) {
+            return;
+        }
+        try {
+            if (m.decoderResult().isFailure()) {
+                badPacket(m.decoderResult().cause());
+                return;
+            }
+            if (state == State.CLOSED) {
+                return;
+            }
+            MqttMessageType type = m.fixedHeader().messageType();
+            if (state == State.AWAIT_CONNECT && type != MqttMessageType.CONNECT) {
+                LOG.info("MQTT connection {}: the first packet was {}, not CONNECT; closing it", name, type);
+                ctx.close();
+                return;
+            }
+            switch (type) {
+                case CONNECT -> {
+                    if (state != State.AWAIT_CONNECT) {
+                        protocolError("a second CONNECT");
+                        return;
+                    }
+                    connect((MqttConnectMessage) m);
+                }
+                case PUBLISH -> publish((MqttPublishMessage) m);
+                case PUBACK -> acknowledged(packetId(m));
+                case PUBREC -> received(m);
+                case PUBREL -> released(packetId(m));
+                case PUBCOMP -> completed(packetId(m));
+                case SUBSCRIBE -> subscribe((MqttSubscribeMessage) m);
+                case UNSUBSCRIBE -> unsubscribe((MqttUnsubscribeMessage) m);
+                case PINGREQ -> ctx.writeAndFlush(new MqttMessage(fixed(MqttMessageType.PINGRESP, MqttQoS.AT_MOST_ONCE)));
+                case DISCONNECT -> clientDisconnect(m);
+                default -> protocolError("unexpected " + type + " packet");
+            }
+        } finally {
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private static int packetId(MqttMessage m) {
+        return ((MqttMessageIdVariableHeader) m.variableHeader()).messageId();
+    }
+
+    private void badPacket(Throwable cause) {
+        if (state == State.AWAIT_CONNECT) {
+            MqttConnectReturnCode code = cause instanceof MqttUnacceptableProtocolVersionException
+                    ? MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION
+                    : cause instanceof MqttIdentifierRejectedException
+                    ? MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED
+                    : null;
+            LOG.info("MQTT connection {}: refused before CONNECT completed: {}", name, cause.getMessage());
+            if (code != null) {
+                ctx.writeAndFlush(MqttMessageBuilders.connAck().returnCode(code).build()).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                ctx.close();
+            }
+            state = State.CLOSED;
+            return;
+        }
+        boolean tooLarge = cause instanceof TooLongFrameException
+                || (cause instanceof DecoderException && cause.getMessage() != null && cause.getMessage().contains("too large"));
+        LOG.info("MQTT connection {} ({}): malformed packet, closing it: {}", name, clientId(), cause.getMessage());
+        disconnect(tooLarge ? MqttReasonCodes.Disconnect.PACKET_TOO_LARGE : MqttReasonCodes.Disconnect.MALFORMED_PACKET);
+    }
+
+    private void protocolError(String what) {
+        LOG.info("MQTT connection {} ({}): protocol error, closing it: {}", name, clientId(), what);
+        disconnect(MqttReasonCodes.Disconnect.PROTOCOL_ERROR);
+    }
+
+    /** Ends the connection from the broker's side; an MQTT 5 client is told why first. Its will is published. */
+    private void disconnect(MqttReasonCodes.Disconnect reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (version == 5 && state == State.CONNECTED) {
+            ctx.writeAndFlush(MqttMessageBuilders.disconnect().reasonCode(reason.byteValue()).build())
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+        state = State.CLOSED;
+    }
+
+    private String clientId() {
+        return session == null ? "no client id yet" : session.clientId;
+    }
+
+    // ---------------------------------------------------------------- connect
+
+    private void connect(MqttConnectMessage m) {
+        var header = m.variableHeader();
+        var payload = m.payload();
+        version = header.version();
+        String clientId = payload.clientIdentifier() == null ? "" : payload.clientIdentifier();
+        boolean cleanStart = header.isCleanSession();
+        boolean assignedId = false;
+        if (clientId.isEmpty()) {
+            if (version < 5 && !cleanStart) {
+                refuse(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, "an empty client id needs a clean session");
+                return;
+            }
+            clientId = "wharf-" + UUID.randomUUID();
+            assignedId = true;
+        }
+        User user = authenticate(payload.userName(), payload.passwordInBytes());
+        if (user == null) {
+            refuse(version == 5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD,
+                    "login refused for user '" + payload.userName() + "'");
+            return;
+        }
+        if (!user.canAccess(vhost.name())) {
+            refuse(version == 5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
+                    "user '" + user.name() + "' may not use vhost '" + vhost.name() + "'");
+            return;
+        }
+        MqttProperties props = header.properties();
+        if (version == 5) {
+            sessionExpirySeconds = intProperty(props, MqttProperties.SESSION_EXPIRY_INTERVAL, 0);
+            long max = intProperty(props, MqttProperties.MAXIMUM_PACKET_SIZE, 0);
+            clientMaxPacketSize = max == 0 ? Integer.MAX_VALUE : (int) Math.min(max, Integer.MAX_VALUE);
+        } else {
+            sessionExpirySeconds = cleanStart ? 0 : NEVER_EXPIRES;
+        }
+        int receiveMaximum = version == 5 ? (int) intProperty(props, MqttProperties.RECEIVE_MAXIMUM, 65_535) : 65_535;
+        windowSize = Math.max(1, Math.min(settings.maxInflight(), receiveMaximum));
+        if (header.isWillFlag()) {
+            if (MqttTopics.topicNameProblem(payload.willTopic()) != null) {
+                refuse(version == 5 ? MqttConnectReturnCode.CONNECTION_REFUSED_TOPIC_NAME_INVALID
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, "invalid will topic");
+                return;
+            }
+            MqttProperties wp = payload.willProperties() == null ? MqttProperties.NO_PROPERTIES : payload.willProperties();
+            will = new Will(payload.willTopic(), payload.willMessageInBytes() == null ? new byte[0] : payload.willMessageInBytes(),
+                    header.willQos(), header.isWillRetain(), wp, intProperty(wp, MqttProperties.WILL_DELAY_INTERVAL, 0) * 1000);
+        }
+        if (header.keepAliveTimeSeconds() > 0) {
+            // The client must send something within one and a half keep-alive periods.
+            long idleMs = header.keepAliveTimeSeconds() * 1500L;
+            ctx.pipeline().addBefore("decoder", "keep-alive", new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS));
+        }
+        client = new Client(user, this, "MQTT " + name);
+        state = State.CONNECTING;
+        // Packets after CONNECT wait until the session is ready.
+        ctx.channel().config().setAutoRead(false);
+        String id = clientId;
+        boolean assigned = assignedId;
+        MqttSession s = sessions.session(id);
+        MqttConnection previous;
+        synchronized (s) {
+            previous = s.connection;
+            s.connection = this;
+            if (s.pendingWill != null) {
+                s.pendingWill.cancel(false);
+                s.pendingWill = null;
+            }
+        }
+        session = s;
+        CompletableFuture<Void> takenOver = previous == null ? CompletableFuture.completedFuture(null) : previous.takeOver();
+        takenOver.thenCompose(v -> attach(cleanStart)).whenComplete((present, e) -> onLoop(() -> {
+            if (state != State.CONNECTING) {
+                return;
+            }
+            if (e != null) {
+                LOG.warn("MQTT connection {} ({}): setting up the session failed", name, id, e);
+                refuse(version == 5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, "the session could not be set up");
+                return;
+            }
+            connected(present, assigned ? id : null);
+        }));
+    }
+
+    private User authenticate(String userName, byte[] password) {
+        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        if (userName == null) {
+            if (settings.anonymousUser().isEmpty()) {
+                return null;
+            }
+            User u = users.get(settings.anonymousUser()).orElse(null);
+            return u != null && users.loopbackRestriction(u.name(), remote.getAddress()) == null ? u : null;
+        }
+        String pw = password == null ? "" : new String(password, java.nio.charset.StandardCharsets.UTF_8);
+        return users.authenticate(userName, pw, remote.getAddress()).orElse(null);
+    }
+
+    private void refuse(MqttConnectReturnCode code, String why) {
+        LOG.info("MQTT connection {}: CONNECT refused ({}): {}", name, code, why);
+        ctx.writeAndFlush(MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build())
+                .addListener(ChannelFutureListener.CLOSE);
+        state = State.CLOSED;
+    }
+
+    private static long intProperty(MqttProperties props, int id, long absent) {
+        return props != null && props.getProperty(id) instanceof MqttProperties.IntegerProperty p
+                ? Integer.toUnsignedLong(p.value()) : absent;
+    }
+
+    /** Another connection with this client id arrived: this one goes, without its will. */
+    CompletableFuture<Void> takeOver() {
+        CompletableFuture<Void> gone = new CompletableFuture<>();
+        ctx.channel().closeFuture().addListener(f -> gone.complete(null));
+        onLoop(() -> {
+            will = null;
+            LOG.info("MQTT connection {} ({}): taken over by a new connection with the same client id", name, clientId());
+            disconnect(MqttReasonCodes.Disconnect.SESSION_TAKEN_OVER);
+        });
+        // The old connection's cleanup (requeueing its deliveries) runs on its close.
+        return gone.thenCompose(v -> closedCleanup);
+    }
+
+    /** Completes once this connection has given its session back (deliveries requeued, consumer cancelled). */
+    private final CompletableFuture<Void> closedCleanup = new CompletableFuture<>();
+
+    /**
+     * Sets the session's queue up: a clean start throws the old one away; otherwise an existing
+     * one is consumed again. Completes with whether a session was present.
+     */
+    private CompletableFuture<Boolean> attach(boolean cleanStart) {
+        String queueName = session.queueName();
+        Queue existing = vhost.findQueue(queueName).orElse(null);
+        if (cleanStart) {
+            synchronized (session) {
+                session.subscriptions.clear();
+                session.awaitingRelease.clear();
+                session.awaitingComplete.clear();
+            }
+            CompletableFuture<Long> deleted = existing == null ? CompletableFuture.completedFuture(0L)
+                    : vhost.deleteQueue(queueName, false, false, client);
+            return deleted.thenApply(n -> false);
+        }
+        if (existing == null) {
+            // Never subscribed, or its queue expired with the session: nothing of it is left.
+            synchronized (session) {
+                session.subscriptions.clear();
+            }
+            return CompletableFuture.completedFuture(false);
+        }
+        synchronized (session) {
+            if (session.subscriptions.isEmpty()) {
+                recoverSubscriptions(queueName);
+            }
+        }
+        return consume(existing).thenApply(v -> true);
+    }
+
+    /** After a broker restart a persistent session's subscriptions are read back from its queue's bindings. */
+    private void recoverSubscriptions(String queueName) {
+        // amq.topic is predeclared in every virtual host and cannot be deleted.
+        Exchange topic = vhost.exchange(MqttMessages.EXCHANGE);
+        for (Binding b : topic.bindings()) {
+            if (!b.toExchange() && b.destination().equals(queueName) && b.arguments().get(FILTER_ARG) instanceof String filter) {
+                session.subscriptions.put(filter, subscriptionOf(filter, b.arguments()));
+            }
+        }
+    }
+
+    private static final String FILTER_ARG = "x-mqtt-filter";
+    private static final String QOS_ARG = "x-mqtt-qos";
+    private static final String NO_LOCAL_ARG = "x-mqtt-no-local";
+    private static final String RAP_ARG = "x-mqtt-retain-as-published";
+
+    private static MqttSession.Subscription subscriptionOf(String filter, Map<String, Object> args) {
+        int qos = args.get(QOS_ARG) instanceof Number n ? n.intValue() : 0;
+        return new MqttSession.Subscription(filter, qos, Boolean.TRUE.equals(args.get(NO_LOCAL_ARG)),
+                Boolean.TRUE.equals(args.get(RAP_ARG)), 0);
+    }
+
+    private static Map<String, Object> bindingArguments(MqttSession.Subscription s) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put(FILTER_ARG, s.filter());
+        args.put(QOS_ARG, s.qos());
+        args.put(NO_LOCAL_ARG, s.noLocal());
+        args.put(RAP_ARG, s.retainAsPublished());
+        return args;
+    }
+
+    private void connected(boolean sessionPresent, String assignedId) {
+        state = State.CONNECTED;
+        MqttProperties props = new MqttProperties();
+        if (version == 5) {
+            if (assignedId != null) {
+                props.add(new MqttProperties.StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, assignedId));
+            }
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.RECEIVE_MAXIMUM, RECEIVE_MAXIMUM));
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.TOPIC_ALIAS_MAXIMUM, TOPIC_ALIAS_MAXIMUM));
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, settings.maxPacketSize()));
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.RETAIN_AVAILABLE, 1));
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 1));
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 0));
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 0));
+        }
+        MqttConnAckMessage ack = MqttMessageBuilders.connAck().returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
+                .sessionPresent(sessionPresent).properties(props).build();
+        ctx.write(ack);
+        // QoS 2 deliveries whose PUBCOMP the previous connection did not get: release them again.
+        List<Integer> release;
+        synchronized (session) {
+            release = new ArrayList<>(session.awaitingComplete);
+        }
+        for (int id : release) {
+            ctx.write(pubReply(MqttMessageType.PUBREL, id, (byte) 0));
+        }
+        ctx.flush();
+        LOG.debug("MQTT connection {}: client '{}' connected (MQTT {}, session present: {})", name, session.clientId,
+                version == 5 ? "5" : version == 4 ? "3.1.1" : "3.1", sessionPresent);
+        ctx.channel().config().setAutoRead(true);
+        if (queue != null) {
+            queue.wakeUp();
+        }
+    }
+
+    // ---------------------------------------------------------------- publish (client to broker)
+
+    private void publish(MqttPublishMessage m) {
+        var header = m.variableHeader();
+        int qos = m.fixedHeader().qosLevel().value();
+        int packetId = header.packetId();
+        if (qos > 2) {
+            protocolError("QoS 3");
+            return;
+        }
+        String topic = header.topicName();
+        MqttProperties props = header.properties();
+        if (version == 5 && props.getProperty(MqttProperties.TOPIC_ALIAS) instanceof MqttProperties.IntegerProperty alias) {
+            int a = alias.value();
+            if (a <= 0 || a > TOPIC_ALIAS_MAXIMUM) {
+                disconnect(MqttReasonCodes.Disconnect.TOPIC_ALIAS_INVALID);
+                return;
+            }
+            if (topic == null || topic.isEmpty()) {
+                topic = topicAliases.get(a);
+                if (topic == null) {
+                    protocolError("topic alias " + a + " was never set");
+                    return;
+                }
+            } else {
+                topicAliases.put(a, topic);
+            }
+        }
+        String problem = MqttTopics.topicNameProblem(topic);
+        if (problem != null) {
+            LOG.info("MQTT connection {} ({}): {}", name, clientId(), problem);
+            disconnect(MqttReasonCodes.Disconnect.TOPIC_NAME_INVALID);
+            return;
+        }
+        if (qos == 2) {
+            boolean again;
+            synchronized (session) {
+                again = !session.awaitingRelease.add(packetId);
+            }
+            if (again) {
+                // A resend of a publish already taken: acknowledge it again, publish nothing.
+                ctx.writeAndFlush(pubReply(MqttMessageType.PUBREC, packetId, (byte) 0));
+                return;
+            }
+        }
+        byte[] body = ByteBufUtil.getBytes(m.payload());
+        boolean retain = m.fixedHeader().isRetain();
+        Message message = MqttMessages.toMessage(topic, body, qos, retain, props, session.clientId, System.currentTimeMillis());
+        CompletableFuture<Void> retained = CompletableFuture.completedFuture(null);
+        if (retain) {
+            retained = body.length == 0 ? vhost.retained().clear(topic) : vhost.retained().retain(topic, message);
+        }
+        VirtualHost.PublishResult result;
+        try {
+            result = vhost.publish(message, false, client);
+        } catch (BrokerException e) {
+            LOG.info("MQTT connection {} ({}): publish to '{}' refused: {}", name, clientId(), topic, e.getMessage());
+            if (qos == 0 || version < 5) {
+                disconnect(MqttReasonCodes.Disconnect.NOT_AUTHORIZED);
+            } else {
+                forgetRelease(qos, packetId);
+                ctx.writeAndFlush(pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId,
+                        MqttReasonCodes.PubAck.NOT_AUTHORIZED.byteValue()));
+            }
+            return;
+        }
+        if (qos == 0) {
+            return;
+        }
+        boolean matched = result.queues() > 0;
+        // Acknowledged only once every copy is on disk (and the retained copy too).
+        CompletableFuture.allOf(result.stored(), retained).whenComplete((v, e) -> onLoop(() -> {
+            if (state != State.CONNECTED) {
+                return;
+            }
+            byte reason = e != null ? MqttReasonCodes.PubAck.UNSPECIFIED_ERROR.byteValue()
+                    : matched ? 0 : MqttReasonCodes.PubAck.NO_MATCHING_SUBSCRIBERS.byteValue();
+            if (e != null) {
+                LOG.warn("MQTT connection {} ({}): storing a publish to '{}' failed: {}", name, clientId(), message.routingKey(),
+                        e.getMessage());
+                forgetRelease(qos, packetId);
+                if (version < 5) {
+                    // MQTT 3.1.1 has no way to say it failed: the client resends after reconnecting.
+                    ctx.close();
+                    return;
+                }
+            }
+            ctx.writeAndFlush(pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId, reason));
+        }));
+    }
+
+    private void forgetRelease(int qos, int packetId) {
+        if (qos == 2) {
+            synchronized (session) {
+                session.awaitingRelease.remove(packetId);
+            }
+        }
+    }
+
+    private void released(int packetId) {
+        boolean known;
+        synchronized (session) {
+            known = session.awaitingRelease.remove(packetId);
+        }
+        ctx.writeAndFlush(pubReply(MqttMessageType.PUBCOMP, packetId,
+                known || version < 5 ? 0 : MqttReasonCodes.PubComp.PACKET_IDENTIFIER_NOT_FOUND.byteValue()));
+    }
+
+    private MqttMessage pubReply(MqttMessageType type, int packetId, byte reason) {
+        MqttQoS qos = type == MqttMessageType.PUBREL ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
+        Object header = version == 5
+                ? new MqttPubReplyMessageVariableHeader(packetId, reason, MqttProperties.NO_PROPERTIES)
+                : MqttMessageIdVariableHeader.from(packetId);
+        return new MqttMessage(fixed(type, qos), header);
+    }
+
+    private static MqttFixedHeader fixed(MqttMessageType type, MqttQoS qos) {
+        return new MqttFixedHeader(type, false, qos, false, 0);
+    }
+
+    // ---------------------------------------------------------------- subscriptions
+
+    private void subscribe(MqttSubscribeMessage m) {
+        int packetId = m.idAndPropertiesVariableHeader().messageId();
+        List<MqttTopicSubscription> asked = m.payload().topicSubscriptions();
+        int[] codes = new int[asked.size()];
+        List<MqttSession.Subscription> accepted = new ArrayList<>();
+        List<Boolean> isNew = new ArrayList<>();
+        for (int i = 0; i < asked.size(); i++) {
+            MqttTopicSubscription t = asked.get(i);
+            String filter = t.topicName();
+            if (filter != null && filter.startsWith("$share/")) {
+                codes[i] = version == 5 ? MqttReasonCodes.SubAck.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED.byteValue() & 0xFF : 0x80;
+                continue;
+            }
+            String problem = MqttTopics.filterProblem(filter);
+            if (problem != null) {
+                LOG.info("MQTT connection {} ({}): {}", name, clientId(), problem);
+                codes[i] = version == 5 ? MqttReasonCodes.SubAck.TOPIC_FILTER_INVALID.byteValue() & 0xFF : 0x80;
+                continue;
+            }
+            var o = t.option();
+            int qos = Math.min(2, o.qos().value());
+            MqttSession.Subscription s = new MqttSession.Subscription(filter, qos, o.isNoLocal(), o.isRetainAsPublished(),
+                    o.retainHandling().value());
+            codes[i] = qos;
+            accepted.add(s);
+        }
+        CompletableFuture<Void> bound = ensureQueue();
+        for (MqttSession.Subscription s : accepted) {
+            MqttSession.Subscription before;
+            synchronized (session) {
+                before = session.subscriptions.put(s.filter(), s);
+            }
+            isNew.add(before == null);
+            bound = bound.thenCompose(v -> rebind(before, s));
+        }
+        bound.whenComplete((v, e) -> onLoop(() -> {
+            if (state != State.CONNECTED) {
+                return;
+            }
+            if (e != null) {
+                LOG.warn("MQTT connection {} ({}): subscribing failed: {}", name, clientId(), e.getMessage());
+                for (int i = 0; i < codes.length; i++) {
+                    codes[i] = codes[i] < 0x80 ? 0x80 : codes[i];
+                }
+            }
+            ctx.writeAndFlush(new MqttSubAckMessage(fixed(MqttMessageType.SUBACK, MqttQoS.AT_MOST_ONCE),
+                    new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
+                    new MqttSubAckPayload(codes)));
+            if (e == null) {
+                for (int i = 0; i < accepted.size(); i++) {
+                    MqttSession.Subscription s = accepted.get(i);
+                    if (s.retainHandling() == 0 || (s.retainHandling() == 1 && isNew.get(i))) {
+                        sendRetained(s);
+                    }
+                }
+            }
+        }));
+    }
+
+    private CompletableFuture<Void> rebind(MqttSession.Subscription before, MqttSession.Subscription now) {
+        String queueName = session.queueName();
+        CompletableFuture<Void> unbound = before == null ? CompletableFuture.completedFuture(null)
+                : vhost.unbind(new Binding(MqttMessages.EXCHANGE, false, queueName, MqttTopics.toBindingKey(before.filter()),
+                        bindingArguments(before)), client);
+        return unbound.thenCompose(v -> vhost.bind(new Binding(MqttMessages.EXCHANGE, false, queueName,
+                MqttTopics.toBindingKey(now.filter()), bindingArguments(now)), client));
+    }
+
+    /** Declares the session's queue if it is not there yet, and consumes from it. */
+    private CompletableFuture<Void> ensureQueue() {
+        if (queue != null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        boolean persistent = sessionExpirySeconds > 0;
+        Map<String, Object> args = new LinkedHashMap<>();
+        if (persistent && sessionExpirySeconds != NEVER_EXPIRES) {
+            // The session expires once it has been without a connection for its expiry interval.
+            args.put("x-expires", sessionExpirySeconds * 1000);
+        }
+        QueueDefinition d = new QueueDefinition(session.queueName(), persistent, !persistent, false, args);
+        return vhost.declareQueue(d, false, client).thenCompose(ok -> {
+            return vhost.findQueue(session.queueName()).map(this::consume).orElseGet(() ->
+                    CompletableFuture.failedFuture(BrokerException.notFound("the session's queue went away")));
+        });
+    }
+
+    private CompletableFuture<Void> consume(Queue q) {
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        onLoop(() -> {
+            if (queue != null) {
+                started.complete(null);
+                return;
+            }
+            queue = q;
+            subscriber = new MqttSubscriber(this, windowSize);
+            q.consume(new ConsumerSpec(CONSUMER_TAG, false, false, 0, this, subscriber)).whenComplete((v, e) -> {
+                if (e != null) {
+                    started.completeExceptionally(e);
+                } else {
+                    started.complete(null);
+                }
+            });
+        });
+        return started;
+    }
+
+    private void unsubscribe(MqttUnsubscribeMessage m) {
+        int packetId = m.idAndPropertiesVariableHeader().messageId();
+        List<String> filters = m.payload().topics();
+        short[] codes = new short[filters.size()];
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+        for (int i = 0; i < filters.size(); i++) {
+            MqttSession.Subscription gone;
+            synchronized (session) {
+                gone = session.subscriptions.remove(filters.get(i));
+            }
+            codes[i] = gone == null ? MqttReasonCodes.UnsubAck.NO_SUBSCRIPTION_EXISTED.byteValue() : 0;
+            if (gone != null && queue != null) {
+                done = done.thenCompose(v -> vhost.unbind(new Binding(MqttMessages.EXCHANGE, false, session.queueName(),
+                        MqttTopics.toBindingKey(gone.filter()), bindingArguments(gone)), client));
+            }
+        }
+        done.whenComplete((v, e) -> onLoop(() -> {
+            if (state != State.CONNECTED) {
+                return;
+            }
+            var b = MqttMessageBuilders.unsubAck().packetId(packetId);
+            if (version == 5) {
+                for (short c : codes) {
+                    b.addReasonCode(e == null ? c : MqttReasonCodes.UnsubAck.UNSPECIFIED_ERROR.byteValue());
+                }
+            }
+            ctx.writeAndFlush(b.build());
+        }));
+    }
+
+    private void sendRetained(MqttSession.Subscription s) {
+        for (Map.Entry<String, Message> e : vhost.retained().matching(t -> MqttTopics.matches(s.filter(), t))) {
+            Message m = e.getValue();
+            if (expired(m)) {
+                continue;
+            }
+            int qos = Math.min(s.qos(), MqttMessages.publishedQos(m));
+            int id = qos == 0 ? 0 : nextPacketId(null);
+            ctx.write(publishPacket(e.getKey(), m, qos, true, false, id));
+        }
+        ctx.flush();
+    }
+
+    // ---------------------------------------------------------------- deliveries (broker to client)
+
+    /** Called on the queue's thread: the delivery is written on the event loop. */
+    void deliverLater(Delivery d) {
+        onLoop(() -> deliver(d));
+    }
+
+    private void deliver(Delivery d) {
+        if (state != State.CONNECTED || queue == null || d.queue() != queue) {
+            if (d.queue() != null) {
+                d.queue().requeue(List.of(d.id()));
+            }
+            subscriber.inFlight.decrementAndGet();
+            return;
+        }
+        Message m = d.message();
+        String topic = MqttTopics.fromRoutingKey(m.routingKey());
+        MqttSession.Subscription best = null;
+        String publisher = MqttMessages.publisher(m);
+        synchronized (session) {
+            for (MqttSession.Subscription s : session.subscriptions.values()) {
+                if (MqttTopics.matches(s.filter(), topic) && !(s.noLocal() && session.clientId.equals(publisher))
+                        && (best == null || s.qos() > best.qos())) {
+                    best = s;
+                }
+            }
+        }
+        if (best == null || expired(m)) {
+            // Routed by a binding whose filter MQTT would not match ($-topics), or dropped by no-local.
+            settle(d);
+            return;
+        }
+        int qos = Math.min(best.qos(), MqttMessages.publishedQos(m));
+        boolean retainFlag = best.retainAsPublished() && MqttMessages.publishedRetained(m);
+        int id = qos == 0 ? 0 : nextPacketId(d);
+        MqttPublishMessage p = publishPacket(topic, m, qos, retainFlag, d.redelivered() && qos > 0, id);
+        if (p == null) {
+            if (qos > 0) {
+                outbound.remove(id);
+            }
+            settle(d);
+            return;
+        }
+        ctx.writeAndFlush(p);
+        if (qos == 0) {
+            settle(d);
+        }
+    }
+
+    private boolean expired(Message m) {
+        String e = m.properties().expiration();
+        if (e == null) {
+            return false;
+        }
+        try {
+            return System.currentTimeMillis() - m.arrivedAtMillis() >= Long.parseLong(e);
+        } catch (NumberFormatException ex) {
+            return false;
+        }
+    }
+
+    /** A PUBLISH packet, or null when it would be larger than the client accepts (MQTT 5 says to drop it then). */
+    private MqttPublishMessage publishPacket(String topic, Message m, int qos, boolean retain, boolean dup, int packetId) {
+        MqttProperties props = version == 5 ? MqttMessages.toProperties(m, System.currentTimeMillis()) : MqttProperties.NO_PROPERTIES;
+        if (version == 5 && (long) m.bodySize() + topic.length() * 3L + 64 > clientMaxPacketSize) {
+            return null;
+        }
+        MqttFixedHeader fh = new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(qos), retain, 0);
+        return new MqttPublishMessage(fh, new io.netty.handler.codec.mqtt.MqttPublishVariableHeader(topic, packetId, props),
+                Unpooled.wrappedBuffer(m.body()));
+    }
+
+    private int nextPacketId(Delivery d) {
+        while (true) {
+            int id = nextPacketId;
+            nextPacketId = nextPacketId == 65_535 ? 1 : nextPacketId + 1;
+            boolean inUse;
+            synchronized (session) {
+                inUse = outbound.containsKey(id) || session.awaitingComplete.contains(id);
+            }
+            if (!inUse) {
+                outbound.put(id, d);
+                return id;
+            }
+        }
+    }
+
+    /** The client is done with a delivery: it leaves the queue and makes room for the next. */
+    private void settle(Delivery d) {
+        if (d != null) {
+            d.queue().ack(d.id());
+            subscriber.inFlight.decrementAndGet();
+            d.queue().wakeUp();
+        }
+    }
+
+    private void acknowledged(int packetId) {
+        if (!outbound.containsKey(packetId)) {
+            return;
+        }
+        settle(outbound.remove(packetId));
+    }
+
+    private void received(MqttMessage m) {
+        int packetId = packetId(m);
+        if (!outbound.containsKey(packetId)) {
+            ctx.writeAndFlush(pubReply(MqttMessageType.PUBREL, packetId,
+                    version == 5 ? MqttReasonCodes.PubRel.PACKET_IDENTIFIER_NOT_FOUND.byteValue() : 0));
+            return;
+        }
+        Delivery d = outbound.remove(packetId);
+        boolean failed = m.variableHeader() instanceof MqttPubReplyMessageVariableHeader h && (h.reasonCode() & 0xFF) >= 0x80;
+        if (!failed) {
+            // The client has the message: it leaves the queue now, and only the release remains.
+            synchronized (session) {
+                session.awaitingComplete.add(packetId);
+            }
+            ctx.writeAndFlush(pubReply(MqttMessageType.PUBREL, packetId, (byte) 0));
+        }
+        settle(d);
+    }
+
+    private void completed(int packetId) {
+        synchronized (session) {
+            session.awaitingComplete.remove(packetId);
+        }
+    }
+
+    void sessionQueueGone(String reason) {
+        onLoop(() -> {
+            LOG.info("MQTT connection {} ({}): its session queue went away ({}); closing it", name, clientId(), reason);
+            disconnect(MqttReasonCodes.Disconnect.ADMINISTRATIVE_ACTION);
+        });
+    }
+
+    // ---------------------------------------------------------------- disconnect
+
+    private void clientDisconnect(MqttMessage m) {
+        if (version == 5 && m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h) {
+            if (h.reasonCode() != MqttReasonCodes.Disconnect.DISCONNECT_WITH_WILL_MESSAGE.byteValue()) {
+                will = null;
+            }
+            long expiry = intProperty(h.properties(), MqttProperties.SESSION_EXPIRY_INTERVAL, -1);
+            if (expiry >= 0) {
+                if (sessionExpirySeconds == 0 && expiry > 0) {
+                    protocolError("a session expiry set on DISCONNECT after CONNECT set none");
+                    return;
+                }
+                sessionExpirySeconds = expiry;
+            }
+        } else {
+            will = null;
+        }
+        state = State.CLOSED;
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        State was = state;
+        state = State.CLOSED;
+        if (was == State.AWAIT_CONNECT || session == null) {
+            closedCleanup.complete(null);
+            ctx.fireChannelInactive();
+            return;
+        }
+        // Deliveries the client did not acknowledge go back to the queue, for the next connection.
+        List<Long> unacked = new ArrayList<>();
+        for (Delivery d : outbound.values()) {
+            if (d != null) {
+                unacked.add(d.id());
+            }
+        }
+        outbound.clear();
+        Queue q = queue;
+        CompletableFuture<?> released = CompletableFuture.completedFuture(null);
+        if (q != null) {
+            subscriber.active = false;
+            q.requeue(unacked);
+            released = q.cancel(CONSUMER_TAG);
+        }
+        boolean ended;
+        synchronized (session) {
+            if (session.connection == this) {
+                session.connection = null;
+            }
+            ended = session.connection == null && sessionExpirySeconds == 0;
+            if (will != null) {
+                scheduleWill(will);
+            }
+        }
+        if (ended) {
+            sessions.remove(session);
+        }
+        released.thenCompose(v -> vhost.connectionClosed(this)).whenComplete((v, e) -> closedCleanup.complete(null));
+        ctx.fireChannelInactive();
+    }
+
+    private void scheduleWill(Will w) {
+        Runnable publish = () -> publishWill(w);
+        if (w.delayMs() > 0 && sessionExpirySeconds > 0) {
+            // MQTT 5: the will waits for its delay (at most the session's life), unless the client comes back.
+            long delay = sessionExpirySeconds == NEVER_EXPIRES ? w.delayMs() : Math.min(w.delayMs(), sessionExpirySeconds * 1000);
+            session.pendingWill = timers.schedule(publish, delay, TimeUnit.MILLISECONDS);
+        } else {
+            publish.run();
+        }
+    }
+
+    private void publishWill(Will w) {
+        Message m = MqttMessages.toMessage(w.topic(), w.payload(), w.qos(), w.retain(), w.properties(), session.clientId,
+                System.currentTimeMillis());
+        try {
+            if (w.retain()) {
+                if (w.payload().length == 0) {
+                    vhost.retained().clear(w.topic());
+                } else {
+                    vhost.retained().retain(w.topic(), m);
+                }
+            }
+            vhost.publish(m, false, client);
+            LOG.debug("MQTT client '{}': published its will to '{}'", session.clientId, w.topic());
+        } catch (BrokerException e) {
+            LOG.info("MQTT client '{}': its will to '{}' was refused: {}", session.clientId, w.topic(), e.getMessage());
+        }
+    }
+}
