@@ -102,6 +102,32 @@ class MqttV5Test {
     }
 
     @Test
+    void shouldBalanceASharedSubscriptionAcrossItsMembers() throws Exception {
+        List<List<String>> members = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            MqttClient worker = client("worker-" + i);
+            List<String> got = Collections.synchronizedList(new ArrayList<>());
+            // A client-wide callback: Paho's per-subscription listeners do not match shared filters.
+            worker.setCallback(new PayloadCollector(got));
+            worker.subscribe(new MqttSubscription[] {new MqttSubscription("$share/workers/jobs/#", 1)});
+            members.add(got);
+        }
+        List<MqttMessage> plain = subscribe(client("auditor"), new MqttSubscription("jobs/#", 1));
+        MqttClient pub = client("dispatcher");
+        for (int i = 0; i < 30; i++) {
+            MqttMessage m = new MqttMessage(("job-" + i).getBytes(StandardCharsets.UTF_8));
+            m.setQos(1);
+            pub.publish("jobs/build", m);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> members.stream().mapToInt(List::size).sum() == 30 && plain.size() == 30);
+        List<String> all = new ArrayList<>();
+        members.forEach(all::addAll);
+        // Each job went to exactly one member, and every member had a share.
+        assertThat(all).hasSize(30).doesNotHaveDuplicates();
+        assertThat(members).allSatisfy(list -> assertThat(list).isNotEmpty());
+    }
+
+    @Test
     void shouldHonourNoLocalAndRetainAsPublished() throws Exception {
         MqttClient c = client("chatty");
         MqttSubscription own = new MqttSubscription("chat/#", 1);

@@ -96,8 +96,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private MqttSession session;
     private long sessionExpirySeconds;
     private Will will;
+    /** The session's own queue, once consumed. */
     private Queue queue;
-    private MqttSubscriber subscriber;
+    /** Shared subscriptions' queues this connection consumes, each with its subscription. */
+    private final Map<Queue, MqttSession.Subscription> sharedQueues = new LinkedHashMap<>();
+    private final List<MqttSubscriber> subscribers = new ArrayList<>();
+    /** Deliveries taken from any of this connection's queues and not yet settled: one window for them all. */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private int clientMaxPacketSize = Integer.MAX_VALUE;
     private final Map<Integer, String> topicAliases = new HashMap<>();
     /** QoS 1 and 2 deliveries written and not yet acknowledged, by packet id. */
@@ -132,8 +137,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && queue != null) {
-            queue.wakeUp();
+        if (ctx.channel().isWritable()) {
+            wakeQueues();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -423,11 +428,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private static final String QOS_ARG = "x-mqtt-qos";
     private static final String NO_LOCAL_ARG = "x-mqtt-no-local";
     private static final String RAP_ARG = "x-mqtt-retain-as-published";
+    private static final long SHARED_QUEUE_EXPIRES_MS = 86_400_000L;
 
     private static MqttSession.Subscription subscriptionOf(String filter, Map<String, Object> args) {
         int qos = args.get(QOS_ARG) instanceof Number n ? n.intValue() : 0;
         return new MqttSession.Subscription(filter, qos, Boolean.TRUE.equals(args.get(NO_LOCAL_ARG)),
-                Boolean.TRUE.equals(args.get(RAP_ARG)), 0);
+                Boolean.TRUE.equals(args.get(RAP_ARG)), 0, null);
     }
 
     private static Map<String, Object> bindingArguments(MqttSession.Subscription s) {
@@ -452,7 +458,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             props.add(new MqttProperties.IntegerProperty(MqttProperties.RETAIN_AVAILABLE, 1));
             props.add(new MqttProperties.IntegerProperty(MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 1));
             props.add(new MqttProperties.IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 0));
-            props.add(new MqttProperties.IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 0));
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 1));
         }
         MqttConnAckMessage ack = MqttMessageBuilders.connAck().returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
                 .sessionPresent(sessionPresent).properties(props).build();
@@ -469,9 +475,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         LOG.debug("MQTT connection {}: client '{}' connected (MQTT {}, session present: {})", name, session.clientId,
                 version == 5 ? "5" : version == 4 ? "3.1.1" : "3.1", sessionPresent);
         ctx.channel().config().setAutoRead(true);
+        wakeQueues();
+    }
+
+    private void wakeQueues() {
         if (queue != null) {
             queue.wakeUp();
         }
+        sharedQueues.keySet().forEach(Queue::wakeUp);
     }
 
     // ---------------------------------------------------------------- publish (client to broker)
@@ -605,11 +616,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         for (int i = 0; i < asked.size(); i++) {
             MqttTopicSubscription t = asked.get(i);
             String filter = t.topicName();
+            String group = null;
+            String problem;
             if (filter != null && filter.startsWith("$share/")) {
-                codes[i] = version == 5 ? MqttReasonCodes.SubAck.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED.byteValue() & 0xFF : 0x80;
-                continue;
+                int slash = filter.indexOf('/', "$share/".length());
+                group = slash < 0 ? "" : filter.substring("$share/".length(), slash);
+                problem = slash < 0 || group.isEmpty() || group.contains("+") || group.contains("#")
+                        ? "a shared subscription is $share/<group>/<filter>: '" + filter + "'"
+                        : MqttTopics.filterProblem(filter.substring(slash + 1));
+            } else {
+                problem = MqttTopics.filterProblem(filter);
             }
-            String problem = MqttTopics.filterProblem(filter);
             if (problem != null) {
                 LOG.info("MQTT connection {} ({}): {}", name, clientId(), problem);
                 codes[i] = version == 5 ? MqttReasonCodes.SubAck.TOPIC_FILTER_INVALID.byteValue() & 0xFF : 0x80;
@@ -618,18 +635,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             var o = t.option();
             int qos = Math.min(2, o.qos().value());
             MqttSession.Subscription s = new MqttSession.Subscription(filter, qos, o.isNoLocal(), o.isRetainAsPublished(),
-                    o.retainHandling().value());
+                    o.retainHandling().value(), group);
             codes[i] = qos;
             accepted.add(s);
         }
-        CompletableFuture<Void> bound = ensureQueue();
+        boolean needsOwnQueue = accepted.stream().anyMatch(s -> s.group() == null);
+        CompletableFuture<Void> bound = needsOwnQueue ? ensureQueue() : CompletableFuture.completedFuture(null);
         for (MqttSession.Subscription s : accepted) {
             MqttSession.Subscription before;
             synchronized (session) {
                 before = session.subscriptions.put(s.filter(), s);
             }
             isNew.add(before == null);
-            bound = bound.thenCompose(v -> rebind(before, s));
+            bound = bound.thenCompose(v -> s.group() != null ? joinShared(s) : rebind(before, s));
         }
         bound.whenComplete((v, e) -> onLoop(() -> {
             if (state != State.CONNECTED) {
@@ -647,7 +665,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             if (e == null) {
                 for (int i = 0; i < accepted.size(); i++) {
                     MqttSession.Subscription s = accepted.get(i);
-                    if (s.retainHandling() == 0 || (s.retainHandling() == 1 && isNew.get(i))) {
+                    // Shared subscriptions get no retained messages, as MQTT 5 says.
+                    if (s.group() == null && (s.retainHandling() == 0 || (s.retainHandling() == 1 && isNew.get(i)))) {
                         sendRetained(s);
                     }
                 }
@@ -682,6 +701,41 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /**
+     * Joins a shared subscription: its group's queue, bound to its filter, is declared if need
+     * be and consumed by this connection beside the other members, each message going to one.
+     * The queue is durable and goes a day after the last member stopped using it.
+     */
+    private CompletableFuture<Void> joinShared(MqttSession.Subscription s) {
+        String name = s.sharedQueueName();
+        QueueDefinition d = new QueueDefinition(name, true, false, false, Map.of("x-expires", SHARED_QUEUE_EXPIRES_MS));
+        Binding b = new Binding(MqttMessages.EXCHANGE, false, name, MqttTopics.toBindingKey(s.topicFilter()),
+                Map.of(FILTER_ARG, s.topicFilter()));
+        return vhost.declareQueue(d, false, client).thenCompose(ok -> vhost.bind(b, client)).thenCompose(v -> {
+            Queue q = vhost.findQueue(name).orElse(null);
+            if (q == null) {
+                return CompletableFuture.failedFuture(BrokerException.notFound("the shared subscription's queue went away"));
+            }
+            CompletableFuture<Void> started = new CompletableFuture<>();
+            onLoop(() -> {
+                if (sharedQueues.containsKey(q)) {
+                    sharedQueues.put(q, s);
+                    started.complete(null);
+                    return;
+                }
+                sharedQueues.put(q, s);
+                startConsuming(q, memberTag()).whenComplete((x, e) -> {
+                    if (e != null) {
+                        started.completeExceptionally(e);
+                    } else {
+                        started.complete(null);
+                    }
+                });
+            });
+            return started;
+        });
+    }
+
     private CompletableFuture<Void> consume(Queue q) {
         CompletableFuture<Void> started = new CompletableFuture<>();
         onLoop(() -> {
@@ -690,8 +744,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
             queue = q;
-            subscriber = new MqttSubscriber(this, windowSize);
-            q.consume(new ConsumerSpec(CONSUMER_TAG, false, false, 0, this, subscriber)).whenComplete((v, e) -> {
+            startConsuming(q, CONSUMER_TAG).whenComplete((v, e) -> {
                 if (e != null) {
                     started.completeExceptionally(e);
                 } else {
@@ -700,6 +753,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             });
         });
         return started;
+    }
+
+    private CompletableFuture<Void> startConsuming(Queue q, String tag) {
+        MqttSubscriber sub = new MqttSubscriber(this, inFlight, windowSize);
+        subscribers.add(sub);
+        return q.consume(new ConsumerSpec(tag, false, false, 0, this, sub));
+    }
+
+    /** This member's consumer tag on a shared subscription's queue. */
+    private String memberTag() {
+        return "mqtt-" + session.clientId;
     }
 
     private void unsubscribe(MqttUnsubscribeMessage m) {
@@ -713,7 +777,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 gone = session.subscriptions.remove(filters.get(i));
             }
             codes[i] = gone == null ? MqttReasonCodes.UnsubAck.NO_SUBSCRIPTION_EXISTED.byteValue() : 0;
-            if (gone != null && queue != null) {
+            if (gone != null && gone.group() != null) {
+                leaveShared(gone);
+            } else if (gone != null && queue != null) {
                 done = done.thenCompose(v -> vhost.unbind(new Binding(MqttMessages.EXCHANGE, false, session.queueName(),
                         MqttTopics.toBindingKey(gone.filter()), bindingArguments(gone)), client));
             }
@@ -730,6 +796,36 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             }
             ctx.writeAndFlush(b.build());
         }));
+    }
+
+    /** Stops consuming a shared subscription's queue; what this member had not acknowledged goes back to the group. */
+    private void leaveShared(MqttSession.Subscription s) {
+        Queue q = null;
+        for (Map.Entry<Queue, MqttSession.Subscription> e : sharedQueues.entrySet()) {
+            if (e.getValue().filter().equals(s.filter())) {
+                q = e.getKey();
+            }
+        }
+        if (q != null) {
+            sharedQueues.remove(q);
+            release(q, memberTag());
+        }
+    }
+
+    /** Gives a queue's outstanding deliveries back and cancels this connection's consumer on it. */
+    private CompletableFuture<Boolean> release(Queue q, String tag) {
+        List<Long> unacked = new ArrayList<>();
+        var it = outbound.entrySet().iterator();
+        while (it.hasNext()) {
+            Delivery d = it.next().getValue();
+            if (d != null && d.queue() == q) {
+                unacked.add(d.id());
+                it.remove();
+                inFlight.decrementAndGet();
+            }
+        }
+        q.requeue(unacked);
+        return q.cancel(tag);
     }
 
     private void sendRetained(MqttSession.Subscription s) {
@@ -753,22 +849,28 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void deliver(Delivery d) {
-        if (state != State.CONNECTED || queue == null || d.queue() != queue) {
-            if (d.queue() != null) {
-                d.queue().requeue(List.of(d.id()));
-            }
-            subscriber.inFlight.decrementAndGet();
+        boolean own = d.queue() == queue;
+        MqttSession.Subscription shared = own ? null : sharedQueues.get(d.queue());
+        if (state != State.CONNECTED || (!own && shared == null)) {
+            d.queue().requeue(List.of(d.id()));
+            inFlight.decrementAndGet();
             return;
         }
         Message m = d.message();
         String topic = MqttTopics.fromRoutingKey(m.routingKey());
         MqttSession.Subscription best = null;
         String publisher = MqttMessages.publisher(m);
-        synchronized (session) {
-            for (MqttSession.Subscription s : session.subscriptions.values()) {
-                if (MqttTopics.matches(s.filter(), topic) && !(s.noLocal() && session.clientId.equals(publisher))
-                        && (best == null || s.qos() > best.qos())) {
-                    best = s;
+        if (shared != null) {
+            best = MqttTopics.matches(shared.topicFilter(), topic) && !(shared.noLocal() && session.clientId.equals(publisher))
+                    ? shared : null;
+        } else {
+            synchronized (session) {
+                for (MqttSession.Subscription s : session.subscriptions.values()) {
+                    if (s.group() == null && MqttTopics.matches(s.filter(), topic)
+                            && !(s.noLocal() && session.clientId.equals(publisher))
+                            && (best == null || s.qos() > best.qos())) {
+                        best = s;
+                    }
                 }
             }
         }
@@ -836,8 +938,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private void settle(Delivery d) {
         if (d != null) {
             d.queue().ack(d.id());
-            subscriber.inFlight.decrementAndGet();
-            d.queue().wakeUp();
+            inFlight.decrementAndGet();
+            wakeQueues();
         }
     }
 
@@ -911,21 +1013,18 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             ctx.fireChannelInactive();
             return;
         }
-        // Deliveries the client did not acknowledge go back to the queue, for the next connection.
-        List<Long> unacked = new ArrayList<>();
-        for (Delivery d : outbound.values()) {
-            if (d != null) {
-                unacked.add(d.id());
-            }
+        // Deliveries the client did not acknowledge go back to their queues, for the next connection.
+        subscribers.forEach(sub -> sub.active = false);
+        List<CompletableFuture<Boolean>> releases = new ArrayList<>();
+        if (queue != null) {
+            releases.add(release(queue, CONSUMER_TAG));
         }
+        for (Queue q : sharedQueues.keySet()) {
+            releases.add(release(q, memberTag()));
+        }
+        sharedQueues.clear();
         outbound.clear();
-        Queue q = queue;
-        CompletableFuture<?> released = CompletableFuture.completedFuture(null);
-        if (q != null) {
-            subscriber.active = false;
-            q.requeue(unacked);
-            released = q.cancel(CONSUMER_TAG);
-        }
+        CompletableFuture<?> released = CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new));
         boolean ended;
         synchronized (session) {
             if (session.connection == this) {

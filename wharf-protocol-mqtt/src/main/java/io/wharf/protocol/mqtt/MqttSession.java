@@ -14,8 +14,23 @@ import java.util.concurrent.ScheduledFuture;
  */
 final class MqttSession {
 
-    /** One subscription and its options (the MQTT 5 ones default as MQTT 3.1.1 behaves). */
-    record Subscription(String filter, int qos, boolean noLocal, boolean retainAsPublished, int retainHandling) {
+    /**
+     * One subscription and its options (the MQTT 5 ones default as MQTT 3.1.1 behaves).
+     *
+     * @param filter the filter as subscribed, {@code $share/<group>/<filter>} for a shared subscription
+     * @param group  the shared subscription's group, or null
+     */
+    record Subscription(String filter, int qos, boolean noLocal, boolean retainAsPublished, int retainHandling, String group) {
+
+        /** The topic filter proper, without a shared subscription's prefix. */
+        String topicFilter() {
+            return group == null ? filter : filter.substring("$share/".length() + group.length() + 1);
+        }
+
+        /** The queue a shared subscription's group shares. */
+        String sharedQueueName() {
+            return "mqtt-shared-" + group + "-" + topicFilter();
+        }
     }
 
     final String clientId;
