@@ -143,6 +143,18 @@ public final class WharfServer implements AutoCloseable {
         return mqtt.port();
     }
 
+    /**
+     * The port of MQTT over WebSocket (the real one when 0 was asked for).
+     *
+     * @throws IllegalStateException if MQTT or its WebSocket listener is off
+     */
+    public int mqttWebSocketPort() {
+        if (mqtt == null) {
+            throw new IllegalStateException("the MQTT listener is disabled (mqtt.enabled=false)");
+        }
+        return mqtt.websocketPort();
+    }
+
     /** The port the HTTP listener is bound to (the real one when 0 was asked for). */
     public int httpPort() {
         return http.port();

@@ -43,7 +43,7 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
     public WharfExtension() {
         // Port 0 asks the operating system for a free port: nothing to race for.
         ConfigLoader.defaultValues().keySet().stream()
-                .filter(k -> k.endsWith(".port"))
+                .filter(k -> k.endsWith(".port") || k.endsWith("-port"))
                 .forEach(k -> settings.put(k, "0"));
         settings.put("http.host", "127.0.0.1");
         settings.put("amqp.host", "127.0.0.1");
@@ -80,6 +80,10 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
         return server().mqttPort();
     }
 
+    public int mqttWebSocketPort() {
+        return server().mqttWebSocketPort();
+    }
+
     public Path dataDir() {
         return dataDir;
     }
@@ -99,6 +103,9 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
         }
         if (server().config().mqtt().enabled()) {
             samePorts.put("mqtt.port", Integer.toString(server().mqttPort()));
+            if (server().config().mqtt().websocketEnabled()) {
+                samePorts.put("mqtt.websocket-port", Integer.toString(server().mqttWebSocketPort()));
+            }
         }
         server.close();
         server = start(samePorts);

@@ -186,6 +186,23 @@ class MqttV3Test {
     }
 
     @Test
+    void shouldServeMqttOverWebSocketToTheSameTopics() throws Exception {
+        MqttClient ws = new MqttClient("ws://127.0.0.1:" + wharf.mqttWebSocketPort() + "/mqtt", "browser", new MemoryPersistence());
+        clients.add(ws);
+        ws.connect();
+        List<Got> got = subscribe(ws, "chat/#", 1);
+        MqttClient tcp = client("desktop", true);
+        List<Got> back = subscribe(tcp, "replies/+", 1);
+
+        tcp.publish("chat/lobby", message("hello from tcp", 1, false));
+        ws.publish("replies/browser", message("hello from ws", 1, false));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> got.size() == 1 && back.size() == 1);
+        assertThat(got.get(0).body()).isEqualTo("hello from tcp");
+        assertThat(back.get(0).body()).isEqualTo("hello from ws");
+    }
+
+    @Test
     void shouldTakeASessionOverWhenTheSameClientIdConnectsAgain() throws Exception {
         MqttClient first = client("twin", true);
         MqttClient second = client("twin", true);

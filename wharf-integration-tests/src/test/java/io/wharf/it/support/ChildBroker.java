@@ -17,16 +17,21 @@ public final class ChildBroker implements AutoCloseable {
     private final Map<String, String> env = new LinkedHashMap<>();
     private final int amqpPort;
     private final int kafkaPort;
+    private final int mqttPort;
     private Process process;
 
     public ChildBroker(Path dir) throws IOException {
         this.dir = dir;
         this.amqpPort = freePort();
         this.kafkaPort = freePort();
+        this.mqttPort = freePort();
         env.put("WHARF_AMQP_HOST", "127.0.0.1");
         env.put("WHARF_AMQP_PORT", Integer.toString(amqpPort));
         env.put("WHARF_KAFKA_HOST", "127.0.0.1");
         env.put("WHARF_KAFKA_PORT", Integer.toString(kafkaPort));
+        env.put("WHARF_MQTT_HOST", "127.0.0.1");
+        env.put("WHARF_MQTT_PORT", Integer.toString(mqttPort));
+        env.put("WHARF_MQTT_WEBSOCKET_ENABLED", "false");
         env.put("WHARF_HTTP_HOST", "127.0.0.1");
         env.put("WHARF_HTTP_PORT", "0");
     }
@@ -43,6 +48,10 @@ public final class ChildBroker implements AutoCloseable {
 
     public int kafkaPort() {
         return kafkaPort;
+    }
+
+    public int mqttPort() {
+        return mqttPort;
     }
 
     /** Starts the broker; callers wait for it to accept connections. */

@@ -1,6 +1,11 @@
 package io.wharf.protocol.mqtt;
 
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.wharf.core.Broker;
@@ -13,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 
 /**
  * The MQTT listener: Netty's MQTT codec frames packets, and each connection is an
@@ -23,10 +29,12 @@ public final class MqttEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttEndpoint.class);
 
     private final Listener listener;
+    private final Listener websocket;
     private final ScheduledExecutorService timers;
 
-    private MqttEndpoint(Listener listener, ScheduledExecutorService timers) {
+    private MqttEndpoint(Listener listener, Listener websocket, ScheduledExecutorService timers) {
         this.listener = listener;
+        this.websocket = websocket;
         this.timers = timers;
     }
 
@@ -40,27 +48,61 @@ public final class MqttEndpoint implements AutoCloseable {
                 "the MQTT endpoint's virtual host '" + settings.vhost() + "' does not exist"));
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("mqtt-timer", true));
         MqttSessions sessions = new MqttSessions();
-        Listener listener;
+        Consumer<SocketChannel> mqtt = ch -> {
+            ch.pipeline().addLast("decoder", new MqttDecoder(settings.maxPacketSize()));
+            ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
+            ch.pipeline().addLast("mqtt", new MqttConnection(broker.users(), vhost, settings, sessions, timers));
+        };
+        Listener listener = null;
+        Listener websocket = null;
         try {
-            listener = Listener.bind("MQTT", settings.host(), settings.port(), WriteBufferWaterMark.DEFAULT, ch -> {
-                ch.pipeline().addLast("decoder", new MqttDecoder(settings.maxPacketSize()));
-                ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
-                ch.pipeline().addLast("mqtt", new MqttConnection(broker.users(), vhost, settings, sessions, timers));
-            });
+            listener = Listener.bind("MQTT", settings.host(), settings.port(), WriteBufferWaterMark.DEFAULT, mqtt);
+            if (settings.websocketPort() >= 0) {
+                websocket = Listener.bind("MQTT-WS", settings.host(), settings.websocketPort(), WriteBufferWaterMark.DEFAULT, ch -> {
+                    ch.pipeline().addLast("http", new HttpServerCodec());
+                    ch.pipeline().addLast("http-aggregator", new HttpObjectAggregator(64 * 1024));
+                    ch.pipeline().addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                            .websocketPath(MqttSettings.WEBSOCKET_PATH)
+                            .subprotocols("mqtt,mqttv3.1")
+                            .maxFramePayloadLength(settings.maxPacketSize())
+                            .build()));
+                    ch.pipeline().addLast("frames", new WebSocketFrames());
+                    mqtt.accept(ch);
+                });
+            }
         } catch (IOException e) {
+            if (listener != null) {
+                listener.close();
+            }
             timers.shutdownNow();
             throw e;
         }
-        LOG.info("MQTT listening on {} ({})", listener.address(), listener.transport());
-        return new MqttEndpoint(listener, timers);
+        LOG.info("MQTT listening on {} ({}){}", listener.address(), listener.transport(),
+                websocket == null ? "" : ", over WebSocket on " + websocket.address() + MqttSettings.WEBSOCKET_PATH);
+        return new MqttEndpoint(listener, websocket, timers);
     }
 
     public int port() {
         return listener.port();
     }
 
+    /**
+     * The port of MQTT over WebSocket.
+     *
+     * @throws IllegalStateException if it is off
+     */
+    public int websocketPort() {
+        if (websocket == null) {
+            throw new IllegalStateException("MQTT over WebSocket is off (mqtt.websocket-port=-1)");
+        }
+        return websocket.port();
+    }
+
     @Override
     public void close() {
+        if (websocket != null) {
+            websocket.close();
+        }
         listener.close();
         timers.shutdownNow();
     }

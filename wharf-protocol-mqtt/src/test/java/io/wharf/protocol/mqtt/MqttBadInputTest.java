@@ -36,7 +36,7 @@ class MqttBadInputTest {
     @BeforeEach
     void start() throws IOException {
         broker = Broker.open(BrokerSettings.defaults(Storage.Options.defaults(dir)));
-        endpoint = MqttEndpoint.start(broker, new MqttSettings("127.0.0.1", 0, "/", 1024, "guest", 100));
+        endpoint = MqttEndpoint.start(broker, new MqttSettings("127.0.0.1", 0, "/", 1024, "guest", 100, -1));
     }
 
     @AfterEach
