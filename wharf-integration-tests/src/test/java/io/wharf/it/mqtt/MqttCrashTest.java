@@ -32,9 +32,12 @@ class MqttCrashTest {
     @TempDir
     Path dir;
 
-    private static MqttClient connect(ChildBroker broker, String id, boolean clean) throws MqttException {
+    private static MqttClient connect(ChildBroker broker, String id, boolean clean, MqttCallback callback) throws MqttException {
         MqttClient c = new MqttClient("tcp://127.0.0.1:" + broker.mqttPort(), id, new MemoryPersistence());
         c.setTimeToWait(5_000);
+        if (callback != null) {
+            c.setCallback(callback);
+        }
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(clean);
         o.setConnectionTimeout(5);
@@ -44,10 +47,14 @@ class MqttCrashTest {
 
     /** Connects, retrying while the broker is down or starting. */
     private static MqttClient connectWhenUp(ChildBroker broker, String id, boolean clean) {
+        return connectWhenUp(broker, id, clean, null);
+    }
+
+    private static MqttClient connectWhenUp(ChildBroker broker, String id, boolean clean, MqttCallback callback) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (true) {
             try {
-                return connect(broker, id, clean);
+                return connect(broker, id, clean, callback);
             } catch (MqttException e) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("the broker did not come back", e);
@@ -62,7 +69,7 @@ class MqttCrashTest {
         int cycles = Integer.getInteger("wharf.mqtt.crash.cycles", 3);
         long seed = Long.getLong("wharf.mqtt.crash.seed", System.nanoTime());
         Random random = new Random(seed);
-        int total = 3000;
+        int total = Math.max(3000, 1000 * cycles);
         Set<Integer> acknowledged = ConcurrentHashMap.newKeySet();
         try (ChildBroker broker = new ChildBroker(dir)) {
             broker.start();
@@ -103,8 +110,7 @@ class MqttCrashTest {
             assertThat(acknowledged.size()).as("acknowledged publishes (seed %d)", seed).isGreaterThan(total / 2);
 
             Set<Integer> received = ConcurrentHashMap.newKeySet();
-            MqttClient back = new MqttClient("tcp://127.0.0.1:" + broker.mqttPort(), "keeper", new MemoryPersistence());
-            back.setCallback(new MqttCallback() {
+            MqttClient back = connectWhenUp(broker, "keeper", false, new MqttCallback() {
                 @Override
                 public void connectionLost(Throwable cause) {
                 }
@@ -118,9 +124,6 @@ class MqttCrashTest {
                 public void deliveryComplete(IMqttDeliveryToken token) {
                 }
             });
-            MqttConnectOptions o = new MqttConnectOptions();
-            o.setCleanSession(false);
-            back.connect(o);
             await().atMost(120, TimeUnit.SECONDS).until(() -> received.containsAll(acknowledged));
             back.disconnect();
             back.close();
