@@ -43,6 +43,7 @@ import io.wharf.core.queue.Delivery;
 import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueDefinition;
 import io.wharf.core.vhost.VirtualHost;
+import io.wharf.protocol.common.LoopInbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +90,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private final ScheduledExecutorService timers;
 
     private ChannelHandlerContext ctx;
+    private LoopInbox inbox;
     private State state = State.AWAIT_CONNECT;
     private int version;
     private String name;
@@ -124,15 +126,24 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.name = String.valueOf(ctx.channel().remoteAddress());
+        this.inbox = new LoopInbox(ctx.executor(), ctx::flush);
         ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // Answers to a burst of packets go out together.
+        ctx.flush();
+        ctx.fireChannelReadComplete();
     }
 
     boolean writable() {
         return state == State.CONNECTED && ctx.channel().isWritable();
     }
 
+    /** Runs {@code r} on the event loop; what it writes is flushed with the rest of its batch. */
     void onLoop(Runnable r) {
-        ctx.executor().execute(r);
+        inbox.submit(r);
     }
 
     @Override
@@ -195,7 +206,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 case PUBCOMP -> completed(packetId(m));
                 case SUBSCRIBE -> subscribe((MqttSubscribeMessage) m);
                 case UNSUBSCRIBE -> unsubscribe((MqttUnsubscribeMessage) m);
-                case PINGREQ -> ctx.writeAndFlush(new MqttMessage(fixed(MqttMessageType.PINGRESP, MqttQoS.AT_MOST_ONCE)));
+                case PINGREQ -> ctx.write(new MqttMessage(fixed(MqttMessageType.PINGRESP, MqttQoS.AT_MOST_ONCE)));
                 case DISCONNECT -> clientDisconnect(m);
                 default -> protocolError("unexpected " + type + " packet");
             }
@@ -526,7 +537,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             }
             if (again) {
                 // A resend of a publish already taken: acknowledge it again, publish nothing.
-                ctx.writeAndFlush(pubReply(MqttMessageType.PUBREC, packetId, (byte) 0));
+                ctx.write(pubReply(MqttMessageType.PUBREC, packetId, (byte) 0), ctx.voidPromise());
                 return;
             }
         }
@@ -572,7 +583,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                     return;
                 }
             }
-            ctx.writeAndFlush(pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId, reason));
+            ctx.write(pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId, reason), ctx.voidPromise());
         }));
     }
 
@@ -589,7 +600,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         synchronized (session) {
             known = session.awaitingRelease.remove(packetId);
         }
-        ctx.writeAndFlush(pubReply(MqttMessageType.PUBCOMP, packetId,
+        ctx.write(pubReply(MqttMessageType.PUBCOMP, packetId,
                 known || version < 5 ? 0 : MqttReasonCodes.PubComp.PACKET_IDENTIFIER_NOT_FOUND.byteValue()));
     }
 
@@ -890,7 +901,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             settle(d);
             return;
         }
-        ctx.writeAndFlush(p);
+        ctx.write(p, ctx.voidPromise());
         if (qos == 0) {
             settle(d);
         }
@@ -938,8 +949,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private void settle(Delivery d) {
         if (d != null) {
             d.queue().ack(d.id());
-            inFlight.decrementAndGet();
-            wakeQueues();
+            // Queues only wait for room when the window was full.
+            if (inFlight.getAndDecrement() >= windowSize) {
+                wakeQueues();
+            }
         }
     }
 
@@ -964,7 +977,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             synchronized (session) {
                 session.awaitingComplete.add(packetId);
             }
-            ctx.writeAndFlush(pubReply(MqttMessageType.PUBREL, packetId, (byte) 0));
+            ctx.write(pubReply(MqttMessageType.PUBREL, packetId, (byte) 0), ctx.voidPromise());
         }
         settle(d);
     }
