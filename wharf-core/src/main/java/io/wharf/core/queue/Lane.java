@@ -197,8 +197,10 @@ final class Lane {
                 long o = r.offset();
                 if (o == offset) {
                     found = MessageRecords.read(r);
-                } else if (o > offset && o >= next && !done.contains(o) && !cache.containsKey(o)
-                        && hasCacheRoom()) {
+                } else if (o > offset && o >= next && !done.contains(o) && !cache.containsKey(o)) {
+                    // What follows the head is read ahead even when the cache is full of newer
+                    // messages: it is needed next, and reading the slice again for each message
+                    // would cost a whole slice per delivery. At most one slice over the budget.
                     Message ahead = MessageRecords.read(r);
                     cache.put(o, ahead);
                     charge(ahead.bodySize());

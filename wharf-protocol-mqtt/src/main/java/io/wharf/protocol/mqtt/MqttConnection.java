@@ -110,6 +110,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** QoS 1 and 2 deliveries written and not yet acknowledged, by packet id. */
     private final Map<Integer, Delivery> outbound = new LinkedHashMap<>();
     private int nextPacketId = 1;
+    /** Deliveries the client is done with, acknowledged to their queues at the end of the batch. */
+    private final Map<Queue, List<Long>> settled = new HashMap<>();
+    /** Whether a delivery was settled while the window was full: the queues may deliver again. */
+    private boolean roomFreed;
     /** QoS 1 and 2 deliveries the client may have unacknowledged: the lower of ours and its receive maximum. */
     private int windowSize = 1;
 
@@ -126,15 +130,30 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.name = String.valueOf(ctx.channel().remoteAddress());
-        this.inbox = new LoopInbox(ctx.executor(), ctx::flush);
+        this.inbox = new LoopInbox(ctx.executor(), this::endOfBatch);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        // Answers to a burst of packets go out together.
-        ctx.flush();
+        endOfBatch();
         ctx.fireChannelReadComplete();
+    }
+
+    /**
+     * After a burst of packets or of deliveries: the acknowledgements gathered go to their queues
+     * together, and what was written goes out with one flush.
+     */
+    private void endOfBatch() {
+        if (!settled.isEmpty()) {
+            settled.forEach(Queue::ack);
+            settled.clear();
+        }
+        if (roomFreed) {
+            roomFreed = false;
+            wakeQueues();
+        }
+        ctx.flush();
     }
 
     boolean writable() {
@@ -948,10 +967,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** The client is done with a delivery: it leaves the queue and makes room for the next. */
     private void settle(Delivery d) {
         if (d != null) {
-            d.queue().ack(d.id());
+            settled.computeIfAbsent(d.queue(), q -> new ArrayList<>()).add(d.id());
             // Queues only wait for room when the window was full.
             if (inFlight.getAndDecrement() >= windowSize) {
-                wakeQueues();
+                roomFreed = true;
             }
         }
     }
@@ -1021,6 +1040,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         State was = state;
         state = State.CLOSED;
+        if (inbox != null) {
+            endOfBatch();
+        }
         if (was == State.AWAIT_CONNECT || session == null) {
             closedCleanup.complete(null);
             ctx.fireChannelInactive();
