@@ -2,15 +2,12 @@ package io.wharf.protocol.mqtt;
 
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.wharf.core.Broker;
 import io.wharf.core.vhost.VirtualHost;
 import io.wharf.protocol.common.Listener;
+import io.wharf.protocol.common.WebSockets;
 import io.wharf.storage.concurrent.NamedThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,14 +56,8 @@ public final class MqttEndpoint implements AutoCloseable {
             listener = Listener.bind("MQTT", settings.host(), settings.port(), WriteBufferWaterMark.DEFAULT, mqtt);
             if (settings.websocketPort() >= 0) {
                 websocket = Listener.bind("MQTT-WS", settings.host(), settings.websocketPort(), WriteBufferWaterMark.DEFAULT, ch -> {
-                    ch.pipeline().addLast("http", new HttpServerCodec());
-                    ch.pipeline().addLast("http-aggregator", new HttpObjectAggregator(64 * 1024));
-                    ch.pipeline().addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
-                            .websocketPath(MqttSettings.WEBSOCKET_PATH)
-                            .subprotocols("mqtt,mqttv3.1")
-                            .maxFramePayloadLength(settings.maxPacketSize())
-                            .build()));
-                    ch.pipeline().addLast("frames", new WebSocketFrames());
+                    WebSockets.addTo(ch, MqttSettings.WEBSOCKET_PATH, "mqtt,mqttv3.1", settings.maxPacketSize(),
+                            WebSockets.Frames.BINARY);
                     mqtt.accept(ch);
                 });
             }
