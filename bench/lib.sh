@@ -30,7 +30,7 @@ start_wharf_process() {
   local data="$1" out="$2"
   shift 2
   rm -rf "$data"
-  env JAVA_OPTS='' WHARF_AMQP_HOST=127.0.0.1 WHARF_HTTP_HOST=127.0.0.1 WHARF_KAFKA_HOST=127.0.0.1 WHARF_MQTT_HOST=127.0.0.1 "$@" \
+  env JAVA_OPTS='' WHARF_AMQP_HOST=127.0.0.1 WHARF_HTTP_HOST=127.0.0.1 WHARF_KAFKA_HOST=127.0.0.1 WHARF_MQTT_HOST=127.0.0.1 WHARF_STOMP_HOST=127.0.0.1 "$@" \
     "$ROOT/wharf" --data-dir "$data" > "$out" 2>&1 &
   WHARF_PID=$!
   for _ in $(seq 120); do

@@ -5,6 +5,7 @@ import io.wharf.core.Lifecycle;
 import io.wharf.protocol.amqp.AmqpEndpoint;
 import io.wharf.protocol.kafka.KafkaEndpoint;
 import io.wharf.protocol.mqtt.MqttEndpoint;
+import io.wharf.protocol.stomp.StompEndpoint;
 import io.wharf.server.config.ConfigException;
 import io.wharf.server.config.ConfigLoader;
 import io.wharf.server.config.WharfConfig;
@@ -40,17 +41,19 @@ public final class WharfServer implements AutoCloseable {
     private final AmqpEndpoint amqp;
     private final KafkaEndpoint kafka;
     private final MqttEndpoint mqtt;
+    private final StompEndpoint stomp;
     private final HealthEndpoint http;
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Lifecycle state = Lifecycle.RUNNING;
 
     private WharfServer(WharfConfig config, Broker broker, AmqpEndpoint amqp, KafkaEndpoint kafka, MqttEndpoint mqtt,
-                        HealthEndpoint http) {
+                        StompEndpoint stomp, HealthEndpoint http) {
         this.config = config;
         this.broker = broker;
         this.amqp = amqp;
         this.kafka = kafka;
         this.mqtt = mqtt;
+        this.stomp = stomp;
         this.http = http;
     }
 
@@ -64,6 +67,7 @@ public final class WharfServer implements AutoCloseable {
         AmqpEndpoint amqp = null;
         KafkaEndpoint kafka = null;
         MqttEndpoint mqtt = null;
+        StompEndpoint stomp = null;
         HealthEndpoint http;
         try {
             if (config.amqp().enabled()) {
@@ -75,9 +79,12 @@ public final class WharfServer implements AutoCloseable {
             if (config.mqtt().enabled()) {
                 mqtt = MqttEndpoint.start(broker, config.mqttSettings());
             }
+            if (config.stomp().enabled()) {
+                stomp = StompEndpoint.start(broker, config.stompSettings());
+            }
             http = HealthEndpoint.start(config.http().host(), config.http().port(), broker::state);
         } catch (IOException | RuntimeException e) {
-            closeEndpoints(amqp, kafka, mqtt);
+            closeEndpoints(amqp, kafka, mqtt, stomp);
             try {
                 broker.close();
             } catch (IOException suppressed) {
@@ -85,12 +92,13 @@ public final class WharfServer implements AutoCloseable {
             }
             throw e;
         }
-        WharfServer server = new WharfServer(config, broker, amqp, kafka, mqtt, http);
-        LOG.info("Wharf started in {} ms: data in {}, AMQP on {}, Kafka on {}, MQTT on {}, HTTP on {}:{}",
+        WharfServer server = new WharfServer(config, broker, amqp, kafka, mqtt, stomp, http);
+        LOG.info("Wharf started in {} ms: data in {}, AMQP on {}, Kafka on {}, MQTT on {}, STOMP on {}, HTTP on {}:{}",
                 (System.nanoTime() - started) / 1_000_000, broker.storage().dataDir(),
                 amqp == null ? "(disabled)" : config.amqp().host() + ":" + amqp.port(),
                 kafka == null ? "(disabled)" : config.kafka().host() + ":" + kafka.port(),
                 mqtt == null ? "(disabled)" : config.mqtt().host() + ":" + mqtt.port(),
+                stomp == null ? "(disabled)" : config.stomp().host() + ":" + stomp.port(),
                 config.http().host(), http.port());
         return server;
     }
@@ -155,6 +163,30 @@ public final class WharfServer implements AutoCloseable {
         return mqtt.websocketPort();
     }
 
+    /**
+     * The port the STOMP listener is bound to (the real one when 0 was asked for).
+     *
+     * @throws IllegalStateException if STOMP is disabled
+     */
+    public int stompPort() {
+        if (stomp == null) {
+            throw new IllegalStateException("the STOMP listener is disabled (stomp.enabled=false)");
+        }
+        return stomp.port();
+    }
+
+    /**
+     * The port of STOMP over WebSocket (the real one when 0 was asked for).
+     *
+     * @throws IllegalStateException if STOMP or its WebSocket listener is off
+     */
+    public int stompWebSocketPort() {
+        if (stomp == null) {
+            throw new IllegalStateException("the STOMP listener is disabled (stomp.enabled=false)");
+        }
+        return stomp.websocketPort();
+    }
+
     /** The port the HTTP listener is bound to (the real one when 0 was asked for). */
     public int httpPort() {
         return http.port();
@@ -178,7 +210,7 @@ public final class WharfServer implements AutoCloseable {
         LOG.info("Wharf stopping");
         try {
             http.close();
-            closeEndpoints(amqp, kafka, mqtt);
+            closeEndpoints(amqp, kafka, mqtt, stomp);
         } finally {
             try {
                 broker.close();

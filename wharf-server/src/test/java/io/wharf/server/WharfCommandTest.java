@@ -91,7 +91,7 @@ class WharfCommandTest {
     void shouldRunUntilStoppedAndThenCloseCleanly() throws Exception {
         Path data = dir.resolve("data");
         WharfCommand command = new WharfCommand(Map.of("WHARF_HTTP_PORT", "0", "WHARF_HTTP_HOST", "127.0.0.1", "WHARF_AMQP_PORT", "0", "WHARF_KAFKA_PORT", "0", "WHARF_MQTT_PORT", "0",
-                "WHARF_MQTT_WEBSOCKET_PORT", "0"), false);
+                "WHARF_MQTT_WEBSOCKET_PORT", "0", "WHARF_STOMP_PORT", "0", "WHARF_STOMP_WEBSOCKET_PORT", "0"), false);
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
                 () -> WharfCommand.commandLine(command).execute("--data-dir", data.toString()));
 
@@ -111,14 +111,15 @@ class WharfCommandTest {
     void shouldExitWithOneWhenThePortIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0)) {
             Run r = run(Map.of("WHARF_HTTP_PORT", Integer.toString(taken.getLocalPort()), "WHARF_AMQP_PORT", "0", "WHARF_KAFKA_PORT", "0", "WHARF_MQTT_PORT", "0",
-                "WHARF_MQTT_WEBSOCKET_PORT", "0"),
+                "WHARF_MQTT_WEBSOCKET_PORT", "0", "WHARF_STOMP_PORT", "0", "WHARF_STOMP_WEBSOCKET_PORT", "0"),
                     "--data-dir", dir.resolve("data").toString());
 
             assertThat(r.exitCode()).isEqualTo(1);
         }
         // The storage was released: a second start on the same directory succeeds.
         try (WharfServer again = WharfServer.builder().dataDir(dir.resolve("data")).httpPort(0).amqpPort(0).kafkaPort(0).mqttPort(0)
-                .set("mqtt.websocket-port", "0").start()) {
+                .set("mqtt.websocket-port", "0")
+                .set("stomp.port", "0").set("stomp.websocket-port", "0").start()) {
             assertThat(again.state()).isEqualTo(Lifecycle.RUNNING);
         }
     }

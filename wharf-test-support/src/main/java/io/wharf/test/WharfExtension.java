@@ -49,6 +49,7 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
         settings.put("amqp.host", "127.0.0.1");
         settings.put("kafka.host", "127.0.0.1");
         settings.put("mqtt.host", "127.0.0.1");
+        settings.put("stomp.host", "127.0.0.1");
     }
 
     /** Sets a configuration key for the brokers this extension starts. */
@@ -84,6 +85,14 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
         return server().mqttWebSocketPort();
     }
 
+    public int stompPort() {
+        return server().stompPort();
+    }
+
+    public int stompWebSocketPort() {
+        return server().stompWebSocketPort();
+    }
+
     public Path dataDir() {
         return dataDir;
     }
@@ -105,6 +114,12 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
             samePorts.put("mqtt.port", Integer.toString(server().mqttPort()));
             if (server().config().mqtt().websocketEnabled()) {
                 samePorts.put("mqtt.websocket-port", Integer.toString(server().mqttWebSocketPort()));
+            }
+        }
+        if (server().config().stomp().enabled()) {
+            samePorts.put("stomp.port", Integer.toString(server().stompPort()));
+            if (server().config().stomp().websocketEnabled()) {
+                samePorts.put("stomp.websocket-port", Integer.toString(server().stompWebSocketPort()));
             }
         }
         server.close();

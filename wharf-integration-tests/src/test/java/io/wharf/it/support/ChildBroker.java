@@ -32,6 +32,7 @@ public final class ChildBroker implements AutoCloseable {
         env.put("WHARF_MQTT_HOST", "127.0.0.1");
         env.put("WHARF_MQTT_PORT", Integer.toString(mqttPort));
         env.put("WHARF_MQTT_WEBSOCKET_ENABLED", "false");
+        env.put("WHARF_STOMP_ENABLED", "false");
         env.put("WHARF_HTTP_HOST", "127.0.0.1");
         env.put("WHARF_HTTP_PORT", "0");
     }

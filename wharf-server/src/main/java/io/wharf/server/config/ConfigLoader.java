@@ -269,6 +269,19 @@ public final class ConfigLoader {
         if (mqtt.enabled() && !vhosts.contains(mqtt.vhost())) {
             problem("mqtt.vhost", "must be one of the virtual hosts " + vhosts);
         }
+        WharfConfig.StompConfig stomp = new WharfConfig.StompConfig(
+                bool("stomp.enabled"),
+                string("stomp.host"),
+                integer("stomp.port", 0, 65535),
+                string("stomp.default-vhost"),
+                (int) size("stomp.max-frame-size", 1024, 512L << 20).bytes(),
+                duration("stomp.heartbeat", Duration.ZERO),
+                optionalString("stomp.anonymous-user"),
+                bool("stomp.websocket-enabled"),
+                integer("stomp.websocket-port", 0, 65535));
+        if (stomp.enabled() && !vhosts.contains(stomp.defaultVhost())) {
+            problem("stomp.default-vhost", "must be one of the virtual hosts " + vhosts);
+        }
         List<WharfConfig.UserConfig> users = users(vhosts);
         WharfConfig.AlarmsConfig alarms = new WharfConfig.AlarmsConfig(
                 fraction("alarms.memory-high-watermark"),
@@ -277,7 +290,7 @@ public final class ConfigLoader {
         if (!LEVELS.contains(level)) {
             problem("logging.level", "must be one of " + String.join(", ", new java.util.TreeSet<>(LEVELS)));
         }
-        return new WharfConfig(dataDir, storage, queues, amqp, kafka, mqtt, http, vhosts, users, alarms,
+        return new WharfConfig(dataDir, storage, queues, amqp, kafka, mqtt, stomp, http, vhosts, users, alarms,
                 new WharfConfig.LoggingConfig(level));
     }
 

@@ -7,6 +7,7 @@ import io.wharf.core.auth.UserStore;
 import io.wharf.protocol.amqp.AmqpSettings;
 import io.wharf.protocol.kafka.KafkaSettings;
 import io.wharf.protocol.mqtt.MqttSettings;
+import io.wharf.protocol.stomp.StompSettings;
 import io.wharf.storage.Storage;
 import io.wharf.storage.file.FileChannelFactory;
 import io.wharf.storage.log.FsyncPolicy;
@@ -31,6 +32,7 @@ import java.util.Set;
  * @param amqp    the AMQP 0-9-1 listener
  * @param kafka   the Kafka protocol listener
  * @param mqtt    the MQTT listener
+ * @param stomp   the STOMP listener
  * @param http    the HTTP listener
  * @param vhosts  the virtual hosts
  * @param users   who may connect
@@ -38,7 +40,7 @@ import java.util.Set;
  * @param logging log output
  */
 public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queues, AmqpConfig amqp, KafkaConfig kafka,
-                          MqttConfig mqtt, HttpConfig http, List<String> vhosts, List<UserConfig> users, AlarmsConfig alarms, LoggingConfig logging) {
+                          MqttConfig mqtt, StompConfig stomp, HttpConfig http, List<String> vhosts, List<UserConfig> users, AlarmsConfig alarms, LoggingConfig logging) {
 
     /**
      * @param fsync                  when appends are forced to disk before they are acknowledged
@@ -105,6 +107,21 @@ public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queu
     }
 
     /**
+     * @param enabled          whether the STOMP listener runs
+     * @param host             interface to listen on
+     * @param port             port to listen on; 0 picks a free one
+     * @param defaultVhost     the virtual host of a CONNECT whose host header names none
+     * @param maxFrameSize     largest frame body accepted
+     * @param heartbeat        the heart-beat period Wharf offers and asks for; zero for none
+     * @param anonymousUser    the user a CONNECT without a login acts as; empty refuses such clients
+     * @param websocketEnabled whether STOMP over WebSocket is served
+     * @param websocketPort    port of STOMP over WebSocket; 0 picks a free one
+     */
+    public record StompConfig(boolean enabled, String host, int port, String defaultVhost, int maxFrameSize, Duration heartbeat,
+                              String anonymousUser, boolean websocketEnabled, int websocketPort) {
+    }
+
+    /**
      * @param host interface to listen on
      * @param port port to listen on; 0 picks a free one
      */
@@ -152,6 +169,12 @@ public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queu
         }).toList();
         return new BrokerSettings(storageOptions(), vhosts, credentials, (int) queues.segmentSize().bytes(),
                 queues.memoryCache().bytes(), alarms.memoryHighWatermark(), alarms.diskFreeLimit());
+    }
+
+    /** What the STOMP endpoint is started with. */
+    public StompSettings stompSettings() {
+        return new StompSettings(stomp.host(), stomp.port(), stomp.defaultVhost(), stomp.maxFrameSize(),
+                (int) stomp.heartbeat().toMillis(), stomp.anonymousUser(), stomp.websocketEnabled() ? stomp.websocketPort() : -1);
     }
 
     /** What the MQTT endpoint is started with. */
