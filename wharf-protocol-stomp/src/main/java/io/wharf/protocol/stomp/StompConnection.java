@@ -139,6 +139,14 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof io.netty.handler.codec.DecoderException || cause instanceof io.netty.handler.codec.TooLongFrameException
+                || cause instanceof io.netty.handler.codec.MessageAggregationException) {
+            // The codec could not make a frame of what came: say so, then close.
+            boolean tooLong = cause instanceof io.netty.handler.codec.TooLongFrameException
+                    || cause.getCause() instanceof io.netty.handler.codec.TooLongFrameException;
+            error(tooLong ? "frame too large" : "malformed frame", String.valueOf(cause.getMessage()), null);
+            return;
+        }
         LOG.debug("STOMP connection {}: {}", name, cause.toString());
         ctx.close();
     }
