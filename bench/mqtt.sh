@@ -278,7 +278,9 @@ for sc in ("1to1", "10to10"):
     out.append(f"| {sc.replace('to', ' → ')} QoS 1 | {w:,.0f} | {m:,.0f} | {ratio:.2f} |")
     verdicts.append(f"{sc.replace('to', ' → ')}: {'met' if ratio >= 1.5 else 'missed'}")
 out.append("")
-out.append("Target (Wharf at least 1.5× Mosquitto's msg/s at QoS 1): " + "; ".join(verdicts) + ". Averages over the rounds.")
+out.append("Target (Wharf at least 1.5× Mosquitto's msg/s at QoS 1): " + "; ".join(verdicts) + ". Averages over the rounds. "
+           "Where a broker acknowledges publishes faster than its subscriber takes them, a backlog builds in the subscriber's queue "
+           "and the latency measures that queue; the rate counts until the last message is received.")
 out.append("")
 out.append("Every run:")
 out.append("")
@@ -292,7 +294,7 @@ for b, r, sc, line, cpu, other in rows:
 out.append("")
 out.append("Idle connections (MQTT 3.1.1, keep-alive off, from 127.0.0.1 to 127.0.0.$ADDRESSES), then the broker's memory: resident memory (VmRSS), and for Wharf the Java heap in use after a full GC (\`jcmd GC.heap_info\`):")
 out.append("")
-out.append("| broker | round | connections | RSS before MiB | RSS with the connections MiB | Java heap in use MiB |")
+out.append("| broker | round | connections | RSS before opening them (after the throughput runs) MiB | RSS with the connections MiB | Java heap in use MiB |")
 out.append("|---|---:|---:|---:|---:|---:|")
 heap_ok = []
 for b, r, sc, line, cpu, other in rows:
