@@ -62,7 +62,7 @@ class StompTest {
         try (StompTestClient c = StompTestClient.connected(wharf.stompPort())) {
             byte[] binary = {1, 0, 2, 0, 3};
             c.send("SEND", Map.of("destination", "/queue/work", "receipt", "sent-1", "content-type", "application/octet-stream",
-                    "persistent", "true", "tenant", "acme"), binary);
+                    "persistent", "true", "tenant", "acme", "note", "a\\cb\\nc"), binary);
             Frame receipt = c.read();
             assertThat(receipt.command()).isEqualTo("RECEIPT");
             assertThat(receipt.header("receipt-id")).isEqualTo("sent-1");
@@ -76,6 +76,8 @@ class StompTest {
             assertThat(m.header("content-type")).isEqualTo("application/octet-stream");
             assertThat(m.header("persistent")).isEqualTo("true");
             assertThat(m.header("tenant")).isEqualTo("acme");
+            // STOMP 1.2 escapes ':' and line breaks in header values, both ways.
+            assertThat(m.header("note")).isEqualTo("a\\cb\\nc");
         }
     }
 
@@ -193,13 +195,14 @@ class StompTest {
 
             // STOMP to AMQP, with properties mapped.
             stomp.withReceipt("SEND", Map.of("destination", "/topic/sensors.hall", "content-type", "text/plain",
-                    "correlation-id", "c-9", "room", "hall"), "21.5");
+                    "correlation-id", "c-9", "room", "hall", "note", "a\\cb\\nc"), "21.5");
             await().atMost(20, TimeUnit.SECONDS).until(() -> ch.messageCount("from-stomp") == 1);
             GetResponse r = ch.basicGet("from-stomp", true);
             assertThat(new String(r.getBody(), StandardCharsets.UTF_8)).isEqualTo("21.5");
             assertThat(r.getProps().getContentType()).isEqualTo("text/plain");
             assertThat(r.getProps().getCorrelationId()).isEqualTo("c-9");
             assertThat(r.getProps().getHeaders().get("room").toString()).isEqualTo("hall");
+            assertThat(r.getProps().getHeaders().get("note").toString()).isEqualTo("a:b\nc");
 
             // AMQP to STOMP.
             ch.basicPublish("", "to-stomp", new AMQP.BasicProperties.Builder().contentType("application/json")

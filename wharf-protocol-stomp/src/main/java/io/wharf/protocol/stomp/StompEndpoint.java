@@ -4,6 +4,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.stomp.StompSubframeAggregator;
 import io.netty.handler.codec.stomp.StompSubframeDecoder;
+import io.netty.handler.codec.stomp.StompSubframeEncoder;
 import io.wharf.core.Broker;
 import io.wharf.protocol.common.Listener;
 import io.wharf.protocol.common.WebSockets;
@@ -40,7 +41,8 @@ public final class StompEndpoint implements AutoCloseable {
         Consumer<SocketChannel> stomp = ch -> {
             ch.pipeline().addLast("decoder", new StompSubframeDecoder(MAX_LINE, settings.maxFrameBytes()));
             ch.pipeline().addLast("aggregator", new StompSubframeAggregator(settings.maxFrameBytes()));
-            ch.pipeline().addLast("encoder", new WholeFrameEncoder());
+            // Writes each frame as one buffer, escaping header values as STOMP 1.1 and 1.2 require.
+            ch.pipeline().addLast("encoder", new StompSubframeEncoder());
             ch.pipeline().addLast("stomp", new StompConnection(broker, settings));
         };
         Listener listener = Listener.bind("STOMP", settings.host(), settings.port(), WriteBufferWaterMark.DEFAULT, stomp);
