@@ -197,6 +197,19 @@ class MqttV5Test {
         MqttClient droppedAgain = new MqttClient("tcp://127.0.0.1:" + wharf.mqttPort(), "dropped", new MemoryPersistence());
         clients.add(droppedAgain);
         assertThat(droppedAgain.connectWithResult(drop).getSessionPresent()).isFalse();
+
+        // A persistent session ended by a DISCONNECT that sets its expiry to 0 leaves nothing behind.
+        var ender = new org.eclipse.paho.mqttv5.client.MqttAsyncClient("tcp://127.0.0.1:" + wharf.mqttPort(), "ender",
+                new MemoryPersistence());
+        ender.connect(keep).waitForCompletion(20_000);
+        ender.subscribe("news/#", 1).waitForCompletion(20_000);
+        assertThat(wharf.server().broker().vhost("/").orElseThrow().findQueue("mqtt-subscription-ender")).isPresent();
+        MqttProperties end = new MqttProperties();
+        end.setSessionExpiryInterval(0L);
+        ender.disconnect(20_000, null, null, 0, end).waitForCompletion(20_000);
+        ender.close();
+        await().atMost(Duration.ofSeconds(20)).until(() -> wharf.server().broker().vhost("/").orElseThrow()
+                .findQueue("mqtt-subscription-ender").isEmpty());
     }
 
     @Test

@@ -1070,10 +1070,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 scheduleWill(will);
             }
         }
+        CompletableFuture<?> cleaned = released.thenCompose(v -> vhost.connectionClosed(this));
         if (ended) {
             sessions.remove(session);
+            Queue own = queue;
+            if (own != null && own.definition().durable()) {
+                // A session that was persistent and now ends (expiry set to 0): its queue goes with it.
+                cleaned = cleaned.thenCompose(v -> vhost.deleteQueue(own.name(), false, false, client))
+                        .exceptionally(e -> null);
+            }
         }
-        released.thenCompose(v -> vhost.connectionClosed(this)).whenComplete((v, e) -> closedCleanup.complete(null));
+        cleaned.whenComplete((v, e) -> closedCleanup.complete(null));
         ctx.fireChannelInactive();
     }
 
