@@ -41,13 +41,7 @@ BENCH_NAME=amqp.sh
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 
-if [ "$(id -u)" -eq 0 ]; then
-  SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
-  SUDO=(sudo)
-else
-  die "needs root or sudo: RabbitMQ is installed with apt-get and runs as the rabbitmq user"
-fi
+use_root_or_sudo "RabbitMQ is installed with apt-get and runs as the rabbitmq user"
 
 
 rabbit_running() {
@@ -62,7 +56,6 @@ WHARF_PID=""
 RABBIT_PIDFILE=""
 RABBIT_STARTED=""
 EPMD_WAS_RUNNING=""
-POLICY_RC_CREATED=""
 
 rabbit_env() {
   # rabbit_env [VAR=VALUE...] COMMAND ARGS...: runs a RabbitMQ command (as root, which Debian's
@@ -109,7 +102,6 @@ cleanup() {
   set +e
   stop_wharf
   stop_rabbit
-  [ -n "$POLICY_RC_CREATED" ] && "${SUDO[@]}" rm -f /usr/sbin/policy-rc.d
   [ -n "$SCRATCH" ] && "${SUDO[@]}" rm -rf "$SCRATCH"
   exit $rc
 }
@@ -129,17 +121,7 @@ done
 
 # RabbitMQ from Debian's package; the package's own service must not start on install.
 if ! command -v rabbitmq-server >/dev/null 2>&1 && [ ! -x /usr/sbin/rabbitmq-server ]; then
-  log "installing rabbitmq-server from the Debian package"
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    # The Debian convention that keeps maintainer scripts from starting services.
-    printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee /usr/sbin/policy-rc.d >/dev/null
-    "${SUDO[@]}" chmod 755 /usr/sbin/policy-rc.d
-    POLICY_RC_CREATED=1
-  fi
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q rabbitmq-server >&2 ||
-    { "${SUDO[@]}" apt-get update -q >&2 &&
-      "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q rabbitmq-server >&2; }
-  if [ -n "$POLICY_RC_CREATED" ]; then "${SUDO[@]}" rm -f /usr/sbin/policy-rc.d; POLICY_RC_CREATED=""; fi
+  install_debian_package rabbitmq-server || die "rabbitmq-server could not be installed"
   sleep 2
 fi
 if rabbit_running || port_in_use 5672; then

@@ -125,3 +125,35 @@ $deps
 POM
   (cd "$ROOT" && JAVA_HOME="$JDK" ./mvnw -q -B -f "$dir/pom.xml" package) >&2
 }
+
+# use_root_or_sudo WHY: sets SUDO to the prefix that runs a command as root (empty when this
+# script is root already), or stops saying WHY root is needed.
+use_root_or_sudo() {
+  if [ "$(id -u)" -eq 0 ]; then
+    SUDO=()
+  elif command -v sudo >/dev/null 2>&1; then
+    SUDO=(sudo)
+  else
+    die "needs root or sudo: $1"
+  fi
+}
+
+# install_debian_package PACKAGE: installs it with apt-get (refreshing the package lists once if
+# the first try fails) without letting its service start, by the Debian convention of a
+# policy-rc.d that denies it for the duration.
+install_debian_package() {
+  local pkg="$1" policy_created="" rc=0
+  log "installing $pkg from the Debian package"
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${SUDO[@]}" chmod 755 /usr/sbin/policy-rc.d
+    policy_created=1
+  fi
+  if ! { "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$pkg" >&2 ||
+         { "${SUDO[@]}" apt-get update -q >&2 &&
+           "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$pkg" >&2; }; }; then
+    rc=1
+  fi
+  if [ -n "$policy_created" ]; then "${SUDO[@]}" rm -f /usr/sbin/policy-rc.d; fi
+  return $rc
+}

@@ -39,13 +39,7 @@ BENCH_NAME=mqtt.sh
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 
-if [ "$(id -u)" -eq 0 ]; then
-  SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
-  SUDO=(sudo)
-else
-  die "needs root or sudo: Mosquitto is installed with apt-get"
-fi
+use_root_or_sudo "Mosquitto is installed with apt-get"
 
 # Every connection is an open file in the broker: the per-process limit caps the idle test.
 FD_LIMIT="$(ulimit -Hn)"
@@ -107,17 +101,7 @@ done
 # ---------------------------------------------------------------------------------------------
 # Mosquitto from Debian's package; its own service must not start on install.
 if ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; then
-  log "installing mosquitto from the Debian package"
-  POLICY_RC_CREATED=""
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee /usr/sbin/policy-rc.d >/dev/null
-    "${SUDO[@]}" chmod 755 /usr/sbin/policy-rc.d
-    POLICY_RC_CREATED=1
-  fi
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q mosquitto >&2 ||
-    { "${SUDO[@]}" apt-get update -q >&2 &&
-      "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q mosquitto >&2; }
-  if [ -n "$POLICY_RC_CREATED" ]; then "${SUDO[@]}" rm -f /usr/sbin/policy-rc.d; fi
+  install_debian_package mosquitto || die "mosquitto could not be installed"
 fi
 MOSQUITTO="$(command -v mosquitto || echo /usr/sbin/mosquitto)"
 if port_in_use 1883; then

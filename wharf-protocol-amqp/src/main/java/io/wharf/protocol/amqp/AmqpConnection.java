@@ -26,6 +26,7 @@ import io.wharf.protocol.amqp.codec.Method;
 import io.wharf.protocol.amqp.codec.MethodFrame;
 import io.wharf.protocol.amqp.codec.ProtocolHeaderFrame;
 import io.wharf.protocol.amqp.codec.ReplyCode;
+import io.wharf.protocol.common.LoopInbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,10 +40,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One AMQP 0-9-1 connection: the handshake (protocol header, start/start-ok with PLAIN or
@@ -81,8 +80,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
     private boolean reading;
     private boolean flushScheduled;
     private ByteBuf pending;
-    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean inboxScheduled = new AtomicBoolean();
+    private volatile LoopInbox inbox;
     private final Set<Object> readPausers = new HashSet<>();
     private long inFlightMessages;
     private long inFlightBytes;
@@ -131,39 +129,27 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
      * loop drains in one go, so a burst costs one wake-up and one flush, not one per message.
      */
     void onLoop(Runnable task) {
-        ChannelHandlerContext c = ctx;
-        if (c == null) {
+        LoopInbox box = inbox;
+        if (box == null) {
             return;
         }
-        inbox.add(task);
-        if (inboxScheduled.compareAndSet(false, true)) {
-            c.executor().execute(this::drainInbox);
-        }
+        box.submit(() -> {
+            try {
+                task.run();
+            } catch (AmqpException e) {
+                fail(e);
+            } catch (RuntimeException e) {
+                fail(Errors.toAmqp(e, 0, 0, 0));
+            }
+        });
     }
 
-    private void drainInbox() {
-        inboxScheduled.set(false);
+    /** Runs a batch of inbox tasks as one burst of writes, flushed once at its end. */
+    private void aroundInboxBatch(Runnable batch) {
         boolean wasReading = reading;
         reading = true;
         try {
-            Runnable t;
-            int n = 0;
-            while ((t = inbox.poll()) != null) {
-                try {
-                    t.run();
-                } catch (AmqpException e) {
-                    fail(e);
-                } catch (RuntimeException e) {
-                    fail(Errors.toAmqp(e, 0, 0, 0));
-                }
-                if (++n == MAX_INBOX_RUN && !inbox.isEmpty()) {
-                    // Let reads and other connections on this loop have their turn.
-                    if (inboxScheduled.compareAndSet(false, true)) {
-                        ctx.executor().execute(this::drainInbox);
-                    }
-                    break;
-                }
-            }
+            batch.run();
         } finally {
             reading = wasReading;
         }
@@ -241,6 +227,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.inbox = new LoopInbox(ctx.executor(), MAX_INBOX_RUN, this::aroundInboxBatch);
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
             remoteAddress = remote.getAddress();
             InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();

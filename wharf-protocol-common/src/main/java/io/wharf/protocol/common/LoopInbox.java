@@ -5,28 +5,40 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * Work for one connection's event loop from other threads (deliveries from queues, completions
- * from storage). Tasks gather here and the event loop runs them in batches, then calls the
- * connection's end-of-batch action once (typically a flush): a burst of deliveries costs one
- * wake-up and one write to the socket, not one per message.
+ * from storage). Tasks gather here and the event loop runs them in batches, with the
+ * connection's own code around each batch (typically one flush after it): a burst of deliveries
+ * costs one wake-up and one write to the socket, not one per message.
  *
- * <p>Thread-safe; the tasks and the end-of-batch action run on the event loop.
+ * <p>Thread-safe; the tasks and the code around them run on the event loop.
  */
 public final class LoopInbox {
 
-    /** Tasks run in one batch at most, before other connections on the loop get their turn. */
-    private static final int MAX_BATCH = 256;
-
     private final EventExecutor loop;
-    private final Runnable afterBatch;
+    private final int maxBatch;
+    private final Consumer<Runnable> aroundBatch;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
-    public LoopInbox(EventExecutor loop, Runnable afterBatch) {
+    /**
+     * @param maxBatch    tasks run in one batch at most, before other connections on the loop get their turn
+     * @param aroundBatch given the batch to run, runs it with whatever goes before and after
+     */
+    public LoopInbox(EventExecutor loop, int maxBatch, Consumer<Runnable> aroundBatch) {
         this.loop = loop;
-        this.afterBatch = afterBatch;
+        this.maxBatch = maxBatch;
+        this.aroundBatch = aroundBatch;
+    }
+
+    /** An inbox that runs {@code afterBatch} after each batch of at most 256 tasks. */
+    public LoopInbox(EventExecutor loop, Runnable afterBatch) {
+        this(loop, 256, batch -> {
+            batch.run();
+            afterBatch.run();
+        });
     }
 
     /** Runs {@code task} on the event loop, after what is already queued there. */
@@ -39,17 +51,20 @@ public final class LoopInbox {
 
     private void drain() {
         scheduled.set(false);
+        aroundBatch.accept(this::runBatch);
+    }
+
+    private void runBatch() {
         Runnable t;
         int n = 0;
         while ((t = tasks.poll()) != null) {
             t.run();
-            if (++n == MAX_BATCH && !tasks.isEmpty()) {
+            if (++n == maxBatch && !tasks.isEmpty()) {
                 if (scheduled.compareAndSet(false, true)) {
                     loop.execute(this::drain);
                 }
                 break;
             }
         }
-        afterBatch.run();
     }
 }

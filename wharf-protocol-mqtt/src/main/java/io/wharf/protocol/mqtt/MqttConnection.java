@@ -372,15 +372,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     private User authenticate(String userName, byte[] password) {
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-        if (userName == null) {
-            if (settings.anonymousUser().isEmpty()) {
-                return null;
-            }
-            User u = users.get(settings.anonymousUser()).orElse(null);
-            return u != null && users.loopbackRestriction(u.name(), remote.getAddress()) == null ? u : null;
-        }
-        String pw = password == null ? "" : new String(password, java.nio.charset.StandardCharsets.UTF_8);
-        return users.authenticate(userName, pw, remote.getAddress()).orElse(null);
+        String pw = password == null ? null : new String(password, java.nio.charset.StandardCharsets.UTF_8);
+        return users.authenticateOrAnonymous(userName, pw, remote.getAddress(), settings.anonymousUser()).orElse(null);
     }
 
     private void refuse(MqttConnectReturnCode code, String why) {

@@ -357,14 +357,7 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
 
     private User authenticate(String login, String passcode) {
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-        if (login == null) {
-            if (settings.anonymousUser().isEmpty()) {
-                return null;
-            }
-            User u = broker.users().get(settings.anonymousUser()).orElse(null);
-            return u != null && broker.users().loopbackRestriction(u.name(), remote.getAddress()) == null ? u : null;
-        }
-        return broker.users().authenticate(login, passcode == null ? "" : passcode, remote.getAddress()).orElse(null);
+        return broker.users().authenticateOrAnonymous(login, passcode, remote.getAddress(), settings.anonymousUser()).orElse(null);
     }
 
     // ---------------------------------------------------------------- send
