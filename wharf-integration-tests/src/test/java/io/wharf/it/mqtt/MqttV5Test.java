@@ -128,6 +128,37 @@ class MqttV5Test {
     }
 
     @Test
+    void shouldKeepAPersistentSessionsSharedSubscriptionAcrossARestart() throws Exception {
+        MqttConnectionOptions keep = new MqttConnectionOptions();
+        keep.setCleanStart(false);
+        keep.setSessionExpiryInterval(300L);
+        MqttClient member = client("shared-member", keep);
+        member.subscribe(new MqttSubscription[] {new MqttSubscription("$share/billing/invoices/#", 1)});
+        member.disconnect();
+
+        MqttClient pub = client("biller");
+        MqttMessage m = new MqttMessage("while-away".getBytes(StandardCharsets.UTF_8));
+        m.setQos(1);
+        pub.publish("invoices/eu", m);
+        pub.disconnect();
+        closeClients();
+        clients.clear();
+        wharf.restart();
+
+        MqttClient back = new MqttClient("tcp://127.0.0.1:" + wharf.mqttPort(), "shared-member", new MemoryPersistence());
+        clients.add(back);
+        List<String> got = Collections.synchronizedList(new ArrayList<>());
+        back.setCallback(new PayloadCollector(got));
+        assertThat(back.connectWithResult(keep).getSessionPresent()).isTrue();
+        // Without subscribing again: the membership came back with the session.
+        MqttMessage later = new MqttMessage("after-restart".getBytes(StandardCharsets.UTF_8));
+        later.setQos(1);
+        client("biller-2").publish("invoices/us", later);
+        await().atMost(Duration.ofSeconds(20)).until(() -> got.size() == 2);
+        assertThat(got).containsExactly("while-away", "after-restart");
+    }
+
+    @Test
     void shouldHonourNoLocalAndRetainAsPublished() throws Exception {
         MqttClient c = client("chatty");
         MqttSubscription own = new MqttSubscription("chat/#", 1);

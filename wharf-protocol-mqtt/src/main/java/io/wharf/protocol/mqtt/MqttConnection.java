@@ -411,38 +411,78 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private CompletableFuture<Boolean> attach(boolean cleanStart) {
         String queueName = session.queueName();
         Queue existing = vhost.findQueue(queueName).orElse(null);
+        List<Binding> memberships = sharedMemberships();
         if (cleanStart) {
             synchronized (session) {
                 session.subscriptions.clear();
                 session.awaitingRelease.clear();
                 session.awaitingComplete.clear();
             }
-            CompletableFuture<Long> deleted = existing == null ? CompletableFuture.completedFuture(0L)
+            CompletableFuture<?> deleted = existing == null ? CompletableFuture.completedFuture(0L)
                     : vhost.deleteQueue(queueName, false, false, client);
-            return deleted.thenApply(n -> false);
+            return deleted.thenCompose(n -> leaveAll(memberships)).thenApply(v -> false);
         }
-        if (existing == null) {
+        if (existing == null && memberships.isEmpty()) {
             // Never subscribed, or its queue expired with the session: nothing of it is left.
             synchronized (session) {
                 session.subscriptions.clear();
             }
             return CompletableFuture.completedFuture(false);
         }
+        List<MqttSession.Subscription> shared = new ArrayList<>();
         synchronized (session) {
             if (session.subscriptions.isEmpty()) {
-                recoverSubscriptions(queueName);
+                recoverSubscriptions(queueName, memberships);
+            }
+            for (MqttSession.Subscription sub : session.subscriptions.values()) {
+                if (sub.group() != null) {
+                    shared.add(sub);
+                }
             }
         }
-        return consume(existing).thenApply(v -> true);
+        CompletableFuture<Void> own = existing == null ? CompletableFuture.completedFuture(null) : consume(existing);
+        // The shared subscriptions' queues are consumed again too: they kept the group's messages.
+        for (MqttSession.Subscription sub : shared) {
+            own = own.thenCompose(v -> joinShared(null, sub));
+        }
+        return own.thenApply(v -> true);
     }
 
-    /** After a broker restart a persistent session's subscriptions are read back from its queue's bindings. */
-    private void recoverSubscriptions(String queueName) {
+    /** This client id's memberships of shared subscriptions, kept as its own bindings of the groups' queues. */
+    private List<Binding> sharedMemberships() {
+        List<Binding> out = new ArrayList<>();
+        for (Binding b : vhost.exchange(MqttMessages.EXCHANGE).bindings()) {
+            if (!b.toExchange() && session.clientId.equals(b.arguments().get(MEMBER_ARG))) {
+                out.add(b);
+            }
+        }
+        return out;
+    }
+
+    private CompletableFuture<Void> leaveAll(List<Binding> memberships) {
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+        for (Binding b : memberships) {
+            done = done.thenCompose(v -> vhost.unbind(b, client)).exceptionally(e -> null);
+        }
+        return done;
+    }
+
+    /**
+     * After a broker restart a persistent session's subscriptions are read back from its queue's
+     * bindings, and its shared ones from its memberships of the groups' queues.
+     */
+    private void recoverSubscriptions(String queueName, List<Binding> memberships) {
         // amq.topic is predeclared in every virtual host and cannot be deleted.
         Exchange topic = vhost.exchange(MqttMessages.EXCHANGE);
         for (Binding b : topic.bindings()) {
             if (!b.toExchange() && b.destination().equals(queueName) && b.arguments().get(FILTER_ARG) instanceof String filter) {
-                session.subscriptions.put(filter, subscriptionOf(filter, b.arguments()));
+                session.subscriptions.put(filter, subscriptionOf(filter, b.arguments(), null));
+            }
+        }
+        for (Binding b : memberships) {
+            if (b.arguments().get(FILTER_ARG) instanceof String filter && b.arguments().get(GROUP_ARG) instanceof String group) {
+                String full = "$share/" + group + "/" + filter;
+                session.subscriptions.put(full, subscriptionOf(full, b.arguments(), group));
             }
         }
     }
@@ -452,16 +492,23 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private static final String NO_LOCAL_ARG = "x-mqtt-no-local";
     private static final String RAP_ARG = "x-mqtt-retain-as-published";
     private static final long SHARED_QUEUE_EXPIRES_MS = 86_400_000L;
+    private static final String GROUP_ARG = "x-mqtt-share-group";
+    private static final String MEMBER_ARG = "x-mqtt-member";
 
-    private static MqttSession.Subscription subscriptionOf(String filter, Map<String, Object> args) {
+    private static MqttSession.Subscription subscriptionOf(String filter, Map<String, Object> args, String group) {
         int qos = args.get(QOS_ARG) instanceof Number n ? n.intValue() : 0;
         return new MqttSession.Subscription(filter, qos, Boolean.TRUE.equals(args.get(NO_LOCAL_ARG)),
-                Boolean.TRUE.equals(args.get(RAP_ARG)), 0, null);
+                Boolean.TRUE.equals(args.get(RAP_ARG)), 0, group);
     }
 
-    private static Map<String, Object> bindingArguments(MqttSession.Subscription s) {
+    /** A subscription as binding arguments; a shared one also names its group and the member. */
+    private Map<String, Object> bindingArguments(MqttSession.Subscription s) {
         Map<String, Object> args = new LinkedHashMap<>();
-        args.put(FILTER_ARG, s.filter());
+        args.put(FILTER_ARG, s.topicFilter());
+        if (s.group() != null) {
+            args.put(GROUP_ARG, s.group());
+            args.put(MEMBER_ARG, session.clientId);
+        }
         args.put(QOS_ARG, s.qos());
         args.put(NO_LOCAL_ARG, s.noLocal());
         args.put(RAP_ARG, s.retainAsPublished());
@@ -670,7 +717,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 before = session.subscriptions.put(s.filter(), s);
             }
             isNew.add(before == null);
-            bound = bound.thenCompose(v -> s.group() != null ? joinShared(s) : rebind(before, s));
+            bound = bound.thenCompose(v -> s.group() != null ? joinShared(before, s) : rebind(before, s));
         }
         bound.whenComplete((v, e) -> onLoop(() -> {
             if (state != State.CONNECTED) {
@@ -729,12 +776,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
      * be and consumed by this connection beside the other members, each message going to one.
      * The queue is durable and goes a day after the last member stopped using it.
      */
-    private CompletableFuture<Void> joinShared(MqttSession.Subscription s) {
+    private CompletableFuture<Void> joinShared(MqttSession.Subscription before, MqttSession.Subscription s) {
         String name = s.sharedQueueName();
         QueueDefinition d = new QueueDefinition(name, true, false, false, Map.of("x-expires", SHARED_QUEUE_EXPIRES_MS));
-        Binding b = new Binding(MqttMessages.EXCHANGE, false, name, MqttTopics.toBindingKey(s.topicFilter()),
-                Map.of(FILTER_ARG, s.topicFilter()));
-        return vhost.declareQueue(d, false, client).thenCompose(ok -> vhost.bind(b, client)).thenCompose(v -> {
+        // Each member binds the group's queue itself: the binding records its membership, durably,
+        // and routing still puts each message in the queue once.
+        CompletableFuture<Void> unbound = before == null ? CompletableFuture.completedFuture(null)
+                : vhost.unbind(sharedBinding(before), client);
+        return unbound.thenCompose(x -> vhost.declareQueue(d, false, client)).thenCompose(ok -> vhost.bind(sharedBinding(s), client))
+                .thenCompose(v -> {
             Queue q = vhost.findQueue(name).orElse(null);
             if (q == null) {
                 return CompletableFuture.failedFuture(BrokerException.notFound("the shared subscription's queue went away"));
@@ -757,6 +807,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             });
             return started;
         });
+    }
+
+    private Binding sharedBinding(MqttSession.Subscription s) {
+        return new Binding(MqttMessages.EXCHANGE, false, s.sharedQueueName(), MqttTopics.toBindingKey(s.topicFilter()),
+                bindingArguments(s));
     }
 
     private CompletableFuture<Void> consume(Queue q) {
@@ -833,6 +888,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             sharedQueues.remove(q);
             release(q, memberTag());
         }
+        vhost.unbind(sharedBinding(s), client).exceptionally(e -> null);
     }
 
     /** Gives a queue's outstanding deliveries back and cancels this connection's consumer on it. */
@@ -1066,6 +1122,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         CompletableFuture<?> cleaned = released.thenCompose(v -> vhost.connectionClosed(this));
         if (ended) {
             sessions.remove(session);
+            cleaned = cleaned.thenCompose(v -> leaveAll(sharedMemberships()));
             Queue own = queue;
             if (own != null && own.definition().durable()) {
                 // A session that was persistent and now ends (expiry set to 0): its queue goes with it.
