@@ -685,7 +685,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         List<Boolean> isNew = new ArrayList<>();
         for (int i = 0; i < asked.size(); i++) {
             MqttTopicSubscription t = asked.get(i);
-            String filter = t.topicName();
+            String filter = t.topicFilter();
             String group = null;
             String problem;
             if (filter != null && filter.startsWith("$share/")) {
