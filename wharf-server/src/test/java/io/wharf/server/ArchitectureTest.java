@@ -43,6 +43,24 @@ class ArchitectureTest {
     }
 
     @Test
+    void protocolAdaptersShouldShareCodeOnlyThroughTheCommonModule() {
+        String[] adapters = {"amqp", "kafka", "mqtt", "stomp"};
+        for (String adapter : adapters) {
+            for (String other : adapters) {
+                if (!other.equals(adapter)) {
+                    noClasses().that().resideInAPackage("io.wharf.protocol." + adapter + "..")
+                            .should().dependOnClassesThat().resideInAPackage("io.wharf.protocol." + other + "..")
+                            .check(wharf);
+                }
+            }
+        }
+        noClasses().that().resideInAPackage("io.wharf.protocol.common..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.wharf.protocol.amqp..", "io.wharf.protocol.kafka..",
+                        "io.wharf.protocol.mqtt..", "io.wharf.protocol.stomp..", "io.wharf.server..")
+                .check(wharf);
+    }
+
+    @Test
     void storageShouldNotLogThroughLogbackDirectly() {
         noClasses().that().resideInAnyPackage("io.wharf.storage..", "io.wharf.core..")
                 .should().dependOnClassesThat().resideInAPackage("ch.qos.logback..")

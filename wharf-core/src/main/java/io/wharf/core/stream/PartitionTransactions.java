@@ -27,6 +27,8 @@ final class PartitionTransactions {
 
     private final Map<Long, Long> open = new HashMap<>();
     private final List<Aborted> aborted = new ArrayList<>();
+    /** The log start the aborted ranges were last trimmed to: trimming again only pays when it moved. */
+    private long trimmedTo = -1;
 
     /** Reads a log's transactional batches and markers from its start, as recovery after a restart. */
     static PartitionTransactions recover(Log log) {
@@ -110,6 +112,10 @@ final class PartitionTransactions {
 
     /** Forgets aborted ranges wholly below the log's start, which retention removed. */
     void truncatedTo(long logStartOffset) {
+        if (logStartOffset <= trimmedTo) {
+            return;
+        }
+        trimmedTo = logStartOffset;
         aborted.removeIf(a -> a.markerOffset() < logStartOffset);
     }
 }

@@ -175,11 +175,8 @@ public final class TransactionCoordinator implements AutoCloseable {
             if (fresh) {
                 t.producerId = newProducerId();
                 t.epoch = 0;
-            } else if (t.epoch >= Short.MAX_VALUE - 1) {
-                t.producerId = newProducerId();
-                t.epoch = 0;
             } else {
-                t.epoch++;
+                bumpEpoch(t);
             }
             t.timeoutMs = timeoutMs;
             CompletableFuture<Outcome> done;
@@ -407,15 +404,20 @@ public final class TransactionCoordinator implements AutoCloseable {
                     continue;
                 }
                 LOG.info("transaction '{}' of producer {} timed out after {} ms: aborting it", t.id, t.producerId, t.timeoutMs);
-                if (t.epoch >= Short.MAX_VALUE - 1) {
-                    t.producerId = newProducerId();
-                    t.epoch = 0;
-                } else {
-                    t.epoch++;
-                }
+                bumpEpoch(t);
                 t.state = State.PREPARE_ABORT;
                 finish(t);
             }
+        }
+    }
+
+    /** A new epoch fences the producer's older instances; an exhausted epoch moves to a new producer id. */
+    private void bumpEpoch(Txn t) {
+        if (t.epoch >= Short.MAX_VALUE - 1) {
+            t.producerId = newProducerId();
+            t.epoch = 0;
+        } else {
+            t.epoch++;
         }
     }
 
