@@ -1,6 +1,7 @@
 package io.wharf.core;
 
 import io.wharf.core.alarm.ResourceAlarms;
+import io.wharf.core.connection.ClientConnections;
 import io.wharf.core.auth.UserStore;
 import io.wharf.core.queue.QueueContext;
 import io.wharf.core.vhost.VirtualHost;
@@ -39,6 +40,8 @@ public final class Broker implements AutoCloseable {
     private final UserStore users;
     private final Map<String, VirtualHost> vhosts;
     private final ResourceAlarms alarms;
+    private final ClientConnections connections = new ClientConnections();
+    private final long startedAtMillis = System.currentTimeMillis();
     private final ExecutorService queuePool;
     private final ExecutorService adminPool;
     private final ScheduledExecutorService timers;
@@ -109,6 +112,16 @@ public final class Broker implements AutoCloseable {
 
     public ResourceAlarms alarms() {
         return alarms;
+    }
+
+    /** Every open client connection, whatever its protocol. */
+    public ClientConnections connections() {
+        return connections;
+    }
+
+    /** When the broker opened, in milliseconds since the epoch. */
+    public long startedAtMillis() {
+        return startedAtMillis;
     }
 
     public Optional<VirtualHost> vhost(String name) {

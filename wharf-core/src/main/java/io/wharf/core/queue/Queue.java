@@ -5,6 +5,7 @@ import io.wharf.core.concurrent.SerialExecutor;
 import io.wharf.core.message.Message;
 import io.wharf.core.message.MessageRecords;
 import io.wharf.storage.StorageException;
+import io.wharf.core.stats.MessageStats;
 import io.wharf.storage.log.Log;
 import io.wharf.storage.log.PendingAppend;
 import io.wharf.storage.record.RecordBatchBuilder;
@@ -89,7 +90,9 @@ public final class Queue {
     private ScheduledFuture<?> ttlTimer;
     private ScheduledFuture<?> expiryTimer;
 
+    private final MessageStats stats = new MessageStats();
     private volatile long readySnapshot;
+    private volatile long readyBytesSnapshot;
     private volatile long unackedSnapshot;
     private volatile int consumerSnapshot;
 
@@ -169,6 +172,25 @@ public final class Queue {
         return unackedSnapshot;
     }
 
+    /** Body bytes of the ready messages, as of the queue's last run. */
+    public long readyBytes() {
+        return readyBytesSnapshot;
+    }
+
+    /** Bytes the queue's logs take on disk (or in memory, for a transient queue). */
+    public long logBytes() {
+        long total = 0;
+        for (Lane lane : lanes) {
+            total += lane.log.sizeInBytes();
+        }
+        return total;
+    }
+
+    /** What the queue has done since the broker started. */
+    public MessageStats stats() {
+        return stats;
+    }
+
     public int consumerCount() {
         return consumerSnapshot;
     }
@@ -223,6 +245,7 @@ public final class Queue {
             startTtlTimer();
         }
         Lane lane = laneFor(m);
+        stats.published(1, m.bodySize());
         pending.get(lane.priority).add(new PendingEnqueue(m, stored));
         lane.readyCount++;
         lane.readyBytes += m.bodySize();
@@ -236,7 +259,7 @@ public final class Queue {
     private boolean overLimit(int extraBytes) {
         long ready = readyCount();
         return (args.maxLength() >= 0 && ready + 1 > args.maxLength())
-                || (args.maxLengthBytes() >= 0 && readyBytes() + extraBytes > args.maxLengthBytes());
+                || (args.maxLengthBytes() >= 0 && readyBytesNow() + extraBytes > args.maxLengthBytes());
     }
 
     private Lane laneFor(Message m) {
@@ -340,6 +363,13 @@ public final class Queue {
         return done;
     }
 
+    /** The queue's consumers now, in the order they were added. */
+    public CompletableFuture<List<ConsumerSpec>> consumers() {
+        CompletableFuture<List<ConsumerSpec>> out = new CompletableFuture<>();
+        actor.execute(() -> out.complete(consumers.stream().map(c -> c.spec).toList()));
+        return out;
+    }
+
     /** Removes a consumer; its unacknowledged messages stay with its channel until acked or returned. */
     public CompletableFuture<Boolean> cancel(String tag) {
         CompletableFuture<Boolean> done = new CompletableFuture<>();
@@ -407,6 +437,7 @@ public final class Queue {
     private void doAck(long id) {
         if (unacked.remove(id) != null) {
             laneOf(id).markDone(offsetOf(id));
+            stats.acknowledged(1);
         }
     }
 
@@ -560,6 +591,7 @@ public final class Queue {
 
     private void publishSnapshot() {
         readySnapshot = readyCount();
+        readyBytesSnapshot = readyBytesNow();
         unackedSnapshot = unacked.size();
         consumerSnapshot = consumers.size();
     }
@@ -594,7 +626,9 @@ public final class Queue {
         } else {
             unacked.put(id, h.message().bodySize());
         }
-        return new Delivery(this, id, h.message(), lane.redelivered(h.offset(), h.returned()), readyCount());
+        boolean redelivered = lane.redelivered(h.offset(), h.returned());
+        stats.delivered(1, h.message().bodySize(), redelivered);
+        return new Delivery(this, id, h.message(), redelivered, readyCount());
     }
 
     /** The next ready message, after dropping any expired ones before it; null if none is ready now. */
@@ -754,7 +788,7 @@ public final class Queue {
         return n;
     }
 
-    private long readyBytes() {
+    private long readyBytesNow() {
         long n = 0;
         for (Lane l : lanes) {
             n += l.readyBytes;

@@ -1,5 +1,6 @@
 package io.wharf.core.stream;
 
+import io.wharf.core.stats.MessageStats;
 import io.wharf.storage.log.Log;
 import io.wharf.storage.log.LogSlice;
 import io.wharf.storage.log.PendingAppend;
@@ -24,6 +25,7 @@ public final class StreamPartition {
     private final String stream;
     private final int index;
     private final Log log;
+    private final MessageStats stats = new MessageStats();
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     // Guards what producers left in the log: sequences and transactions.
     private final Object producerLock = new Object();
@@ -100,7 +102,7 @@ public final class StreamPartition {
      * @throws io.wharf.storage.log.LogClosedException         if the partition is closed or failed
      */
     public CompletableFuture<Long> append(ByteBuffer batch) {
-        PendingAppend p = log.append(batch);
+        PendingAppend p = appendCounted(batch);
         long base = p.baseOffset();
         return p.future().thenApply(r -> {
             wakeReaders();
@@ -163,7 +165,7 @@ public final class StreamPartition {
                 case ProducerSequences.Fenced f -> new ProducerFenced(f.currentEpoch());
                 case ProducerSequences.Fresh fresh -> {
                     PartitionTransactions txns = transactional ? transactions() : null;
-                    PendingAppend p = log.append(batch);
+                    PendingAppend p = appendCounted(batch);
                     sequences.written(producerId, epoch, firstSequence, lastSequence, p.baseOffset());
                     long base = p.baseOffset();
                     if (txns != null) {
@@ -183,6 +185,25 @@ public final class StreamPartition {
                 }
             };
         }
+    }
+
+    /** Appends a batch of data records and counts them as published. */
+    private PendingAppend appendCounted(ByteBuffer batch) {
+        int bytes = batch.remaining();
+        int records = RecordBatch.wrap(batch).recordCount();
+        PendingAppend p = log.append(batch);
+        stats.published(records, bytes);
+        return p;
+    }
+
+    /** What producers and readers have done with this partition since the broker started. */
+    public MessageStats stats() {
+        return stats;
+    }
+
+    /** Bytes the partition's log takes on disk. */
+    public long logBytes() {
+        return log.sizeInBytes();
     }
 
     /**
@@ -265,7 +286,7 @@ public final class StreamPartition {
      * @throws io.wharf.storage.log.OffsetOutOfRangeException if {@code offset} is outside the log
      */
     public LogSlice read(long offset, int maxBytes) {
-        return log.read(offset, maxBytes, Log.ReadBound.DURABLE);
+        return counted(log.read(offset, maxBytes, Log.ReadBound.DURABLE));
     }
 
     /**
@@ -273,7 +294,15 @@ public final class StreamPartition {
      * passes the {@link #lastStableOffset()}.
      */
     public LogSlice read(long offset, int maxBytes, long stopOffset) {
-        return log.read(offset, maxBytes, Log.ReadBound.DURABLE, stopOffset);
+        return counted(log.read(offset, maxBytes, Log.ReadBound.DURABLE, stopOffset));
+    }
+
+    /** Counts what a reader takes; offsets stand for messages, as control records are few. */
+    private LogSlice counted(LogSlice slice) {
+        if (!slice.isEmpty()) {
+            stats.delivered(Math.max(0, slice.nextOffset() - slice.requestedOffset()), slice.sizeInBytes(), false);
+        }
+        return slice;
     }
 
     /** The first offset whose timestamp is at or after {@code timestamp}, if any. */

@@ -14,6 +14,7 @@ import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueArguments;
 import io.wharf.core.queue.QueueContext;
 import io.wharf.core.queue.QueueDefinition;
+import io.wharf.core.stream.ConsumerGroupDirectory;
 import io.wharf.core.stream.GroupOffsets;
 import io.wharf.core.stream.TransactionCoordinator;
 import io.wharf.core.stream.Stream;
@@ -90,6 +91,7 @@ public final class VirtualHost implements Queue.Owner {
     private final Map<String, Queue> queues = new ConcurrentHashMap<>();
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
     private final GroupOffsets groupOffsets;
+    private final ConsumerGroupDirectory consumerGroups = new ConsumerGroupDirectory();
     private final MetadataStore metadata;
     private TransactionCoordinator transactions;
     private final RetainedMessages retained;
@@ -636,6 +638,7 @@ public final class VirtualHost implements Queue.Owner {
             LOG.debug("vhost {}: dead-letter exchange '{}' of {} does not exist; the message is dropped", name, dlx, from.describe());
             return;
         }
+        from.stats().deadLettered(1);
         String routingKey = from.arguments().deadLetterRoutingKey() != null ? from.arguments().deadLetterRoutingKey() : m.routingKey();
         Message dead = DeadLetters.deadLettered(m, from.name(), reason, dlx, routingKey, queueContext.clock().millis());
         Routed targets = route(ex, dead);
@@ -658,6 +661,11 @@ public final class VirtualHost implements Queue.Owner {
 
     public GroupOffsets groupOffsets() {
         return groupOffsets;
+    }
+
+    /** Who is in this virtual host's consumer groups now, as their coordinators report it. */
+    public ConsumerGroupDirectory consumerGroups() {
+        return consumerGroups;
     }
 
     /** The stream, or null if there is none by that name. */

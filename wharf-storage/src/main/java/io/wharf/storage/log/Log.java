@@ -271,9 +271,8 @@ public final class Log implements AutoCloseable {
                     // never syncs would only stall its appends behind the page cache's writeback.
                     if (config.fsync().mode() != FsyncPolicy.Mode.NEVER) {
                         syncing = true;
-                        active.flush();
+                        timedFlush(active);
                         syncing = false;
-                        stats.fsync();
                     }
                     advanceDurableEnd(writtenEnd);
                     completeRange(group, completed, i);
@@ -297,9 +296,8 @@ public final class Log implements AutoCloseable {
             switch (config.fsync().mode()) {
                 case ALWAYS -> {
                     syncing = true;
-                    active.flush();
+                    timedFlush(active);
                     syncing = false;
-                    stats.fsync();
                     advanceDurableEnd(writtenEnd);
                 }
                 case NEVER -> advanceDurableEnd(writtenEnd);
@@ -424,8 +422,7 @@ public final class Log implements AutoCloseable {
             return;
         }
         try {
-            end.segment().flush();
-            stats.fsync();
+            timedFlush(end.segment());
             advanceDurableEnd(end);
         } catch (IOException e) {
             state = State.FAILED;
@@ -433,6 +430,14 @@ public final class Log implements AutoCloseable {
         } finally {
             end.segment().release();
         }
+    }
+
+    /** Forces a segment to disk, counting the fsync and reporting how long it took. */
+    private void timedFlush(LogSegment segment) throws IOException {
+        long start = System.nanoTime();
+        segment.flush();
+        env.fsynced(System.nanoTime() - start);
+        stats.fsync();
     }
 
     /** Forces everything written so far to disk now, whatever the policy. */

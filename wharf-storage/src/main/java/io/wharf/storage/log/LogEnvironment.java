@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * The threads, clock and file access that many logs share: a small pool of writer threads
@@ -25,6 +26,7 @@ public final class LogEnvironment implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
     private final FileChannelFactory channels;
+    private volatile LongConsumer fsyncListener = nanos -> { };
 
     private LogEnvironment(Builder b) {
         this.writers = Executors.newFixedThreadPool(b.writerThreads, new NamedThreadFactory("log-writer", true));
@@ -57,6 +59,15 @@ public final class LogEnvironment implements AutoCloseable {
 
     FileChannelFactory channels() {
         return channels;
+    }
+
+    /** Tells {@code listener} how long each fsync of a log segment took, in nanoseconds; replaces any earlier listener. */
+    public void onFsync(LongConsumer listener) {
+        this.fsyncListener = listener;
+    }
+
+    void fsynced(long nanos) {
+        fsyncListener.accept(nanos);
     }
 
     @Override
