@@ -1,7 +1,6 @@
 package io.wharf.management.metrics;
 
 import io.wharf.core.Broker;
-import io.wharf.core.BrokerSettings;
 import io.wharf.core.Registration;
 import io.wharf.core.auth.Client;
 import io.wharf.core.connection.ClientConnection;
@@ -18,8 +17,6 @@ import io.wharf.core.stream.ConsumerGroupDirectory;
 import io.wharf.core.stream.Stream;
 import io.wharf.core.stream.StreamDefinition;
 import io.wharf.core.vhost.VirtualHost;
-import io.wharf.storage.Storage;
-import io.wharf.storage.log.LogConfig;
 import io.wharf.storage.log.LogSlice;
 import io.wharf.storage.record.RecordBatchBuilder;
 import org.junit.jupiter.api.AfterEach;
@@ -57,13 +54,9 @@ class BrokerMetricsTest {
 
     @BeforeEach
     void openBroker() throws Exception {
-        Storage.Options defaults = Storage.Options.defaults(dir);
-        // Small segments: every log preallocates one, and the defaults are sized for production.
-        Storage.Options storage = new Storage.Options(dir, 2, LogConfig.DEFAULT.withSegmentBytes(1 << 20),
-                defaults.retentionCheckInterval(), defaults.clock(), defaults.channels());
-        broker = Broker.open(BrokerSettings.defaults(storage));
+        broker = TestBrokers.open(dir);
         vhost = broker.vhost("/").orElseThrow();
-        client = new Client(broker.users().get("guest").orElseThrow(), new Object(), "metrics test");
+        client = TestBrokers.guest(broker);
         metrics = new BrokerMetrics(broker);
     }
 

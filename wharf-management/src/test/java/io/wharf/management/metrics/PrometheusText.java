@@ -96,6 +96,13 @@ final class PrometheusText {
                 .toList();
     }
 
+    /** The names of every sample and every declared family: what a query may name. */
+    java.util.Set<String> names() {
+        java.util.Set<String> out = new java.util.TreeSet<>(types.keySet());
+        samples.forEach(s -> out.add(s.name()));
+        return out;
+    }
+
     /** The type a {@code # TYPE} line declares for the metric family, or null. */
     String type(String family) {
         return types.get(family);
