@@ -26,9 +26,9 @@ import java.util.Objects;
  * here keeps the queue itself alive.
  *
  * <p>Thread-safe. Scrapes are serialised, so two at once cannot register the same meter twice or
- * read a meter half removed; a scrape reads in-memory counters only (plus the names of the logs on
- * disk when queues or streams changed) and takes a few milliseconds even with thousands of
- * queues, but does block: call it off a network event loop.
+ * read a meter half removed. A scrape reads in-memory counters (plus the names of the logs on disk
+ * when queues or streams changed), and its work grows with the number of queues, partitions and
+ * committed group offsets; it blocks, so call it off a network event loop.
  */
 public final class BrokerMetrics implements AutoCloseable {
 
