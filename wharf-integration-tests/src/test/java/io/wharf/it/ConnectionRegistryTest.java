@@ -241,6 +241,37 @@ class ConnectionRegistryTest {
     }
 
     @Test
+    void shouldShowAnMqttConnectionOverWebSocketWithItsWireBytes() throws Exception {
+        // Given an MQTT client over WebSocket that publishes a message
+        org.eclipse.paho.client.mqttv3.MqttClient client = new org.eclipse.paho.client.mqttv3.MqttClient(
+                "ws://127.0.0.1:" + wharf.mqttWebSocketPort() + "/mqtt", "browser-1",
+                new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        client.connect();
+        try {
+            client.publish("chat/lobby", "hello".getBytes(StandardCharsets.UTF_8), 1, false);
+
+            // Then it is listed on the WebSocket port, its bytes counted with the HTTP upgrade and WebSocket frames
+            ClientConnection c = registry().all().stream().filter(x -> x.protocol().equals("MQTT")).findFirst().orElseThrow();
+            assertThat(c.local().getPort()).isEqualTo(wharf.mqttWebSocketPort());
+            assertThat(c.clientId()).isEqualTo("browser-1");
+            assertThat(c.messagesIn()).isEqualTo(1);
+            // The upgrade request alone is longer than the MQTT packets sent.
+            assertThat(c.bytesIn()).isGreaterThan(100);
+            assertThat(c.bytesOut()).isPositive();
+
+            // And an operator's close reaches it too
+            c.close("maintenance window");
+            await().atMost(WAIT).until(() -> !client.isConnected());
+            await().atMost(WAIT).until(() -> registry().all().isEmpty());
+        } finally {
+            if (client.isConnected()) {
+                client.disconnectForcibly(0, 1000);
+            }
+            client.close();
+        }
+    }
+
+    @Test
     void shouldShowAStompSessionAndCloseItWithAnErrorFrame() throws Exception {
         try (RawStomp stomp = new RawStomp(wharf.stompPort())) {
             // Given a STOMP 1.2 client that subscribes with client acknowledgements and sends two messages
