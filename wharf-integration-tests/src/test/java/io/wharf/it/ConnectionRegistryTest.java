@@ -201,6 +201,20 @@ class ConnectionRegistryTest {
     }
 
     @Test
+    void shouldCountAnMqttConnectRefusedForItsCredentials() throws Exception {
+        MqttClient client = new MqttClient("tcp://127.0.0.1:" + wharf.mqttPort(), "intruder", new MemoryPersistence());
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setUserName("guest");
+        options.setPassword("wrong".getBytes(StandardCharsets.UTF_8));
+        try {
+            assertThatThrownBy(() -> client.connect(options)).isInstanceOf(MqttException.class);
+        } finally {
+            client.close();
+        }
+        assertThat(rejected("MQTT", "BAD_USER_NAME_OR_PASSWORD")).isEqualTo(1);
+    }
+
+    @Test
     void shouldShowAnMqtt311ConnectionAndCloseItsSocket() throws Exception {
         // Given an MQTT 3.1.1 client
         CountDownLatch lost = new CountDownLatch(1);
