@@ -50,11 +50,6 @@ final class ApiClient implements AutoCloseable {
                 .collect(Collectors.joining("/", "/api/", ""));
     }
 
-    /** The broker's address, as errors name it. */
-    String base() {
-        return base;
-    }
-
     ApiResponse get(String path) throws CommandException, InterruptedException {
         return send("GET", path, null, Map.of());
     }

@@ -9,11 +9,11 @@ import java.util.Map;
 
 /** {@code wharf connections list} and {@code close}: client connections of every protocol. */
 @Command(name = "connections", aliases = "connection", description = "Lists and closes client connections of every protocol.",
-        subcommands = {ConnectionsCommand.List.class, ConnectionsCommand.Close.class})
+        subcommands = {ConnectionsCommand.Listing.class, ConnectionsCommand.Close.class})
 final class ConnectionsCommand extends CommandGroup {
 
     @Command(name = "list", description = "Lists the connections of every protocol and vhost with their traffic (GET /api/connections).")
-    static final class List extends ReadCommand {
+    static final class Listing extends ReadCommand {
 
         @Override
         String path() {

@@ -5,14 +5,14 @@ import picocli.CommandLine.Command;
 
 /** {@code wharf exchanges list}. */
 @Command(name = "exchanges", aliases = "exchange", description = "Lists exchanges.",
-        subcommands = ExchangesCommand.List.class)
+        subcommands = ExchangesCommand.Listing.class)
 final class ExchangesCommand extends CommandGroup {
 
     /** The default exchange's name is empty in the API; people know it by RabbitMQ's label. */
     static final String DEFAULT_EXCHANGE_LABEL = "(AMQP default)";
 
     @Command(name = "list", description = "Lists the exchanges of the vhost (GET /api/exchanges/{vhost}).")
-    static final class List extends ReadCommand {
+    static final class Listing extends ReadCommand {
 
         @Override
         String path() {

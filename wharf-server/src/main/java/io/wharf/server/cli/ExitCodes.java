@@ -6,21 +6,21 @@ import java.util.Map;
 /**
  * The exit codes of the client commands. Scripts depend on them: keep each number's meaning.
  */
-public final class ExitCodes {
+final class ExitCodes {
 
-    public static final int OK = 0;
+    static final int OK = 0;
     /** The broker answered with an error not covered below, or it could not be reached. */
-    public static final int ERROR = 1;
+    static final int ERROR = 1;
     /** Bad options or arguments (picocli's own code for usage errors). */
-    public static final int USAGE = 2;
+    static final int USAGE = 2;
     /** 404: the vhost, queue, exchange, user or connection does not exist. */
-    public static final int NOT_FOUND = 3;
+    static final int NOT_FOUND = 3;
     /** 401 or 403: wrong credentials, or the user may not do this. */
-    public static final int NOT_AUTHORISED = 4;
+    static final int NOT_AUTHORISED = 4;
     /** 409: the object exists with other properties, or is not empty or not unused. */
-    public static final int CONFLICT = 5;
+    static final int CONFLICT = 5;
     /** 400: the broker rejected the input (a name, an argument, a field). */
-    public static final int INVALID = 6;
+    static final int INVALID = 6;
 
     private ExitCodes() {
     }

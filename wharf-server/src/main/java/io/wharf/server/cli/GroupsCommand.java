@@ -5,15 +5,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** {@code wharf groups list} and {@code wharf groups show NAME}: Kafka consumer groups and how far behind they are. */
 @Command(name = "groups", aliases = "group", description = "Lists consumer groups and shows their lag.",
-        subcommands = {GroupsCommand.List.class, GroupsCommand.Show.class})
+        subcommands = {GroupsCommand.Listing.class, GroupsCommand.Show.class})
 final class GroupsCommand extends CommandGroup {
 
     @Command(name = "list", description = "Lists the consumer groups of the vhost with their total lag (GET /api/groups/{vhost}).")
-    static final class List extends ReadCommand {
+    static final class Listing extends ReadCommand {
 
         @Override
         String path() {
@@ -68,9 +69,9 @@ final class GroupsCommand extends CommandGroup {
 
         /** {@code events[0,1] audit[2]}. */
         private static String assignment(JsonNode byStream) {
-            java.util.List<String> parts = new ArrayList<>();
+            List<String> parts = new ArrayList<>();
             for (Map.Entry<String, JsonNode> stream : byStream.properties()) {
-                java.util.List<String> partitions = new ArrayList<>();
+                List<String> partitions = new ArrayList<>();
                 stream.getValue().forEach(p -> partitions.add(p.asText()));
                 parts.add(stream.getKey() + "[" + String.join(",", partitions) + "]");
             }

@@ -10,11 +10,11 @@ import java.util.Map;
 
 /** {@code wharf queues}: list, declare, delete and purge the queues of a vhost. */
 @Command(name = "queues", aliases = "queue", description = "Lists, declares, deletes and purges queues.",
-        subcommands = {QueuesCommand.List.class, QueuesCommand.Declare.class, QueuesCommand.Delete.class, QueuesCommand.Purge.class})
+        subcommands = {QueuesCommand.Listing.class, QueuesCommand.Declare.class, QueuesCommand.Delete.class, QueuesCommand.Purge.class})
 final class QueuesCommand extends CommandGroup {
 
     @Command(name = "list", description = "Lists the queues of the vhost with their depth, consumers and rates (GET /api/queues/{vhost}).")
-    static final class List extends ReadCommand {
+    static final class Listing extends ReadCommand {
 
         @Override
         String path() {

@@ -5,11 +5,11 @@ import picocli.CommandLine.Command;
 
 /** {@code wharf streams list}. */
 @Command(name = "streams", aliases = "stream", description = "Lists streams (Kafka topics).",
-        subcommands = StreamsCommand.List.class)
+        subcommands = StreamsCommand.Listing.class)
 final class StreamsCommand extends CommandGroup {
 
     @Command(name = "list", description = "Lists the streams of the vhost with their size and rates (GET /api/streams/{vhost}).")
-    static final class List extends ReadCommand {
+    static final class Listing extends ReadCommand {
 
         @Override
         String path() {

@@ -6,16 +6,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code wharf users}: the broker's users and their permissions. Needs the {@code administrator} tag. */
 @Command(name = "users", aliases = "user", description = "Lists, adds and deletes users, and sets their permissions.",
-        subcommands = {UsersCommand.List.class, UsersCommand.Add.class, UsersCommand.Delete.class, UsersCommand.SetPermissions.class})
+        subcommands = {UsersCommand.Listing.class, UsersCommand.Add.class, UsersCommand.Delete.class, UsersCommand.SetPermissions.class})
 final class UsersCommand extends CommandGroup {
 
     @Command(name = "list", description = "Lists users and their tags (GET /api/users).")
-    static final class List extends ReadCommand {
+    static final class Listing extends ReadCommand {
 
         @Override
         String path() {
@@ -36,7 +37,7 @@ final class UsersCommand extends CommandGroup {
             if (!tags.isArray()) {
                 return tags.asText();
             }
-            java.util.List<String> names = new ArrayList<>();
+            List<String> names = new ArrayList<>();
             tags.forEach(t -> names.add(t.asText()));
             return String.join(",", names);
         }
@@ -58,7 +59,7 @@ final class UsersCommand extends CommandGroup {
 
         @Option(names = "--tags", paramLabel = "TAG", split = ",",
                 description = "Tags, comma-separated: administrator, monitoring, management (for the API), or any of your own.")
-        java.util.List<String> tags = new ArrayList<>();
+        List<String> tags = new ArrayList<>();
 
         @Override
         String passwordOption() {
