@@ -402,10 +402,7 @@ final class KafkaBroker {
         if (batch.isControlBatch()) {
             return;
         }
-        long records = batch.lastOffset() - batch.baseOffset() + 1;
-        for (long i = 0; i < records; i++) {
-            connection.messageIn();
-        }
+        connection.messagesIn(batch.lastOffset() - batch.baseOffset() + 1);
     }
 
     /** Why a transactional batch may not be written to the partition now, or NONE. */
