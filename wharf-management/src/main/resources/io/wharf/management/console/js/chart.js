@@ -6,11 +6,15 @@ import { h } from './dom.js';
 
 const MAX_POINTS = 120;
 const COLOURS = ['#2b6cb0', '#2f855a', '#c05621', '#6b46c1', '#b83280'];
+// Whole seconds on the time axis, whole numbers on a count axis: no ":00.500" or "2.5 messages".
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600];
+const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 1e7, 1e8, 1e9];
 
 /**
- * id: the chart's element id; title: its heading; series: [{label, unit}]; format: value -> text.
+ * id: the chart's element id; title: its heading; series: [{label}]; format: value -> text;
+ * integer: the values are counts, so the value axis steps by whole numbers.
  */
-export function createChart(id, title, series, format) {
+export function createChart(id, title, series, format, integer = false) {
   const times = [];
   const values = series.map(() => []);
   const plotArea = h('div', { class: 'plot' });
@@ -32,7 +36,10 @@ export function createChart(id, title, series, format) {
       height: 200,
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max, 1) * 1.1] } },
-      axes: [{}, { size: 60, values: (u, ticks) => ticks.map((v) => format(v)) }],
+      axes: [
+        { space: 80, incrs: TIME_STEPS, values: (u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString()) },
+        { size: 64, incrs: integer ? COUNT_STEPS : undefined, values: (u, ticks) => ticks.map((v) => format(v)) },
+      ],
       series: [
         {},
         ...series.map((s, i) => ({

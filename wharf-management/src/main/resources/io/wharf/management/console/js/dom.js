@@ -44,10 +44,10 @@ export function fill(el, ...children) {
   return el;
 }
 
-/** A definition list of label/value pairs; values may be nodes. */
+/** A definition list of label/value pairs; values may be nodes; empty values are left out. */
 export function facts(pairs, attrs) {
   return h('dl', { class: 'facts', ...attrs },
-    pairs.map(([label, value, key]) => [h('dt', null, label), h('dd', { dataset: key ? { fact: key } : undefined }, value)]));
+    pairs.filter(([, value]) => value !== '' && value !== null && value !== undefined).map(([label, value, key]) => [h('dt', null, label), h('dd', { dataset: key ? { fact: key } : undefined }, value)]));
 }
 
 /** A status line for a form: role=status for successes, role=alert for failures. */

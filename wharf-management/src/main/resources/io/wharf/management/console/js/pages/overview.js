@@ -15,7 +15,7 @@ export function mount(main) {
   const rates = createChart('overview-rates', 'Messages per second',
     [{ label: 'publish' }, { label: 'deliver' }, { label: 'ack' }], f.rate);
   const depth = createChart('overview-depth', 'Messages in queues',
-    [{ label: 'ready' }, { label: 'unacked' }], f.count);
+    [{ label: 'ready' }, { label: 'unacked' }], f.count, true);
   const protocols = createTable([
     { key: 'protocol', label: 'Protocol', value: (r) => r.protocol },
     { key: 'connections', label: 'Connections', value: (r) => r.connections, numeric: true },

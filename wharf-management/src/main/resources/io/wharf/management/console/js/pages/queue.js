@@ -19,7 +19,7 @@ export function mount(main, [vhost, name], context) {
   const queuePath = path`queues/${vhost}/${name}`;
   const properties = h('div', { id: 'queue-properties' });
   const args = h('div', { id: 'queue-arguments' });
-  const depth = createChart('queue-depth', 'Messages', [{ label: 'ready' }, { label: 'unacked' }], f.count);
+  const depth = createChart('queue-depth', 'Messages', [{ label: 'ready' }, { label: 'unacked' }], f.count, true);
   const rates = createChart('queue-rates', 'Messages per second',
     [{ label: 'publish' }, { label: 'deliver' }, { label: 'ack' }], f.rate);
   const consumers = createTable([
