@@ -86,7 +86,7 @@ public final class Broker implements AutoCloseable {
             ResourceAlarms alarms = new ResourceAlarms(storage.dataDir(), settings.memoryHighWatermark(),
                     settings.diskFreeLimit(), timers, 1000);
             LOG.info("broker open: data in {}, virtual hosts {}", storage.dataDir(), vhosts.keySet());
-            return new Broker(storage, new UserStore(settings.users()), vhosts, alarms, queuePool, adminPool, timers);
+            return new Broker(storage, new UserStore(settings.users(), storage.metadata()), vhosts, alarms, queuePool, adminPool, timers);
         } catch (IOException | RuntimeException e) {
             for (ExecutorService ex : new ExecutorService[] {queuePool, adminPool, timers}) {
                 if (ex != null) {

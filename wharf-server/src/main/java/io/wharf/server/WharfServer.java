@@ -2,6 +2,8 @@ package io.wharf.server;
 
 import io.wharf.core.Broker;
 import io.wharf.core.Lifecycle;
+import io.wharf.management.ManagementEndpoint;
+import io.wharf.management.ManagementSettings;
 import io.wharf.protocol.amqp.AmqpEndpoint;
 import io.wharf.protocol.kafka.KafkaEndpoint;
 import io.wharf.protocol.mqtt.MqttEndpoint;
@@ -9,7 +11,6 @@ import io.wharf.protocol.stomp.StompEndpoint;
 import io.wharf.server.config.ConfigException;
 import io.wharf.server.config.ConfigLoader;
 import io.wharf.server.config.WharfConfig;
-import io.wharf.server.http.HealthEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,8 @@ import java.util.concurrent.CountDownLatch;
 public final class WharfServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WharfServer.class);
+    /** How often message rates are sampled for the management API. */
+    private static final long RATE_INTERVAL_MS = 5000;
 
     private final WharfConfig config;
     private final Broker broker;
@@ -42,12 +45,12 @@ public final class WharfServer implements AutoCloseable {
     private final KafkaEndpoint kafka;
     private final MqttEndpoint mqtt;
     private final StompEndpoint stomp;
-    private final HealthEndpoint http;
+    private final ManagementEndpoint http;
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Lifecycle state = Lifecycle.RUNNING;
 
     private WharfServer(WharfConfig config, Broker broker, AmqpEndpoint amqp, KafkaEndpoint kafka, MqttEndpoint mqtt,
-                        StompEndpoint stomp, HealthEndpoint http) {
+                        StompEndpoint stomp, ManagementEndpoint http) {
         this.config = config;
         this.broker = broker;
         this.amqp = amqp;
@@ -68,7 +71,7 @@ public final class WharfServer implements AutoCloseable {
         KafkaEndpoint kafka = null;
         MqttEndpoint mqtt = null;
         StompEndpoint stomp = null;
-        HealthEndpoint http;
+        ManagementEndpoint http;
         try {
             if (config.amqp().enabled()) {
                 amqp = AmqpEndpoint.start(broker, config.amqpSettings());
@@ -82,7 +85,8 @@ public final class WharfServer implements AutoCloseable {
             if (config.stomp().enabled()) {
                 stomp = StompEndpoint.start(broker, config.stompSettings());
             }
-            http = HealthEndpoint.start(config.http().host(), config.http().port(), broker::state);
+            http = ManagementEndpoint.start(broker, new ManagementSettings(config.http().host(), config.http().port(),
+                    listeners(amqp, kafka, mqtt, stomp), RATE_INTERVAL_MS));
         } catch (IOException | RuntimeException e) {
             closeEndpoints(amqp, kafka, mqtt, stomp);
             try {
@@ -101,6 +105,24 @@ public final class WharfServer implements AutoCloseable {
                 stomp == null ? "(disabled)" : config.stomp().host() + ":" + stomp.port(),
                 config.http().host(), http.port());
         return server;
+    }
+
+    /** The protocol listeners that were started, by protocol name, for the management overview. */
+    private static Map<String, Integer> listeners(AmqpEndpoint amqp, KafkaEndpoint kafka, MqttEndpoint mqtt, StompEndpoint stomp) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        if (amqp != null) {
+            out.put("amqp", amqp.port());
+        }
+        if (kafka != null) {
+            out.put("kafka", kafka.port());
+        }
+        if (mqtt != null) {
+            out.put("mqtt", mqtt.port());
+        }
+        if (stomp != null) {
+            out.put("stomp", stomp.port());
+        }
+        return out;
     }
 
     public WharfConfig config() {

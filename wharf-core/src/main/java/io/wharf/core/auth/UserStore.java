@@ -1,15 +1,31 @@
 package io.wharf.core.auth;
 
+import io.wharf.core.message.FieldTables;
+import io.wharf.core.message.WireReader;
+import io.wharf.storage.metadata.MetadataStore;
+
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The users a broker knows, with their credentials. Every protocol authenticates against it.
- * Passwords are compared in constant time.
+ *
+ * <p>Passwords are kept as salted SHA-256 hashes (as RabbitMQ keeps them) and compared in
+ * constant time. Users added or changed at run time ({@link #put}) are stored in the metadata
+ * store and come back after a restart; the configured users are applied over them at every start.
  *
  * <p>Thread-safe.
  */
@@ -19,11 +35,31 @@ public final class UserStore {
     public record Credentials(User user, String password) {
     }
 
-    private final Map<String, Credentials> users = new ConcurrentHashMap<>();
+    private record Stored(User user, byte[] salt, byte[] hash) {
+    }
 
+    private static final String PREFIX = "user\0";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Map<String, Stored> users = new ConcurrentHashMap<>();
+    private final MetadataStore store;
+
+    /** Users kept in memory only. */
     public UserStore(Iterable<Credentials> initial) {
-        for (Credentials c : initial) {
-            users.put(c.user().name(), c);
+        this(initial, null);
+    }
+
+    /** The users saved in {@code store}, then {@code configured} over them. */
+    public UserStore(Iterable<Credentials> configured, MetadataStore store) {
+        this.store = store;
+        if (store != null) {
+            for (byte[] v : store.scan(PREFIX).values()) {
+                Stored s = decode(v);
+                users.put(s.user().name(), s);
+            }
+        }
+        for (Credentials c : configured) {
+            users.put(c.user().name(), hashed(c.user(), c.password()));
         }
     }
 
@@ -33,19 +69,17 @@ public final class UserStore {
      * @param from the client's address, or null if unknown (then loopback-only users are refused)
      */
     public Optional<User> authenticate(String name, String password, InetAddress from) {
-        Credentials c = users.get(name);
-        if (c == null || password == null) {
+        Stored s = users.get(name);
+        if (s == null || password == null) {
             return Optional.empty();
         }
-        boolean match = MessageDigest.isEqual(c.password().getBytes(StandardCharsets.UTF_8),
-                password.getBytes(StandardCharsets.UTF_8));
-        if (!match) {
+        if (!MessageDigest.isEqual(s.hash(), hash(s.salt(), password))) {
             return Optional.empty();
         }
-        if (c.user().loopbackOnly() && (from == null || !from.isLoopbackAddress())) {
+        if (s.user().loopbackOnly() && (from == null || !from.isLoopbackAddress())) {
             return Optional.empty();
         }
-        return Optional.of(c.user());
+        return Optional.of(s.user());
     }
 
     /**
@@ -65,14 +99,108 @@ public final class UserStore {
 
     /** Why {@code name} may not log in from {@code from} although the password may be right, or null. */
     public String loopbackRestriction(String name, InetAddress from) {
-        Credentials c = users.get(name);
-        if (c != null && c.user().loopbackOnly() && (from == null || !from.isLoopbackAddress())) {
+        Stored s = users.get(name);
+        if (s != null && s.user().loopbackOnly() && (from == null || !from.isLoopbackAddress())) {
             return "user '" + name + "' can only connect via localhost";
         }
         return null;
     }
 
     public Optional<User> get(String name) {
-        return Optional.ofNullable(users.get(name)).map(Credentials::user);
+        return Optional.ofNullable(users.get(name)).map(Stored::user);
+    }
+
+    /** Every user, by name. */
+    public List<User> list() {
+        List<User> out = new ArrayList<>(users.values().stream().map(Stored::user).toList());
+        out.sort(Comparator.comparing(User::name));
+        return out;
+    }
+
+    /**
+     * Adds or replaces a user; a null password keeps the current one (a user that does not exist
+     * yet then cannot log in until given one). Completes with whether the user is new, once stored.
+     */
+    public synchronized CompletableFuture<Boolean> put(User user, String password) {
+        Stored old = users.get(user.name());
+        Stored s = password != null ? hashed(user, password)
+                : old != null ? new Stored(user, old.salt(), old.hash()) : new Stored(user, new byte[0], new byte[0]);
+        users.put(user.name(), s);
+        return save(s).thenApply(v -> old == null);
+    }
+
+    /** Removes a user; completes with whether there was one. Open connections of the user stay open. */
+    public synchronized CompletableFuture<Boolean> delete(String name) {
+        Stored old = users.remove(name);
+        if (old == null) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return (store == null ? CompletableFuture.<Void>completedFuture(null) : store.delete(PREFIX + name)).thenApply(v -> true);
+    }
+
+    /** Sets (or, with a null permission, revokes) what a user may do in a vhost; completes with whether the user had none there. */
+    public synchronized CompletableFuture<Boolean> setPermission(String name, String vhost, Permission permission) {
+        Stored s = users.get(name);
+        if (s == null) {
+            return CompletableFuture.failedFuture(io.wharf.core.BrokerException.notFound("no user '" + name + "'"));
+        }
+        Map<String, Permission> perms = new LinkedHashMap<>(s.user().permissions());
+        boolean fresh = permission == null ? perms.remove(vhost) == null : perms.put(vhost, permission) == null;
+        User u = new User(s.user().name(), s.user().tags(), perms, s.user().loopbackOnly());
+        Stored updated = new Stored(u, s.salt(), s.hash());
+        users.put(name, updated);
+        return save(updated).thenApply(v -> fresh);
+    }
+
+    private CompletableFuture<Void> save(Stored s) {
+        return store == null ? CompletableFuture.completedFuture(null) : store.put(PREFIX + s.user().name(), encode(s));
+    }
+
+    private static Stored hashed(User user, String password) {
+        byte[] salt = new byte[16];
+        RANDOM.nextBytes(salt);
+        return new Stored(user, salt, hash(salt, password));
+    }
+
+    private static byte[] hash(byte[] salt, String password) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            d.update(salt);
+            return d.digest(password.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    private static byte[] encode(Stored s) {
+        Map<String, Object> perms = new LinkedHashMap<>();
+        s.user().permissions().forEach((vhost, p) -> perms.put(vhost,
+                Map.of("configure", p.configure(), "write", p.write(), "read", p.read())));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", s.user().name());
+        m.put("tags", String.join(",", new java.util.TreeSet<>(s.user().tags())));
+        m.put("loopback_only", s.user().loopbackOnly());
+        m.put("salt", s.salt());
+        m.put("hash", s.hash());
+        m.put("permissions", perms);
+        return FieldTables.encode(m);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Stored decode(byte[] v) {
+        Map<String, Object> m = FieldTables.read(new WireReader(ByteBuffer.wrap(v)));
+        Map<String, Permission> perms = new LinkedHashMap<>();
+        ((Map<String, Object>) m.get("permissions")).forEach((vhost, p) -> {
+            Map<String, Object> pm = (Map<String, Object>) p;
+            perms.put(vhost, new Permission(text(pm.get("configure")), text(pm.get("write")), text(pm.get("read"))));
+        });
+        String tags = text(m.get("tags"));
+        User u = new User(text(m.get("name")), tags.isEmpty() ? Set.of() : Set.of(tags.split(",")), perms,
+                Boolean.TRUE.equals(m.get("loopback_only")));
+        return new Stored(u, (byte[]) m.get("salt"), (byte[]) m.get("hash"));
+    }
+
+    private static String text(Object v) {
+        return v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(v);
     }
 }

@@ -1,0 +1,94 @@
+package io.wharf.management;
+
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.wharf.core.Broker;
+import io.wharf.core.Lifecycle;
+import io.wharf.management.api.ManagementApi;
+import io.wharf.management.api.Rates;
+import io.wharf.management.http.BasicAuth;
+import io.wharf.management.http.HttpFrontDoor;
+import io.wharf.management.http.Router;
+import io.wharf.management.http.StaticFiles;
+import io.wharf.protocol.common.Listener;
+import io.wharf.storage.concurrent.NamedThreadFactory;
+
+import java.io.IOException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The broker's HTTP port: the management API, the web console and the health check, on Netty.
+ * Routes run on a small pool of their own, since they wait for the broker's answers.
+ */
+public final class ManagementEndpoint implements AutoCloseable {
+
+    /** Request bodies larger than this are refused with 413. */
+    static final int MAX_BODY = 16 << 20;
+
+    private final Listener listener;
+    private final ThreadPoolExecutor executor;
+    private final Rates rates;
+    private final Router router;
+
+    private ManagementEndpoint(Listener listener, ThreadPoolExecutor executor, Rates rates, Router router) {
+        this.listener = listener;
+        this.executor = executor;
+        this.rates = rates;
+        this.router = router;
+    }
+
+    /**
+     * Binds the port and starts serving.
+     *
+     * @throws IOException naming the address when it cannot be bound
+     */
+    public static ManagementEndpoint start(Broker broker, ManagementSettings settings) throws IOException {
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
+                new NamedThreadFactory("http-api", true));
+        Rates rates = new Rates(broker, settings.rateInterval());
+        try {
+            Router router = ManagementApi.routes(broker, rates, settings.listeners());
+            HttpFrontDoor door = new HttpFrontDoor(router, new BasicAuth(broker.users()), new StaticFiles(), executor,
+                    () -> broker.state() == Lifecycle.RUNNING);
+            Listener listener = Listener.bind("http", settings.host(), settings.port(),
+                    new WriteBufferWaterMark(64 << 10, 1 << 20), ch -> ch.pipeline()
+                            .addLast(new HttpServerCodec())
+                            .addLast(new HttpServerKeepAliveHandler())
+                            .addLast(new HttpObjectAggregator(MAX_BODY))
+                            .addLast(door));
+            return new ManagementEndpoint(listener, executor, rates, router);
+        } catch (IOException | RuntimeException e) {
+            rates.close();
+            executor.shutdownNow();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return listener.port();
+    }
+
+    /** The API's routes, for documentation checks. */
+    public Router router() {
+        return router;
+    }
+
+    @Override
+    public void close() {
+        listener.close();
+        rates.close();
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
