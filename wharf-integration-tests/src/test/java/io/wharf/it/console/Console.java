@@ -1,6 +1,7 @@
 package io.wharf.it.console;
 
-import org.openqa.selenium.Alert;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.ThrowingRunnable;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -83,37 +85,68 @@ final class Console {
     }
 
     void click(String css) {
-        await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> find(css).click());
+        waitFor("a click on " + css, () -> find(css).click());
     }
 
     /** Accepts the confirm() dialog the last click opened. */
     void acceptConfirm() {
-        Alert alert = await().atMost(PATIENCE).ignoreExceptions().until(() -> driver.switchTo().alert(), a -> true);
-        alert.accept();
+        waitFor("a confirm dialog", () -> driver.switchTo().alert().accept());
     }
 
     /** Waits until the element's text is {@code expected}. */
     void awaitText(String css, String expected) {
-        await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> assertThat(text(css)).isEqualTo(expected));
+        waitFor(css + " to read '" + expected + "'", () -> assertThat(text(css)).isEqualTo(expected));
     }
 
     /** Waits until the element exists and its text passes the assertions. */
     void awaitText(String css, Consumer<String> assertions) {
-        await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> assertions.accept(text(css)));
+        waitFor(css + " to read as expected", () -> assertions.accept(text(css)));
     }
 
     void awaitPresent(String css) {
-        await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> assertThat(findAll(css)).isNotEmpty());
+        waitFor(css + " to be on the page", () -> assertThat(findAll(css)).isNotEmpty());
     }
 
     void awaitAbsent(String css) {
-        await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> assertThat(findAll(css)).isEmpty());
+        waitFor(css + " to leave the page", () -> assertThat(findAll(css)).isEmpty());
     }
 
     /** Waits until a chart has drawn at least {@code points} polls. */
     void awaitChartPoints(String chartId, int points) {
-        await().atMost(PATIENCE.multipliedBy(2)).ignoreExceptions().untilAsserted(() ->
+        waitFor(chartId + " to have " + points + " points", PATIENCE.multipliedBy(2), () ->
                 assertThat(Integer.parseInt(find("#" + chartId).getDomAttribute("data-points"))).isGreaterThanOrEqualTo(points));
+    }
+
+    private void waitFor(String what, ThrowingRunnable check) {
+        waitFor(what, PATIENCE, check);
+    }
+
+    /**
+     * Retries {@code check} until it passes; on time-out the failure names what was awaited, the
+     * last reason it failed, and the error the console showed, if any.
+     */
+    private void waitFor(String what, Duration patience, ThrowingRunnable check) {
+        AtomicReference<Throwable> last = new AtomicReference<>();
+        try {
+            await().atMost(patience).until(() -> {
+                try {
+                    check.run();
+                    return true;
+                } catch (Throwable t) {
+                    last.set(t);
+                    return false;
+                }
+            });
+        } catch (ConditionTimeoutException e) {
+            List<WebElement> banner = findAll("#error:not([hidden])");
+            String shown = banner.isEmpty() ? "" : "; the console shows: " + banner.getFirst().getText();
+            AssertionError failure = new AssertionError("waited " + patience.toSeconds() + " s for " + what
+                    + " at " + driver.getCurrentUrl() + shown + "; last: " + last.get());
+            if (last.get() != null) {
+                failure.initCause(last.get());
+            }
+            throw failure;
+        }
     }
 
     boolean savesScreenshots() {

@@ -21,13 +21,14 @@ export function mount(main) {
     { key: 'connections', label: 'Connections', value: (r) => r.connections, numeric: true },
   ], { id: 'overview-protocols', rowKey: (r) => r.protocol, sort: { key: 'protocol' } });
   const listeners = createTable([
-    { key: 'protocol', label: 'Protocol', value: (l) => l.protocol },
-    { key: 'ip_address', label: 'Address', value: (l) => l.ip_address ?? l.host ?? '' },
+    { key: 'protocol', label: 'Listener', value: (l) => l.protocol },
     { key: 'port', label: 'Port', value: (l) => l.port, numeric: true },
-  ], { id: 'overview-listeners', rowKey: (l) => `${l.protocol} ${l.ip_address ?? l.host} ${l.port}`, empty: 'No listeners reported.' });
+  ], { id: 'overview-listeners', rowKey: (l) => `${l.protocol} ${l.port}`, empty: 'No listeners reported.' });
+  const alarm = h('p', { id: 'overview-alarm', class: 'banner inline-banner', role: 'alert', hidden: true });
 
   main.append(
     h('h1', { id: 'page-title' }, 'Overview'),
+    alarm,
     about,
     h('section', { 'aria-labelledby': 'totals-h' }, h('h2', { id: 'totals-h' }, 'Totals'), totals),
     h('section', { class: 'charts', 'aria-label': 'Charts' }, rates.element, depth.element),
@@ -37,12 +38,15 @@ export function mount(main) {
 
   return {
     async refresh() {
-      const [overview, connections] = await Promise.all([get('api/overview'), get('api/connections')]);
+      const overview = await get('api/overview');
+      alarm.hidden = !overview.alarm;
+      alarm.textContent = overview.alarm ? `Publishers are blocked: ${overview.alarm}` : '';
       fill(about, facts([
-        ['Product', `${overview.product_name ?? 'Wharf'} ${overview.product_version ?? overview.wharf_version ?? ''}`, 'version'],
-        ['Java', overview.java_version ?? overview.runtime_version ?? '', 'java'],
-        ['Node', overview.node ?? overview.cluster_name ?? '', 'node'],
-        ['Uptime', f.duration(overview.uptime ?? (overview.started_at ? Date.now() - overview.started_at : undefined)), 'uptime'],
+        ['Version', `${overview.product_name} ${overview.wharf_version}`, 'version'],
+        ['State', overview.state, 'state'],
+        ['Java', overview.java_version, 'java'],
+        ['Uptime', f.duration(overview.uptime_ms), 'uptime'],
+        ['Started', f.time(overview.started_at), 'started_at'],
       ]));
 
       const objects = overview.object_totals ?? {};
@@ -54,6 +58,7 @@ export function mount(main) {
         ['queues', 'Queues', objects.queues],
         ['exchanges', 'Exchanges', objects.exchanges],
         ['streams', 'Streams', objects.streams],
+        ['consumer_groups', 'Consumer groups', objects.consumer_groups],
         ['messages_ready', 'Ready', queued.messages_ready],
         ['messages_unacknowledged', 'Unacked', queued.messages_unacknowledged],
       ].filter(([, , value]) => value !== undefined).map(([key, label, value]) =>
@@ -63,11 +68,9 @@ export function mount(main) {
       rates.add([f.statRate(stats, 'publish'), f.statRate(stats, 'deliver_get'), f.statRate(stats, 'ack')]);
       depth.add([queued.messages_ready ?? 0, queued.messages_unacknowledged ?? 0]);
 
-      const byProtocol = new Map(PROTOCOLS.map((p) => [p, 0]));
-      for (const c of connections) {
-        byProtocol.set(c.protocol, (byProtocol.get(c.protocol) ?? 0) + 1);
-      }
-      protocols.update([...byProtocol].map(([protocol, n]) => ({ protocol, connections: n })));
+      // Every protocol gets a row, also those with no connection at the moment.
+      const byProtocol = { ...Object.fromEntries(PROTOCOLS.map((p) => [p, 0])), ...overview.connections_by_protocol };
+      protocols.update(Object.entries(byProtocol).map(([protocol, n]) => ({ protocol, connections: n })));
       listeners.update(overview.listeners ?? []);
     },
     destroy() {

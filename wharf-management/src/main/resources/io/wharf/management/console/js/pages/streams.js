@@ -38,8 +38,9 @@ export function mount(main) {
     { key: 'name', label: 'Group', value: (g) => g.name, render: (g) => h('a', { href: route('groups', g.vhost, g.name) }, g.name) },
     { key: 'vhost', label: 'Vhost', value: (g) => g.vhost },
     { key: 'state', label: 'State', value: (g) => g.state },
-    { key: 'members', label: 'Members', value: (g) => g.members?.length ?? g.member_count ?? 0, numeric: true },
-    { key: 'streams', label: 'Streams', value: (g) => [...new Set((g.offsets ?? []).map((o) => o.stream))].sort().join(', ') },
+    { key: 'members', label: 'Members', value: (g) => g.members?.length ?? 0, numeric: true },
+    { key: 'protocol', label: 'Assignor', value: (g) => g.protocol ?? '' },
+    { key: 'generation', label: 'Generation', value: (g) => g.generation ?? 0, numeric: true },
     { key: 'lag', label: 'Lag', value: (g) => g.lag ?? 0, numeric: true, render: (g) => f.count(g.lag ?? 0) },
   ], {
     id: 'groups-table',
@@ -57,10 +58,8 @@ export function mount(main) {
   return {
     async refresh() {
       const [streamList, groupList] = await Promise.all([get('api/streams'), get('api/groups')]);
-      // The list may leave partitions out; then each stream is read on its own.
-      const detailed = streamList.every((s) => s.partition_details)
-        ? streamList
-        : await Promise.all(streamList.map((s) => get(path`streams/${s.vhost}/${s.name}`)));
+      // The list leaves the partitions out: each stream is read on its own for its offsets.
+      const detailed = await Promise.all(streamList.map((s) => get(path`streams/${s.vhost}/${s.name}`)));
       streams.update(detailed);
       groups.update(groupList);
     },
