@@ -9,6 +9,8 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Starts headless Chromium under ChromeDriver for the console tests: Debian's packages at their
@@ -20,6 +22,14 @@ final class Chromium {
 
     private static final Path CHROMIUM = Path.of(System.getProperty("wharf.chromium", "/usr/bin/chromium"));
     private static final Path CHROMEDRIVER = Path.of(System.getProperty("wharf.chromedriver", "/usr/bin/chromedriver"));
+
+    // Selenium looks for DevTools bindings of this Chromium's version and warns that it has none;
+    // the tests use WebDriver only. Held here so the setting is not collected with the logger.
+    private static final Logger CDP_VERSION_FINDER = Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+
+    static {
+        CDP_VERSION_FINDER.setLevel(Level.SEVERE);
+    }
 
     private Chromium() {
     }

@@ -161,7 +161,7 @@ final class Console {
         // The whole page, not only the first screenful: the window grows to the page's height.
         Dimension window = driver.manage().window().getSize();
         long height = (Long) ((JavascriptExecutor) driver).executeScript("return document.documentElement.scrollHeight");
-        driver.manage().window().setSize(new Dimension(window.getWidth(), (int) Math.max(window.getHeight(), height + 100)));
+        driver.manage().window().setSize(new Dimension(window.getWidth(), (int) Math.max(window.getHeight(), height + 250)));
         try {
             Files.createDirectories(screenshots);
             byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);

@@ -167,7 +167,7 @@ class ConsoleTest {
         console.awaitText("#group-name", "console-readers");
         console.awaitText("#group-offsets tr[data-partition='0'] [data-col='lag']", "4");
         console.awaitText("#group-offsets tr[data-partition='1'] [data-col='lag']", "0");
-        console.awaitText("#group-members [data-col='assignment']", "console-clicks [0, 1]");
+        console.awaitText("#group-members tbody [data-col='assignment']", "console-clicks [0, 1]");
     }
 
     @Test

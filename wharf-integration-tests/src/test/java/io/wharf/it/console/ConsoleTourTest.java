@@ -98,7 +98,7 @@ class ConsoleTourTest {
         console.awaitText("#exchanges-table tr[data-name='amq.topic'] [data-col='type']", "topic");
         console.awaitPresent("#exchanges-table tr[data-name='amq.direct']");
         console.open("exchanges/%2F/amq.topic");
-        console.awaitText("#exchange-bindings-source tr [data-col='routing_key']", "audit.#");
+        console.awaitText("#exchange-bindings-source tbody [data-col='routing_key']", "audit.#");
         console.open("exchanges");
         console.awaitPresent("#exchanges-table tr[data-name='amq.topic']");
         console.screenshot("exchanges");
@@ -111,7 +111,7 @@ class ConsoleTourTest {
 
         console.open("groups/%2F/analytics");
         console.awaitPresent("#group-offsets tr[data-partition='2']");
-        console.awaitText("#group-members [data-col='assignment']", "events [0, 1, 2]");
+        console.awaitText("#group-members tbody [data-col='assignment']", "events [0, 1, 2]");
         console.screenshot("group");
 
         console.open("connections");

@@ -69,6 +69,8 @@ export function createChart(id, title, series, format, integer = false) {
       element.dataset.points = String(times.length);
       create();
       plot?.setData([times, ...values]);
+      // Away from the cursor the legend shows the latest values, so they can be read as text.
+      plot?.setLegend({ idx: times.length - 1 });
     },
     destroy() {
       observer?.disconnect();
