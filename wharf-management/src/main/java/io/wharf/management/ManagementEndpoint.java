@@ -8,6 +8,8 @@ import io.wharf.core.Broker;
 import io.wharf.core.Lifecycle;
 import io.wharf.management.api.ManagementApi;
 import io.wharf.management.api.Rates;
+import io.wharf.management.metrics.BrokerMetrics;
+import io.wharf.management.http.ApiResponse;
 import io.wharf.management.http.BasicAuth;
 import io.wharf.management.http.HttpFrontDoor;
 import io.wharf.management.http.Router;
@@ -16,12 +18,14 @@ import io.wharf.protocol.common.Listener;
 import io.wharf.storage.concurrent.NamedThreadFactory;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The broker's HTTP port: the management API, the web console and the health check, on Netty.
+ * The broker's HTTP port: the management API, the web console, the Prometheus metrics and the
+ * health check, on Netty.
  * Routes run on a small pool of their own, since they wait for the broker's answers.
  */
 public final class ManagementEndpoint implements AutoCloseable {
@@ -33,12 +37,14 @@ public final class ManagementEndpoint implements AutoCloseable {
     private final ThreadPoolExecutor executor;
     private final Rates rates;
     private final Router router;
+    private final BrokerMetrics metrics;
 
-    private ManagementEndpoint(Listener listener, ThreadPoolExecutor executor, Rates rates, Router router) {
+    private ManagementEndpoint(Listener listener, ThreadPoolExecutor executor, Rates rates, Router router, BrokerMetrics metrics) {
         this.listener = listener;
         this.executor = executor;
         this.rates = rates;
         this.router = router;
+        this.metrics = metrics;
     }
 
     /**
@@ -50,8 +56,13 @@ public final class ManagementEndpoint implements AutoCloseable {
         ThreadPoolExecutor executor = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
                 new NamedThreadFactory("http-api", true));
         Rates rates = new Rates(broker, settings.rateInterval());
+        BrokerMetrics metrics = new BrokerMetrics(broker);
         try {
             Router router = ManagementApi.routes(broker, rates, settings.listeners());
+            router.get("/metrics", Router.Level.OPEN, req -> {
+                BrokerMetrics.Exposition e = metrics.scrape(req.header("accept"));
+                return ApiResponse.bytes(200, e.body().getBytes(StandardCharsets.UTF_8), e.contentType());
+            });
             HttpFrontDoor door = new HttpFrontDoor(router, new BasicAuth(broker.users()), new StaticFiles(), executor,
                     () -> broker.state() == Lifecycle.RUNNING);
             Listener listener = Listener.bind("http", settings.host(), settings.port(),
@@ -60,8 +71,9 @@ public final class ManagementEndpoint implements AutoCloseable {
                             .addLast(new HttpServerKeepAliveHandler())
                             .addLast(new HttpObjectAggregator(MAX_BODY))
                             .addLast(door));
-            return new ManagementEndpoint(listener, executor, rates, router);
+            return new ManagementEndpoint(listener, executor, rates, router, metrics);
         } catch (IOException | RuntimeException e) {
+            metrics.close();
             rates.close();
             executor.shutdownNow();
             throw e;
@@ -81,6 +93,7 @@ public final class ManagementEndpoint implements AutoCloseable {
     public void close() {
         listener.close();
         rates.close();
+        metrics.close();
         executor.shutdown();
         try {
             if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -1,5 +1,7 @@
 package io.wharf.server;
 
+import io.wharf.server.cli.CliContext;
+
 /** Entry point of the {@code wharf} launcher. */
 public final class Main {
 
@@ -11,7 +13,7 @@ public final class Main {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "io/wharf/server/logback.xml");
         }
-        int code = WharfCommand.commandLine(new WharfCommand(System.getenv(), true)).execute(args);
+        int code = WharfCommand.commandLine(new WharfCommand(CliContext.system(), true)).execute(args);
         if (code != 0) {
             System.exit(code);
         }

@@ -61,6 +61,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void managementShouldSeeTheBrokerOnlyThroughTheCore() {
+        noClasses().that().resideInAPackage("io.wharf.management..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.wharf.protocol.amqp..", "io.wharf.protocol.kafka..",
+                        "io.wharf.protocol.mqtt..", "io.wharf.protocol.stomp..", "io.wharf.server..")
+                .check(wharf);
+    }
+
+    @Test
     void storageShouldNotLogThroughLogbackDirectly() {
         noClasses().that().resideInAnyPackage("io.wharf.storage..", "io.wharf.core..")
                 .should().dependOnClassesThat().resideInAPackage("ch.qos.logback..")

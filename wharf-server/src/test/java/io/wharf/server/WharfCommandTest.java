@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,23 @@ class WharfCommandTest {
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("--data-dir=DIR").contains("--config=FILE").contains("--help").contains("--version")
                 .contains("docs/configuration.md").contains("Exit codes");
+    }
+
+    @Test
+    void shouldListTheClientCommandsAndEveryExitCodeInHelp() {
+        Run r = run(Map.of(), "--help");
+
+        assertThat(r.out()).contains("server").contains("status").contains("queues, queue").contains("publish").contains("consume")
+                .contains("users, user").contains("3   not found").contains("6   invalid input");
+    }
+
+    @Test
+    void shouldTakeTheBrokersOptionsAfterServerToo() {
+        Run r = run(Map.of(), "server", "--help");
+
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).startsWith("Usage: wharf server").contains("--data-dir=DIR").contains("--config=FILE")
+                .contains("1   the broker could not start").doesNotContain("--url");
     }
 
     @Test
@@ -90,10 +108,14 @@ class WharfCommandTest {
     @Test
     void shouldRunUntilStoppedAndThenCloseCleanly() throws Exception {
         Path data = dir.resolve("data");
-        WharfCommand command = new WharfCommand(Map.of("WHARF_HTTP_PORT", "0", "WHARF_HTTP_HOST", "127.0.0.1", "WHARF_AMQP_PORT", "0", "WHARF_KAFKA_PORT", "0", "WHARF_MQTT_PORT", "0",
-                "WHARF_MQTT_WEBSOCKET_PORT", "0", "WHARF_STOMP_PORT", "0", "WHARF_STOMP_WEBSOCKET_PORT", "0"), false);
+        // The client commands' variables configure no broker key, and must not stop a broker from starting.
+        Map<String, String> env = new HashMap<>(Map.of("WHARF_HTTP_PORT", "0", "WHARF_HTTP_HOST", "127.0.0.1", "WHARF_AMQP_PORT", "0",
+                "WHARF_KAFKA_PORT", "0", "WHARF_MQTT_PORT", "0", "WHARF_MQTT_WEBSOCKET_PORT", "0", "WHARF_STOMP_PORT", "0",
+                "WHARF_STOMP_WEBSOCKET_PORT", "0"));
+        env.putAll(Map.of("WHARF_URL", "http://127.0.0.1:1", "WHARF_USER", "admin", "WHARF_PASSWORD", "pw"));
+        WharfCommand command = new WharfCommand(env, false);
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
-                () -> WharfCommand.commandLine(command).execute("--data-dir", data.toString()));
+                () -> WharfCommand.commandLine(command).execute("server", "--data-dir", data.toString()));
 
         await().atMost(30, TimeUnit.SECONDS).until(() -> command.server() != null);
         WharfServer server = command.server();

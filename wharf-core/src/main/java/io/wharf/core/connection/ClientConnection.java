@@ -147,6 +147,10 @@ public final class ClientConnection {
         messagesIn.increment();
     }
 
+    public void messagesIn(long n) {
+        messagesIn.add(n);
+    }
+
     public void messagesOut(long n) {
         messagesOut.add(n);
     }

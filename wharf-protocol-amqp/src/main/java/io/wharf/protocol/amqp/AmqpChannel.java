@@ -1,6 +1,7 @@
 package io.wharf.protocol.amqp;
 
 import io.wharf.core.BrokerException;
+import io.wharf.core.connection.ClientConnection;
 import io.wharf.core.exchange.Binding;
 import io.wharf.core.exchange.ExchangeDefinition;
 import io.wharf.core.exchange.FieldValues;
@@ -52,7 +53,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * commit) holds the frames behind it until it is answered, so replies keep the order of requests.
  *
  * <p>Confined to the connection's event loop, except {@link #canDeliver}, {@link #reserveGlobal}
- * and {@link #releaseGlobal}, which queue threads call through {@link ChannelConsumer}.
+ * and {@link #releaseGlobal}, which queue threads call through {@link ChannelConsumer}, and
+ * {@link #session}, which operators' requests call from any thread.
  */
 final class AmqpChannel {
 
@@ -91,7 +93,7 @@ final class AmqpChannel {
 
     private final Map<String, ChannelConsumer> consumers = new LinkedHashMap<>();
     private String lastQueue;
-    private int consumerPrefetch;
+    private volatile int consumerPrefetch;
     private final Map<String, StreamConsumer> streamConsumers = new HashMap<>();
     // Stream deliveries awaiting acknowledgement, by delivery tag: acknowledging one only makes room.
     private final TreeMap<Long, StreamConsumer> streamUnacked = new TreeMap<>();
@@ -111,9 +113,28 @@ final class AmqpChannel {
     private String replyAddress;
     private String replyConsumerTag;
 
+    // What operators see of the channel: written on the event loop as it changes, read from any thread.
+    private volatile int shownConsumers;
+    private volatile int shownUnacked;
+
     AmqpChannel(int number, AmqpConnection conn) {
         this.number = number;
         this.conn = conn;
+    }
+
+    /** The channel as operators see it: its number, consumers, unacknowledged deliveries and prefetch. */
+    ClientConnection.Session session() {
+        int global = globalPrefetch;
+        return new ClientConnection.Session(Integer.toString(number), shownConsumers, shownUnacked,
+                global > 0 ? global : consumerPrefetch);
+    }
+
+    private void consumersChanged() {
+        shownConsumers = consumers.size() + streamConsumers.size() + (replyConsumerTag == null ? 0 : 1);
+    }
+
+    private void unackedChanged() {
+        shownUnacked = unacked.size() + streamUnacked.size();
     }
 
     // ---------------------------------------------------------------- frames in
@@ -429,6 +450,7 @@ final class AmqpChannel {
         Long priority = FieldValues.asLong(c.arguments().get("x-priority"));
         ChannelConsumer consumer = new ChannelConsumer(this, tag, queue, c.noAck(), consumerPrefetch, consumerPrefetchSize);
         consumers.put(tag, consumer);
+        consumersChanged();
         CompletableFuture<Void> subscribed = queue.consume(new ConsumerSpec(tag, c.noAck(), c.exclusive(),
                 priority == null ? 0 : priority.intValue(), conn.identity(), consumer));
         busy = true;
@@ -442,6 +464,7 @@ final class AmqpChannel {
             busy = false;
             if (e != null) {
                 consumers.remove(tag);
+                consumersChanged();
                 conn.fail(Errors.toAmqp(e, number, c.classId(), c.methodId()));
                 return;
             }
@@ -470,6 +493,7 @@ final class AmqpChannel {
         long from = startOffset(c, partition);
         StreamConsumer consumer = new StreamConsumer(this, conn, tag, partition, from, consumerPrefetch);
         streamConsumers.put(tag, consumer);
+        consumersChanged();
         reply(c.noWait(), new BasicMethod.ConsumeOk(tag));
         consumer.pump();
     }
@@ -495,6 +519,7 @@ final class AmqpChannel {
     void deliverFromStream(StreamConsumer consumer, Message m) {
         long tag = ++deliveryTag;
         streamUnacked.put(tag, consumer);
+        unackedChanged();
         conn.sendContent(number, new BasicMethod.Deliver(consumer.tag, tag, false, m.exchange(), m.routingKey()), m);
     }
 
@@ -525,6 +550,7 @@ final class AmqpChannel {
                     "reply consumer already set");
         }
         replyConsumerTag = tag;
+        consumersChanged();
         replyAddress = vhost().directReplyTo().register(reply -> conn.onLoop(() -> deliverReply(reply)));
         reply(c.noWait(), new BasicMethod.ConsumeOk(tag));
     }
@@ -545,6 +571,14 @@ final class AmqpChannel {
     }
 
     private void cancel(BasicMethod.Cancel c) {
+        try {
+            cancelConsumer(c);
+        } finally {
+            consumersChanged();
+        }
+    }
+
+    private void cancelConsumer(BasicMethod.Cancel c) {
         if (c.consumerTag().equals(replyConsumerTag)) {
             vhost().directReplyTo().unregister(replyAddress);
             replyAddress = null;
@@ -615,6 +649,7 @@ final class AmqpChannel {
             long tag = ++deliveryTag;
             if (!consumer.noAck) {
                 unacked.put(tag, new Unacked(d, consumer));
+                unackedChanged();
             }
             Message m = d.message();
             conn.sendContent(number, new BasicMethod.Deliver(consumer.tag, tag, d.redelivered(), m.exchange(), m.routingKey()), m);
@@ -626,7 +661,9 @@ final class AmqpChannel {
 
     void consumerCancelledByBroker(ChannelConsumer consumer) {
         conn.onLoop(() -> {
-            if (consumers.remove(consumer.tag, consumer) && state == State.OPEN && conn.capability("consumer_cancel_notify")) {
+            boolean removed = consumers.remove(consumer.tag, consumer);
+            consumersChanged();
+            if (removed && state == State.OPEN && conn.capability("consumer_cancel_notify")) {
                 conn.send(number, new BasicMethod.Cancel(consumer.tag, true));
             }
         });
@@ -652,6 +689,7 @@ final class AmqpChannel {
             long tag = ++deliveryTag;
             if (!g.noAck()) {
                 unacked.put(tag, new Unacked(d, null));
+                unackedChanged();
             }
             Message m = d.message();
             conn.sendContent(number, new BasicMethod.GetOk(tag, d.redelivered(), m.exchange(), m.routingKey(),
@@ -667,7 +705,11 @@ final class AmqpChannel {
             txOps.add(new TxAck(m));
             return;
         }
-        applyAcknowledgement(m);
+        try {
+            applyAcknowledgement(m);
+        } finally {
+            unackedChanged();
+        }
     }
 
     private void checkTags(Method m) {
@@ -787,6 +829,7 @@ final class AmqpChannel {
             }
         }
         unacked.clear();
+        unackedChanged();
         byQueue.forEach(Queue::requeue);
     }
 
@@ -811,6 +854,7 @@ final class AmqpChannel {
         body = null;
         Message m = Message.withEncodedProperties(p.exchange(), p.routingKey(), h.properties(), h.rawProperties(), b,
                 System.currentTimeMillis());
+        conn.published();
         if (DirectReplyTo.PSEUDO_QUEUE.equals(h.properties().replyTo())) {
             if (replyAddress == null) {
                 throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, p.classId(), p.methodId(),
@@ -900,6 +944,7 @@ final class AmqpChannel {
                 case TxAck ta -> applyAcknowledgement(ta.method());
             }
         }
+        unackedChanged();
         async(m, CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new)), v -> conn.send(number, new TxMethod.CommitOk()));
     }
 
@@ -946,6 +991,8 @@ final class AmqpChannel {
             vhost().directReplyTo().unregister(replyAddress);
             replyAddress = null;
         }
+        replyConsumerTag = null;
+        consumersChanged();
         returnUnacked();
         txOps.clear();
         for (Frame f : backlog) {

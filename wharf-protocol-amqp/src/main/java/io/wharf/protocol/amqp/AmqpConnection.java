@@ -13,9 +13,12 @@ import io.wharf.core.Broker;
 import io.wharf.core.alarm.ResourceAlarms;
 import io.wharf.core.auth.Client;
 import io.wharf.core.auth.User;
+import io.wharf.core.connection.ClientConnection;
+import io.wharf.core.exchange.FieldValues;
 import io.wharf.core.message.Message;
 import io.wharf.core.vhost.VirtualHost;
 import io.wharf.protocol.amqp.codec.AmqpException;
+import io.wharf.protocol.amqp.codec.BasicMethod;
 import io.wharf.protocol.amqp.codec.ChannelMethod;
 import io.wharf.protocol.amqp.codec.ConnectionMethod;
 import io.wharf.protocol.amqp.codec.Frame;
@@ -26,6 +29,7 @@ import io.wharf.protocol.amqp.codec.Method;
 import io.wharf.protocol.amqp.codec.MethodFrame;
 import io.wharf.protocol.amqp.codec.ProtocolHeaderFrame;
 import io.wharf.protocol.amqp.codec.ReplyCode;
+import io.wharf.protocol.common.ConnectionTracker;
 import io.wharf.protocol.common.LoopInbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +38,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -56,6 +61,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
     private enum State { AWAIT_HEADER, AWAIT_START_OK, AWAIT_TUNE_OK, AWAIT_OPEN, OPEN, CLOSING, CLOSED }
 
     private static final Logger LOG = LoggerFactory.getLogger(AmqpConnection.class);
+    private static final String PROTOCOL = "AMQP";
     private static final int MAX_IN_FLIGHT_MESSAGES = 20_000;
     private static final long MAX_IN_FLIGHT_BYTES = 64L << 20;
     private static final int MAX_INBOX_RUN = 4096;
@@ -76,6 +82,9 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
     private int frameMax;
     private int channelMax;
     private final Map<Integer, AmqpChannel> channels = new HashMap<>();
+    /** The open channels as operators see them; replaced when one opens or closes, read from any thread. */
+    private volatile List<AmqpChannel> shownChannels = List.of();
+    private ClientConnection connection;
 
     private boolean reading;
     private boolean flushScheduled;
@@ -174,7 +183,15 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
         }
         ByteBuf out = output(msg.bodySize() + msg.encodedProperties().length + SMALL_FRAME);
         Frames.writeContent(out, channel, m, msg.encodedProperties(), msg.body(), frameMax);
+        if (!(m instanceof BasicMethod.Return)) {
+            connection.messagesOut(1);
+        }
         written();
+    }
+
+    /** Counts a message the client published. */
+    void published() {
+        connection.messageIn();
     }
 
     /**
@@ -234,6 +251,9 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
             name = remote.getAddress().getHostAddress() + ":" + remote.getPort() + " -> "
                     + local.getAddress().getHostAddress() + ":" + local.getPort();
         }
+        connection = ConnectionTracker.track(ctx.channel(), broker.connections(), "AMQP", this::closeByOperator);
+        connection.protocolVersion("0-9-1");
+        connection.sessions(this::sessions);
         LOG.debug("accepting AMQP connection {}", name);
         handshakeTimeout = ctx.executor().schedule(() -> {
             if (state != State.OPEN && state != State.CLOSED) {
@@ -318,6 +338,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
             ch.cleanUp();
         }
         channels.clear();
+        shownChannels = List.of();
         if (vhost != null) {
             broker.alarms().removeListener(this);
             vhost.connectionClosed(this);
@@ -333,6 +354,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
         switch (state) {
             case AWAIT_HEADER -> {
                 if (!(frame instanceof ProtocolHeaderFrame header) || !header.supported()) {
+                    broker.connections().rejected(PROTOCOL, "UNSUPPORTED_PROTOCOL_HEADER");
                     Frames.writeProtocolHeader(output(SMALL_FRAME));
                     closeSocket();
                     state = State.CLOSED;
@@ -386,6 +408,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
                         "channel " + channel + " is beyond the negotiated channel_max of " + channelMax).withChannel(channel);
             }
             channels.put(channel, new AmqpChannel(channel, this));
+            channelsChanged();
             send(channel, new ChannelMethod.OpenOk(new byte[0]));
             return;
         }
@@ -432,6 +455,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
                         LOG.debug("AMQP connection {}: the client closes it ({} {})", name, c.replyCode(), c.replyText());
                         channels.values().forEach(AmqpChannel::cleanUp);
                         channels.clear();
+                        shownChannels = List.of();
                         send(0, new ConnectionMethod.CloseOk());
                         flush();
                         // The client closes the socket once it has our close-ok; close it ourselves only if it does not.
@@ -489,6 +513,11 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
 
     private void startOk(ConnectionMethod.StartOk s) {
         clientProperties = s.clientProperties() == null ? Map.of() : s.clientProperties();
+        connection.clientProperties(shownProperties(clientProperties));
+        String connectionName = FieldValues.asString(clientProperties.get("connection_name"));
+        if (connectionName != null) {
+            connection.clientId(connectionName);
+        }
         Sasl.Credentials creds = Sasl.parse(s.mechanism(), s.response());
         if (creds == null) {
             throw AmqpException.connection(ReplyCode.ACCESS_REFUSED, s.classId(), s.methodId(),
@@ -542,6 +571,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
         }
         vhost = v;
         state = State.OPEN;
+        connection.authenticated(client.user().name(), v.name());
         handshakeTimeout.cancel(false);
         send(0, new ConnectionMethod.OpenOk(""));
         broker.alarms().addListener(this);
@@ -608,8 +638,21 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
 
     // ---------------------------------------------------------------- closing
 
-    /** Reports an AMQP error: a channel error closes its channel, anything else the connection. */
+    /**
+     * Reports an AMQP error: a channel error closes its channel, anything else the connection.
+     * Every error the client is told of passes here, and is counted as a refused frame by its
+     * reply code's name.
+     */
     void fail(AmqpException e) {
+        if (state == State.CLOSED || state == State.CLOSING) {
+            return;
+        }
+        broker.connections().rejected(PROTOCOL, e.replyCode().name());
+        closeFor(e);
+    }
+
+    /** Closes the channel of a channel error, or else the connection, telling the client why. */
+    private void closeFor(AmqpException e) {
         if (state == State.CLOSED || state == State.CLOSING) {
             return;
         }
@@ -634,6 +677,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
         }
         channels.values().forEach(AmqpChannel::cleanUp);
         channels.clear();
+        shownChannels = List.of();
         send(0, new ConnectionMethod.Close(e.code(), e.replyText(), e.classId(), e.methodId()));
         flush();
         state = State.CLOSING;
@@ -643,12 +687,50 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
 
     /** Closes the connection as the broker shuts down, telling the client why. */
     void forceClose(String reason) {
-        onLoop(() -> fail(AmqpException.connection(ReplyCode.CONNECTION_FORCED,
+        onLoop(() -> closeFor(AmqpException.connection(ReplyCode.CONNECTION_FORCED,
                 "broker forced connection closure with reason '" + reason + "'")));
     }
 
+    /**
+     * Closes the connection on an operator's request, as RabbitMQ does: connection.close with
+     * {@code CONNECTION_FORCED - <reason>}, and the socket closed on the client's close-ok or
+     * after a grace period. Runs on the event loop.
+     */
+    private void closeByOperator(String reason) {
+        LOG.info("AMQP connection {}: closed by an operator: {}", name, reason);
+        closeFor(AmqpException.connection(ReplyCode.CONNECTION_FORCED, reason));
+    }
+
     void channelClosed(AmqpChannel ch) {
-        channels.remove(ch.number, ch);
+        if (channels.remove(ch.number, ch)) {
+            channelsChanged();
+        }
+    }
+
+    private void channelsChanged() {
+        shownChannels = List.copyOf(channels.values());
+    }
+
+    /** One session per open channel; called from any thread. */
+    private List<ClientConnection.Session> sessions() {
+        List<AmqpChannel> open = shownChannels;
+        List<ClientConnection.Session> out = new ArrayList<>(open.size());
+        for (AmqpChannel ch : open) {
+            out.add(ch.session());
+        }
+        return out;
+    }
+
+    /** Client properties as text: nested tables (capabilities) are left out, bytes read as UTF-8. */
+    private static Map<String, String> shownProperties(Map<String, Object> properties) {
+        Map<String, String> out = new LinkedHashMap<>();
+        properties.forEach((k, v) -> {
+            if (v != null && !(v instanceof Map<?, ?>) && !(v instanceof List<?>)) {
+                String text = FieldValues.asString(v);
+                out.put(k, text != null ? text : String.valueOf(v));
+            }
+        });
+        return out;
     }
 
     private void closeSocket() {

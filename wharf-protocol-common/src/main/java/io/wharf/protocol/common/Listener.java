@@ -28,7 +28,8 @@ import java.util.function.Consumer;
 /**
  * A protocol's TCP listener on Netty: epoll where available, NIO otherwise, one acceptor thread
  * and an I/O thread per core, named after the protocol. It keeps every open connection, so the
- * endpoint can say goodbye to each in its own protocol before the sockets go.
+ * endpoint can say goodbye to each in its own protocol before the sockets go, and gives each a
+ * {@link WireTraffic} counter at the head of its pipeline.
  */
 public final class Listener implements AutoCloseable {
 
@@ -74,6 +75,8 @@ public final class Listener implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        // First in line, so that it sees the bytes as they are on the wire.
+                        ch.pipeline().addLast(WireTraffic.NAME, new WireTraffic());
                         pipeline.accept(ch);
                     }
                 });

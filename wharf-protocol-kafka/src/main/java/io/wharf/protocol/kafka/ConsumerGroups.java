@@ -37,7 +37,21 @@ final class ConsumerGroups {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerGroups.class);
 
-    enum State { EMPTY, PREPARING_REBALANCE, COMPLETING_REBALANCE, STABLE, DEAD }
+    enum State {
+        EMPTY("Empty"), PREPARING_REBALANCE("PreparingRebalance"), COMPLETING_REBALANCE("CompletingRebalance"),
+        STABLE("Stable"), DEAD("Dead");
+
+        private final String kafkaName;
+
+        State(String kafkaName) {
+            this.kafkaName = kafkaName;
+        }
+
+        /** The state as Kafka names it in DescribeGroups and ListGroups. */
+        String kafkaName() {
+            return kafkaName;
+        }
+    }
 
     static final class Member {
         final String memberId;

@@ -4,6 +4,7 @@ import io.wharf.core.BrokerException;
 import io.wharf.core.auth.Client;
 import io.wharf.core.auth.Permission;
 import io.wharf.core.auth.User;
+import io.wharf.core.connection.ClientConnection;
 import io.wharf.core.stream.GroupOffsets;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
@@ -150,14 +151,34 @@ final class KafkaBroker {
         return advertisedHost;
     }
 
+    /** The virtual host whose streams this broker serves. */
+    VirtualHost vhost() {
+        return vhost;
+    }
+
+    /** Who Kafka clients act as: the listener has no authentication, so one user for all. */
+    String userName() {
+        return client.user().name();
+    }
+
+    /** The coordinator's groups as operators see them. */
+    GroupDirectoryView groupDirectory() {
+        return new GroupDirectoryView(groups);
+    }
+
     int advertisedPort() {
         return advertisedPort;
     }
 
-    /** Answers one request with the response's message; a null message means none is sent. */
-    CompletableFuture<ApiMessage> handle(RequestHeader header, AbstractRequest request, String clientHost) {
+    /**
+     * Answers one request with the response's message; a null message means none is sent.
+     *
+     * @param connection counts the records the client produces and fetches
+     */
+    CompletableFuture<ApiMessage> handle(RequestHeader header, AbstractRequest request, String clientHost,
+                                         ClientConnection connection) {
         CompletableFuture<ApiMessage> answered = switch (request) {
-            case FetchRequest r -> fetch(r);
+            case FetchRequest r -> fetch(r, connection);
             case InitProducerIdRequest r -> transactions.initProducerId(r.data());
             case org.apache.kafka.common.requests.AddPartitionsToTxnRequest r -> transactions.addPartitions(r);
             case org.apache.kafka.common.requests.AddOffsetsToTxnRequest r -> transactions.addOffsets(r);
@@ -174,7 +195,7 @@ final class KafkaBroker {
             case org.apache.kafka.common.requests.ApiVersionsRequest r ->
                     CompletableFuture.completedFuture(KafkaApis.apiVersions(Errors.NONE));
             case MetadataRequest r -> metadata(r);
-            case ProduceRequest r -> produce(r);
+            case ProduceRequest r -> produce(r, connection);
             case ListOffsetsRequest r -> CompletableFuture.completedFuture(listOffsets(r));
             case FindCoordinatorRequest r -> CompletableFuture.completedFuture(findCoordinator(r, header.apiVersion()));
             case CreateTopicsRequest r -> createTopics(r);
@@ -272,7 +293,7 @@ final class KafkaBroker {
 
     // ---------------------------------------------------------------- produce
 
-    private CompletableFuture<AbstractResponse> produce(ProduceRequest r) {
+    private CompletableFuture<AbstractResponse> produce(ProduceRequest r, ClientConnection connection) {
         short acks = r.acks();
         String transactionalId = r.transactionalId();
         List<CompletableFuture<ProduceResponseData.TopicProduceResponse>> topics = new ArrayList<>();
@@ -283,7 +304,7 @@ final class KafkaBroker {
                     parts.add(stream == null
                             ? CompletableFuture.completedFuture(partitionError(pd.index(), vhost.stream(td.name()) == null
                                     ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.UNKNOWN_SERVER_ERROR))
-                            : appendAll(stream.partition(pd.index()), pd, transactionalId));
+                            : appendAll(stream.partition(pd.index()), pd, transactionalId, connection));
                 }
                 return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
                     ProduceResponseData.TopicProduceResponse t = new ProduceResponseData.TopicProduceResponse().setName(td.name());
@@ -309,7 +330,8 @@ final class KafkaBroker {
 
     /** Appends every batch of one partition's records, each as it arrived; answers with the first base offset. */
     private CompletableFuture<ProduceResponseData.PartitionProduceResponse> appendAll(
-            StreamPartition partition, ProduceRequestData.PartitionProduceData pd, String transactionalId) {
+            StreamPartition partition, ProduceRequestData.PartitionProduceData pd, String transactionalId,
+            ClientConnection connection) {
         if (partition == null) {
             return CompletableFuture.completedFuture(partitionError(pd.index(), Errors.UNKNOWN_TOPIC_OR_PARTITION));
         }
@@ -325,6 +347,7 @@ final class KafkaBroker {
                     return CompletableFuture.completedFuture(partitionError(pd.index(), Errors.UNSUPPORTED_FOR_MESSAGE_FORMAT));
                 }
                 batch.ensureValid();
+                countIn(connection, batch);
                 // The request's bytes are the connection's own copy: the log may write the base offset
                 // into them and keep them until written.
                 ByteBuffer copy = buffer.slice(position, batch.sizeInBytes());
@@ -374,6 +397,14 @@ final class KafkaBroker {
         });
     }
 
+    /** Counts a batch's records as messages the client published. */
+    private static void countIn(ClientConnection connection, MutableRecordBatch batch) {
+        if (batch.isControlBatch()) {
+            return;
+        }
+        connection.messagesIn(batch.lastOffset() - batch.baseOffset() + 1);
+    }
+
     /** Why a transactional batch may not be written to the partition now, or NONE. */
     private Errors transactionalWriteError(String transactionalId, MutableRecordBatch batch, StreamPartition partition) {
         if (transactionalId == null) {
@@ -392,11 +423,13 @@ final class KafkaBroker {
 
     // ---------------------------------------------------------------- fetch
 
-    private CompletableFuture<ApiMessage> fetch(FetchRequest r) {
+    private CompletableFuture<ApiMessage> fetch(FetchRequest r, ClientConnection connection) {
         FetchRequestData d = r.data();
         boolean committed = r.isolationLevel() == org.apache.kafka.common.IsolationLevel.READ_COMMITTED;
-        FetchResponseData first = readAll(d, committed);
+        long[] records = new long[1];
+        FetchResponseData first = readAll(d, committed, records);
         if (d.maxWaitMs() <= 0 || bytesIn(first) >= Math.max(1, d.minBytes()) || hasErrors(first)) {
+            connection.messagesOut(records[0]);
             return CompletableFuture.completedFuture(first);
         }
         // Long poll: answer when any partition gets new data, or when max.wait is up.
@@ -416,10 +449,19 @@ final class KafkaBroker {
         // Partitions that got nothing must not keep this fetch's waits until their next append.
         wake.whenComplete((v, e) -> waits.forEach(w -> w.cancel(false)));
         timers.schedule(() -> wake.complete(null), d.maxWaitMs(), TimeUnit.MILLISECONDS);
-        return wake.thenApply(v -> readAll(d, committed));
+        return wake.thenApply(v -> {
+            long[] fetched = new long[1];
+            FetchResponseData answer = readAll(d, committed, fetched);
+            connection.messagesOut(fetched[0]);
+            return answer;
+        });
     }
 
-    private FetchResponseData readAll(FetchRequestData d, boolean committed) {
+    /**
+     * Reads every partition the fetch asks for; {@code records} gets the number of records read,
+     * counted by their offsets (so control records and aborted ones count too: an approximation).
+     */
+    private FetchResponseData readAll(FetchRequestData d, boolean committed, long[] records) {
         FetchResponseData out = new FetchResponseData().setErrorCode(Errors.NONE.code()).setSessionId(0);
         int budget = d.maxBytes() > 0 ? d.maxBytes() : Integer.MAX_VALUE;
         for (FetchRequestData.FetchTopic t : d.topics()) {
@@ -433,7 +475,7 @@ final class KafkaBroker {
                     pd.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setHighWatermark(-1).setLastStableOffset(-1)
                             .setLogStartOffset(-1).setRecords(MemoryRecords.EMPTY);
                 } else {
-                    int size = read(sp, p.fetchOffset(), Math.min(p.partitionMaxBytes(), budget), committed, pd);
+                    int size = read(sp, p.fetchOffset(), Math.min(p.partitionMaxBytes(), budget), committed, pd, records);
                     // The first partition with data is served even past max.bytes, so a big batch never stalls.
                     budget = Math.max(0, budget - size);
                 }
@@ -448,7 +490,8 @@ final class KafkaBroker {
      * Reads one partition into {@code pd}. A read_committed reader stops at the last stable offset
      * and is told which transactions in what it got were aborted, so it can skip their records.
      */
-    private static int read(StreamPartition sp, long offset, int maxBytes, boolean committed, FetchResponseData.PartitionData pd) {
+    private static int read(StreamPartition sp, long offset, int maxBytes, boolean committed, FetchResponseData.PartitionData pd,
+                            long[] records) {
         long hw = sp.highWatermark();
         long stable = committed ? sp.lastStableOffset() : sp.lastStableOffsetIfKnown();
         pd.setHighWatermark(hw).setLastStableOffset(stable).setLogStartOffset(sp.logStartOffset());
@@ -472,6 +515,7 @@ final class KafkaBroker {
             // Checked now, sent later straight from the file.
             LogSlice.FileRegion region = slice.region();
             pd.setRecords(new FileRegionRecords(region.file(), region.position(), region.length()));
+            records[0] += Math.max(0, slice.nextOffset() - offset);
             return region.length();
         } catch (OffsetOutOfRangeException e) {
             pd.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()).setRecords(MemoryRecords.EMPTY);
@@ -680,7 +724,7 @@ final class KafkaBroker {
             } else {
                 ConsumerGroups.Group g = found.get();
                 synchronized (g) {
-                    dg.setGroupState(stateName(g.state)).setProtocolType(g.protocolType == null ? "" : g.protocolType)
+                    dg.setGroupState(g.state.kafkaName()).setProtocolType(g.protocolType == null ? "" : g.protocolType)
                             .setProtocolData(g.state == ConsumerGroups.State.STABLE && g.protocol != null ? g.protocol : "");
                     for (ConsumerGroups.Member m : g.members.values()) {
                         dg.members().add(new DescribeGroupsResponseData.DescribedGroupMember().setMemberId(m.memberId)
@@ -695,23 +739,13 @@ final class KafkaBroker {
         return new DescribeGroupsResponse(out);
     }
 
-    private static String stateName(ConsumerGroups.State s) {
-        return switch (s) {
-            case EMPTY -> "Empty";
-            case PREPARING_REBALANCE -> "PreparingRebalance";
-            case COMPLETING_REBALANCE -> "CompletingRebalance";
-            case STABLE -> "Stable";
-            case DEAD -> "Dead";
-        };
-    }
-
     private ListGroupsResponse listGroups() {
         ListGroupsResponseData out = new ListGroupsResponseData();
         Set<String> seen = new java.util.HashSet<>();
         for (ConsumerGroups.Group g : groups.groups()) {
             synchronized (g) {
                 out.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(g.id)
-                        .setProtocolType(g.protocolType == null ? "consumer" : g.protocolType).setGroupState(stateName(g.state))
+                        .setProtocolType(g.protocolType == null ? "consumer" : g.protocolType).setGroupState(g.state.kafkaName())
                         .setGroupType("classic"));
             }
             seen.add(g.id);

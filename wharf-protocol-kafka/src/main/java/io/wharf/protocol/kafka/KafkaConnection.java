@@ -4,23 +4,33 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.wharf.core.connection.ClientConnection;
+import io.wharf.core.connection.ClientConnections;
+import io.wharf.protocol.common.ConnectionTracker;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * One Kafka client connection. Requests are parsed with kafka-clients' own classes and answered
  * in the order they arrived, as the protocol requires, even when a later one (a metadata request)
  * is ready before an earlier one (a produce waiting for its fsync).
+ *
+ * <p>A request that cannot be read or is not supported closes the connection, as a Kafka broker
+ * does, and is counted as refused under the name of Kafka's error for it.
  *
  * <p>Confined to the connection's event loop; handlers complete their futures on any thread.
  */
@@ -34,15 +44,22 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     /** Requests read but not yet answered before the connection stops reading more. */
     private static final int MAX_PENDING = 256;
+    private static final String PROTOCOL = "Kafka";
 
     private final KafkaBroker broker;
+    private final ClientConnections registry;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private String name = "?";
     private String clientHost = "";
+    private ClientConnection connection;
+    private String clientId;
+    /** The partitions the client's latest fetch asked for: what it consumes, as operators see it. */
+    private volatile int fetchedPartitions;
 
-    KafkaConnection(KafkaBroker broker) {
+    KafkaConnection(KafkaBroker broker, ClientConnections registry) {
         this.broker = broker;
+        this.registry = registry;
     }
 
     @Override
@@ -50,7 +67,20 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         this.name = ctx.channel().remoteAddress() + " -> " + ctx.channel().localAddress();
         this.clientHost = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a ? "/" + a.getHostString() : "";
+        connection = ConnectionTracker.track(ctx.channel(), registry, PROTOCOL, reason -> {
+            // Kafka has no way to tell a client why: the socket just closes, and the client reconnects if it wants.
+            LOG.info("Kafka connection {}: closed by an operator: {}", name, reason);
+            ctx.close();
+        });
+        // The listener has no authentication yet: every client acts as the endpoint's one user.
+        connection.authenticated(broker.userName(), broker.vhost().name());
+        connection.sessions(this::sessions);
         ctx.fireChannelActive();
+    }
+
+    /** One session: the client, and the partitions it fetches. */
+    private List<ClientConnection.Session> sessions() {
+        return List.of(new ClientConnection.Session(connection.clientId(), fetchedPartitions, 0, 0));
     }
 
     @Override
@@ -71,12 +101,14 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         try {
             header = RequestHeader.parse(bytes);
         } catch (RuntimeException e) {
-            close("an unreadable request header: " + e.getMessage());
+            refuse(Errors.INVALID_REQUEST, "an unreadable request header: " + e.getMessage());
             return;
         }
         ApiKeys api = header.apiKey();
         short version = header.apiVersion();
+        identify(header.clientId());
         if (!KafkaApis.supports(api, version)) {
+            registry.rejected(PROTOCOL, Errors.UNSUPPORTED_VERSION.name());
             if (api == ApiKeys.API_VERSIONS) {
                 // Tell the client what is supported, in the oldest form every client reads.
                 respond(new RequestHeader(ApiKeys.API_VERSIONS, (short) 0, header.clientId(), header.correlationId()),
@@ -90,12 +122,13 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         try {
             request = AbstractRequest.parseRequest(api, version, new ByteBufferAccessor(bytes)).request;
         } catch (RuntimeException e) {
-            close("a malformed " + api + " v" + version + " request: " + e.getMessage());
+            refuse(Errors.INVALID_REQUEST, "a malformed " + api + " v" + version + " request: " + e.getMessage());
             return;
         }
+        describe(request);
         CompletableFuture<ApiMessage> response;
         try {
-            response = broker.handle(header, request, clientHost);
+            response = broker.handle(header, request, clientHost, connection);
         } catch (RuntimeException e) {
             LOG.warn("Kafka connection {}: {} v{} failed: {}", name, api, version, e.toString());
             response = CompletableFuture.completedFuture(request.getErrorResponse(e).data());
@@ -146,6 +179,36 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Records the client id each request carries; clients send the same one on every request. */
+    private void identify(String id) {
+        if (id != null && !id.equals(clientId)) {
+            clientId = id;
+            connection.clientId(id);
+        }
+    }
+
+    /** Learns what the client says of itself (ApiVersions v3 on) and what it consumes (Fetch). */
+    private void describe(AbstractRequest request) {
+        if (request instanceof ApiVersionsRequest r && !r.data().clientSoftwareName().isEmpty()) {
+            connection.clientProperties(Map.of("product", r.data().clientSoftwareName(),
+                    "version", r.data().clientSoftwareVersion()));
+        } else if (request instanceof FetchRequest r) {
+            int partitions = 0;
+            for (var topic : r.data().topics()) {
+                partitions += topic.partitions().size();
+            }
+            if (partitions != fetchedPartitions) {
+                fetchedPartitions = partitions;
+            }
+        }
+    }
+
+    /** Closes the connection over a request it cannot serve, counting it under Kafka's error for it. */
+    private void refuse(Errors error, String why) {
+        registry.rejected(PROTOCOL, error.name());
+        close(why);
+    }
+
     private void close(String why) {
         LOG.warn("Kafka connection {}: closing: {}", name, why);
         ctx.close();
@@ -154,6 +217,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
+            // Kafka's brokers drop such a request too (InvalidReceiveException), with no error code to send.
+            registry.rejected(PROTOCOL, "REQUEST_TOO_LARGE");
             close("a request larger than the limit: " + cause.getMessage());
         } else {
             LOG.debug("Kafka connection {}: {}", name, cause.toString());

@@ -3,6 +3,7 @@ package io.wharf.protocol.kafka;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.wharf.core.Broker;
+import io.wharf.core.Registration;
 import io.wharf.core.vhost.VirtualHost;
 import io.wharf.protocol.common.Listener;
 import io.wharf.storage.concurrent.NamedThreadFactory;
@@ -23,10 +24,12 @@ public final class KafkaEndpoint implements AutoCloseable {
 
     private final Listener listener;
     private final ScheduledExecutorService timers;
+    private final Registration groupDirectory;
 
-    private KafkaEndpoint(Listener listener, ScheduledExecutorService timers) {
+    private KafkaEndpoint(Listener listener, ScheduledExecutorService timers, Registration groupDirectory) {
         this.listener = listener;
         this.timers = timers;
+        this.groupDirectory = groupDirectory;
     }
 
     /**
@@ -44,16 +47,17 @@ public final class KafkaEndpoint implements AutoCloseable {
             listener = Listener.bind("Kafka", settings.host(), settings.port(), WriteBufferWaterMark.DEFAULT, ch -> {
                 // A request is a 4-byte size and that many bytes; a larger size than allowed closes the connection.
                 ch.pipeline().addLast("frames", new LengthFieldBasedFrameDecoder(settings.maxRequestSize(), 0, 4, 0, 4));
-                ch.pipeline().addLast("kafka", new KafkaConnection(kafka));
+                ch.pipeline().addLast("kafka", new KafkaConnection(kafka, broker.connections()));
             });
         } catch (IOException e) {
             timers.shutdownNow();
             throw e;
         }
         kafka.bound(listener.address());
+        Registration groupDirectory = vhost.consumerGroups().register(kafka.groupDirectory());
         LOG.info("Kafka protocol listening on {} ({}), advertised as {}:{}", listener.address(), listener.transport(),
                 kafka.advertisedHost(), kafka.advertisedPort());
-        return new KafkaEndpoint(listener, timers);
+        return new KafkaEndpoint(listener, timers, groupDirectory);
     }
 
     public int port() {
@@ -62,6 +66,7 @@ public final class KafkaEndpoint implements AutoCloseable {
 
     @Override
     public void close() {
+        groupDirectory.close();
         listener.close();
         timers.shutdownNow();
     }

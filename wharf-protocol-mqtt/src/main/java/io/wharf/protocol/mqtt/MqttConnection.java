@@ -35,6 +35,8 @@ import io.wharf.core.BrokerException;
 import io.wharf.core.auth.Client;
 import io.wharf.core.auth.User;
 import io.wharf.core.auth.UserStore;
+import io.wharf.core.connection.ClientConnection;
+import io.wharf.core.connection.ClientConnections;
 import io.wharf.core.exchange.Binding;
 import io.wharf.core.exchange.Exchange;
 import io.wharf.core.message.Message;
@@ -43,6 +45,7 @@ import io.wharf.core.queue.Delivery;
 import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueDefinition;
 import io.wharf.core.vhost.VirtualHost;
+import io.wharf.protocol.common.ConnectionTracker;
 import io.wharf.protocol.common.LoopInbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +72,7 @@ import java.util.concurrent.TimeUnit;
 final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
+    private static final String PROTOCOL = "MQTT";
     private static final String CONSUMER_TAG = "mqtt";
     /** Session expiry meaning "never", in MQTT 5's seconds. */
     private static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
@@ -84,12 +88,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     private final UserStore users;
+    private final ClientConnections registry;
     private final VirtualHost vhost;
     private final MqttSettings settings;
     private final MqttSessions sessions;
     private final ScheduledExecutorService timers;
 
     private ChannelHandlerContext ctx;
+    private ClientConnection connection;
     private LoopInbox inbox;
     private State state = State.AWAIT_CONNECT;
     private int version;
@@ -116,10 +122,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private boolean roomFreed;
     /** QoS 1 and 2 deliveries the client may have unacknowledged: the lower of ours and its receive maximum. */
     private int windowSize = 1;
+    // What operators see of the session: written on the event loop, read from any thread.
+    private volatile int shownSubscriptions;
+    private volatile int shownWindow;
 
-    MqttConnection(UserStore users, VirtualHost vhost, MqttSettings settings, MqttSessions sessions,
+    MqttConnection(UserStore users, ClientConnections registry, VirtualHost vhost, MqttSettings settings, MqttSessions sessions,
                    ScheduledExecutorService timers) {
         this.users = users;
+        this.registry = registry;
         this.vhost = vhost;
         this.settings = settings;
         this.sessions = sessions;
@@ -131,7 +141,26 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         this.name = String.valueOf(ctx.channel().remoteAddress());
         this.inbox = new LoopInbox(ctx.executor(), this::endOfBatch);
+        connection = ConnectionTracker.track(ctx.channel(), registry, PROTOCOL, this::closeByOperator);
+        connection.sessions(this::sessions);
         ctx.fireChannelActive();
+    }
+
+    /** The session once CONNECT is through: its subscriptions, and deliveries the client has not acknowledged. */
+    private List<ClientConnection.Session> sessions() {
+        String id = connection.clientId();
+        return id.isEmpty() ? List.of()
+                : List.of(new ClientConnection.Session(id, shownSubscriptions, inFlight.get(), shownWindow));
+    }
+
+    /**
+     * Closes the connection on an operator's request: an MQTT 5 client gets DISCONNECT with
+     * Administrative action (0x98) first; MQTT 3.1.1 has no such packet, its socket just closes.
+     * The will is published, as for any end without the client's own DISCONNECT.
+     */
+    private void closeByOperator(String reason) {
+        LOG.info("MQTT connection {} ({}): closed by an operator: {}", name, clientId(), reason);
+        disconnect(MqttReasonCodes.Disconnect.ADMINISTRATIVE_ACTION);
     }
 
     @Override
@@ -207,6 +236,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             MqttMessageType type = m.fixedHeader().messageType();
             if (state == State.AWAIT_CONNECT && type != MqttMessageType.CONNECT) {
                 LOG.info("MQTT connection {}: the first packet was {}, not CONNECT; closing it", name, type);
+                refused(MqttReasonCodes.Disconnect.PROTOCOL_ERROR.name());
                 ctx.close();
                 return;
             }
@@ -246,6 +276,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                     ? MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED
                     : null;
             LOG.info("MQTT connection {}: refused before CONNECT completed: {}", name, cause.getMessage());
+            refused(code != null ? reasonName(code) : MqttReasonCodes.Disconnect.MALFORMED_PACKET.name());
             if (code != null) {
                 ctx.writeAndFlush(MqttMessageBuilders.connAck().returnCode(code).build()).addListener(ChannelFutureListener.CLOSE);
             } else {
@@ -257,12 +288,35 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         boolean tooLarge = cause instanceof TooLongFrameException
                 || (cause instanceof DecoderException && cause.getMessage() != null && cause.getMessage().contains("too large"));
         LOG.info("MQTT connection {} ({}): malformed packet, closing it: {}", name, clientId(), cause.getMessage());
-        disconnect(tooLarge ? MqttReasonCodes.Disconnect.PACKET_TOO_LARGE : MqttReasonCodes.Disconnect.MALFORMED_PACKET);
+        refuse(tooLarge ? MqttReasonCodes.Disconnect.PACKET_TOO_LARGE : MqttReasonCodes.Disconnect.MALFORMED_PACKET);
     }
 
     private void protocolError(String what) {
         LOG.info("MQTT connection {} ({}): protocol error, closing it: {}", name, clientId(), what);
-        disconnect(MqttReasonCodes.Disconnect.PROTOCOL_ERROR);
+        refuse(MqttReasonCodes.Disconnect.PROTOCOL_ERROR);
+    }
+
+    /** Ends the connection over a packet the client should not have sent, counting it under the reason's name. */
+    private void refuse(MqttReasonCodes.Disconnect reason) {
+        if (state != State.CLOSED) {
+            refused(reason.name());
+        }
+        disconnect(reason);
+    }
+
+    /** Counts a refused packet under its MQTT reason's name, such as MALFORMED_PACKET or NOT_AUTHORIZED. */
+    private void refused(String reason) {
+        registry.rejected(PROTOCOL, reason);
+    }
+
+    /**
+     * A CONNACK refusal's reason as MQTT 5 names it, for MQTT 3.1.1's return codes too:
+     * {@code CONNECTION_REFUSED_NOT_AUTHORIZED_5} and {@code CONNECTION_REFUSED_NOT_AUTHORIZED} are both NOT_AUTHORIZED.
+     */
+    private static String reasonName(MqttConnectReturnCode code) {
+        String n = code.name().replace("CONNECTION_REFUSED_", "");
+        n = n.endsWith("_5") ? n.substring(0, n.length() - 2) : n;
+        return n.equals("BAD_USERNAME_OR_PASSWORD") ? "BAD_USER_NAME_OR_PASSWORD" : n;
     }
 
     /** Ends the connection from the broker's side; an MQTT 5 client is told why first. Its will is published. */
@@ -289,6 +343,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         var header = m.variableHeader();
         var payload = m.payload();
         version = header.version();
+        connection.protocolVersion(version == 5 ? "5" : version == 4 ? "3.1.1" : "3.1");
         String clientId = payload.clientIdentifier() == null ? "" : payload.clientIdentifier();
         boolean cleanStart = header.isCleanSession();
         boolean assignedId = false;
@@ -339,6 +394,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             ctx.pipeline().addBefore("decoder", "keep-alive", new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS));
         }
         client = new Client(user, this, "MQTT " + name);
+        connection.authenticated(user.name(), vhost.name());
+        connection.clientProperties(Map.of("clean_start", Boolean.toString(cleanStart),
+                "keep_alive", Integer.toString(header.keepAliveTimeSeconds())));
+        shownWindow = windowSize;
         state = State.CONNECTING;
         // Packets after CONNECT wait until the session is ready.
         ctx.channel().config().setAutoRead(false);
@@ -378,6 +437,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     private void refuse(MqttConnectReturnCode code, String why) {
         LOG.info("MQTT connection {}: CONNECT refused ({}): {}", name, code, why);
+        if (code != MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE
+                && code != MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5) {
+            refused(reasonName(code));
+        }
         ctx.writeAndFlush(MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build())
                 .addListener(ChannelFutureListener.CLOSE);
         state = State.CLOSED;
@@ -517,6 +580,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     private void connected(boolean sessionPresent, String assignedId) {
         state = State.CONNECTED;
+        connection.clientId(session.clientId);
         MqttProperties props = new MqttProperties();
         if (version == 5) {
             if (assignedId != null) {
@@ -537,6 +601,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         List<Integer> release;
         synchronized (session) {
             release = new ArrayList<>(session.awaitingComplete);
+            shownSubscriptions = session.subscriptions.size();
         }
         for (int id : release) {
             ctx.write(pubReply(MqttMessageType.PUBREL, id, (byte) 0));
@@ -570,7 +635,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (version == 5 && props.getProperty(MqttProperties.TOPIC_ALIAS) instanceof MqttProperties.IntegerProperty alias) {
             int a = alias.value();
             if (a <= 0 || a > TOPIC_ALIAS_MAXIMUM) {
-                disconnect(MqttReasonCodes.Disconnect.TOPIC_ALIAS_INVALID);
+                refuse(MqttReasonCodes.Disconnect.TOPIC_ALIAS_INVALID);
                 return;
             }
             if (topic == null || topic.isEmpty()) {
@@ -586,7 +651,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         String problem = MqttTopics.topicNameProblem(topic);
         if (problem != null) {
             LOG.info("MQTT connection {} ({}): {}", name, clientId(), problem);
-            disconnect(MqttReasonCodes.Disconnect.TOPIC_NAME_INVALID);
+            refuse(MqttReasonCodes.Disconnect.TOPIC_NAME_INVALID);
             return;
         }
         if (qos == 2) {
@@ -600,6 +665,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
+        connection.messageIn();
         byte[] body = ByteBufUtil.getBytes(m.payload());
         boolean retain = m.fixedHeader().isRetain();
         Message message = MqttMessages.toMessage(topic, body, qos, retain, props, session.clientId, System.currentTimeMillis());
@@ -613,8 +679,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         } catch (BrokerException e) {
             LOG.info("MQTT connection {} ({}): publish to '{}' refused: {}", name, clientId(), topic, e.getMessage());
             if (qos == 0 || version < 5) {
-                disconnect(MqttReasonCodes.Disconnect.NOT_AUTHORIZED);
+                refuse(MqttReasonCodes.Disconnect.NOT_AUTHORIZED);
             } else {
+                refused(MqttReasonCodes.PubAck.NOT_AUTHORIZED.name());
                 forgetRelease(qos, packetId);
                 ctx.writeAndFlush(pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId,
                         MqttReasonCodes.PubAck.NOT_AUTHORIZED.byteValue()));
@@ -699,6 +766,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             }
             if (problem != null) {
                 LOG.info("MQTT connection {} ({}): {}", name, clientId(), problem);
+                refused(MqttReasonCodes.SubAck.TOPIC_FILTER_INVALID.name());
                 codes[i] = version == 5 ? MqttReasonCodes.SubAck.TOPIC_FILTER_INVALID.byteValue() & 0xFF : 0x80;
                 continue;
             }
@@ -715,6 +783,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             MqttSession.Subscription before;
             synchronized (session) {
                 before = session.subscriptions.put(s.filter(), s);
+                shownSubscriptions = session.subscriptions.size();
             }
             isNew.add(before == null);
             bound = bound.thenCompose(v -> s.group() != null ? joinShared(before, s) : rebind(before, s));
@@ -853,6 +922,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             MqttSession.Subscription gone;
             synchronized (session) {
                 gone = session.subscriptions.remove(filters.get(i));
+                shownSubscriptions = session.subscriptions.size();
             }
             codes[i] = gone == null ? MqttReasonCodes.UnsubAck.NO_SUBSCRIPTION_EXISTED.byteValue() : 0;
             if (gone != null && gone.group() != null) {
@@ -916,6 +986,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             int qos = Math.min(s.qos(), MqttMessages.publishedQos(m));
             int id = qos == 0 ? 0 : nextPacketId(null);
             ctx.write(publishPacket(e.getKey(), m, qos, true, false, id));
+            connection.messagesOut(1);
         }
         ctx.flush();
     }
@@ -970,6 +1041,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.write(p, ctx.voidPromise());
+        connection.messagesOut(1);
         if (qos == 0) {
             settle(d);
         }

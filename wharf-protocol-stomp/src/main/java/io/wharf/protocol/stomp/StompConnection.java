@@ -17,6 +17,7 @@ import io.wharf.core.Broker;
 import io.wharf.core.BrokerException;
 import io.wharf.core.auth.Client;
 import io.wharf.core.auth.User;
+import io.wharf.core.connection.ClientConnection;
 import io.wharf.core.exchange.Binding;
 import io.wharf.core.message.Message;
 import io.wharf.core.message.MessageProperties;
@@ -25,6 +26,7 @@ import io.wharf.core.queue.Delivery;
 import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueDefinition;
 import io.wharf.core.vhost.VirtualHost;
+import io.wharf.protocol.common.ConnectionTracker;
 import io.wharf.protocol.common.LoopInbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +57,7 @@ import java.util.concurrent.TimeUnit;
 final class StompConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(StompConnection.class);
+    private static final String PROTOCOL = "STOMP";
     private static final List<String> VERSIONS = List.of("1.2", "1.1", "1.0");
     /** Unacknowledged messages per subscription with client acknowledgements when the client sets no prefetch-count. */
     private static final int DEFAULT_PREFETCH = 1000;
@@ -64,6 +67,7 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
     private final Broker broker;
     private final StompSettings settings;
     private ChannelHandlerContext ctx;
+    private ClientConnection connection;
     private LoopInbox inbox;
     private State state = State.AWAIT_CONNECT;
     private String version = "1.0";
@@ -72,6 +76,8 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
     private Client client;
     private VirtualHost vhost;
     private final Map<String, StompSubscription> subscriptions = new LinkedHashMap<>();
+    /** The subscriptions as operators see them; replaced when one starts or ends, read from any thread. */
+    private volatile List<StompSubscription> shownSubscriptions = List.of();
     /** Frames of open transactions, run at COMMIT. */
     private final Map<String, List<StompFrame>> transactions = new HashMap<>();
     /** The queues behind this connection's /temp-queue/ names. */
@@ -96,7 +102,38 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         this.name = String.valueOf(ctx.channel().remoteAddress());
         this.inbox = new LoopInbox(ctx.executor(), ctx::flush);
+        connection = ConnectionTracker.track(ctx.channel(), broker.connections(), PROTOCOL, this::closeByOperator);
+        connection.sessions(this::sessions);
         ctx.fireChannelActive();
+    }
+
+    /**
+     * The session once connected: its subscriptions, the deliveries they await acknowledgements
+     * for, and the prefetch of those that acknowledge (automatic ones have none).
+     */
+    private List<ClientConnection.Session> sessions() {
+        String id = session;
+        if (id == null) {
+            return List.of();
+        }
+        List<StompSubscription> subs = shownSubscriptions;
+        long unacked = 0;
+        int prefetch = 0;
+        for (StompSubscription sub : subs) {
+            unacked += sub.unacknowledged();
+            prefetch += sub.prefetch();
+        }
+        return List.of(new ClientConnection.Session(id, subs.size(), unacked, prefetch));
+    }
+
+    private void subscriptionsChanged() {
+        shownSubscriptions = List.copyOf(subscriptions.values());
+    }
+
+    /** Closes the connection on an operator's request: an ERROR frame whose message is the reason, then the socket. */
+    private void closeByOperator(String reason) {
+        LOG.info("STOMP connection {}: closed by an operator: {}", name, reason);
+        error(reason, "The connection was closed by an operator: " + reason, null);
     }
 
     @Override
@@ -144,7 +181,8 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
             // The codec could not make a frame of what came: say so, then close.
             boolean tooLong = cause instanceof io.netty.handler.codec.TooLongFrameException
                     || cause.getCause() instanceof io.netty.handler.codec.TooLongFrameException;
-            error(tooLong ? "frame too large" : "malformed frame", String.valueOf(cause.getMessage()), null);
+            refuse(tooLong ? "FRAME_TOO_LARGE" : "MALFORMED_FRAME", tooLong ? "frame too large" : "malformed frame",
+                    String.valueOf(cause.getMessage()), null);
             return;
         }
         LOG.debug("STOMP connection {}: {}", name, cause.toString());
@@ -170,7 +208,7 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
     private void process(StompFrame frame) {
         try {
             if (frame.decoderResult().isFailure()) {
-                error("malformed frame", String.valueOf(frame.decoderResult().cause().getMessage()), null);
+                refuse("MALFORMED_FRAME", "malformed frame", String.valueOf(frame.decoderResult().cause().getMessage()), null);
                 return;
             }
             if (state == State.CLOSED) {
@@ -178,12 +216,12 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
             }
             StompCommand command = frame.command();
             if (state == State.AWAIT_CONNECT && command != StompCommand.CONNECT && command != StompCommand.STOMP) {
-                error("not connected", "the first frame must be CONNECT or STOMP, not " + command, null);
+                refuse("NOT_CONNECTED", "not connected", "the first frame must be CONNECT or STOMP, not " + command, null);
                 return;
             }
             handle(frame);
         } catch (BrokerException e) {
-            error(e.getMessage(), e.getMessage(), frame.headers().getAsString(StompHeaders.RECEIPT));
+            refuse(e.kind().name(), e.getMessage(), e.getMessage(), frame.headers().getAsString(StompHeaders.RECEIPT));
         } finally {
             ReferenceCountUtil.release(frame);
         }
@@ -251,6 +289,18 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
+     * Refuses a frame: an ERROR frame and the connection closed, counted under {@code errorName}
+     * (STOMP has no error codes: Wharf names them, as MALFORMED_FRAME or the broker's reason
+     * such as NOT_FOUND and PRECONDITION_FAILED).
+     */
+    private void refuse(String errorName, String message, String detail, String receiptId) {
+        if (state != State.CLOSED) {
+            broker.connections().rejected(PROTOCOL, errorName);
+        }
+        error(message, detail, receiptId);
+    }
+
+    /**
      * Reports a problem in an ERROR frame and closes the connection, as STOMP servers do.
      */
     private void error(String message, String detail, String receiptId) {
@@ -276,7 +326,8 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
 
     private void failed(Throwable e, StompFrame f) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        onLoop(() -> error(cause.getMessage(), cause.getMessage(), header(f, StompHeaders.RECEIPT.toString())));
+        String errorName = cause instanceof BrokerException b ? b.kind().name() : "INTERNAL_ERROR";
+        onLoop(() -> refuse(errorName, cause.getMessage(), cause.getMessage(), header(f, StompHeaders.RECEIPT.toString())));
     }
 
     // ---------------------------------------------------------------- connect
@@ -289,6 +340,7 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
             List<String> offered = List.of(accept.split(","));
             version = VERSIONS.stream().filter(offered::contains).findFirst().orElse(null);
             if (version == null) {
+                broker.connections().rejected(PROTOCOL, "UNSUPPORTED_VERSION");
                 DefaultStompFrame out = new DefaultStompFrame(StompCommand.ERROR,
                         Unpooled.copiedBuffer("Supported protocol versions are 1.0,1.1,1.2", StandardCharsets.UTF_8));
                 out.headers().set(StompHeaders.VERSION, "1.0,1.1,1.2");
@@ -300,21 +352,27 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
             }
         }
         String host = header(f, StompHeaders.HOST.toString());
+        connection.protocolVersion(version);
+        connection.clientId(host);
+        if (accept != null) {
+            connection.clientProperties(Map.of("accept-version", accept));
+        }
         // The host header names the virtual host, as with RabbitMQ; clients that put a host name there get the default one.
         vhost = broker.vhost(host == null ? settings.defaultVhost() : host)
                 .or(() -> broker.vhost(settings.defaultVhost())).orElse(null);
         User user = authenticate(header(f, StompHeaders.LOGIN.toString()), header(f, StompHeaders.PASSCODE.toString()));
         if (user == null || vhost == null) {
-            error("Access refused for user '" + header(f, StompHeaders.LOGIN.toString()) + "'",
+            refuse("ACCESS_REFUSED", "Access refused for user '" + header(f, StompHeaders.LOGIN.toString()) + "'",
                     "Login was refused. For details see the broker logfile.", null);
             return;
         }
         if (!user.canAccess(vhost.name())) {
-            error("Virtual host '" + vhost.name() + "' access denied", "user '" + user.name() + "' may not use vhost '"
+            refuse("ACCESS_REFUSED", "Virtual host '" + vhost.name() + "' access denied", "user '" + user.name() + "' may not use vhost '"
                     + vhost.name() + "'", null);
             return;
         }
         client = new Client(user, this, "STOMP " + name);
+        connection.authenticated(user.name(), vhost.name());
         session = "session-" + UUID.randomUUID();
         long[] hb = heartBeats(header(f, StompHeaders.HEART_BEAT.toString()));
         DefaultStompFrame out = new DefaultStompFrame(StompCommand.CONNECTED);
@@ -381,6 +439,7 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
 
     private void send(StompFrame f) {
         StompDestination d = StompDestination.parse(required(f, StompHeaders.DESTINATION.toString()));
+        connection.messageIn();
         Map<String, String> headers = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, String>> it = f.headers().iteratorAsString(); it.hasNext(); ) {
             Map.Entry<String, String> e = it.next();
@@ -549,6 +608,7 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
                                                       String shownDestination) {
         StompSubscription s = new StompSubscription(this, id, queue, mode, prefetch, shownDestination);
         subscriptions.put(id, s);
+        subscriptionsChanged();
         return queue.consume(new ConsumerSpec(s.consumerTag(), mode == StompSubscription.AckMode.AUTO, false, 0, this, s));
     }
 
@@ -561,6 +621,7 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
             throw BrokerException.preconditionFailed("header 'id' is required for UNSUBSCRIBE");
         }
         StompSubscription s = subscriptions.remove(id);
+        subscriptionsChanged();
         if (s == null) {
             throw BrokerException.preconditionFailed("no subscription with id '" + id + "'");
         }
@@ -580,6 +641,7 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
     void subscriptionGone(StompSubscription s, String reason) {
         onLoop(() -> {
             if (subscriptions.remove(s.id, s)) {
+                subscriptionsChanged();
                 error("subscription '" + s.id + "' ended", "its queue went away: " + reason, null);
             }
         });
@@ -615,6 +677,7 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
         StompMessages.headers(m).forEach((k, v) -> out.headers().set(k, v));
         out.headers().setInt(StompHeaders.CONTENT_LENGTH, m.bodySize());
         ctx.write(out, ctx.voidPromise());
+        connection.messagesOut(1);
     }
 
     private void acknowledge(StompFrame f, boolean ack) {
@@ -710,7 +773,7 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
                 default -> throw BrokerException.preconditionFailed("cannot run " + frame.command() + " in a transaction");
             }
         } catch (BrokerException e) {
-            error(e.getMessage(), e.getMessage(), null);
+            refuse(e.kind().name(), e.getMessage(), e.getMessage(), null);
         } finally {
             ReferenceCountUtil.release(frame);
         }
@@ -747,6 +810,7 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
             release(s);
         }
         subscriptions.clear();
+        shownSubscriptions = List.of();
         transactions.values().forEach(frames -> frames.forEach(ReferenceCountUtil::release));
         transactions.clear();
         // Frames still waiting are dropped; running them releases what they hold.

@@ -42,6 +42,16 @@ final class StompSubscription implements QueueConsumer {
         return "stomp-" + id;
     }
 
+    /** Deliveries awaiting ACK or NACK; any thread may ask. */
+    int unacknowledged() {
+        return ackMode == AckMode.AUTO ? 0 : unacked.get();
+    }
+
+    /** How many deliveries may await acknowledgement at once; 0 for automatic acknowledgement. */
+    int prefetch() {
+        return ackMode == AckMode.AUTO ? 0 : prefetch;
+    }
+
     @Override
     public boolean reserve(int bodyBytes) {
         if (!active || !connection.writable()) {
