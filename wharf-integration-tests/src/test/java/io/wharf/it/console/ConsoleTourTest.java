@@ -80,6 +80,11 @@ class ConsoleTourTest {
         console.awaitText("#queues-table tr[data-name='orders'] [data-col='publish']", rate -> assertThat(rate).isNotEqualTo("0/s"));
         console.awaitText("#queues-table tr[data-name='orders'] [data-col='consumers']", "1");
         console.screenshot("queues");
+        console.click("#queues-table th[data-col='messages_ready'] button");
+        console.awaitText("#queues-table tbody tr:first-child [data-col='name']", "audit");
+        console.type("#queues-table-filter", "inv");
+        console.awaitAbsent("#queues-table tr[data-name='audit']");
+        console.awaitPresent("#queues-table tr[data-name='invoices']");
 
         console.open("");
         console.awaitText("#overview-protocols tr[data-key='AMQP'] [data-col='connections']", "2");
