@@ -114,6 +114,21 @@ class ApiBasicsTest {
     }
 
     @Test
+    void shouldListVhostsWithTheirTotals() {
+        api().put("/api/queues/%2F/basics-vhost", "{}");
+        api().post("/api/exchanges/%2F/amq.default/publish", "{\"routing_key\":\"basics-vhost\",\"payload\":\"x\"}");
+        JsonNode vhosts = api().get("/api/vhosts").json();
+        assertThat(vhosts.findValuesAsText("name")).contains("/");
+        JsonNode root = api().get("/api/vhosts/%2F").json();
+        assertThat(root.get("messages_ready").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(root.at("/message_stats/publish").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(api().get("/api/vhosts/nowhere").status()).isEqualTo(404);
+        assertThat(api().get("/api/bindings").json().findValuesAsText("destination")).contains("basics-vhost");
+        assertThat(api().get("/api/exchanges").json().findValuesAsText("name")).contains("amq.fanout");
+        assertThat(api().get("/api/whoami").json().get("tags").toString()).contains("administrator");
+    }
+
+    @Test
     void shouldDescribeEveryRouteInTheOpenApiDocument() {
         ApiClient.Answer a = api().as(null, null).get("/api/openapi.json");
         assertThat(a.status()).isEqualTo(200);
