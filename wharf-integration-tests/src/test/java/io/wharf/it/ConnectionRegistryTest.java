@@ -13,6 +13,7 @@ import io.wharf.core.Broker;
 import io.wharf.core.connection.ClientConnection;
 import io.wharf.core.connection.ClientConnections;
 import io.wharf.core.stream.ConsumerGroupDirectory;
+import io.wharf.it.stomp.StompTestClient;
 import io.wharf.test.WharfExtension;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,10 +34,7 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -287,7 +285,7 @@ class ConnectionRegistryTest {
 
     @Test
     void shouldShowAStompSessionAndCloseItWithAnErrorFrame() throws Exception {
-        try (RawStomp stomp = new RawStomp(wharf.stompPort())) {
+        try (StompTestClient stomp = new StompTestClient(wharf.stompPort())) {
             // Given a STOMP 1.2 client that subscribes with client acknowledgements and sends two messages
             stomp.send("CONNECT", Map.of("accept-version", "1.1,1.2", "host", "/", "login", "guest", "passcode", "guest"), "");
             assertThat(stomp.read().command()).isEqualTo("CONNECTED");
@@ -314,17 +312,17 @@ class ConnectionRegistryTest {
 
             // When an operator closes it, the client gets an ERROR frame with the reason, then the end of the stream
             c.close("maintenance window");
-            RawStomp.Frame error = stomp.read();
+            StompTestClient.Frame error = stomp.read();
             assertThat(error.command()).isEqualTo("ERROR");
             assertThat(error.headers()).containsEntry("message", "maintenance window");
-            assertThat(stomp.atEndOfStream()).isTrue();
+            assertThat(stomp.closedByBroker()).isTrue();
             await().atMost(WAIT).until(() -> registry().all().isEmpty());
         }
     }
 
     @Test
     void shouldCountAStompFrameRefusedBeforeConnect() throws Exception {
-        try (RawStomp stomp = new RawStomp(wharf.stompPort())) {
+        try (StompTestClient stomp = new StompTestClient(wharf.stompPort())) {
             stomp.send("SEND", Map.of("destination", "/queue/x"), "too early");
             assertThat(stomp.read().command()).isEqualTo("ERROR");
         }
@@ -436,87 +434,6 @@ class ConnectionRegistryTest {
 
         @Override
         public void authPacketArrived(int reasonCode, MqttProperties properties) {
-        }
-    }
-
-    /** STOMP frames on a plain socket; the STOMP tests' client is private to their package. */
-    private static final class RawStomp implements AutoCloseable {
-
-        record Frame(String command, Map<String, String> headers) {
-        }
-
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-
-        RawStomp(int port) throws IOException {
-            socket = new Socket("127.0.0.1", port);
-            socket.setSoTimeout(20_000);
-            in = new java.io.BufferedInputStream(socket.getInputStream());
-            out = socket.getOutputStream();
-        }
-
-        int localPort() {
-            return socket.getLocalPort();
-        }
-
-        void send(String command, Map<String, String> headers, String body) throws IOException {
-            StringBuilder b = new StringBuilder(command).append('\n');
-            headers.forEach((k, v) -> b.append(k).append(':').append(v).append('\n'));
-            b.append('\n').append(body).append('\0');
-            out.write(b.toString().getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        }
-
-        /** The next frame, its body skipped; heart-beats between frames are ignored. */
-        Frame read() throws IOException {
-            int c;
-            do {
-                c = in.read();
-            } while (c == '\n' || c == '\r');
-            if (c < 0) {
-                throw new IOException("connection closed");
-            }
-            String command = (char) c + line();
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (String l = line(); !l.isEmpty(); l = line()) {
-                int colon = l.indexOf(':');
-                headers.putIfAbsent(l.substring(0, colon), l.substring(colon + 1));
-            }
-            while ((c = in.read()) > 0) {
-                // the body, up to its NUL
-            }
-            return new Frame(command, headers);
-        }
-
-        private String line() throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            int c;
-            while ((c = in.read()) != '\n') {
-                if (c < 0) {
-                    throw new IOException("connection closed");
-                }
-                b.write(c);
-            }
-            return b.toString(StandardCharsets.UTF_8).replaceAll("\r$", "");
-        }
-
-        /** Whether the broker closed the connection: nothing but the end of the stream comes. */
-        boolean atEndOfStream() throws IOException {
-            try {
-                int c;
-                do {
-                    c = in.read();
-                } while (c == '\n' || c == '\r');
-                return c < 0;
-            } catch (java.net.SocketException reset) {
-                return true;
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
         }
     }
 }

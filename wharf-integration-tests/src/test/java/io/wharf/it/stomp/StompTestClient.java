@@ -14,10 +14,10 @@ import java.util.Map;
  * STOMP frames over a plain socket, for tests: no STOMP client library for Java covers the
  * versions, acknowledgement modes and bad input the tests need, so they write the frames.
  */
-final class StompTestClient implements AutoCloseable {
+public final class StompTestClient implements AutoCloseable {
 
     /** A received frame. */
-    record Frame(String command, Map<String, String> headers, byte[] body) {
+    public record Frame(String command, Map<String, String> headers, byte[] body) {
 
         String header(String name) {
             return headers.get(name);
@@ -33,7 +33,7 @@ final class StompTestClient implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
 
-    StompTestClient(int port) throws IOException {
+    public StompTestClient(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(20_000);
         in = new BufferedInputStream(socket.getInputStream());
@@ -68,7 +68,7 @@ final class StompTestClient implements AutoCloseable {
         out.flush();
     }
 
-    void send(String command, Map<String, String> headers, String body) throws IOException {
+    public void send(String command, Map<String, String> headers, String body) throws IOException {
         send(command, headers, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -94,7 +94,7 @@ final class StompTestClient implements AutoCloseable {
     }
 
     /** The next frame, skipping heart-beats; fails on a closed connection. */
-    Frame read() throws IOException {
+    public Frame read() throws IOException {
         return early.isEmpty() ? readFromSocket() : early.poll();
     }
 
@@ -143,7 +143,7 @@ final class StompTestClient implements AutoCloseable {
     }
 
     /** Whether the broker closed the connection (after an ERROR, for instance). */
-    boolean closedByBroker() throws IOException {
+    public boolean closedByBroker() throws IOException {
         try {
             int c;
             while ((c = in.read()) >= 0) {
@@ -157,6 +157,11 @@ final class StompTestClient implements AutoCloseable {
         } catch (java.net.SocketTimeoutException stillOpen) {
             return false;
         }
+    }
+
+    /** The client's own port, which names its connection on the broker. */
+    public int localPort() {
+        return socket.getLocalPort();
     }
 
     void writeRaw(byte[] bytes) throws IOException {
