@@ -24,12 +24,10 @@ export function mount(main, [vhost, name], context) {
     [{ label: 'publish' }, { label: 'deliver' }, { label: 'ack' }], f.rate);
   const consumers = createTable([
     { key: 'consumer_tag', label: 'Consumer tag', value: (c) => c.consumer_tag },
-    { key: 'channel', label: 'Channel', value: (c) => c.channel_details?.name ?? '' },
     { key: 'ack_required', label: 'Ack required', value: (c) => f.yesNo(c.ack_required) },
     { key: 'exclusive', label: 'Exclusive', value: (c) => f.yesNo(c.exclusive) },
-    { key: 'prefetch_count', label: 'Prefetch', value: (c) => c.prefetch_count ?? '', numeric: true },
     { key: 'priority', label: 'Priority', value: (c) => c.priority ?? 0, numeric: true },
-  ], { id: 'queue-consumers', rowKey: (c) => `${c.channel_details?.name ?? ''}|${c.consumer_tag}`, empty: 'No consumers.' });
+  ], { id: 'queue-consumers', rowKey: (c) => c.consumer_tag, empty: 'No consumers.' });
   const bindings = bindingsTable('queue-bindings', ['source']);
 
   main.append(
