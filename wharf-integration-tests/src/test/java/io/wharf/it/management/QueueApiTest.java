@@ -175,6 +175,34 @@ class QueueApiTest {
     }
 
     @Test
+    void shouldPublishABatchInOrderOrNothingOfAnInvalidOne() throws Exception {
+        assertThat(api().put("/api/queues/%2F/batch", "{}").status()).isEqualTo(201);
+        StringBuilder messages = new StringBuilder();
+        for (int i = 0; i < 500; i++) {
+            messages.append(i == 0 ? "" : ",").append("{\"routing_key\":\"batch\",\"payload\":\"m").append(i).append("\"}");
+        }
+        ApiClient.Answer ok = api().post("/api/exchanges/%2F/amq.default/publish-batch", "{\"messages\":[" + messages + "]}");
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.json().get("published").asInt()).isEqualTo(500);
+        assertThat(ok.json().get("routed").asInt()).isEqualTo(500);
+        try (Connection c = amqp(); Channel ch = c.createChannel()) {
+            for (int i = 0; i < 500; i++) {
+                GetResponse got = ch.basicGet("batch", true);
+                assertThat(new String(got.getBody(), StandardCharsets.UTF_8)).isEqualTo("m" + i);
+            }
+        }
+
+        ApiClient.Answer bad = api().post("/api/exchanges/%2F/amq.default/publish-batch",
+                "{\"messages\":[{\"routing_key\":\"batch\",\"payload\":\"fine\"},{\"payload\":\"no key\"}]}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("field").asText()).isEqualTo("messages[1].routing_key");
+        ApiClient.Answer badProperty = api().post("/api/exchanges/%2F/amq.default/publish-batch",
+                "{\"messages\":[{\"routing_key\":\"batch\",\"payload\":\"x\",\"properties\":{\"priority\":999}}]}");
+        assertThat(badProperty.json().get("field").asText()).isEqualTo("messages[0].properties.priority");
+        assertThat(api().get("/api/queues/%2F/batch").json().get("messages").asLong()).isZero();
+    }
+
+    @Test
     void shouldNotTouchAnotherConnectionsExclusiveQueue() throws Exception {
         try (Connection c = amqp(); Channel ch = c.createChannel()) {
             String q = ch.queueDeclare("", false, true, true, null).getQueue();

@@ -29,72 +29,72 @@ final class MessageViews {
     }
 
     /** The {@code properties} object of a publish request. */
-    static MessageProperties properties(JsonNode node) {
+    static MessageProperties properties(JsonNode node, String prefix) {
         if (node == null || node.isNull()) {
             return MessageProperties.EMPTY;
         }
+        String at = prefix + "properties.";
         if (!node.isObject()) {
-            throw ApiException.badRequest("properties", "'properties' must be a JSON object");
+            throw ApiException.badRequest(prefix + "properties", "'" + prefix + "properties' must be a JSON object");
         }
         node.fieldNames().forEachRemaining(f -> {
             if (!PROPERTIES.contains(f)) {
-                throw ApiException.badRequest("properties." + f, "unknown message property '" + f + "'; known: "
+                throw ApiException.badRequest(at + f, "unknown message property '" + f + "'; known: "
                         + String.join(", ", new java.util.TreeSet<>(PROPERTIES)));
             }
         });
         MessageProperties.Builder b = MessageProperties.builder();
-        b.contentType(text(node, "content_type"));
-        b.contentEncoding(text(node, "content_encoding"));
+        b.contentType(text(node, at, "content_type"));
+        b.contentEncoding(text(node, at, "content_encoding"));
         if (node.hasNonNull("headers")) {
             if (!node.get("headers").isObject()) {
-                throw ApiException.badRequest("properties.headers", "'properties.headers' must be a JSON object");
+                throw ApiException.badRequest(at + "headers", "'" + at + "headers' must be a JSON object");
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> headers = (Map<String, Object>) Json.toFieldValue(node.get("headers"));
             b.headers(headers);
         }
-        Integer mode = integer(node, "delivery_mode", 1, 2);
-        b.deliveryMode(mode);
-        b.priority(integer(node, "priority", 0, 255));
-        b.correlationId(text(node, "correlation_id"));
-        b.replyTo(text(node, "reply_to"));
+        b.deliveryMode(integer(node, at, "delivery_mode", 1, 2));
+        b.priority(integer(node, at, "priority", 0, 255));
+        b.correlationId(text(node, at, "correlation_id"));
+        b.replyTo(text(node, at, "reply_to"));
         String expiration = node.hasNonNull("expiration") ? node.get("expiration").asText() : null;
         if (expiration != null && !expiration.matches("\\d{1,18}")) {
-            throw ApiException.badRequest("properties.expiration", "'properties.expiration' must be a number of milliseconds");
+            throw ApiException.badRequest(at + "expiration", "'" + at + "expiration' must be a number of milliseconds");
         }
         b.expiration(expiration);
-        b.messageId(text(node, "message_id"));
+        b.messageId(text(node, at, "message_id"));
         if (node.hasNonNull("timestamp")) {
             if (!node.get("timestamp").canConvertToLong()) {
-                throw ApiException.badRequest("properties.timestamp", "'properties.timestamp' must be seconds since the epoch");
+                throw ApiException.badRequest(at + "timestamp", "'" + at + "timestamp' must be seconds since the epoch");
             }
             b.timestamp(Instant.ofEpochSecond(node.get("timestamp").longValue()));
         }
-        b.type(text(node, "type"));
-        b.userId(text(node, "user_id"));
-        b.appId(text(node, "app_id"));
-        b.clusterId(text(node, "cluster_id"));
+        b.type(text(node, at, "type"));
+        b.userId(text(node, at, "user_id"));
+        b.appId(text(node, at, "app_id"));
+        b.clusterId(text(node, at, "cluster_id"));
         return b.build();
     }
 
-    private static String text(JsonNode node, String field) {
+    private static String text(JsonNode node, String at, String field) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return null;
         }
         if (!v.isValueNode()) {
-            throw ApiException.badRequest("properties." + field, "'properties." + field + "' must be a string");
+            throw ApiException.badRequest(at + field, "'" + at + field + "' must be a string");
         }
         return v.asText();
     }
 
-    private static Integer integer(JsonNode node, String field, int min, int max) {
+    private static Integer integer(JsonNode node, String at, String field, int min, int max) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return null;
         }
         if (!v.canConvertToInt() || v.intValue() < min || v.intValue() > max) {
-            throw ApiException.badRequest("properties." + field, "'properties." + field + "' must be an integer from "
+            throw ApiException.badRequest(at + field, "'" + at + field + "' must be an integer from "
                     + min + " to " + max);
         }
         return v.intValue();
@@ -127,17 +127,17 @@ final class MessageViews {
     }
 
     /** The body of a publish request, decoded as its {@code payload_encoding} says. */
-    static byte[] payload(String payload, String encoding) {
+    static byte[] payload(String payload, String encoding, String prefix) {
         return switch (encoding) {
             case "string" -> payload.getBytes(StandardCharsets.UTF_8);
             case "base64" -> {
                 try {
                     yield Base64.getDecoder().decode(payload);
                 } catch (IllegalArgumentException e) {
-                    throw ApiException.badRequest("payload", "'payload' is not valid base64: " + e.getMessage());
+                    throw ApiException.badRequest(prefix + "payload", "'" + prefix + "payload' is not valid base64: " + e.getMessage());
                 }
             }
-            default -> throw ApiException.badRequest("payload_encoding", "'payload_encoding' must be string or base64");
+            default -> throw ApiException.badRequest(prefix + "payload_encoding", "'" + prefix + "payload_encoding' must be string or base64");
         };
     }
 

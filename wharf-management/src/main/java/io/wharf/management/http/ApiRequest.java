@@ -2,11 +2,9 @@ package io.wharf.management.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wharf.core.auth.User;
 
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -54,31 +52,15 @@ public record ApiRequest(String method, Map<String, String> path, Map<String, St
      * @throws ApiException 400 if the body is not a JSON object or has an unknown field
      */
     public JsonBody body(Set<String> allowed) {
-        ObjectNode node;
         if (bodyBytes.length == 0) {
-            node = JsonNodeFactory.instance.objectNode();
-        } else {
-            JsonNode parsed;
-            try {
-                parsed = Json.MAPPER.readTree(bodyBytes);
-            } catch (java.io.IOException e) {
-                throw ApiException.badRequest(null, "the body is not valid JSON: " + Json.firstLine(e.getMessage()));
-            }
-            if (!(parsed instanceof ObjectNode o)) {
-                throw ApiException.badRequest(null, "the body must be a JSON object");
-            }
-            node = o;
+            return JsonBody.of(JsonNodeFactory.instance.objectNode(), "", allowed);
         }
-        List<String> unknown = new java.util.ArrayList<>();
-        node.fieldNames().forEachRemaining(f -> {
-            if (!allowed.contains(f)) {
-                unknown.add(f);
-            }
-        });
-        if (!unknown.isEmpty()) {
-            throw ApiException.badRequest(unknown.get(0), "unknown field '" + unknown.get(0) + "'; known fields: "
-                    + String.join(", ", new java.util.TreeSet<>(allowed)));
+        JsonNode parsed;
+        try {
+            parsed = Json.MAPPER.readTree(bodyBytes);
+        } catch (java.io.IOException e) {
+            throw ApiException.badRequest(null, "the body is not valid JSON: " + Json.firstLine(e.getMessage()));
         }
-        return new JsonBody(node);
+        return JsonBody.of(parsed, "", allowed);
     }
 }

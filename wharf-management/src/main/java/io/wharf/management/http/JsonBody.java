@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A request's JSON object with typed accessors that name the field in their errors, so every
@@ -13,9 +14,33 @@ import java.util.Map;
 public final class JsonBody {
 
     private final ObjectNode node;
+    private final String prefix;
 
-    JsonBody(ObjectNode node) {
+    private JsonBody(ObjectNode node, String prefix) {
         this.node = node;
+        this.prefix = prefix;
+    }
+
+    /**
+     * A JSON object in which only {@code allowed} fields may appear; {@code prefix} goes before
+     * field names in errors (such as {@code messages[3].}).
+     *
+     * @throws ApiException 400 if it is not an object or has an unknown field
+     */
+    public static JsonBody of(JsonNode node, String prefix, Set<String> allowed) {
+        if (!(node instanceof ObjectNode o)) {
+            throw ApiException.badRequest(prefix.isEmpty() ? null : prefix.substring(0, prefix.length() - 1),
+                    prefix.isEmpty() ? "the body must be a JSON object" : "'" + prefix.substring(0, prefix.length() - 1) + "' must be a JSON object");
+        }
+        java.util.Iterator<String> names = o.fieldNames();
+        while (names.hasNext()) {
+            String f = names.next();
+            if (!allowed.contains(f)) {
+                throw ApiException.badRequest(prefix + f, "unknown field '" + prefix + f + "'; known fields: "
+                        + String.join(", ", new java.util.TreeSet<>(allowed)));
+            }
+        }
+        return new JsonBody(o, prefix);
     }
 
     public boolean has(String field) {
@@ -38,7 +63,7 @@ public final class JsonBody {
         if (v.isTextual() && (v.textValue().equals("true") || v.textValue().equals("false"))) {
             return Boolean.parseBoolean(v.textValue());
         }
-        throw ApiException.badRequest(field, "'" + field + "' must be true or false");
+        throw ApiException.badRequest(prefix + field, "'" + prefix + field + "' must be true or false");
     }
 
     public String string(String field, String dflt) {
@@ -47,7 +72,7 @@ public final class JsonBody {
         }
         JsonNode v = node.get(field);
         if (!v.isTextual()) {
-            throw ApiException.badRequest(field, "'" + field + "' must be a string");
+            throw ApiException.badRequest(prefix + field, "'" + prefix + field + "' must be a string");
         }
         return v.textValue();
     }
@@ -56,7 +81,7 @@ public final class JsonBody {
     public String requiredString(String field) {
         String v = string(field, null);
         if (v == null) {
-            throw ApiException.badRequest(field, "'" + field + "' is required");
+            throw ApiException.badRequest(prefix + field, "'" + prefix + field + "' is required");
         }
         return v;
     }
@@ -72,10 +97,10 @@ public final class JsonBody {
         } else if (v.isTextual() && v.textValue().matches("-?\\d{1,18}")) {
             value = Long.parseLong(v.textValue());
         } else {
-            throw ApiException.badRequest(field, "'" + field + "' must be an integer");
+            throw ApiException.badRequest(prefix + field, "'" + prefix + field + "' must be an integer");
         }
         if (value < min || value > max) {
-            throw ApiException.badRequest(field, "'" + field + "' must be between " + min + " and " + max + ", not " + value);
+            throw ApiException.badRequest(prefix + field, "'" + prefix + field + "' must be between " + min + " and " + max + ", not " + value);
         }
         return value;
     }
@@ -87,7 +112,7 @@ public final class JsonBody {
         }
         JsonNode v = node.get(field);
         if (!v.isObject()) {
-            throw ApiException.badRequest(field, "'" + field + "' must be a JSON object");
+            throw ApiException.badRequest(prefix + field, "'" + prefix + field + "' must be a JSON object");
         }
         Map<String, Object> out = new LinkedHashMap<>();
         v.fields().forEachRemaining(e -> out.put(e.getKey(), Json.toFieldValue(e.getValue())));
@@ -101,12 +126,12 @@ public final class JsonBody {
         }
         JsonNode v = node.get(field);
         if (!v.isObject()) {
-            throw ApiException.badRequest(field, "'" + field + "' must be a JSON object");
+            throw ApiException.badRequest(prefix + field, "'" + prefix + field + "' must be a JSON object");
         }
         Map<String, String> out = new LinkedHashMap<>();
         v.fields().forEachRemaining(e -> {
             if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-                throw ApiException.badRequest(field, "'" + field + "." + e.getKey() + "' must be a string or a number");
+                throw ApiException.badRequest(prefix + field, "'" + prefix + field + "." + e.getKey() + "' must be a string or a number");
             }
             out.put(e.getKey(), e.getValue().asText());
         });
