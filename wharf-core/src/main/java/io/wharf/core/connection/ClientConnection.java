@@ -36,6 +36,7 @@ public final class ClientConnection {
     private volatile String clientId = "";
     private volatile Map<String, String> clientProperties = Map.of();
     private volatile Supplier<List<Session>> sessions = List::of;
+    private volatile Object owner;
 
     /**
      * @param protocol the protocol's name: {@code AMQP}, {@code Kafka}, {@code MQTT} or {@code STOMP}
@@ -136,6 +137,19 @@ public final class ClientConnection {
 
     public void clientProperties(Map<String, String> properties) {
         this.clientProperties = Map.copyOf(properties);
+    }
+
+    /**
+     * The object the adapter names this connection by in the core: {@code Client.connection()}
+     * and {@code ConsumerSpec.owner()}, so that a queue's consumers can be traced to their
+     * connections. Null if the adapter does not say.
+     */
+    public Object owner() {
+        return owner;
+    }
+
+    public void owner(Object owner) {
+        this.owner = owner;
     }
 
     /** Where the connection's channels or sessions can be read from, when asked. */

@@ -100,6 +100,9 @@ class QueueApiTest {
                 assertThat(q.get("disk_bytes").asLong()).isPositive();
                 assertThat(q.get("consumer_details").get(0).get("consumer_tag").asText()).isEqualTo("the-consumer");
                 assertThat(q.get("consumer_details").get(0).get("ack_required").asBoolean()).isTrue();
+                assertThat(q.get("consumer_details").get(0).at("/channel_details/connection_name").asText())
+                        .endsWith("-> 127.0.0.1:" + wharf.amqpPort());
+                assertThat(q.get("consumer_details").get(0).at("/channel_details/protocol").asText()).isEqualTo("AMQP");
             });
             JsonNode consumers = api().get("/api/consumers/%2F").json();
             assertThat(consumers.findValuesAsText("consumer_tag")).contains("the-consumer");

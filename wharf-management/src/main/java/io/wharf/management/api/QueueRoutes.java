@@ -1,6 +1,7 @@
 package io.wharf.management.api;
 
 import io.wharf.core.BrokerException;
+import io.wharf.core.connection.ClientConnection;
 import io.wharf.core.queue.ConsumerSpec;
 import io.wharf.core.queue.Delivery;
 import io.wharf.core.queue.Queue;
@@ -14,6 +15,7 @@ import io.wharf.management.http.JsonBody;
 import io.wharf.management.http.Router;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,14 +88,36 @@ final class QueueRoutes {
         VirtualHost v = views.vhost(r);
         Queue q = queue(v, r);
         Map<String, Object> m = view(v, q);
-        m.put("consumer_details", Views.await(q.consumers()).stream().map(c -> consumer(v, q, c)).toList());
+        Map<Object, ClientConnection> owners = owners();
+        m.put("consumer_details", Views.await(q.consumers()).stream().map(c -> consumer(v, q, c, owners)).toList());
         return ApiResponse.ok(m);
     }
 
-    private static Map<String, Object> consumer(VirtualHost v, Queue q, ConsumerSpec c) {
+    /** Registered connections by the object their adapter names them by in the core. */
+    private Map<Object, ClientConnection> owners() {
+        Map<Object, ClientConnection> out = new IdentityHashMap<>();
+        views.broker().connections().all().forEach(c -> {
+            if (c.owner() != null) {
+                out.put(c.owner(), c);
+            }
+        });
+        return out;
+    }
+
+    private static Map<String, Object> consumer(VirtualHost v, Queue q, ConsumerSpec c, Map<Object, ClientConnection> owners) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("consumer_tag", c.tag());
         m.put("queue", Map.of("name", q.name(), "vhost", v.name()));
+        ClientConnection conn = owners.get(c.owner());
+        if (conn != null) {
+            Map<String, Object> ch = new LinkedHashMap<>();
+            ch.put("connection_name", conn.name());
+            ch.put("protocol", conn.protocol());
+            ch.put("user", conn.user());
+            ch.put("peer_host", conn.peer() == null || conn.peer().getAddress() == null ? "" : conn.peer().getAddress().getHostAddress());
+            ch.put("peer_port", conn.peer() == null ? 0 : conn.peer().getPort());
+            m.put("channel_details", ch);
+        }
         m.put("ack_required", !c.noAck());
         m.put("exclusive", c.exclusive());
         m.put("priority", c.priority());
@@ -102,10 +126,11 @@ final class QueueRoutes {
 
     private ApiResponse consumers(ApiRequest r) {
         List<Map<String, Object>> out = new ArrayList<>();
+        Map<Object, ClientConnection> owners = owners();
         for (VirtualHost v : views.vhosts(r)) {
             for (Queue q : v.queues()) {
                 if (q.consumerCount() > 0) {
-                    Views.await(q.consumers()).forEach(c -> out.add(consumer(v, q, c)));
+                    Views.await(q.consumers()).forEach(c -> out.add(consumer(v, q, c, owners)));
                 }
             }
         }

@@ -254,6 +254,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
         connection = ConnectionTracker.track(ctx.channel(), broker.connections(), "AMQP", this::closeByOperator);
         connection.protocolVersion("0-9-1");
         connection.sessions(this::sessions);
+        connection.owner(identity());
         LOG.debug("accepting AMQP connection {}", name);
         handshakeTimeout = ctx.executor().schedule(() -> {
             if (state != State.OPEN && state != State.CLOSED) {

@@ -143,6 +143,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         this.inbox = new LoopInbox(ctx.executor(), this::endOfBatch);
         connection = ConnectionTracker.track(ctx.channel(), registry, PROTOCOL, this::closeByOperator);
         connection.sessions(this::sessions);
+        connection.owner(this);
         ctx.fireChannelActive();
     }
 

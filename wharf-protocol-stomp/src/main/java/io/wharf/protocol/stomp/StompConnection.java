@@ -104,6 +104,7 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
         this.inbox = new LoopInbox(ctx.executor(), ctx::flush);
         connection = ConnectionTracker.track(ctx.channel(), broker.connections(), PROTOCOL, this::closeByOperator);
         connection.sessions(this::sessions);
+        connection.owner(this);
         ctx.fireChannelActive();
     }
 

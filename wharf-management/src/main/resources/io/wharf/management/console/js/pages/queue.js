@@ -24,6 +24,7 @@ export function mount(main, [vhost, name], context) {
     [{ label: 'publish' }, { label: 'deliver' }, { label: 'ack' }], f.rate);
   const consumers = createTable([
     { key: 'consumer_tag', label: 'Consumer tag', value: (c) => c.consumer_tag },
+    { key: 'connection', label: 'Connection', value: (c) => c.channel_details?.connection_name ?? '' },
     { key: 'ack_required', label: 'Ack required', value: (c) => f.yesNo(c.ack_required) },
     { key: 'exclusive', label: 'Exclusive', value: (c) => f.yesNo(c.exclusive) },
     { key: 'priority', label: 'Priority', value: (c) => c.priority ?? 0, numeric: true },
