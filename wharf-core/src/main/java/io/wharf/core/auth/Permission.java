@@ -23,16 +23,32 @@ public record Permission(String configure, String write, String read) {
             case WRITE -> write;
             case READ -> read;
         };
-        Pattern p = Patterns.compile(regex);
-        return p.matcher(resource).find();
+        return Patterns.find(regex, resource);
     }
 
-    /** Compiled patterns, shared: permissions are checked on every publish. */
+    /**
+     * Compiled patterns and their answers, shared: permissions are checked on every publish,
+     * almost always against the same few exchange names.
+     */
     private static final class Patterns {
-        private static final java.util.concurrent.ConcurrentHashMap<String, Pattern> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+        private static final int MAX_ANSWERS = 10_000;
+        private static final java.util.concurrent.ConcurrentHashMap<String, Compiled> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
 
-        static Pattern compile(String regex) {
-            return CACHE.computeIfAbsent(regex, r -> Pattern.compile(r.isEmpty() ? "^$" : r));
+        private record Compiled(Pattern pattern, java.util.concurrent.ConcurrentHashMap<String, Boolean> answers) {
+        }
+
+        static boolean find(String regex, String resource) {
+            Compiled c = CACHE.computeIfAbsent(regex, r -> new Compiled(Pattern.compile(r.isEmpty() ? "^$" : r),
+                    new java.util.concurrent.ConcurrentHashMap<>()));
+            Boolean known = c.answers().get(resource);
+            if (known != null) {
+                return known;
+            }
+            boolean found = c.pattern().matcher(resource).find();
+            if (c.answers().size() < MAX_ANSWERS) {
+                c.answers().put(resource, found);
+            }
+            return found;
         }
     }
 }

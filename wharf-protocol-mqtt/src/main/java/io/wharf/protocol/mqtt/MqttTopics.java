@@ -96,20 +96,37 @@ final class MqttTopics {
         if (topic.startsWith("$") && (filter.startsWith("+") || filter.startsWith("#"))) {
             return false;
         }
-        String[] f = filter.split("/", -1);
-        String[] t = topic.split("/", -1);
-        int i = 0;
-        for (; i < f.length; i++) {
-            if (f[i].equals("#")) {
+        // Level by level on the strings themselves: this runs for every delivered message.
+        int f = 0;
+        int t = 0;
+        while (true) {
+            int fEnd = levelEnd(filter, f);
+            int tEnd = t > topic.length() ? -1 : levelEnd(topic, t);
+            int fLen = fEnd - f;
+            if (fLen == 1 && filter.charAt(f) == '#') {
                 return true;
             }
-            if (i >= t.length) {
+            if (tEnd < 0) {
                 return false;
             }
-            if (!f[i].equals("+") && !f[i].equals(t[i])) {
+            boolean one = fLen == 1 && filter.charAt(f) == '+';
+            if (!one && (fLen != tEnd - t || !filter.regionMatches(f, topic, t, fLen))) {
                 return false;
             }
+            boolean filterDone = fEnd == filter.length();
+            boolean topicDone = tEnd == topic.length();
+            if (filterDone) {
+                return topicDone;
+            }
+            f = fEnd + 1;
+            // Past the topic's last level: only a following "#" can still match.
+            t = topicDone ? topic.length() + 1 : tEnd + 1;
         }
-        return i == t.length;
+    }
+
+    /** Where the level starting at {@code from} ends: the next '/' or the end of the string. */
+    private static int levelEnd(String s, int from) {
+        int slash = s.indexOf('/', from);
+        return slash < 0 ? s.length() : slash;
     }
 }
