@@ -19,6 +19,9 @@ import io.wharf.storage.concurrent.NamedThreadFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +61,13 @@ public final class ManagementEndpoint implements AutoCloseable {
         Rates rates = new Rates(broker, settings.rateInterval());
         BrokerMetrics metrics = new BrokerMetrics(broker);
         try {
-            Router router = ManagementApi.routes(broker, rates, settings.listeners());
+            // The overview lists this port too, known only once bound when 0 was asked for.
+            AtomicInteger boundPort = new AtomicInteger(settings.port());
+            Router router = ManagementApi.routes(broker, rates, () -> {
+                Map<String, Integer> all = new LinkedHashMap<>(settings.listeners());
+                all.put("http", boundPort.get());
+                return all;
+            });
             router.get("/metrics", Router.Level.OPEN, req -> {
                 BrokerMetrics.Exposition e = metrics.scrape(req.header("accept"));
                 return ApiResponse.bytes(200, e.body().getBytes(StandardCharsets.UTF_8), e.contentType());
@@ -71,6 +80,7 @@ public final class ManagementEndpoint implements AutoCloseable {
                             .addLast(new HttpServerKeepAliveHandler())
                             .addLast(new HttpObjectAggregator(MAX_BODY))
                             .addLast(door));
+            boundPort.set(listener.port());
             return new ManagementEndpoint(listener, executor, rates, router, metrics);
         } catch (IOException | RuntimeException e) {
             metrics.close();

@@ -86,7 +86,7 @@ public final class WharfServer implements AutoCloseable {
                 stomp = StompEndpoint.start(broker, config.stompSettings());
             }
             http = ManagementEndpoint.start(broker, new ManagementSettings(config.http().host(), config.http().port(),
-                    listeners(amqp, kafka, mqtt, stomp), RATE_INTERVAL_MS));
+                    listeners(config, amqp, kafka, mqtt, stomp), RATE_INTERVAL_MS));
         } catch (IOException | RuntimeException e) {
             closeEndpoints(amqp, kafka, mqtt, stomp);
             try {
@@ -108,7 +108,8 @@ public final class WharfServer implements AutoCloseable {
     }
 
     /** The protocol listeners that were started, by protocol name, for the management overview. */
-    private static Map<String, Integer> listeners(AmqpEndpoint amqp, KafkaEndpoint kafka, MqttEndpoint mqtt, StompEndpoint stomp) {
+    private static Map<String, Integer> listeners(WharfConfig config, AmqpEndpoint amqp, KafkaEndpoint kafka, MqttEndpoint mqtt,
+                                                  StompEndpoint stomp) {
         Map<String, Integer> out = new LinkedHashMap<>();
         if (amqp != null) {
             out.put("amqp", amqp.port());
@@ -121,6 +122,13 @@ public final class WharfServer implements AutoCloseable {
         }
         if (stomp != null) {
             out.put("stomp", stomp.port());
+        }
+        // Named as RabbitMQ names its WebSocket listeners.
+        if (mqtt != null && config.mqtt().websocketEnabled()) {
+            out.put("http/web-mqtt", mqtt.websocketPort());
+        }
+        if (stomp != null && config.stomp().websocketEnabled()) {
+            out.put("http/web-stomp", stomp.websocketPort());
         }
         return out;
     }

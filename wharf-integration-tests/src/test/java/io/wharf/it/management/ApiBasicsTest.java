@@ -102,7 +102,8 @@ class ApiBasicsTest {
             ch.waitForConfirmsOrDie(10_000);
             JsonNode after = api().get("/api/overview").json();
             assertThat(after.get("product_name").asText()).isEqualTo("Wharf");
-            assertThat(after.get("listeners").toString()).contains("\"amqp\"", "\"kafka\"");
+            assertThat(after.get("listeners").toString()).contains("\"amqp\"", "\"kafka\"", "\"http\"");
+            assertThat(after.get("listeners").findValuesAsText("port")).contains(Integer.toString(wharf.httpPort()));
             assertThat(after.at("/message_stats/publish").asLong()).isEqualTo(before.at("/message_stats/publish").asLong() + 50);
             assertThat(after.at("/queue_totals/messages_ready").asLong()).isGreaterThanOrEqualTo(50);
             assertThat(after.at("/object_totals/queues").asInt()).isGreaterThanOrEqualTo(1);
@@ -136,7 +137,7 @@ class ApiBasicsTest {
         Set<String> documented = new HashSet<>();
         paths.fields().forEachRemaining(p -> p.getValue().fieldNames().forEachRemaining(m -> documented.add(m.toUpperCase() + " " + p.getKey())));
         Set<String> served = new HashSet<>();
-        Router router = ManagementApi.routes(wharf.server().broker(), null, Map.of());
+        Router router = ManagementApi.routes(wharf.server().broker(), null, Map::of);
         router.routes().forEach(r -> served.add(r.method() + " " + r.pattern()));
         served.add("GET /metrics");
         assertThat(documented).containsExactlyInAnyOrderElementsOf(served);

@@ -4,6 +4,7 @@ import io.wharf.core.Broker;
 import io.wharf.management.http.Router;
 
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** Every route of the management API, registered on one router. */
 public final class ManagementApi {
@@ -14,7 +15,7 @@ public final class ManagementApi {
     /**
      * @param listeners the broker's listening ports by protocol, for the overview
      */
-    public static Router routes(Broker broker, Rates rates, Map<String, Integer> listeners) {
+    public static Router routes(Broker broker, Rates rates, Supplier<Map<String, Integer>> listeners) {
         Views views = new Views(broker, rates);
         Router router = new Router();
         new OverviewRoutes(views, listeners).register(router);

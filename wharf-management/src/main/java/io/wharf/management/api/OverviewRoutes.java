@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 import static io.wharf.management.http.Router.Level.MANAGEMENT;
 import static io.wharf.management.http.Router.Level.OPEN;
@@ -25,10 +26,10 @@ import static io.wharf.management.http.Router.Level.OPEN;
 final class OverviewRoutes {
 
     private final Views views;
-    private final Map<String, Integer> listeners;
+    private final Supplier<Map<String, Integer>> listeners;
     private final byte[] openApi;
 
-    OverviewRoutes(Views views, Map<String, Integer> listeners) {
+    OverviewRoutes(Views views, Supplier<Map<String, Integer>> listeners) {
         this.views = views;
         this.listeners = listeners;
         try (InputStream in = OverviewRoutes.class.getResourceAsStream("/io/wharf/management/openapi.json")) {
@@ -109,7 +110,7 @@ final class OverviewRoutes {
         Rates.PerSecond rates = vhosts.size() == b.vhosts().size() ? views.rates().rates(Rates.BROKER_KEY)
                 : sum(vhosts.stream().map(v -> views.rates().rates(Rates.vhostKey(v.name()))).toList());
         List<Map<String, Object>> listening = new ArrayList<>();
-        listeners.forEach((protocol, port) -> listening.add(Map.of("protocol", protocol, "port", port)));
+        listeners.get().forEach((protocol, port) -> listening.add(Map.of("protocol", protocol, "port", port)));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("product_name", "Wharf");
         m.put("wharf_version", version());
