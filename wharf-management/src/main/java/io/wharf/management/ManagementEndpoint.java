@@ -4,6 +4,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.wharf.core.Broker;
 import io.wharf.core.Lifecycle;
 import io.wharf.management.api.ManagementApi;
@@ -35,6 +36,8 @@ public final class ManagementEndpoint implements AutoCloseable {
 
     /** Request bodies larger than this are refused with 413. */
     static final int MAX_BODY = 16 << 20;
+    /** Connections that send nothing for this long are closed; a route answers well within it. */
+    static final int IDLE_SECONDS = 120;
 
     private final Listener listener;
     private final ThreadPoolExecutor executor;
@@ -76,6 +79,8 @@ public final class ManagementEndpoint implements AutoCloseable {
                     () -> broker.state() == Lifecycle.RUNNING);
             Listener listener = Listener.bind("http", settings.host(), settings.port(),
                     new WriteBufferWaterMark(64 << 10, 1 << 20), ch -> ch.pipeline()
+                            // An idle or stalled client does not hold a connection for ever.
+                            .addLast(new ReadTimeoutHandler(IDLE_SECONDS))
                             .addLast(new HttpServerCodec())
                             .addLast(new HttpServerKeepAliveHandler())
                             .addLast(new HttpObjectAggregator(MAX_BODY))
