@@ -111,6 +111,32 @@ class ConsoleTest {
     }
 
     @Test
+    void shouldDeclareAQueueAndAnExchangeFromTheirPages() throws Exception {
+        console.open("queues");
+        console.type("#declare-queue-name", "console.declared");
+        console.type("#declare-queue-arguments", "x-max-length=5");
+        console.click("#declare-queue-submit");
+        console.awaitText("#declare-queue-status", "Queue \"console.declared\" declared.");
+        console.awaitPresent("#queues-table tr[data-name='console.declared']");
+
+        Channel channel = clients.amqp("console-declared").createChannel();
+        assertThat(channel.queueDeclarePassive("console.declared").getMessageCount()).isZero();
+        // The argument arrived as a number: a client declaring it the same way is not refused.
+        channel.queueDeclare("console.declared", true, false, false, Map.of("x-max-length", 5L));
+
+        console.type("#declare-queue-name", "amq.not-allowed");
+        console.click("#declare-queue-submit");
+        console.awaitText("#declare-queue-status", status -> assertThat(status).contains("amq."));
+
+        console.open("exchanges");
+        console.type("#declare-exchange-name", "console.fanout");
+        console.select("#declare-exchange-type", "fanout");
+        console.click("#declare-exchange-submit");
+        console.awaitText("#declare-exchange-status", "Exchange \"console.fanout\" declared.");
+        console.awaitText("#exchanges-table tr[data-name='console.fanout'] [data-col='type']", "fanout");
+    }
+
+    @Test
     void shouldPublishAndGetMessagesThroughTheQueuePage() throws Exception {
         Channel channel = clients.amqp("console-forms").createChannel();
         channel.queueDeclare("console.forms", true, false, false, Map.of());

@@ -72,6 +72,38 @@ export function statusLine(id) {
   };
 }
 
+/**
+ * A form that declares something: its controls on one row, a Declare button and a status line.
+ * {@code submit} does the work and returns the text to show; {@code done} runs after it succeeded.
+ */
+export function declareForm({ id, title, controls, submit, done }) {
+  const status = statusLine(`${id}-status`);
+  return h('form', {
+    id: `${id}-form`,
+    class: 'card',
+    'aria-labelledby': `${id}-h`,
+    onsubmit: async (event) => {
+      event.preventDefault();
+      status.clear();
+      try {
+        status.ok(await submit());
+        await done();
+      } catch (error) {
+        status.fail(error);
+      }
+    },
+  },
+  h('h2', { id: `${id}-h` }, title),
+  h('div', { class: 'inline' }, ...controls, h('button', { type: 'submit', id: `${id}-submit` }, 'Declare')),
+  status.element);
+}
+
+/** A checkbox with its label after it, for a form's row: checkbox('declare-queue-durable', 'Durable', true). */
+export function checkbox(id, label, checked) {
+  const box = h('input', { id, type: 'checkbox', checked });
+  return { input: box, element: h('div', { class: 'field check' }, box, h('label', { for: id }, label)) };
+}
+
 /** A labelled form control: field('Payload', h('textarea', {id: 'x'})). */
 export function field(label, control, hint) {
   return h('div', { class: 'field' },

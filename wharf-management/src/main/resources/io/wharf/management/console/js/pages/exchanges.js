@@ -1,7 +1,7 @@
 // Every exchange, and a form to declare one.
 
 import { get, put, path } from '../api.js';
-import { h, field, statusLine } from '../dom.js';
+import { h, field, checkbox, declareForm } from '../dom.js';
 import { createTable } from '../table.js';
 import { exchangeLink, argumentsText } from './bindings.js';
 import * as f from '../format.js';
@@ -25,7 +25,7 @@ export function mount(main) {
     empty: 'No exchanges.',
   });
 
-  main.append(h('h1', { id: 'page-title' }, 'Exchanges'), table.element, declareForm(() => refresh()));
+  main.append(h('h1', { id: 'page-title' }, 'Exchanges'), table.element, declareExchangeForm(() => refresh()));
 
   async function refresh() {
     table.update(await get('api/exchanges'));
@@ -33,37 +33,23 @@ export function mount(main) {
   return { refresh };
 }
 
-function declareForm(onDeclared) {
+function declareExchangeForm(onDeclared) {
   const vhost = h('input', { id: 'declare-exchange-vhost', value: '/', required: true });
   const name = h('input', { id: 'declare-exchange-name', required: true });
   const type = h('select', { id: 'declare-exchange-type' }, TYPES.map((t) => h('option', { value: t }, t)));
-  const durable = h('input', { id: 'declare-exchange-durable', type: 'checkbox', checked: true });
-  const status = statusLine('declare-exchange-status');
-  return h('form', {
-    id: 'declare-exchange-form',
-    class: 'card',
-    'aria-labelledby': 'declare-h',
-    onsubmit: async (event) => {
-      event.preventDefault();
-      status.clear();
-      try {
-        await put(path`exchanges/${vhost.value}/${name.value}`, {
-          type: type.value, durable: durable.checked, auto_delete: false, internal: false, arguments: {},
-        });
-        status.ok(`Exchange "${name.value}" declared.`);
-        name.value = '';
-        await onDeclared();
-      } catch (error) {
-        status.fail(error);
-      }
+  const durable = checkbox('declare-exchange-durable', 'Durable', true);
+  return declareForm({
+    id: 'declare-exchange',
+    title: 'Declare an exchange',
+    controls: [field('Vhost', vhost), field('Name', name), field('Type', type), durable.element],
+    submit: async () => {
+      await put(path`exchanges/${vhost.value}/${name.value}`, {
+        type: type.value, durable: durable.input.checked, auto_delete: false, internal: false, arguments: {},
+      });
+      const declared = name.value;
+      name.value = '';
+      return `Exchange "${declared}" declared.`;
     },
-  },
-  h('h2', { id: 'declare-h' }, 'Declare an exchange'),
-  h('div', { class: 'inline' },
-    field('Vhost', vhost),
-    field('Name', name),
-    field('Type', type),
-    h('div', { class: 'field check' }, durable, h('label', { for: durable.id }, 'Durable')),
-    h('button', { type: 'submit', id: 'declare-exchange-submit' }, 'Declare')),
-  status.element);
+    done: onDeclared,
+  });
 }

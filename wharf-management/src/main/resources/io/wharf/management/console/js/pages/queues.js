@@ -1,7 +1,7 @@
 // Every queue with its depth and rates; sortable, filterable, each linking to its own page.
 
-import { get } from '../api.js';
-import { h, route } from '../dom.js';
+import { get, put, path } from '../api.js';
+import { h, route, field, checkbox, declareForm } from '../dom.js';
 import { createTable } from '../table.js';
 import * as f from '../format.js';
 
@@ -32,11 +32,43 @@ export function mount(main) {
     empty: 'No queues yet.',
   });
 
-  main.append(h('h1', { id: 'page-title' }, 'Queues'), table.element);
+  main.append(h('h1', { id: 'page-title' }, 'Queues'), table.element, declareQueueForm(() => refresh()));
 
-  return {
-    async refresh() {
-      table.update(await get('api/queues'));
+  async function refresh() {
+    table.update(await get('api/queues'));
+  }
+  return { refresh };
+}
+
+/** Arguments typed one per line as name=value; numbers stay numbers, as x-max-length needs. */
+function parseArguments(text) {
+  const args = {};
+  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    const eq = line.indexOf('=');
+    const key = eq < 0 ? line : line.slice(0, eq).trim();
+    const value = eq < 0 ? '' : line.slice(eq + 1).trim();
+    args[key] = /^-?\d+$/.test(value) ? Number(value) : value;
+  }
+  return args;
+}
+
+function declareQueueForm(onDeclared) {
+  const vhost = h('input', { id: 'declare-queue-vhost', value: '/', required: true });
+  const name = h('input', { id: 'declare-queue-name', required: true });
+  const args = h('textarea', { id: 'declare-queue-arguments', rows: 1, placeholder: 'x-max-length=1000' });
+  const durable = checkbox('declare-queue-durable', 'Durable', true);
+  return declareForm({
+    id: 'declare-queue',
+    title: 'Declare a queue',
+    controls: [field('Vhost', vhost), field('Name', name), field('Arguments', args, 'One name=value per line.'), durable.element],
+    submit: async () => {
+      await put(path`queues/${vhost.value}/${name.value}`, {
+        durable: durable.input.checked, auto_delete: false, arguments: parseArguments(args.value),
+      });
+      const declared = name.value;
+      name.value = '';
+      return `Queue "${declared}" declared.`;
     },
-  };
+    done: onDeclared,
+  });
 }
