@@ -445,8 +445,7 @@ public final class Log implements AutoCloseable {
         writeLock.lock();
         try {
             LogEnd end = writtenEnd;
-            active.flush();
-            stats.fsync();
+            timedFlush(active);
             advanceDurableEnd(end);
         } finally {
             writeLock.unlock();

@@ -97,7 +97,10 @@ class RecoveryTest {
         assertThat(reopened.recoveryReport().recoveredSegments()).hasSize(1);
         assertThat(reopened.recoveryReport().truncations()).isEmpty();
         assertThat(reopened.endOffset()).isEqualTo(500);
-        assertThat(reopened.append(batch(1, "next")).baseOffset()).isEqualTo(500);
+        PendingAppend next = reopened.append(batch(1, "next"));
+        assertThat(next.baseOffset()).isEqualTo(500);
+        // Written by the log's writer thread: wait for it before reading what is written.
+        next.future().get();
         reopened.flush();
         assertThat(readAll(reopened, 0, Log.ReadBound.WRITTEN)).hasSize(501);
     }
