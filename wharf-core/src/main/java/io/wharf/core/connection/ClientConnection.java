@@ -21,6 +21,7 @@ public final class ClientConnection {
     public record Session(String name, int consumers, long unacknowledged, int prefetch) {
     }
 
+    private final String name;
     private final String protocol;
     private final InetSocketAddress peer;
     private final InetSocketAddress local;
@@ -44,6 +45,7 @@ public final class ClientConnection {
      */
     public ClientConnection(String protocol, InetSocketAddress peer, InetSocketAddress local, long connectedAtMillis,
                             Consumer<String> closer) {
+        this.name = address(peer) + " -> " + address(local);
         this.protocol = protocol;
         this.peer = peer;
         this.local = local;
@@ -53,7 +55,7 @@ public final class ClientConnection {
 
     /** The connection's name, as RabbitMQ names them: {@code "peer:port -> local:port"}. */
     public String name() {
-        return address(peer) + " -> " + address(local);
+        return name;
     }
 
     private static String address(InetSocketAddress a) {

@@ -190,9 +190,9 @@ public final class StreamPartition {
     /** Appends a batch of data records and counts them as published. */
     private PendingAppend appendCounted(ByteBuffer batch) {
         int bytes = batch.remaining();
-        int records = RecordBatch.wrap(batch).recordCount();
         PendingAppend p = log.append(batch);
-        stats.published(records, bytes);
+        // The log has read the batch's offsets already: its records are counted without parsing it again.
+        stats.published(p.lastOffset() - p.baseOffset() + 1, bytes);
         return p;
     }
 

@@ -80,9 +80,7 @@ final class OverviewRoutes {
             }
             exchanges += v.exchanges().size();
             streams += v.streams().size();
-            java.util.Set<String> names = new java.util.HashSet<>(v.groupOffsets().groups());
-            v.consumerGroups().groups().forEach(g -> names.add(g.id()));
-            groups += names.size();
+            groups += Views.groupNames(v).size();
         }
         Map<String, Long> byProtocol = new TreeMap<>();
         int channels = 0;
@@ -100,15 +98,13 @@ final class OverviewRoutes {
         totals.put("streams", streams);
         totals.put("consumer_groups", groups);
         Map<String, Object> queueTotals = new LinkedHashMap<>();
-        queueTotals.put("messages", ready + unacked);
-        queueTotals.put("messages_ready", ready);
-        queueTotals.put("messages_unacknowledged", unacked);
+        Views.depth(queueTotals, ready, unacked);
         MessageStats.Snapshot stats = MessageStats.Snapshot.ZERO;
         for (VirtualHost v : vhosts) {
             stats = stats.plus(Rates.totals(v));
         }
         Rates.PerSecond rates = vhosts.size() == b.vhosts().size() ? views.rates().rates(Rates.BROKER_KEY)
-                : sum(vhosts.stream().map(v -> views.rates().rates(Rates.vhostKey(v.name()))).toList());
+                : vhosts.stream().map(v -> views.rates().rates(Rates.vhostKey(v.name()))).reduce(Rates.PerSecond.ZERO, Rates.PerSecond::plus);
         List<Map<String, Object>> listening = new ArrayList<>();
         listeners.get().forEach((protocol, port) -> listening.add(Map.of("protocol", protocol, "port", port)));
         Map<String, Object> m = new LinkedHashMap<>();
@@ -129,20 +125,6 @@ final class OverviewRoutes {
         return ApiResponse.ok(m);
     }
 
-    private static Rates.PerSecond sum(List<Rates.PerSecond> all) {
-        double[] t = new double[7];
-        for (Rates.PerSecond p : all) {
-            t[0] += p.published();
-            t[1] += p.publishedBytes();
-            t[2] += p.delivered();
-            t[3] += p.deliveredBytes();
-            t[4] += p.acknowledged();
-            t[5] += p.redelivered();
-            t[6] += p.deadLettered();
-        }
-        return new Rates.PerSecond(t[0], t[1], t[2], t[3], t[4], t[5], t[6]);
-    }
-
     private Map<String, Object> vhost(VirtualHost v) {
         long ready = 0;
         long unacked = 0;
@@ -152,9 +134,7 @@ final class OverviewRoutes {
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", v.name());
-        m.put("messages", ready + unacked);
-        m.put("messages_ready", ready);
-        m.put("messages_unacknowledged", unacked);
+        Views.depth(m, ready, unacked);
         m.put("queues", v.queues().size());
         m.put("streams", v.streams().size());
         m.put("message_stats", Views.messageStats(Rates.totals(v), views.rates().rates(Rates.vhostKey(v.name()))));

@@ -69,9 +69,7 @@ final class QueueRoutes {
         m.put("auto_delete", d.autoDelete());
         m.put("exclusive", d.exclusive());
         m.put("arguments", Views.table(d.arguments()));
-        m.put("messages", ready + unacked);
-        m.put("messages_ready", ready);
-        m.put("messages_unacknowledged", unacked);
+        Views.depth(m, ready, unacked);
         m.put("message_bytes_ready", q.readyBytes());
         m.put("disk_bytes", q.logBytes());
         m.put("consumers", q.consumerCount());

@@ -29,6 +29,12 @@ public final class Rates implements AutoCloseable {
     public record PerSecond(double published, double publishedBytes, double delivered, double deliveredBytes,
                             double acknowledged, double redelivered, double deadLettered) {
         static final PerSecond ZERO = new PerSecond(0, 0, 0, 0, 0, 0, 0);
+
+        PerSecond plus(PerSecond o) {
+            return new PerSecond(published + o.published, publishedBytes + o.publishedBytes, delivered + o.delivered,
+                    deliveredBytes + o.deliveredBytes, acknowledged + o.acknowledged, redelivered + o.redelivered,
+                    deadLettered + o.deadLettered);
+        }
     }
 
     private record Sample(MessageStats.Snapshot counters, long atNanos, PerSecond rates) {

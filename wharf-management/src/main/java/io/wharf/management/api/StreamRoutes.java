@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import static io.wharf.management.http.Router.Level.MANAGEMENT;
@@ -152,9 +151,7 @@ final class StreamRoutes {
     private ApiResponse groups(ApiRequest r) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (VirtualHost v : views.vhosts(r)) {
-            Set<String> names = new TreeSet<>(v.groupOffsets().groups());
-            v.consumerGroups().groups().forEach(g -> names.add(g.id()));
-            names.forEach(g -> {
+            Views.groupNames(v).forEach(g -> {
                 Map<String, Object> m = group(v, g);
                 m.remove("offsets");
                 out.add(m);
@@ -166,9 +163,7 @@ final class StreamRoutes {
     private ApiResponse group(ApiRequest r) {
         VirtualHost v = views.vhost(r);
         String name = r.path("group");
-        boolean known = v.groupOffsets().groups().contains(name)
-                || v.consumerGroups().groups().stream().anyMatch(g -> g.id().equals(name));
-        if (!known) {
+        if (!Views.groupNames(v).contains(name)) {
             throw ApiException.notFound("no consumer group '" + name + "' in vhost '" + v.name() + "'");
         }
         return ApiResponse.ok(group(v, name));

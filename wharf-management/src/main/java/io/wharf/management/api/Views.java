@@ -2,7 +2,6 @@ package io.wharf.management.api;
 
 import io.wharf.core.BrokerException;
 import io.wharf.core.auth.Client;
-import io.wharf.core.auth.Permission;
 import io.wharf.core.auth.User;
 import io.wharf.core.stats.MessageStats;
 import io.wharf.core.vhost.VirtualHost;
@@ -15,6 +14,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -77,9 +78,18 @@ final class Views {
         return new Client(r.user(), new Object(), "HTTP API user '" + r.user().name() + "' from " + r.remote());
     }
 
-    /** Checks the user may do {@code access} on {@code resource}, as a protocol client would be checked. */
-    static void check(ApiRequest r, String vhost, Permission.Access access, String kind, String resource) {
-        client(r).check(vhost, access, kind, resource);
+    /** The consumer groups of a vhost: those with committed offsets and those with members now. */
+    static Set<String> groupNames(VirtualHost v) {
+        Set<String> names = new TreeSet<>(v.groupOffsets().groups());
+        v.consumerGroups().groups().forEach(g -> names.add(g.id()));
+        return names;
+    }
+
+    /** RabbitMQ's depth fields: {@code messages}, {@code messages_ready}, {@code messages_unacknowledged}. */
+    static void depth(Map<String, Object> m, long ready, long unacked) {
+        m.put("messages", ready + unacked);
+        m.put("messages_ready", ready);
+        m.put("messages_unacknowledged", unacked);
     }
 
     /** Waits for the broker's answer; its refusals become the API's. */
