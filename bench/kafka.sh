@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Kafka protocol benchmark: Wharf's Kafka endpoint next to Apache Kafka (KRaft, one node), both
 # driven by Kafka's own load tools (ProducerPerformance and ConsumerPerformance from kafka-tools),
-# in one run on the same machine. One broker runs at a time, both on 127.0.0.1:9092; the two
-# alternate round by round. Each broker is started fresh, with an empty data directory, for every
-# round, warmed up with a short produce run that is not counted, then for a topic with 1 partition
+# in one run on the same machine. Three brokers take turns, one at a time on 127.0.0.1:9092: Wharf
+# with its defaults, Apache Kafka, and Wharf with storage.fsync never (Kafka's durability: the
+# acknowledgement does not wait for the disk). Each is started fresh, with an empty data directory,
+# for every round, warmed up with a short produce run that is not counted, then for a topic with 1 partition
 # and for a topic with 8 partitions (each created beforehand with TopicCommand):
 #   produce  RECORDS records of RECORD-BYTES bytes with acks=all, unthrottled, one producer
 #   consume  the same records back with one consumer in a consumer group
@@ -166,8 +167,9 @@ wait_for_kafka_port() {
 }
 
 start_wharf() {
+  # start_wharf RUN-NAME [VAR=VALUE...]
   BROKER_LOG="$RESULTS/wharf-$1.log"
-  start_wharf_process "$SCRATCH/wharf-data" "$BROKER_LOG" WHARF_KAFKA_PORT=9092
+  start_wharf_process "$SCRATCH/wharf-data" "$BROKER_LOG" WHARF_KAFKA_PORT=9092 "${@:2}"
   wait_for_kafka_port Wharf "$WHARF_PID"
   BROKER_PID="$WHARF_PID"
 }
@@ -220,13 +222,14 @@ start_broker() {
   done
   case "$1" in
     wharf) start_wharf "$2" ;;
+    wharf-nofsync) start_wharf "nofsync-$2" WHARF_STORAGE_FSYNC=never ;;
     kafka) start_kafka "$2" ;;
   esac
 }
 
 stop_broker() {
   case "$1" in
-    wharf) stop_wharf; rm -rf "$SCRATCH/wharf-data" ;;
+    wharf|wharf-nofsync) stop_wharf; rm -rf "$SCRATCH/wharf-data" ;;
     kafka) stop_kafka; rm -rf "$SCRATCH/kafka-data" ;;
   esac
   for _ in $(seq 60); do port_in_use 9092 || break; sleep 0.5; done
@@ -370,10 +373,14 @@ run_topic() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Alternate the brokers, the first one switching every round.
+# Alternate the brokers, the first one changing every round.
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$ROUNDS"); do
-  if [ $((round % 2)) -eq 1 ]; then order=(wharf kafka); else order=(kafka wharf); fi
+  case $((round % 3)) in
+    1) order=(wharf kafka wharf-nofsync) ;;
+    2) order=(kafka wharf-nofsync wharf) ;;
+    0) order=(wharf-nofsync wharf kafka) ;;
+  esac
   for broker in "${order[@]}"; do
     log "round $round: starting $broker"
     start_broker "$broker" "$round"
@@ -406,7 +413,7 @@ SECTION="$(python3 - "$TSV" "$RECORDS" "$RECORD_BYTES" <<'PY'
 import sys, statistics
 runs = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 records, size = int(sys.argv[2]), int(sys.argv[3])
-names = {"wharf": "Wharf", "kafka": "Kafka"}
+names = {"wharf": "Wharf", "wharf-nofsync": "Wharf, fsync never", "kafka": "Kafka"}
 def num(s):
     try: return float(s)
     except ValueError: return None
@@ -452,13 +459,29 @@ print("\n".join(out))
 if verdicts:
     print("\nTargets: " + "; ".join(verdicts) + ".")
 
+print("\nAt Kafka's durability: Wharf with `storage.fsync: never`, which acknowledges from the page cache as Kafka does "
+      "(a process crash loses nothing, a machine crash can lose what the operating system had not yet written), against the same Kafka runs:\n")
+out = ["| topic | producer records/s Wharf, fsync never | Kafka | ratio | producer p99 ms Wharf, fsync never | Kafka | ratio "
+       "| consumer MB/s Wharf, fsync never | Kafka | ratio |",
+       "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+for p in partition_counts:
+    wp, kp = rows("wharf-nofsync", p, "produce"), rows("kafka", p, "produce")
+    wc, kc = rows("wharf-nofsync", p, "consume"), rows("kafka", p, "consume")
+    w_rate, k_rate = mean(wp, 4), mean(kp, 4)
+    w_p99, k_p99 = mean(wp, 7), mean(kp, 7)
+    w_mb, k_mb = mean(wc, 4), mean(kc, 4)
+    out.append(f"| {p} partition{'' if p == '1' else 's'} | {n(w_rate)} | {n(k_rate)} | {ratio(w_rate, k_rate)} "
+               f"| {f0(w_p99)} | {f0(k_p99)} | {ratio(w_p99, k_p99)} "
+               f"| {f0(w_mb)} | {f0(k_mb)} | {ratio(w_mb, k_mb)} |")
+print("\n".join(out))
+
 others = {}
-for b in ("wharf", "kafka"):
+for b in ("wharf", "wharf-nofsync", "kafka"):
     vals = [num(r[12]) for r in runs if r[0] == b and len(r) > 12 and num(r[12]) is not None]
     others[b] = statistics.mean(vals) if vals else None
 if others["wharf"] is not None and others["kafka"] is not None:
     print(f"\nOther processes on the machine (not the broker, not the load tool) used on average {others['wharf']:.0f}% "
-          f"of its CPU during Wharf's runs and {others['kafka']:.0f}% during Kafka's (100% = all cores); "
+          f"of its CPU during Wharf's runs, {others['wharf-nofsync'] or 0:.0f}% during those of Wharf with fsync never and {others['kafka']:.0f}% during Kafka's (100% = all cores); "
           "the tables below give it run by run. Where that share is large, both brokers' figures are depressed "
           "and the ratios less certain.")
 
@@ -466,7 +489,7 @@ print(f"\nEvery producer run ({records:,} records of {size:,} bytes, acks=all):\
 out = ["| topic partitions | broker | round | records/s | MB/s | avg latency ms | p99 latency ms | broker CPU % | other processes' CPU % | |",
        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
 for p in partition_counts:
-    for b in ("wharf", "kafka"):
+    for b in ("wharf", "wharf-nofsync", "kafka"):
         for r in rows(b, p, "produce"):
             status = "" if r[9] == "ok" else "**failed**: " + r[10]
             out.append(f"| {p} | {names[b]} | {r[1]} | {n(num(r[4]))} | {f1(num(r[5]))} | {f1(num(r[6]))} | {f0(num(r[7]))} "
@@ -477,7 +500,7 @@ print(f"\nEvery consumer run (the same {records:,} records, read back by one con
 out = ["| topic partitions | broker | round | MB/s | records/s | records consumed | joining the group ms | MB/s after joining | broker CPU % | other processes' CPU % | |",
        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
 for p in partition_counts:
-    for b in ("wharf", "kafka"):
+    for b in ("wharf", "wharf-nofsync", "kafka"):
         for r in rows(b, p, "consume"):
             status = "" if r[9] == "ok" else "**failed**: " + r[10]
             out.append(f"| {p} | {names[b]} | {r[1]} | {f0(num(r[4]))} | {n(num(r[5]))} | {n(num(r[6]))} | {n(num(r[7]))} "
@@ -489,9 +512,9 @@ PY
 SECTION="$(cat <<MD
 ## Kafka protocol: Wharf and Apache Kafka under Kafka's own load tools
 
-Measured $(date -u +%Y-%m-%d) ($(date -u +%H:%M) UTC) with \`$COMMAND\` on $CPU, $MEM, $FS file system; load tool and broker share the cores. Apache Kafka $KAFKA_VERSION in KRaft mode, one node acting as broker and controller, with its defaults apart from what a single node on loopback needs (listeners and controller quorum on 127.0.0.1, replication factor 1 for its internal topics, \`group.initial.rebalance.delay.ms=0\`), started with the JVM options of its own start scripts (\`$KAFKA_JVM_OPTIONS\`). Wharf ${WHARF_VERSION:-(version unknown)}${WHARF_COMMIT:+ (commit $WHARF_COMMIT)} with its defaults, Kafka endpoint on 127.0.0.1:9092, started by \`./wharf\` with its default JVM options (\`$WHARF_JVM_OPTIONS\`). Both on Java $JAVA_VERSION. **Durability differs:** Wharf runs with fsync \`always\`, so it acknowledges a produce request only once the records are on disk; Kafka acknowledges from the page cache (its default: no fsync before the acknowledgement, replication being its durability), so acks=all on a single node waits for no disk at all.
+Measured $(date -u +%Y-%m-%d) ($(date -u +%H:%M) UTC) with \`$COMMAND\` on $CPU, $MEM, $FS file system; load tool and broker share the cores. Apache Kafka $KAFKA_VERSION in KRaft mode, one node acting as broker and controller, with its defaults apart from what a single node on loopback needs (listeners and controller quorum on 127.0.0.1, replication factor 1 for its internal topics, \`group.initial.rebalance.delay.ms=0\`), started with the JVM options of its own start scripts (\`$KAFKA_JVM_OPTIONS\`). Wharf ${WHARF_VERSION:-(version unknown)}${WHARF_COMMIT:+ (commit $WHARF_COMMIT)} with its defaults, Kafka endpoint on 127.0.0.1:9092, started by \`./wharf\` with its default JVM options (\`$WHARF_JVM_OPTIONS\`). Both on Java $JAVA_VERSION. **Durability differs:** Wharf runs with fsync \`always\`, so it acknowledges a produce request only once the records are on disk; Kafka acknowledges from the page cache (its default: no fsync before the acknowledgement, replication being its durability), so acks=all on a single node waits for no disk at all. Each round therefore also runs Wharf with \`storage.fsync: never\` (\`WHARF_STORAGE_FSYNC=never\`, otherwise the same), which acknowledges from the page cache as Kafka does; the targets are judged on Wharf's defaults.
 
-Load from Apache Kafka's kafka-tools $KAFKA_VERSION over loopback: \`org.apache.kafka.tools.ProducerPerformance --num-records $RECORDS --record-size $RECORD_BYTES --throughput -1 --command-property acks=all\` (one producer, other producer settings the client's defaults), then \`org.apache.kafka.tools.ConsumerPerformance --num-records $RECORDS --timeout 30000\` (one consumer in a new consumer group, detailed stats off). Each topic is created beforehand with \`org.apache.kafka.tools.TopicCommand --create --partitions N --replication-factor 1\`, on both brokers. One broker runs at a time, started fresh with an empty data directory for each of $ROUNDS_TEXT; the brokers alternate, the first one switching every round. After each start $WARMUP_RECORDS records are produced to a warm-up topic and not counted. Figures are the tools' own: the producer's summary line (records/sec, MB/sec, avg and 99th percentile latency from send to acknowledgement) and the consumer's \`MB.sec\` and \`nMsg.sec\` (over the whole run, joining the group included); MB is 2^20 bytes, as the tools count it. Runs on this machine vary by 20–50% from one to the next: read the ratios, not the digits. Load average (1, 5, 15 min) before the first run: $LOAD_BEFORE; after the last: $LOAD_AFTER. Ratios above 1 mean Wharf is faster for throughput and slower for latency.
+Load from Apache Kafka's kafka-tools $KAFKA_VERSION over loopback: \`org.apache.kafka.tools.ProducerPerformance --num-records $RECORDS --record-size $RECORD_BYTES --throughput -1 --command-property acks=all\` (one producer, other producer settings the client's defaults), then \`org.apache.kafka.tools.ConsumerPerformance --num-records $RECORDS --timeout 30000\` (one consumer in a new consumer group, detailed stats off). Each topic is created beforehand with \`org.apache.kafka.tools.TopicCommand --create --partitions N --replication-factor 1\`, on every broker. One broker runs at a time, started fresh with an empty data directory for each of $ROUNDS_TEXT; the three take turns, the first one changing every round. After each start $WARMUP_RECORDS records are produced to a warm-up topic and not counted. Figures are the tools' own: the producer's summary line (records/sec, MB/sec, avg and 99th percentile latency from send to acknowledgement) and the consumer's \`MB.sec\` and \`nMsg.sec\` (over the whole run, joining the group included); MB is 2^20 bytes, as the tools count it. Runs on this machine vary by 20–50% from one to the next: read the ratios, not the digits. Load average (1, 5, 15 min) before the first run: $LOAD_BEFORE; after the last: $LOAD_AFTER. Ratios above 1 mean Wharf is faster for throughput and slower for latency.
 
 $SECTION
 MD
