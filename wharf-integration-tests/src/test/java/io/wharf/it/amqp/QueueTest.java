@@ -139,10 +139,7 @@ class QueueTest extends AmqpTestSupport {
         ch.basicPublish("", "live", new AMQP.BasicProperties.Builder().expiration("1").build(), bytes("expired"));
         ch.basicPublish("", "live", null, bytes("kept"));
 
-        GetResponse r = null;
-        for (int i = 0; i < 50 && r == null; i++) {
-            r = ch.basicGet("live", false);
-        }
+        GetResponse r = await().atMost(10, TimeUnit.SECONDS).until(() -> ch.basicGet("live", false), java.util.Objects::nonNull);
         assertThat(text(r.getBody())).isEqualTo("rejected");
         ch.basicReject(r.getEnvelope().getDeliveryTag(), false);
 
