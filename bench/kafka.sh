@@ -428,6 +428,16 @@ def mean(rs, i):
     vals = [num(r[i]) for r in rs if r[9] == "ok" and num(r[i]) is not None]
     return statistics.mean(vals) if vals else None
 partition_counts = sorted({r[2] for r in runs}, key=int)
+def compared(broker, p):
+    """One Wharf configuration's runs on a topic against Kafka's: the means, both sets of runs, and the table cells."""
+    wp, kp = rows(broker, p, "produce"), rows("kafka", p, "produce")
+    wc, kc = rows(broker, p, "consume"), rows("kafka", p, "consume")
+    m = {"w_rate": mean(wp, 4), "k_rate": mean(kp, 4), "w_p99": mean(wp, 7), "k_p99": mean(kp, 7),
+         "w_mb": mean(wc, 4), "k_mb": mean(kc, 4)}
+    cells = (f"{n(m['w_rate'])} | {n(m['k_rate'])} | {ratio(m['w_rate'], m['k_rate'])} "
+             f"| {f0(m['w_p99'])} | {f0(m['k_p99'])} | {ratio(m['w_p99'], m['k_p99'])} "
+             f"| {f0(m['w_mb'])} | {f0(m['k_mb'])} | {ratio(m['w_mb'], m['k_mb'])}")
+    return m, wp + wc, kp + kc, cells
 
 out = []
 out.append("| topic | producer records/s Wharf | Kafka | Wharf/Kafka (target ≥ 1.2) "
@@ -436,24 +446,18 @@ out.append("| topic | producer records/s Wharf | Kafka | Wharf/Kafka (target ≥
 out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 verdicts = []
 for p in partition_counts:
-    wp, kp = rows("wharf", p, "produce"), rows("kafka", p, "produce")
-    wc, kc = rows("wharf", p, "consume"), rows("kafka", p, "consume")
+    m, wharf_runs, kafka_runs, cells = compared("wharf", p)
     label = f"{p} partition" + ("" if p == "1" else "s")
     failed = []
-    for who, rs in (("Wharf", wp + wc), ("Kafka", kp + kc)):
+    for who, rs in (("Wharf", wharf_runs), ("Kafka", kafka_runs)):
         bad = [r for r in rs if r[9] != "ok"]
         if bad: failed.append(f"{who}: {len(bad)} of {len(rs)} runs failed, averaged without them")
     if failed: label += " (" + "; ".join(failed) + ")"
-    w_rate, k_rate = mean(wp, 4), mean(kp, 4)
-    w_p99, k_p99 = mean(wp, 7), mean(kp, 7)
-    w_mb, k_mb = mean(wc, 4), mean(kc, 4)
-    out.append(f"| {label} | {n(w_rate)} | {n(k_rate)} | {ratio(w_rate, k_rate)} "
-               f"| {f0(w_p99)} | {f0(k_p99)} | {ratio(w_p99, k_p99)} "
-               f"| {f0(w_mb)} | {f0(k_mb)} | {ratio(w_mb, k_mb)} |")
+    out.append(f"| {label} | {cells} |")
     met = []
-    if w_rate and k_rate: met.append(f"producer rate {'met' if w_rate / k_rate >= 1.2 else 'missed'}")
-    if w_p99 is not None and k_p99 is not None: met.append(f"p99 latency {'met' if w_p99 <= k_p99 else 'missed'}")
-    if w_mb and k_mb: met.append(f"consumer rate {'met' if w_mb / k_mb >= 1 else 'missed'}")
+    if m["w_rate"] and m["k_rate"]: met.append(f"producer rate {'met' if m['w_rate'] / m['k_rate'] >= 1.2 else 'missed'}")
+    if m["w_p99"] is not None and m["k_p99"] is not None: met.append(f"p99 latency {'met' if m['w_p99'] <= m['k_p99'] else 'missed'}")
+    if m["w_mb"] and m["k_mb"]: met.append(f"consumer rate {'met' if m['w_mb'] / m['k_mb'] >= 1 else 'missed'}")
     if met: verdicts.append(f"{p} partition{'' if p == '1' else 's'}: " + ", ".join(met))
 print("\n".join(out))
 if verdicts:
@@ -465,14 +469,7 @@ out = ["| topic | producer records/s Wharf, fsync never | Kafka | ratio | produc
        "| consumer MB/s Wharf, fsync never | Kafka | ratio |",
        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
 for p in partition_counts:
-    wp, kp = rows("wharf-nofsync", p, "produce"), rows("kafka", p, "produce")
-    wc, kc = rows("wharf-nofsync", p, "consume"), rows("kafka", p, "consume")
-    w_rate, k_rate = mean(wp, 4), mean(kp, 4)
-    w_p99, k_p99 = mean(wp, 7), mean(kp, 7)
-    w_mb, k_mb = mean(wc, 4), mean(kc, 4)
-    out.append(f"| {p} partition{'' if p == '1' else 's'} | {n(w_rate)} | {n(k_rate)} | {ratio(w_rate, k_rate)} "
-               f"| {f0(w_p99)} | {f0(k_p99)} | {ratio(w_p99, k_p99)} "
-               f"| {f0(w_mb)} | {f0(k_mb)} | {ratio(w_mb, k_mb)} |")
+    out.append(f"| {p} partition{'' if p == '1' else 's'} | {compared('wharf-nofsync', p)[3]} |")
 print("\n".join(out))
 
 others = {}
