@@ -5,6 +5,8 @@
 # started fresh with an empty data directory. Scenarios:
 #   1to1      1 publisher -> 1 subscriber, QoS 1, 256-byte payloads
 #   10to10    10 publishers -> 10 subscribers (each pair its own topic), QoS 1, 256-byte payloads
+#   1to1-persistent  as 1to1, the subscriber keeping a persistent session (not a target: shows
+#             the durable path, where Wharf fsyncs each message before acknowledging it)
 #   idle      COUNT idle MQTT connections from 127.0.0.1 .. 127.0.0.16, then the broker's memory:
 #             resident memory for both, and for Wharf also its Java heap in use after a full GC
 # Writes the figures, ratios, the command and the date into docs/benchmarks.md.
@@ -169,10 +171,10 @@ heap_kb() {
 }
 
 run_throughput() {
-  # run_throughput BROKER ROUND SCENARIO PAIRS
-  local broker="$1" round="$2" scenario="$3" pairs="$4" line before after shares
+  # run_throughput BROKER ROUND SCENARIO PAIRS [clean|persistent]
+  local broker="$1" round="$2" scenario="$3" pairs="$4" sessions="${5:-clean}" line before after shares
   before="$(cpu_snapshot)"
-  line="$("${TOOL[@]}" throughput 1883 "$pairs" 1 "$PAYLOAD" "$DURATION" "$MAX_PER_PUBLISHER" 2> "$SCRATCH/tool.err" | tail -n 1)"
+  line="$("${TOOL[@]}" throughput 1883 "$pairs" 1 "$PAYLOAD" "$DURATION" "$MAX_PER_PUBLISHER" "$sessions" 2> "$SCRATCH/tool.err" | tail -n 1)"
   after="$(cpu_snapshot)"
   shares="$(cpu_share "$before" "$after")"
   log "$broker round $round $scenario: $line (broker CPU ${shares%%$'\t'*}%, others ${shares##*$'\t'}%)"
@@ -227,6 +229,7 @@ for (( round = 1; round <= ROUNDS; round++ )); do
     "${TOOL[@]}" throughput 1883 1 1 "$PAYLOAD" 3 "$MAX_PER_PUBLISHER" > /dev/null 2>&1 || true
     run_throughput "$broker" "$round" 1to1 1
     run_throughput "$broker" "$round" 10to10 10
+    run_throughput "$broker" "$round" 1to1-persistent 1 persistent
     run_idle "$broker" "$round"
     stop_broker "$broker"
   done
@@ -245,7 +248,8 @@ out.append("")
 out.append("Measured $(date -u +%Y-%m-%d) ($(date -u +%H:%M) UTC) with \`$COMMAND\` on $CPU, $MEM, $FS file system; load tool and broker share the cores. "
            "Mosquitto $MOSQ_VERSION from Debian's package with \`persistence true\` (it saves its state to disk periodically and does not fsync before acknowledging), "
            "\`max_inflight_messages 100\` and \`max_queued_messages 1000000\`. Wharf $WHARF_COMMIT with its defaults (fsync \`always\`), started by \`./wharf\` with its default JVM options. "
-           "The subscribers use clean sessions, whose queues are not durable in either broker, so neither writes these messages to disk before acknowledging them. The load tool is \`io.wharf.bench.MqttBench\` (wharf-bench, HiveMQ MQTT client $HIVEMQ_CLIENT_VERSION, MQTT 3.1.1): each publisher publishes QoS 1 messages of $PAYLOAD bytes "
+           "In the two target scenarios the subscribers use clean sessions, whose queues are not durable in either broker, so neither writes these messages to disk before acknowledging them. "
+           "The third has the subscriber keep a persistent session (clean session off): Wharf then writes each message to the session's durable queue and fsyncs before the PUBACK; Mosquitto keeps it in memory until its periodic save. The load tool is \`io.wharf.bench.MqttBench\` (wharf-bench, HiveMQ MQTT client $HIVEMQ_CLIENT_VERSION, MQTT 3.1.1): each publisher publishes QoS 1 messages of $PAYLOAD bytes "
            "as fast as an in-flight window of 100 allows for $DURATION s, to its own topic with one subscriber (QoS 1); the rate is messages received per second, latency is publish to receipt (every 16th message sampled). "
            "(The tool first used Eclipse Paho 1.2.5, whose subscriber took no more than about 30,000 messages a second from either broker: it measured Paho.) "
            "One broker runs at a time, started fresh each round after a 3 s warm-up that is not counted; the brokers alternate. Load average before: $LOAD_BEFORE; after: $LOAD_AFTER. "
@@ -265,6 +269,9 @@ for sc in ("1to1", "10to10"):
     ratio = w / m if m else 0
     out.append(f"| {sc.replace('to', ' → ')} QoS 1 | {w:,.0f} | {m:,.0f} | {ratio:.2f} |")
     verdicts.append(f"{sc.replace('to', ' → ')}: {'met' if ratio >= 1.5 else 'missed'}")
+w = statistics.mean(rates.get(("1to1-persistent", "wharf"), [0]))
+m = statistics.mean(rates.get(("1to1-persistent", "mosquitto"), [0]))
+out.append(f"| 1 → 1 QoS 1, persistent session (not a target) | {w:,.0f} | {m:,.0f} | {w / m if m else 0:.2f} |")
 out.append("")
 out.append("Target (Wharf at least 1.5× Mosquitto's msg/s at QoS 1): " + "; ".join(verdicts) + ". Averages over the rounds. "
            "Where a broker acknowledges publishes faster than its subscriber takes them, a backlog builds in the subscriber's queue "

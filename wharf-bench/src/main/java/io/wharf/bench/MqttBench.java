@@ -27,9 +27,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * ten-message queue, took about 30,000 from any broker, and a benchmark on it measured Paho.
  *
  * <pre>
- * MqttBench throughput PORT PAIRS QOS PAYLOAD_BYTES SECONDS MAX_MESSAGES_PER_PUBLISHER
+ * MqttBench throughput PORT PAIRS QOS PAYLOAD_BYTES SECONDS MAX_MESSAGES_PER_PUBLISHER [clean|persistent]
  *     PAIRS publishers each publish to their own topic, read by one subscriber each, as fast as
- *     the in-flight window (100) allows, for SECONDS or MAX_MESSAGES_PER_PUBLISHER; prints
+ *     the in-flight window (100) allows, for SECONDS or MAX_MESSAGES_PER_PUBLISHER. Subscribers
+ *     use clean sessions unless "persistent" is given, which makes their sessions outlive the
+ *     connection (the broker keeps their messages durably, if it does so at all); prints
  *     "published=N received=N seconds=S rate=R p50_ms=X p99_ms=Y" (rate: messages received per
  *     second; latency: publish to receipt).
  * MqttBench connections PORT COUNT ADDRESSES
@@ -47,10 +49,11 @@ public final class MqttBench {
     public static void main(String[] args) throws Exception {
         switch (args.length > 0 ? args[0] : "") {
             case "throughput" -> throughput(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                    Integer.parseInt(args[4]), Integer.parseInt(args[5]), Long.parseLong(args[6]));
+                    Integer.parseInt(args[4]), Integer.parseInt(args[5]), Long.parseLong(args[6]),
+                    args.length > 7 && args[7].equals("persistent"));
             case "connections" -> connections(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             default -> {
-                System.err.println("usage: MqttBench throughput PORT PAIRS QOS PAYLOAD_BYTES SECONDS MAX_MESSAGES_PER_PUBLISHER"
+                System.err.println("usage: MqttBench throughput PORT PAIRS QOS PAYLOAD_BYTES SECONDS MAX_MESSAGES_PER_PUBLISHER [clean|persistent]"
                         + " | MqttBench connections PORT COUNT ADDRESSES");
                 System.exit(2);
             }
@@ -59,15 +62,15 @@ public final class MqttBench {
 
     // ---------------------------------------------------------------- throughput
 
-    private static Mqtt3AsyncClient connect(int port, String id) throws Exception {
+    private static Mqtt3AsyncClient connect(int port, String id, boolean cleanSession) throws Exception {
         Mqtt3AsyncClient c = MqttClient.builder().useMqttVersion3().identifier(id)
                 .serverHost("127.0.0.1").serverPort(port).buildAsync();
-        c.connectWith().cleanSession(true).keepAlive(60).send().get(30, TimeUnit.SECONDS);
+        c.connectWith().cleanSession(cleanSession).keepAlive(60).send().get(30, TimeUnit.SECONDS);
         return c;
     }
 
-    private static void throughput(int port, int pairs, int qos, int payloadBytes, int seconds, long maxPerPublisher)
-            throws Exception {
+    private static void throughput(int port, int pairs, int qos, int payloadBytes, int seconds, long maxPerPublisher,
+                                   boolean persistent) throws Exception {
         String run = Long.toString(System.nanoTime(), 36);
         MqttQos level = MqttQos.fromCode(qos);
         AtomicLong received = new AtomicLong();
@@ -82,7 +85,7 @@ public final class MqttBench {
             int[] n = new int[1];
             samples.add(lat);
             sampleCounts.add(n);
-            Mqtt3AsyncClient sub = connect(port, "sub-" + run + "-" + i);
+            Mqtt3AsyncClient sub = connect(port, "sub-" + run + "-" + i, !persistent);
             // The client acknowledges a QoS 1 message once this callback has returned.
             sub.subscribeWith().topicFilter("bench/" + run + "/" + i).qos(level).callback(m -> {
                 long now = System.nanoTime();
@@ -101,7 +104,7 @@ public final class MqttBench {
         List<Thread> publishers = new ArrayList<>();
         long[] deadline = new long[1];
         for (int i = 0; i < pairs; i++) {
-            Mqtt3AsyncClient pub = connect(port, "pub-" + run + "-" + i);
+            Mqtt3AsyncClient pub = connect(port, "pub-" + run + "-" + i, true);
             clients.add(pub);
             Semaphore window = new Semaphore(INFLIGHT);
             String topic = "bench/" + run + "/" + i;
@@ -166,6 +169,11 @@ public final class MqttBench {
         for (Mqtt3AsyncClient c : clients) {
             try {
                 c.disconnect().get(5, TimeUnit.SECONDS);
+                if (persistent && c.getConfig().getClientIdentifier().map(Object::toString).orElse("").startsWith("sub-")) {
+                    // A clean reconnect ends the session, so the broker keeps nothing of the run.
+                    c.connectWith().cleanSession(true).send().get(30, TimeUnit.SECONDS);
+                    c.disconnect().get(5, TimeUnit.SECONDS);
+                }
             } catch (ExecutionException | TimeoutException ignored) {
                 // the run is over
             }
