@@ -79,7 +79,8 @@ public final class MqttBench {
         // Latencies of every 16th message, in microseconds, per subscriber.
         List<long[]> samples = new ArrayList<>();
         List<int[]> sampleCounts = new ArrayList<>();
-        List<Mqtt3AsyncClient> clients = new ArrayList<>();
+        List<Mqtt3AsyncClient> subscribers = new ArrayList<>();
+        List<Mqtt3AsyncClient> publishingClients = new ArrayList<>();
         for (int i = 0; i < pairs; i++) {
             long[] lat = new long[1 << 20];
             int[] n = new int[1];
@@ -99,13 +100,13 @@ public final class MqttBench {
                     }
                 }
             }).send().get(30, TimeUnit.SECONDS);
-            clients.add(sub);
+            subscribers.add(sub);
         }
         List<Thread> publishers = new ArrayList<>();
         long[] deadline = new long[1];
         for (int i = 0; i < pairs; i++) {
             Mqtt3AsyncClient pub = connect(port, "pub-" + run + "-" + i, true);
-            clients.add(pub);
+            publishingClients.add(pub);
             Semaphore window = new Semaphore(INFLIGHT);
             String topic = "bench/" + run + "/" + i;
             Thread t = new Thread(() -> {
@@ -166,17 +167,24 @@ public final class MqttBench {
         Arrays.sort(all);
         System.out.printf("published=%d received=%d seconds=%.2f rate=%.0f p50_ms=%.2f p99_ms=%.2f%n", published.get(), got,
                 elapsed, elapsed > 0 ? got / elapsed : 0, percentile(all, 0.50) / 1000.0, percentile(all, 0.99) / 1000.0);
-        for (Mqtt3AsyncClient c : clients) {
-            try {
+        for (Mqtt3AsyncClient c : publishingClients) {
+            disconnect(c, false);
+        }
+        for (Mqtt3AsyncClient c : subscribers) {
+            disconnect(c, persistent);
+        }
+    }
+
+    /** Disconnects, and with {@code endSession} reconnects cleanly once so the broker keeps nothing of the run. */
+    private static void disconnect(Mqtt3AsyncClient c, boolean endSession) throws InterruptedException {
+        try {
+            c.disconnect().get(5, TimeUnit.SECONDS);
+            if (endSession) {
+                c.connectWith().cleanSession(true).send().get(30, TimeUnit.SECONDS);
                 c.disconnect().get(5, TimeUnit.SECONDS);
-                if (persistent && c.getConfig().getClientIdentifier().map(Object::toString).orElse("").startsWith("sub-")) {
-                    // A clean reconnect ends the session, so the broker keeps nothing of the run.
-                    c.connectWith().cleanSession(true).send().get(30, TimeUnit.SECONDS);
-                    c.disconnect().get(5, TimeUnit.SECONDS);
-                }
-            } catch (ExecutionException | TimeoutException ignored) {
-                // the run is over
             }
+        } catch (ExecutionException | TimeoutException ignored) {
+            // the run is over
         }
     }
 
