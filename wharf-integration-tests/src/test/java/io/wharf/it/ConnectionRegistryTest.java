@@ -76,6 +76,18 @@ class ConnectionRegistryTest {
                 .findFirst();
     }
 
+    /** The one connection of {@code protocol} the test opened. */
+    private ClientConnection onlyConnection(String protocol) {
+        return registry().all().stream().filter(c -> c.protocol().equals(protocol)).findFirst().orElseThrow();
+    }
+
+    private static void closeForcibly(org.eclipse.paho.client.mqttv3.MqttClient client) throws Exception {
+        if (client.isConnected()) {
+            client.disconnectForcibly(0, 1000);
+        }
+        client.close();
+    }
+
     private long rejected(String protocol, String error) {
         return registry().rejections().getOrDefault(new ClientConnections.Rejection(protocol, error), 0L);
     }
@@ -168,7 +180,7 @@ class ConnectionRegistryTest {
             await().atMost(WAIT).until(() -> received.size() == 3);
 
             // Then the registry shows it with its session and traffic
-            ClientConnection c = registry().all().stream().filter(x -> x.protocol().equals("MQTT")).findFirst().orElseThrow();
+            ClientConnection c = onlyConnection("MQTT");
             assertThat(c.protocolVersion()).isEqualTo("5");
             assertThat(c.clientId()).isEqualTo("sensor-1");
             assertThat(c.user()).isEqualTo("guest");
@@ -236,7 +248,7 @@ class ConnectionRegistryTest {
         options.setMqttVersion(org.eclipse.paho.client.mqttv3.MqttConnectOptions.MQTT_VERSION_3_1_1);
         client.connect(options);
         try {
-            ClientConnection c = registry().all().stream().filter(x -> x.protocol().equals("MQTT")).findFirst().orElseThrow();
+            ClientConnection c = onlyConnection("MQTT");
             assertThat(c.protocolVersion()).isEqualTo("3.1.1");
             assertThat(c.clientId()).isEqualTo("meter-7");
 
@@ -245,10 +257,7 @@ class ConnectionRegistryTest {
             assertThat(lost.await(20, TimeUnit.SECONDS)).isTrue();
             await().atMost(WAIT).until(() -> registry().all().isEmpty());
         } finally {
-            if (client.isConnected()) {
-                client.disconnectForcibly(0, 1000);
-            }
-            client.close();
+            closeForcibly(client);
         }
     }
 
@@ -263,7 +272,7 @@ class ConnectionRegistryTest {
             client.publish("chat/lobby", "hello".getBytes(StandardCharsets.UTF_8), 1, false);
 
             // Then it is listed on the WebSocket port, its bytes counted with the HTTP upgrade and WebSocket frames
-            ClientConnection c = registry().all().stream().filter(x -> x.protocol().equals("MQTT")).findFirst().orElseThrow();
+            ClientConnection c = onlyConnection("MQTT");
             assertThat(c.local().getPort()).isEqualTo(wharf.mqttWebSocketPort());
             assertThat(c.clientId()).isEqualTo("browser-1");
             assertThat(c.messagesIn()).isEqualTo(1);
@@ -276,10 +285,7 @@ class ConnectionRegistryTest {
             await().atMost(WAIT).until(() -> !client.isConnected());
             await().atMost(WAIT).until(() -> registry().all().isEmpty());
         } finally {
-            if (client.isConnected()) {
-                client.disconnectForcibly(0, 1000);
-            }
-            client.close();
+            closeForcibly(client);
         }
     }
 
