@@ -65,9 +65,19 @@ final class KafkaApis {
         return range != null && version >= range[0] && version <= range[1];
     }
 
+    /**
+     * Produce is advertised from version 0, as Kafka 4 does, though versions below 3 are still
+     * refused: librdkafka-based clients decide from that range whether the broker takes compressed
+     * batches, and without it fail every compressed produce.
+     */
+    private static short advertisedMin(ApiKeys api, short min) {
+        return api == ApiKeys.PRODUCE ? ApiKeys.PRODUCE_API_VERSIONS_RESPONSE_MIN_VERSION : min;
+    }
+
     static ApiVersionsResponse apiVersions(Errors error) {
         ApiVersionCollection keys = new ApiVersionCollection();
-        SUPPORTED.forEach((api, range) -> keys.add(new ApiVersion().setApiKey(api.id).setMinVersion(range[0]).setMaxVersion(range[1])));
+        SUPPORTED.forEach((api, range) -> keys.add(new ApiVersion().setApiKey(api.id)
+                .setMinVersion(advertisedMin(api, range[0])).setMaxVersion(range[1])));
         return new ApiVersionsResponse(new ApiVersionsResponseData().setErrorCode(error.code()).setApiKeys(keys));
     }
 }

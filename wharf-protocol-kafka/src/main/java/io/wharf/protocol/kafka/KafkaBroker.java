@@ -551,7 +551,11 @@ final class KafkaBroker {
             for (ListOffsetsRequestData.ListOffsetsPartition p : t.partitions()) {
                 StreamPartition sp = s == null ? null : s.partition(p.partitionIndex());
                 ListOffsetsResponseData.ListOffsetsPartitionResponse pr = new ListOffsetsResponseData.ListOffsetsPartitionResponse()
-                        .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1).setLeaderEpoch(LEADER_EPOCH);
+                        .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1);
+                if (r.version() >= 4) {
+                    // Older versions have no leader epoch, and kafka-clients refuses to write one into them.
+                    pr.setLeaderEpoch(LEADER_EPOCH);
+                }
                 if (sp == null) {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                 } else if (p.timestamp() == ListOffsetsRequest.EARLIEST_TIMESTAMP) {

@@ -18,6 +18,7 @@ import org.apache.kafka.common.requests.RequestHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -166,7 +167,17 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             if (r == null) {
                 continue;
             }
-            for (Object part : ResponseBytes.of(p.header(), r)) {
+            List<Object> parts;
+            try {
+                parts = ResponseBytes.of(p.header(), r);
+            } catch (RuntimeException e) {
+                // A response the version cannot carry is a broker bug; say so rather than vanish.
+                LOG.warn("Kafka connection {}: {} v{} response could not be written: {}",
+                        name, p.header().apiKey(), p.header().apiVersion(), e.toString());
+                close("an internal error answering " + p.header().apiKey());
+                return;
+            }
+            for (Object part : parts) {
                 ctx.write(part, ctx.voidPromise());
             }
             wrote = true;
@@ -220,8 +231,11 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             // Kafka's brokers drop such a request too (InvalidReceiveException), with no error code to send.
             registry.rejected(PROTOCOL, "REQUEST_TOO_LARGE");
             close("a request larger than the limit: " + cause.getMessage());
-        } else {
+        } else if (cause instanceof IOException) {
             LOG.debug("Kafka connection {}: {}", name, cause.toString());
+            ctx.close();
+        } else {
+            LOG.warn("Kafka connection {}: closing after an unexpected error", name, cause);
             ctx.close();
         }
     }

@@ -5,42 +5,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.wharf.core.Broker;
 import io.wharf.core.BrokerSettings;
 import io.wharf.storage.Storage;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.requests.AbstractRequest;
-import org.apache.kafka.common.requests.AbstractResponse;
-import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
-import org.apache.kafka.common.requests.CreateTopicsRequest;
-import org.apache.kafka.common.requests.FetchRequest;
-import org.apache.kafka.common.requests.JoinGroupRequest;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
-import org.apache.kafka.common.requests.MetadataResponse;
-import org.apache.kafka.common.requests.ProduceRequest;
-import org.apache.kafka.common.requests.ProduceResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -59,7 +51,6 @@ class KafkaBadInputTest {
 
     private Broker broker;
     private KafkaEndpoint endpoint;
-    private int correlation;
 
     @BeforeEach
     void start() throws IOException {
@@ -74,71 +65,26 @@ class KafkaBadInputTest {
         broker.close();
     }
 
-    private Socket connect() throws IOException {
-        Socket s = new Socket("127.0.0.1", endpoint.port());
-        s.setSoTimeout(10_000);
-        return s;
-    }
-
-    private static void sendFrame(Socket s, byte[] payload) throws IOException {
-        DataOutputStream out = new DataOutputStream(s.getOutputStream());
-        out.writeInt(payload.length);
-        out.write(payload);
-        out.flush();
-    }
-
-    private static ByteBuffer readFrame(Socket s) throws IOException {
-        DataInputStream in = new DataInputStream(s.getInputStream());
-        int size = in.readInt();
-        byte[] b = new byte[size];
-        in.readFully(b);
-        return ByteBuffer.wrap(b);
-    }
-
-    /** Whether the broker closed the connection (rather than answering or waiting). */
-    private static boolean closed(Socket s) throws IOException {
-        try {
-            return s.getInputStream().read() < 0;
-        } catch (SocketException reset) {
-            return true;
-        } catch (SocketTimeoutException stillOpen) {
-            return false;
-        }
-    }
-
-    private byte[] request(AbstractRequest r, short version) {
-        RequestHeader h = new RequestHeader(r.apiKey(), version, "bad-input-test", ++correlation);
-        ByteBuffer b = r.serializeWithHeader(h);
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
-    }
-
-    private AbstractResponse roundTrip(Socket s, AbstractRequest r, short version) throws IOException {
-        RequestHeader h = new RequestHeader(r.apiKey(), version, "bad-input-test", ++correlation);
-        ByteBuffer b = r.serializeWithHeader(h);
-        byte[] bytes = new byte[b.remaining()];
-        b.get(bytes);
-        sendFrame(s, bytes);
-        return AbstractResponse.parseResponse(readFrame(s), h);
+    private KafkaWire connect() throws IOException {
+        return new KafkaWire(endpoint.port());
     }
 
     private void assertStillServing() throws IOException {
-        try (Socket s = connect()) {
-            ApiVersionsResponse r = (ApiVersionsResponse) roundTrip(s, new ApiVersionsRequest.Builder().build((short) 3), (short) 3);
-            assertThat(r.data().errorCode()).isZero();
-            assertThat(r.data().apiKeys().find(ApiKeys.PRODUCE.id)).isNotNull();
+        try (KafkaWire w = connect()) {
+            ApiVersionsResponseData r = (ApiVersionsResponseData) w.call(new ApiVersionsRequestData(), (short) 3);
+            assertThat(r.errorCode()).isZero();
+            assertThat(r.apiKeys().find(ApiKeys.PRODUCE.id)).isNotNull();
         }
     }
 
     @Test
     void shouldAnswerAnUnsupportedApiVersionsVersionWithTheSupportedList() throws IOException {
-        try (Socket s = connect()) {
+        try (KafkaWire w = connect()) {
             // A client newer than the broker: ApiVersions at a version the broker has never heard of.
-            byte[] future = request(new ApiVersionsRequest.Builder().build((short) 3), (short) 3);
+            byte[] future = w.encode(new ApiVersionsRequestData(), (short) 3);
             ByteBuffer.wrap(future).putShort(2, (short) 99).putInt(4, 7);
-            sendFrame(s, future);
-            ByteBuffer response = readFrame(s);
+            w.send(future);
+            ByteBuffer response = w.receive();
             assertThat(response.getInt()).as("correlation id").isEqualTo(7);
             ApiVersionsResponse r = ApiVersionsResponse.parse(new ByteBufferAccessor(response), (short) 0);
             assertThat(r.data().errorCode()).isEqualTo(Errors.UNSUPPORTED_VERSION.code());
@@ -148,13 +94,12 @@ class KafkaBadInputTest {
 
     @Test
     void shouldCloseTheConnectionOnAnUnsupportedVersionOfAnotherApi() throws IOException {
-        try (Socket s = connect()) {
-            sendFrame(s, request(new MetadataRequest.Builder(new MetadataRequestData()).build((short) 12), (short) 12));
-            readFrame(s);
-            byte[] bad = request(new MetadataRequest.Builder(new MetadataRequestData()).build((short) 12), (short) 12);
+        try (KafkaWire w = connect()) {
+            w.call(new MetadataRequestData(), (short) 12);
+            byte[] bad = w.encode(new MetadataRequestData(), (short) 12);
             bad[3] = 99;
-            sendFrame(s, bad);
-            assertThat(closed(s)).isTrue();
+            w.send(bad);
+            assertThat(w.closedByBroker()).isTrue();
         }
         assertStillServing();
     }
@@ -170,33 +115,33 @@ class KafkaBadInputTest {
         topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0)
                 .setRecords(MemoryRecords.readableRecords(corrupted)));
         data.topicData().add(topic);
-        try (Socket s = connect()) {
-            roundTrip(s, new CreateTopicsRequest.Builder(new CreateTopicsRequestData().setTopics(
+        try (KafkaWire w = connect()) {
+            w.call(new CreateTopicsRequestData().setTopics(
                     new CreateTopicsRequestData.CreatableTopicCollection(List.of(new CreateTopicsRequestData.CreatableTopic()
-                            .setName("crc").setNumPartitions(1).setReplicationFactor((short) 1)).iterator()))).build((short) 7), (short) 7);
-            ProduceResponse r = (ProduceResponse) roundTrip(s, new ProduceRequest(data, (short) 12), (short) 12);
-            assertThat(r.data().responses().iterator().next().partitionResponses().get(0).errorCode())
+                            .setName("crc").setNumPartitions(1).setReplicationFactor((short) 1)).iterator())), (short) 7);
+            ProduceResponseData r = (ProduceResponseData) w.call(data, (short) 12);
+            assertThat(r.responses().iterator().next().partitionResponses().get(0).errorCode())
                     .isEqualTo(Errors.CORRUPT_MESSAGE.code());
         }
     }
 
     @Test
     void shouldReportAnUnknownTopicWhenAutoCreationIsOff() throws IOException {
-        try (Socket s = connect()) {
-            MetadataResponse r = (MetadataResponse) roundTrip(s, new MetadataRequest.Builder(List.of("nowhere"), true)
-                    .build((short) 12), (short) 12);
-            assertThat(r.data().topics().find("nowhere").errorCode()).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        try (KafkaWire w = connect()) {
+            MetadataResponseData r = (MetadataResponseData) w.call(new MetadataRequest.Builder(List.of("nowhere"), true)
+                    .build((short) 12).data(), (short) 12);
+            assertThat(r.topics().find("nowhere").errorCode()).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
     }
 
     @Test
     void shouldCloseTheConnectionOnAnOversizedRequest() throws IOException {
-        try (Socket s = connect()) {
-            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+        try (KafkaWire w = connect()) {
+            DataOutputStream out = new DataOutputStream(w.socket().getOutputStream());
             out.writeInt(200 << 20);
             out.write(new byte[64]);
             out.flush();
-            assertThat(closed(s)).isTrue();
+            assertThat(w.closedByBroker()).isTrue();
         }
         assertStillServing();
     }
@@ -207,8 +152,8 @@ class KafkaBadInputTest {
         Random random = new Random(seed);
         List<byte[]> valid = validRequests();
         int iterations = Integer.getInteger("wharf.kafka.fuzz.iterations", 1000);
-        Socket s = connect();
-        s.setSoTimeout(5);
+        KafkaWire w = connect();
+        w.socket().setSoTimeout(5);
         try {
             for (int i = 0; i < iterations; i++) {
                 byte[] frame;
@@ -226,16 +171,16 @@ class KafkaBadInputTest {
                     }
                 }
                 try {
-                    sendFrame(s, frame);
-                    drain(s);
+                    w.send(frame);
+                    drain(w.socket());
                 } catch (IOException closedByBroker) {
-                    s.close();
-                    s = connect();
-                    s.setSoTimeout(5);
+                    w.close();
+                    w = connect();
+                    w.socket().setSoTimeout(5);
                 }
             }
         } finally {
-            s.close();
+            w.close();
         }
         assertStillServing();
         assertThat(broker.vhost("/").orElseThrow().streams()).as("seed %d", seed).allMatch(st -> st.partitionCount() >= 1);
@@ -252,33 +197,32 @@ class KafkaBadInputTest {
         }
     }
 
-    private List<byte[]> validRequests() {
+    private static List<byte[]> validRequests() {
         List<byte[]> out = new ArrayList<>();
-        out.add(request(new ApiVersionsRequest.Builder().build((short) 3), (short) 3));
-        out.add(request(new MetadataRequest.Builder(List.of("fuzz"), true).build((short) 12), (short) 12));
+        out.add(KafkaWire.encode(new ApiVersionsRequestData(), (short) 3, 1));
+        out.add(KafkaWire.encode(new MetadataRequest.Builder(List.of("fuzz"), true).build((short) 12).data(), (short) 12, 2));
         ProduceRequestData pd = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(1000);
         ProduceRequestData.TopicProduceData t = new ProduceRequestData.TopicProduceData().setName("fuzz");
         t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
                 MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("key".getBytes(), "value".getBytes()))));
         pd.topicData().add(t);
-        out.add(request(new ProduceRequest(pd, (short) 9), (short) 9));
+        out.add(KafkaWire.encode(pd, (short) 9, 3));
         FetchRequestData fd = new FetchRequestData().setMaxWaitMs(0).setMinBytes(1).setMaxBytes(1 << 20);
         FetchRequestData.FetchTopic ft = new FetchRequestData.FetchTopic().setTopic("fuzz");
         ft.partitions().add(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0).setPartitionMaxBytes(1 << 20));
         fd.topics().add(ft);
-        out.add(request(new FetchRequest(fd, (short) 12), (short) 12));
+        out.add(KafkaWire.encode(fd, (short) 12, 4));
         ListOffsetsRequestData.ListOffsetsTopic lt = new ListOffsetsRequestData.ListOffsetsTopic().setName("fuzz");
         lt.partitions().add(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0).setTimestamp(-2));
-        out.add(request(ListOffsetsRequest.Builder.forConsumer(false, org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED)
-                .setTargetTimes(List.of(lt)).build((short) 7), (short) 7));
+        out.add(KafkaWire.encode(ListOffsetsRequest.Builder.forConsumer(false, org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED)
+                .setTargetTimes(List.of(lt)).build((short) 7).data(), (short) 7, 5));
         JoinGroupRequestData jd = new JoinGroupRequestData().setGroupId("fuzzers").setMemberId("").setProtocolType("consumer")
                 .setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(1000);
         jd.protocols().add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(new byte[8]));
-        out.add(request(new JoinGroupRequest(jd, (short) 5), (short) 5));
-        out.add(request(new CreateTopicsRequest.Builder(new CreateTopicsRequestData().setTopics(
+        out.add(KafkaWire.encode(jd, (short) 5, 6));
+        out.add(KafkaWire.encode(new CreateTopicsRequestData().setTopics(
                 new CreateTopicsRequestData.CreatableTopicCollection(List.of(new CreateTopicsRequestData.CreatableTopic()
-                        .setName("fuzz-created").setNumPartitions(2).setReplicationFactor((short) 1)).iterator()))).build((short) 7),
-                (short) 7));
+                        .setName("fuzz-created").setNumPartitions(2).setReplicationFactor((short) 1)).iterator())), (short) 7, 7));
         return out;
     }
 }
