@@ -1,14 +1,12 @@
 package io.wharf.it.console;
 
+import io.wharf.test.DebianTools;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
-import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -36,7 +34,7 @@ final class Chromium {
 
     /** A new browser with its profile in {@code profile}; the caller quits it. */
     static ChromeDriver start(Path profile) {
-        ensureInstalled();
+        DebianTools.ensure("scripts/browser.sh", CHROMIUM, CHROMEDRIVER);
         ChromeOptions options = new ChromeOptions()
                 .setBinary(CHROMIUM.toFile())
                 .addArguments("--headless", "--no-sandbox", "--disable-background-networking",
@@ -48,41 +46,5 @@ final class Chromium {
                 .withLogOutput(OutputStream.nullOutputStream())
                 .build();
         return new ChromeDriver(service, options);
-    }
-
-    private static void ensureInstalled() {
-        if (Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER)) {
-            return;
-        }
-        Path script = repositoryRoot().resolve("scripts/browser.sh");
-        try {
-            Process install = new ProcessBuilder("bash", script.toString()).inheritIO().start();
-            if (!install.waitFor(15, TimeUnit.MINUTES)) {
-                install.destroyForcibly();
-                throw new IllegalStateException(script + " did not finish within 15 minutes");
-            }
-            if (install.exitValue() != 0) {
-                throw new IllegalStateException(script + " could not install Chromium and ChromeDriver (exit "
-                        + install.exitValue() + "); see its message above");
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("could not run " + script, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while installing the browser", e);
-        }
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            throw new IllegalStateException(script + " succeeded but " + CHROMIUM + " or " + CHROMEDRIVER + " is missing");
-        }
-    }
-
-    /** The directory holding scripts/browser.sh: the working directory or one of its parents. */
-    private static Path repositoryRoot() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("scripts/browser.sh"))) {
-                return dir;
-            }
-        }
-        throw new IllegalStateException("scripts/browser.sh was not found above " + Path.of("").toAbsolutePath());
     }
 }
