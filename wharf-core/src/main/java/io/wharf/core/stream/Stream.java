@@ -101,7 +101,7 @@ public final class Stream {
      */
     public synchronized void reconfigure(Map<String, String> configs) {
         LogConfig c = configure(defaults, configs);
-        definition = new StreamDefinition(definition.name(), definition.partitions(), configs);
+        definition = definition.withConfigs(configs);
         logConfig = c;
         for (StreamPartition p : partitions) {
             p.log().reconfigure(c.retentionMs(), c.retentionBytes(), c.segmentBytes());

@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -109,6 +110,7 @@ final class Definitions {
         m.put("name", d.name());
         m.put("partitions", d.partitions());
         m.put("configs", new LinkedHashMap<String, Object>(d.configs()));
+        m.put("id", d.id().toString());
         return store.put(prefix("stream") + d.name(), FieldTables.encode(m));
     }
 
@@ -123,9 +125,22 @@ final class Definitions {
             Map<String, String> configs = new LinkedHashMap<>();
             table(m, "configs").forEach((k, value) -> configs.put(k, value instanceof byte[] b
                     ? new String(b, StandardCharsets.UTF_8) : String.valueOf(value)));
-            out.add(new StreamDefinition(str(m, "name"), ((Number) m.get("partitions")).intValue(), configs));
+            String name = str(m, "name");
+            out.add(new StreamDefinition(name, ((Number) m.get("partitions")).intValue(), configs, streamId(m, name)));
         }
         return out;
+    }
+
+    /**
+     * The stream's stored id; a stream stored before streams had ids gets one derived from its
+     * virtual host and name, the same at every start.
+     */
+    private UUID streamId(Map<String, Object> m, String name) {
+        Object id = m.get("id");
+        if (id == null) {
+            return UUID.nameUUIDFromBytes((vhost + "\u0000stream\u0000" + name).getBytes(StandardCharsets.UTF_8));
+        }
+        return UUID.fromString(id instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : id.toString());
     }
 
     List<ExchangeDefinition> exchanges() {

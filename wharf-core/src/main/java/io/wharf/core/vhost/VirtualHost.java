@@ -38,6 +38,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -90,6 +91,7 @@ public final class VirtualHost implements Queue.Owner {
     private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
     private final Map<String, Queue> queues = new ConcurrentHashMap<>();
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
+    private final Map<UUID, Stream> streamsById = new ConcurrentHashMap<>();
     private final GroupOffsets groupOffsets;
     private final ConsumerGroupDirectory consumerGroups = new ConsumerGroupDirectory();
     private final MetadataStore metadata;
@@ -148,7 +150,7 @@ public final class VirtualHost implements Queue.Owner {
             queues.put(d.name(), Queue.open(d, args, null, queueContext, this, true));
         }
         for (StreamDefinition d : definitions.streams()) {
-            streams.put(d.name(), Stream.open(name, d, queueContext.logs(), queueContext.logs().defaults()));
+            addStream(Stream.open(name, d, queueContext.logs(), queueContext.logs().defaults()));
         }
         int restored = 0;
         for (Binding b : definitions.bindings()) {
@@ -673,6 +675,16 @@ public final class VirtualHost implements Queue.Owner {
         return streams.get(stream);
     }
 
+    /** The stream with this id (a Kafka topic id), or null if there is none. */
+    public Stream stream(UUID id) {
+        return streamsById.get(id);
+    }
+
+    private void addStream(Stream s) {
+        streams.put(s.name(), s);
+        streamsById.put(s.definition().id(), s);
+    }
+
     public Collection<Stream> streams() {
         return streams.values();
     }
@@ -690,7 +702,7 @@ public final class VirtualHost implements Queue.Owner {
                 throw BrokerException.preconditionFailed("stream '" + d.name() + "' in vhost '" + name + "' already exists");
             }
             Stream s = Stream.open(name, d, queueContext.logs(), queueContext.logs().defaults());
-            streams.put(d.name(), s);
+            addStream(s);
             return definitions.putStream(d).thenApply(v -> s);
         });
     }
@@ -733,6 +745,7 @@ public final class VirtualHost implements Queue.Owner {
             if (s == null) {
                 throw BrokerException.notFound("no stream '" + stream + "' in vhost '" + name + "'");
             }
+            streamsById.remove(s.definition().id());
             List<Binding> gone = new ArrayList<>();
             for (Exchange e : exchanges.values()) {
                 for (Binding b : e.bindings()) {

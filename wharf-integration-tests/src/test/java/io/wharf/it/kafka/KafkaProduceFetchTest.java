@@ -19,7 +19,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicCollection;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -163,6 +165,34 @@ class KafkaProduceFetchTest {
             assertThatThrownBy(() -> admin.deleteTopics(List.of("inventory")).all().get())
                     .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
+        }
+    }
+
+    @Test
+    void shouldGiveEachTopicAnIdThatLastsUntilItIsDeleted() throws Exception {
+        Uuid first;
+        try (Admin admin = admin()) {
+            first = admin.createTopics(List.of(new NewTopic("ledger", 1, (short) 1))).topicId("ledger").get();
+            assertThat(first).isNotEqualTo(Uuid.ZERO_UUID);
+            assertThat(admin.describeTopics(List.of("ledger")).allTopicNames().get().get("ledger").topicId()).isEqualTo(first);
+            assertThat(admin.describeTopics(TopicCollection.ofTopicIds(List.of(first))).allTopicIds().get().get(first).name())
+                    .isEqualTo("ledger");
+        }
+        // With ids in the metadata, kafka-clients produce and fetch by id (Produce 13, Fetch 13 and later).
+        try (KafkaProducer<String, String> p = producer(Map.of())) {
+            p.send(new ProducerRecord<>("ledger", "k", "by id")).get();
+        }
+        try (KafkaConsumer<String, String> c = consumer()) {
+            c.assign(List.of(new TopicPartition("ledger", 0)));
+            assertThat(pollUntil(c, 1)).extracting(ConsumerRecord::value).containsExactly("by id");
+        }
+        wharf.restart();
+        try (Admin admin = admin()) {
+            assertThat(admin.describeTopics(List.of("ledger")).allTopicNames().get().get("ledger").topicId()).isEqualTo(first);
+            admin.deleteTopics(TopicCollection.ofTopicIds(List.of(first))).all().get();
+            assertThat(admin.listTopics().names().get()).doesNotContain("ledger");
+            Uuid second = admin.createTopics(List.of(new NewTopic("ledger", 1, (short) 1))).topicId("ledger").get();
+            assertThat(second).isNotIn(Uuid.ZERO_UUID, first);
         }
     }
 

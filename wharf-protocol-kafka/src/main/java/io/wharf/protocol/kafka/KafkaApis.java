@@ -10,23 +10,20 @@ import org.apache.kafka.common.requests.ApiVersionsResponse;
 import java.util.EnumMap;
 import java.util.Map;
 
-/**
- * The Kafka APIs Wharf answers and the versions of each. Produce and Fetch stop at version 12:
- * from 13 on they name topics by id only, which Wharf does not assign yet; clients then use 12.
- */
+/** The Kafka APIs Wharf answers and the versions of each. */
 final class KafkaApis {
 
     private static final Map<ApiKeys, short[]> SUPPORTED = new EnumMap<>(ApiKeys.class);
 
     static {
-        support(ApiKeys.PRODUCE, 12);
-        support(ApiKeys.FETCH, 12);
+        support(ApiKeys.PRODUCE, -1);
+        support(ApiKeys.FETCH, -1);
         support(ApiKeys.LIST_OFFSETS, -1);
         support(ApiKeys.METADATA, -1);
         support(ApiKeys.FIND_COORDINATOR, -1);
         support(ApiKeys.API_VERSIONS, -1);
         support(ApiKeys.CREATE_TOPICS, -1);
-        support(ApiKeys.DELETE_TOPICS, 5);
+        support(ApiKeys.DELETE_TOPICS, -1);
         support(ApiKeys.CREATE_PARTITIONS, -1);
         support(ApiKeys.INIT_PRODUCER_ID, -1);
         support(ApiKeys.DESCRIBE_CLUSTER, -1);
@@ -34,9 +31,8 @@ final class KafkaApis {
         support(ApiKeys.SYNC_GROUP, -1);
         support(ApiKeys.HEARTBEAT, -1);
         support(ApiKeys.LEAVE_GROUP, -1);
-        // From version 10 on, offsets name topics by id only.
-        support(ApiKeys.OFFSET_COMMIT, 9);
-        support(ApiKeys.OFFSET_FETCH, 9);
+        support(ApiKeys.OFFSET_COMMIT, -1);
+        support(ApiKeys.OFFSET_FETCH, -1);
         support(ApiKeys.DESCRIBE_GROUPS, -1);
         support(ApiKeys.LIST_GROUPS, -1);
         support(ApiKeys.DELETE_GROUPS, -1);

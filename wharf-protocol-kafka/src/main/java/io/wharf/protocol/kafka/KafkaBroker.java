@@ -51,6 +51,7 @@ import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartit
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
@@ -59,6 +60,7 @@ import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
@@ -98,6 +100,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -225,15 +228,23 @@ final class KafkaBroker {
     // ---------------------------------------------------------------- metadata
 
     private CompletableFuture<AbstractResponse> metadata(MetadataRequest r) {
-        List<String> names = r.isAllTopics() ? null : r.topics();
         List<CompletableFuture<MetadataResponseData.MetadataResponseTopic>> topics = new ArrayList<>();
-        if (names == null) {
+        if (r.isAllTopics()) {
             for (Stream s : vhost.streams()) {
                 topics.add(CompletableFuture.completedFuture(describe(s)));
             }
         } else {
             boolean create = settings.autoCreateTopics() && r.data().allowAutoTopicCreation();
-            for (String name : names) {
+            for (MetadataRequestData.MetadataRequestTopic t : r.data().topics()) {
+                if (!Uuid.ZERO_UUID.equals(t.topicId())) {
+                    // Asked for by id (version 12 on; the name is then null or empty): never created on the way.
+                    Stream s = stream(null, t.topicId());
+                    topics.add(CompletableFuture.completedFuture(s != null ? describe(s)
+                            : new MetadataResponseData.MetadataResponseTopic().setName(null).setTopicId(t.topicId())
+                                    .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code())));
+                    continue;
+                }
+                String name = t.name();
                 topics.add(topic(name, create).handle((s, e) -> s != null ? describe(s)
                         : new MetadataResponseData.MetadataResponseTopic().setName(name)
                                 .setErrorCode(Errors.forException(unwrap(e)).code())));
@@ -254,13 +265,35 @@ final class KafkaBroker {
 
     private static MetadataResponseData.MetadataResponseTopic describe(Stream s) {
         MetadataResponseData.MetadataResponseTopic t = new MetadataResponseData.MetadataResponseTopic()
-                .setName(s.name()).setTopicId(Uuid.ZERO_UUID).setIsInternal(false);
+                .setName(s.name()).setTopicId(topicId(s)).setIsInternal(false);
         for (StreamPartition p : s.partitions()) {
             t.partitions().add(new MetadataResponseData.MetadataResponsePartition()
                     .setPartitionIndex(p.index()).setLeaderId(NODE_ID).setLeaderEpoch(LEADER_EPOCH)
                     .setReplicaNodes(List.of(NODE_ID)).setIsrNodes(List.of(NODE_ID)).setOfflineReplicas(List.of()));
         }
         return t;
+    }
+
+    /** The stream's Kafka topic id. */
+    static Uuid topicId(Stream s) {
+        UUID id = s.definition().id();
+        return new Uuid(id.getMostSignificantBits(), id.getLeastSignificantBits());
+    }
+
+    /**
+     * The stream a request names: by id when it gives one (Produce and Fetch from version 13,
+     * offsets from 10, Metadata from 12), otherwise by name; null if there is none.
+     */
+    private Stream stream(String name, Uuid id) {
+        if (id == null || Uuid.ZERO_UUID.equals(id)) {
+            return name == null ? null : vhost.stream(name);
+        }
+        return vhost.stream(new UUID(id.getMostSignificantBits(), id.getLeastSignificantBits()));
+    }
+
+    /** The error for a topic that is not there: by id, UNKNOWN_TOPIC_ID; by name, UNKNOWN_TOPIC_OR_PARTITION. */
+    private static Errors unknownTopic(Uuid id) {
+        return id == null || Uuid.ZERO_UUID.equals(id) ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.UNKNOWN_TOPIC_ID;
     }
 
     /**
@@ -298,16 +331,20 @@ final class KafkaBroker {
         String transactionalId = r.transactionalId();
         List<CompletableFuture<ProduceResponseData.TopicProduceResponse>> topics = new ArrayList<>();
         for (ProduceRequestData.TopicProduceData td : r.data().topicData()) {
-            topics.add(topic(td.name(), settings.autoCreateTopics()).handle((s, e) -> s).thenCompose(stream -> {
+            boolean byId = !Uuid.ZERO_UUID.equals(td.topicId());
+            CompletableFuture<Stream> target = byId ? CompletableFuture.completedFuture(stream(null, td.topicId()))
+                    : topic(td.name(), settings.autoCreateTopics()).handle((s, e) -> s);
+            topics.add(target.thenCompose(stream -> {
                 List<CompletableFuture<ProduceResponseData.PartitionProduceResponse>> parts = new ArrayList<>();
                 for (ProduceRequestData.PartitionProduceData pd : td.partitionData()) {
                     parts.add(stream == null
-                            ? CompletableFuture.completedFuture(partitionError(pd.index(), vhost.stream(td.name()) == null
-                                    ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.UNKNOWN_SERVER_ERROR))
+                            ? CompletableFuture.completedFuture(partitionError(pd.index(),
+                                    byId || vhost.stream(td.name()) == null ? unknownTopic(td.topicId()) : Errors.UNKNOWN_SERVER_ERROR))
                             : appendAll(stream.partition(pd.index()), pd, transactionalId, connection));
                 }
                 return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
-                    ProduceResponseData.TopicProduceResponse t = new ProduceResponseData.TopicProduceResponse().setName(td.name());
+                    ProduceResponseData.TopicProduceResponse t = new ProduceResponseData.TopicProduceResponse().setName(td.name())
+                            .setTopicId(td.topicId());
                     parts.forEach(p -> t.partitionResponses().add(p.join()));
                     return t;
                 });
@@ -436,7 +473,7 @@ final class KafkaBroker {
         CompletableFuture<Void> wake = new CompletableFuture<>();
         List<CompletableFuture<Void>> waits = new ArrayList<>();
         for (FetchRequestData.FetchTopic t : d.topics()) {
-            Stream s = vhost.stream(t.topic());
+            Stream s = stream(t.topic(), t.topicId());
             for (FetchRequestData.FetchPartition p : t.partitions()) {
                 StreamPartition sp = s == null ? null : s.partition(p.partition());
                 if (sp != null) {
@@ -467,12 +504,12 @@ final class KafkaBroker {
         for (FetchRequestData.FetchTopic t : d.topics()) {
             FetchResponseData.FetchableTopicResponse tr = new FetchResponseData.FetchableTopicResponse()
                     .setTopic(t.topic()).setTopicId(t.topicId());
-            Stream s = vhost.stream(t.topic());
+            Stream s = stream(t.topic(), t.topicId());
             for (FetchRequestData.FetchPartition p : t.partitions()) {
                 StreamPartition sp = s == null ? null : s.partition(p.partition());
                 FetchResponseData.PartitionData pd = new FetchResponseData.PartitionData().setPartitionIndex(p.partition());
                 if (sp == null) {
-                    pd.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setHighWatermark(-1).setLastStableOffset(-1)
+                    pd.setErrorCode((s == null ? unknownTopic(t.topicId()) : Errors.UNKNOWN_TOPIC_OR_PARTITION).code()).setHighWatermark(-1).setLastStableOffset(-1)
                             .setLogStartOffset(-1).setRecords(MemoryRecords.EMPTY);
                 } else {
                     int size = read(sp, p.fetchOffset(), Math.min(p.partitionMaxBytes(), budget), committed, pd, records);
@@ -625,17 +662,20 @@ final class KafkaBroker {
         OffsetCommitResponseData out = new OffsetCommitResponseData();
         List<CompletableFuture<Void>> writes = new ArrayList<>();
         for (OffsetCommitRequestData.OffsetCommitRequestTopic t : d.topics()) {
-            OffsetCommitResponseData.OffsetCommitResponseTopic tr = new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(t.name());
-            Stream s = vhost.stream(t.name());
+            OffsetCommitResponseData.OffsetCommitResponseTopic tr = new OffsetCommitResponseData.OffsetCommitResponseTopic()
+                    .setName(t.name()).setTopicId(t.topicId());
+            Stream s = stream(t.name(), t.topicId());
             for (OffsetCommitRequestData.OffsetCommitRequestPartition p : t.partitions()) {
                 OffsetCommitResponseData.OffsetCommitResponsePartition pr = new OffsetCommitResponseData.OffsetCommitResponsePartition()
                         .setPartitionIndex(p.partitionIndex());
                 if (groupError != Errors.NONE) {
                     pr.setErrorCode(groupError.code());
-                } else if (s == null || s.partition(p.partitionIndex()) == null) {
+                } else if (s == null) {
+                    pr.setErrorCode(unknownTopic(t.topicId()).code());
+                } else if (s.partition(p.partitionIndex()) == null) {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                 } else {
-                    writes.add(vhost.groupOffsets().commit(d.groupId(), t.name(), p.partitionIndex(), p.committedOffset(),
+                    writes.add(vhost.groupOffsets().commit(d.groupId(), s.name(), p.partitionIndex(), p.committedOffset(),
                             p.committedMetadata()).whenComplete((v, e) -> {
                                 if (e != null) {
                                     pr.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
@@ -659,11 +699,29 @@ final class KafkaBroker {
                 if (g.topics() != null) {
                     wanted = new LinkedHashMap<>();
                     for (OffsetFetchRequestData.OffsetFetchRequestTopics t : g.topics()) {
-                        wanted.put(t.name(), t.partitionIndexes());
+                        Stream s = stream(t.name(), t.topicId());
+                        if (s != null) {
+                            wanted.put(s.name(), t.partitionIndexes());
+                        } else if (t.name() != null && !t.name().isEmpty()) {
+                            // By name, a topic with no stream is answered like any other: no offset.
+                            wanted.put(t.name(), t.partitionIndexes());
+                        } else {
+                            OffsetFetchResponseData.OffsetFetchResponseTopics unknown = new OffsetFetchResponseData.OffsetFetchResponseTopics()
+                                    .setTopicId(t.topicId());
+                            t.partitionIndexes().forEach(p -> unknown.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartitions()
+                                    .setPartitionIndex(p).setCommittedOffset(-1).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code())));
+                            gr.topics().add(unknown);
+                        }
                     }
                 }
                 committed(g.groupId(), wanted).forEach((topic, parts) -> {
-                    OffsetFetchResponseData.OffsetFetchResponseTopics tr = new OffsetFetchResponseData.OffsetFetchResponseTopics().setName(topic);
+                    Stream s = vhost.stream(topic);
+                    if (version >= 10 && s == null) {
+                        // From version 10 a topic is known to the client only by its id.
+                        return;
+                    }
+                    OffsetFetchResponseData.OffsetFetchResponseTopics tr = new OffsetFetchResponseData.OffsetFetchResponseTopics()
+                            .setName(topic).setTopicId(s == null ? Uuid.ZERO_UUID : topicId(s));
                     parts.forEach(c -> tr.partitions().add(new OffsetFetchResponseData.OffsetFetchResponsePartitions()
                             .setPartitionIndex(c.partition()).setCommittedOffset(c.offset()).setCommittedLeaderEpoch(-1)
                             .setMetadata(c.metadata()).setErrorCode(stability(r, g.groupId(), c).code())));
@@ -840,20 +898,25 @@ final class KafkaBroker {
                         ? Errors.TOPIC_ALREADY_EXISTS : Errors.forException(cause);
                 return result.setErrorCode(err.code()).setErrorMessage(cause.getMessage());
             }
-            return result;
+            return result.setTopicId(topicId(s));
         });
     }
 
     private CompletableFuture<AbstractResponse> deleteTopics(DeleteTopicsRequest r) {
         List<CompletableFuture<DeletableTopicResult>> results = new ArrayList<>();
-        for (String name : r.topicNames()) {
-            DeletableTopicResult result = new DeletableTopicResult().setName(name);
-            if (vhost.stream(name) == null) {
-                results.add(CompletableFuture.completedFuture(result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())));
+        // Up to version 5 topics are named; from 6 on each is named or given by id.
+        List<DeleteTopicsRequestData.DeleteTopicState> wanted = r.version() >= 6 ? r.data().topics()
+                : r.data().topicNames().stream().map(n -> new DeleteTopicsRequestData.DeleteTopicState().setName(n)).toList();
+        for (DeleteTopicsRequestData.DeleteTopicState t : wanted) {
+            Stream s = stream(t.name(), t.topicId());
+            DeletableTopicResult result = new DeletableTopicResult().setName(s == null ? t.name() : s.name())
+                    .setTopicId(s == null ? t.topicId() : topicId(s));
+            if (s == null) {
+                results.add(CompletableFuture.completedFuture(result.setErrorCode(unknownTopic(t.topicId()).code())));
                 continue;
             }
-            results.add(vhost.deleteStream(name, client).handle((v, e) -> e == null ? result
-                    : result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setErrorMessage(unwrap(e).getMessage())));
+            results.add(vhost.deleteStream(s.name(), client).handle((v, e) -> e == null ? result
+                    : result.setErrorCode(unknownTopic(t.topicId()).code()).setErrorMessage(unwrap(e).getMessage())));
         }
         return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
             DeleteTopicsResponseData out = new DeleteTopicsResponseData();

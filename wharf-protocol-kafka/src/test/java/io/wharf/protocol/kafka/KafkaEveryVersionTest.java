@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.wharf.core.Broker;
 import io.wharf.core.BrokerSettings;
 import io.wharf.storage.Storage;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.AddOffsetsToTxnRequestData;
@@ -153,9 +154,17 @@ class KafkaEveryVersionTest {
         return MemoryRecords.withRecords(Compression.NONE, rs);
     }
 
-    private static ProduceRequestData produceRequest(String topic, MemoryRecords records) {
+    /** The topic's id, which names it from Produce and Fetch 13, OffsetCommit and OffsetFetch 10, and DeleteTopics 6 on. */
+    private Uuid topicId(String topic) throws IOException {
+        Uuid id = metadata((short) 12, topic).topics().find(topic).topicId();
+        assertThat(id).isNotEqualTo(Uuid.ZERO_UUID);
+        return id;
+    }
+
+    /** Names the topic both ways: each version writes the one it has. */
+    private static ProduceRequestData produceRequest(String topic, Uuid id, MemoryRecords records) {
         ProduceRequestData req = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
-        ProduceRequestData.TopicProduceData t = new ProduceRequestData.TopicProduceData().setName(topic);
+        ProduceRequestData.TopicProduceData t = new ProduceRequestData.TopicProduceData().setName(topic).setTopicId(id);
         t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
         req.topicData().add(t);
         return req;
@@ -174,10 +183,22 @@ class KafkaEveryVersionTest {
             // Produce from 0, as Kafka 4 advertises it: librdkafka needs it to send compressed batches.
             assertThat(r.apiKeys().find(ApiKeys.PRODUCE.id).minVersion()).as("ApiVersions v%d", v).isZero();
         }
+        Uuid id = topicId(TOPIC);
         for (short v : versions(ApiKeys.METADATA)) {
             MetadataResponseData r = metadata(v, TOPIC);
             MetadataResponseData.MetadataResponseTopic t = r.topics().find(TOPIC);
             assertThat(t.errorCode()).as("Metadata v%d", v).isZero();
+            assertThat(t.topicId()).as("Metadata v%d", v).isEqualTo(v >= 10 ? id : Uuid.ZERO_UUID);
+            if (v >= 12) {
+                MetadataRequestData byId = new MetadataRequestData().setTopics(new ArrayList<>(List.of(
+                        new MetadataRequestData.MetadataRequestTopic().setName("").setTopicId(id),
+                        new MetadataRequestData.MetadataRequestTopic().setName(null).setTopicId(Uuid.randomUuid()))));
+                List<MetadataResponseData.MetadataResponseTopic> found = new ArrayList<>(((MetadataResponseData) wire.call(byId, v)).topics());
+                assertThat(found.get(0).name()).as("Metadata v%d by id", v).isEqualTo(TOPIC);
+                assertThat(found.get(0).topicId()).as("Metadata v%d by id", v).isEqualTo(id);
+                assertThat(found.get(1).topicId()).as("Metadata v%d by an unknown id", v).isNotEqualTo(Uuid.ZERO_UUID);
+                assertThat(found.get(1).errorCode()).as("Metadata v%d by an unknown id", v).isEqualTo(Errors.UNKNOWN_TOPIC_ID.code());
+            }
             assertThat(t.partitions()).as("Metadata v%d", v).hasSize(1);
             assertThat(t.partitions().get(0).leaderId()).as("Metadata v%d", v).isZero();
             assertThat(r.brokers()).as("Metadata v%d", v).hasSize(1);
@@ -202,20 +223,22 @@ class KafkaEveryVersionTest {
 
     @Test
     void produceFetchAndListOffsetsAnswerAtEveryVersion() throws IOException {
+        Uuid id = topicId(TOPIC);
         long written = 0;
         for (short v : versions(ApiKeys.PRODUCE)) {
             ProduceResponseData.PartitionProduceResponse p = only((ProduceResponseData) wire.call(
-                    produceRequest(TOPIC, records("produce v" + v, "second")), v));
+                    produceRequest(TOPIC, id, records("produce v" + v, "second")), v));
             assertThat(p.errorCode()).as("Produce v%d", v).isZero();
             assertThat(p.baseOffset()).as("Produce v%d", v).isEqualTo(written);
             written += 2;
         }
         for (short v : versions(ApiKeys.FETCH)) {
             FetchRequestData req = new FetchRequestData().setMaxWaitMs(0).setMinBytes(1).setMaxBytes(1 << 20);
-            FetchRequestData.FetchTopic t = new FetchRequestData.FetchTopic().setTopic(TOPIC);
+            FetchRequestData.FetchTopic t = new FetchRequestData.FetchTopic().setTopic(TOPIC).setTopicId(id);
             t.partitions().add(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0).setPartitionMaxBytes(1 << 20));
             req.topics().add(t);
             FetchResponseData r = (FetchResponseData) wire.call(req, v);
+            assertThat(v >= 13 ? r.responses().get(0).topicId() : Uuid.ZERO_UUID).as("Fetch v%d", v).isEqualTo(v >= 13 ? id : Uuid.ZERO_UUID);
             FetchResponseData.PartitionData p = r.responses().get(0).partitions().get(0);
             assertThat(p.errorCode()).as("Fetch v%d", v).isZero();
             assertThat(p.highWatermark()).as("Fetch v%d", v).isEqualTo(written);
@@ -306,11 +329,12 @@ class KafkaEveryVersionTest {
 
     @Test
     void offsetApisAnswerAtEveryVersion() throws IOException {
-        metadata((short) 12, TOPIC);
+        Uuid id = topicId(TOPIC);
         for (short v : versions(ApiKeys.OFFSET_COMMIT)) {
             OffsetCommitRequestData commit = new OffsetCommitRequestData().setGroupId("offsets").setGenerationIdOrMemberEpoch(-1)
                     .setMemberId("");
-            OffsetCommitRequestData.OffsetCommitRequestTopic t = new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(TOPIC);
+            OffsetCommitRequestData.OffsetCommitRequestTopic t = new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(TOPIC)
+                    .setTopicId(id);
             t.partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0)
                     .setCommittedOffset(v).setCommittedMetadata("v" + v));
             commit.topics().add(t);
@@ -330,7 +354,7 @@ class KafkaEveryVersionTest {
             } else {
                 fetch.setGroups(List.of(new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("offsets")
                         .setTopics(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopics()
-                                .setName(TOPIC).setPartitionIndexes(List.of(0))))));
+                                .setName(TOPIC).setTopicId(id).setPartitionIndexes(List.of(0))))));
                 OffsetFetchResponseData r = (OffsetFetchResponseData) wire.call(fetch, v);
                 assertThat(r.groups().get(0).errorCode()).as("OffsetFetch v%d", v).isZero();
                 committed = r.groups().get(0).topics().get(0).partitions().get(0).committedOffset();
@@ -347,6 +371,9 @@ class KafkaEveryVersionTest {
                     .setReplicationFactor((short) 1));
             CreateTopicsResponseData r = (CreateTopicsResponseData) wire.call(req, v);
             assertThat(r.topics().find("created-v" + v).errorCode()).as("CreateTopics v%d", v).isZero();
+            if (v >= 7) {
+                assertThat(r.topics().find("created-v" + v).topicId()).as("CreateTopics v%d", v).isEqualTo(topicId("created-v" + v));
+            }
         }
         short firstCreate = versions(ApiKeys.CREATE_TOPICS).getFirst();
         for (short v : versions(ApiKeys.CREATE_PARTITIONS)) {
@@ -388,8 +415,13 @@ class KafkaEveryVersionTest {
         for (int i = 0; i < deleteVersions.size(); i++) {
             short v = deleteVersions.get(i);
             String name = "created-v" + createVersions.get(Math.min(i, createVersions.size() - 1));
-            DeleteTopicsResponseData r = (DeleteTopicsResponseData) wire.call(new DeleteTopicsRequestData().setTimeoutMs(10_000)
-                    .setTopicNames(List.of(name)), v);
+            DeleteTopicsRequestData req = new DeleteTopicsRequestData().setTimeoutMs(10_000);
+            if (v < 6) {
+                req.setTopicNames(List.of(name));
+            } else {
+                req.setTopics(List.of(new DeleteTopicsRequestData.DeleteTopicState().setName(null).setTopicId(topicId(name))));
+            }
+            DeleteTopicsResponseData r = (DeleteTopicsResponseData) wire.call(req, v);
             assertThat(r.responses().find(name).errorCode()).as("DeleteTopics v%d of %s", v, name).isIn((short) 0,
                     Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
             assertThat(metadata((short) 0, TOPIC).topics().find(name)).as("after DeleteTopics v%d", v).isNull();
@@ -417,7 +449,7 @@ class KafkaEveryVersionTest {
 
             MemoryRecords batch = MemoryRecords.withTransactionalRecords(Compression.NONE, pid, epoch, 0,
                     new SimpleRecord("k".getBytes(StandardCharsets.UTF_8), txn.getBytes(StandardCharsets.UTF_8)));
-            ProduceRequestData produce = produceRequest(TOPIC, batch).setTransactionalId(txn);
+            ProduceRequestData produce = produceRequest(TOPIC, Uuid.ZERO_UUID, batch).setTransactionalId(txn);
             assertThat(only((ProduceResponseData) wire.call(produce, (short) 11)).errorCode()).as("transactional produce").isZero();
 
             short addOffsetsV = upTo(ApiKeys.ADD_OFFSETS_TO_TXN, v);
