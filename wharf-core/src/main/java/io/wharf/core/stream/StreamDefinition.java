@@ -16,11 +16,14 @@ import java.util.UUID;
  */
 public record StreamDefinition(String name, int partitions, Map<String, String> configs, UUID id) {
 
+    /** The most partitions a stream may have: each is a log with files of its own. */
+    public static final int MAX_PARTITIONS = 10_000;
+
     public StreamDefinition {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(id, "id");
-        if (partitions < 1) {
-            throw new IllegalArgumentException("a stream needs at least one partition, got " + partitions);
+        if (partitions < 1 || partitions > MAX_PARTITIONS) {
+            throw new IllegalArgumentException("a stream has 1 to " + MAX_PARTITIONS + " partitions, not " + partitions);
         }
         configs = Map.copyOf(configs);
     }

@@ -24,6 +24,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -153,6 +154,10 @@ class KafkaProduceFetchTest {
             assertThat(admin.listTopics().names().get()).contains("inventory");
 
             admin.createPartitions(Map.of("inventory", NewPartitions.increaseTo(4))).all().get();
+            assertThatThrownBy(() -> admin.createPartitions(Map.of("inventory", NewPartitions.increaseTo(20_000))).all().get())
+                    .hasCauseInstanceOf(InvalidPartitionsException.class);
+            assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("vast", 20_000, (short) 1))).all().get())
+                    .hasCauseInstanceOf(InvalidPartitionsException.class);
             TopicDescription d = admin.describeTopics(List.of("inventory")).allTopicNames().get().get("inventory");
             assertThat(d.partitions()).hasSize(4);
             assertThat(admin.describeCluster().nodes().get()).hasSize(1);

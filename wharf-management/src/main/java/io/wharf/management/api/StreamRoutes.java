@@ -29,7 +29,6 @@ final class StreamRoutes {
 
     /** Kafka's rule for topic names, which every stream must follow to be reachable from Kafka clients. */
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
-    private static final int MAX_PARTITIONS = 10_000;
 
     private final Views views;
 
@@ -123,11 +122,11 @@ final class StreamRoutes {
         });
         Stream existing = v.stream(name);
         if (existing == null) {
-            int partitions = (int) body.integer("partitions", 1, 1, MAX_PARTITIONS);
+            int partitions = (int) body.integer("partitions", 1, 1, StreamDefinition.MAX_PARTITIONS);
             Views.await(v.createStream(new StreamDefinition(name, partitions, configs), Views.client(r)));
             return ApiResponse.created();
         }
-        int partitions = (int) body.integer("partitions", existing.partitionCount(), 1, MAX_PARTITIONS);
+        int partitions = (int) body.integer("partitions", existing.partitionCount(), 1, StreamDefinition.MAX_PARTITIONS);
         if (partitions < existing.partitionCount()) {
             throw ApiException.conflict("stream '" + name + "' has " + existing.partitionCount()
                     + " partitions; partitions can be added, not removed");

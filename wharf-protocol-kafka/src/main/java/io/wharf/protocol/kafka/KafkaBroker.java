@@ -865,9 +865,9 @@ final class KafkaBroker {
         } else if (vhost.stream(t.name()) != null) {
             error = Errors.TOPIC_ALREADY_EXISTS;
             message = "topic '" + t.name() + "' already exists";
-        } else if (partitions == 0) {
+        } else if (partitions == 0 || partitions > StreamDefinition.MAX_PARTITIONS) {
             error = Errors.INVALID_PARTITIONS;
-            message = "a topic needs at least one partition";
+            message = "a topic has 1 to " + StreamDefinition.MAX_PARTITIONS + " partitions, not " + partitions;
         } else if (t.replicationFactor() > 1) {
             error = Errors.INVALID_REPLICATION_FACTOR;
             message = "this broker is a single node: replication factor 1 only, got " + t.replicationFactor();
@@ -935,6 +935,9 @@ final class KafkaBroker {
             } else if (t.count() <= s.partitionCount()) {
                 results.add(CompletableFuture.completedFuture(result.setErrorCode(Errors.INVALID_PARTITIONS.code())
                         .setErrorMessage("topic '" + t.name() + "' has " + s.partitionCount() + " partitions; it can only grow")));
+            } else if (t.count() > StreamDefinition.MAX_PARTITIONS) {
+                results.add(CompletableFuture.completedFuture(result.setErrorCode(Errors.INVALID_PARTITIONS.code())
+                        .setErrorMessage("a topic has at most " + StreamDefinition.MAX_PARTITIONS + " partitions")));
             } else if (r.data().validateOnly()) {
                 results.add(CompletableFuture.completedFuture(result));
             } else {
