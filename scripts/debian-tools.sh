@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# Makes sure command-line tools that some tests drive are installed, from Debian's packages.
+# Makes sure programs and libraries that some tests drive are installed, from Debian's packages.
 #
-# Usage: scripts/debian-tools.sh EXECUTABLE=PACKAGE...
+# Usage: scripts/debian-tools.sh PATH=PACKAGE...
 #   e.g. scripts/debian-tools.sh /usr/bin/kcat=kcat
-# Every PACKAGE whose EXECUTABLE is missing is installed with apt-get, as root or through sudo.
-# Exits non-zero with a message saying what to do when a tool is missing and cannot be installed.
+# Every PACKAGE whose PATH (a file the package installs) is missing is installed with apt-get, as
+# root or through sudo. Exits non-zero with a message saying what to do when something is missing
+# and cannot be installed.
 set -euo pipefail
 
-[ $# -gt 0 ] || { echo "usage: scripts/debian-tools.sh EXECUTABLE=PACKAGE..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: scripts/debian-tools.sh PATH=PACKAGE..." >&2; exit 2; }
 
 missing=()
 for pair in "$@"; do
-  executable="${pair%%=*}"
-  [ -x "$executable" ] || missing+=("${pair#*=}")
+  [ -e "${pair%%=*}" ] || missing+=("${pair#*=}")
 done
 [ ${#missing[@]} -gt 0 ] || exit 0
 
@@ -40,6 +40,5 @@ export DEBIAN_FRONTEND=noninteractive
   || fail "apt-get install ${missing[*]} failed."
 
 for pair in "$@"; do
-  executable="${pair%%=*}"
-  [ -x "$executable" ] || fail "the packages are installed but $executable is missing."
+  [ -e "${pair%%=*}" ] || fail "the packages are installed but ${pair%%=*} is missing."
 done

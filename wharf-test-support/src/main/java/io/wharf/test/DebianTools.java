@@ -7,9 +7,9 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Command-line programs some tests drive (a browser, kcat), installed by one of the repository's
- * scripts from Debian's packages when they are missing. A test that cannot get them fails with
- * the script's message; it is never skipped.
+ * Programs and libraries some tests drive (a browser, kcat, other languages' Kafka clients),
+ * installed by one of the repository's scripts, from Debian's packages or npm, when they are
+ * missing. A test that cannot get them fails with the script's message; it is never skipped.
  */
 public final class DebianTools {
 
@@ -18,10 +18,10 @@ public final class DebianTools {
 
     /**
      * Runs {@code script} (a path from the repository's root, such as {@code scripts/kcat.sh})
-     * unless every one of {@code executables} is there already, and checks that they are after.
+     * unless every one of {@code files} is there already, and checks that they are after.
      */
-    public static void ensure(String script, Path... executables) {
-        if (allExecutable(executables)) {
+    public static void ensure(String script, Path... files) {
+        if (allPresent(files)) {
             return;
         }
         Path path = repositoryRoot(script).resolve(script);
@@ -32,7 +32,7 @@ public final class DebianTools {
                 throw new IllegalStateException(script + " did not finish within 15 minutes");
             }
             if (install.exitValue() != 0) {
-                throw new IllegalStateException(script + " could not install " + Arrays.toString(executables)
+                throw new IllegalStateException(script + " could not install " + Arrays.toString(files)
                         + " (exit " + install.exitValue() + "); see its message above");
             }
         } catch (IOException e) {
@@ -41,13 +41,13 @@ public final class DebianTools {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running " + script, e);
         }
-        if (!allExecutable(executables)) {
-            throw new IllegalStateException(script + " succeeded but one of " + Arrays.toString(executables) + " is missing");
+        if (!allPresent(files)) {
+            throw new IllegalStateException(script + " succeeded but one of " + Arrays.toString(files) + " is missing");
         }
     }
 
-    private static boolean allExecutable(Path... executables) {
-        return Arrays.stream(executables).allMatch(Files::isExecutable);
+    private static boolean allPresent(Path... files) {
+        return Arrays.stream(files).allMatch(Files::exists);
     }
 
     /** The directory holding {@code script}: the working directory or one of its parents. */

@@ -19,9 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,23 +49,7 @@ class KcatTest {
     private static String kcat(String input, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(KCAT.toString(), "-b", "127.0.0.1:" + wharf.kafkaPort()));
         command.addAll(List.of(args));
-        Path out = Files.createTempFile("kcat", ".out");
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(input.getBytes(StandardCharsets.UTF_8));
-            }
-            boolean exited = p.waitFor(2, TimeUnit.MINUTES);
-            if (!exited) {
-                p.destroyForcibly();
-            }
-            String printed = Files.readString(out, StandardCharsets.UTF_8);
-            assertThat(exited).as("kcat %s finished: %s", command, printed).isTrue();
-            assertThat(p.exitValue()).as("kcat %s: %s", command, printed).isZero();
-            return printed;
-        } finally {
-            Files.deleteIfExists(out);
-        }
+        return ClientProgram.run(command, input, Map.of());
     }
 
     private static List<String> lines(String printed) {

@@ -275,7 +275,7 @@ final class KafkaBroker {
     }
 
     /** The stream's Kafka topic id. */
-    static Uuid topicId(Stream s) {
+    private static Uuid topicId(Stream s) {
         UUID id = s.definition().id();
         return new Uuid(id.getMostSignificantBits(), id.getLeastSignificantBits());
     }
