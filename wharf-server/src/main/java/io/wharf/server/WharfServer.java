@@ -73,6 +73,8 @@ public final class WharfServer implements AutoCloseable {
         StompEndpoint stomp = null;
         ManagementEndpoint http;
         try {
+            // Before any listener opens, so no client ever sees the broker without its declared streams.
+            DeclaredStreams.apply(broker, config.streams());
             if (config.amqp().enabled()) {
                 amqp = AmqpEndpoint.start(broker, config.amqpSettings());
             }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.wharf.core.stream.StreamConfigs;
+import io.wharf.core.stream.StreamDefinition;
 import io.wharf.storage.log.FsyncPolicy;
 
 import java.io.IOException;
@@ -283,6 +285,7 @@ public final class ConfigLoader {
             problem("stomp.default-vhost", "must be one of the virtual hosts " + vhosts);
         }
         List<WharfConfig.UserConfig> users = users(vhosts);
+        List<WharfConfig.StreamConfig> streams = streams(vhosts);
         WharfConfig.AlarmsConfig alarms = new WharfConfig.AlarmsConfig(
                 fraction("alarms.memory-high-watermark"),
                 size("alarms.disk-free-limit", 0, Long.MAX_VALUE).bytes());
@@ -290,7 +293,7 @@ public final class ConfigLoader {
         if (!LEVELS.contains(level)) {
             problem("logging.level", "must be one of " + String.join(", ", new java.util.TreeSet<>(LEVELS)));
         }
-        return new WharfConfig(dataDir, storage, queues, amqp, kafka, mqtt, stomp, http, vhosts, users, alarms,
+        return new WharfConfig(dataDir, storage, queues, amqp, kafka, mqtt, stomp, http, vhosts, users, streams, alarms,
                 new WharfConfig.LoggingConfig(level));
     }
 
@@ -317,26 +320,13 @@ public final class ConfigLoader {
     private static final Set<String> PERMISSION_KEYS = Set.of("configure", "write", "read");
 
     private List<WharfConfig.UserConfig> users(List<String> vhosts) {
-        List<WharfConfig.UserConfig> out = new ArrayList<>();
-        JsonNode list = node("users");
         Set<String> names = new java.util.HashSet<>();
-        for (int i = 0; i < list.size(); i++) {
-            String at = "users[" + i + "]";
-            JsonNode u = list.get(i);
-            if (!u.isObject()) {
-                problem("users", at + " must be a section with name, password, tags, loopback-only and permissions");
-                continue;
-            }
-            u.fieldNames().forEachRemaining(f -> {
-                if (!USER_KEYS.contains(f)) {
-                    problem("users", "unknown key '" + at + "." + f + "'; known keys: " + String.join(", ", new java.util.TreeSet<>(USER_KEYS)));
-                }
-            });
+        return entries("users", USER_KEYS, (at, u) -> {
             String name = u.path("name").asText("");
             String password = u.path("password").asText("");
             if (name.isEmpty() || password.isEmpty()) {
                 problem("users", at + " needs a name and a password");
-                continue;
+                return null;
             }
             if (!names.add(name)) {
                 problem("users", "user '" + name + "' is defined twice");
@@ -368,9 +358,103 @@ public final class ConfigLoader {
                 }
                 permissions.put(vhost, new WharfConfig.PermissionConfig(configure, write, read));
             });
-            out.add(new WharfConfig.UserConfig(name, password, tags, loopbackOnly, permissions));
+            return new WharfConfig.UserConfig(name, password, tags, loopbackOnly, permissions);
+        });
+    }
+
+    /**
+     * Reads list {@code key}, each entry a section with some of the keys {@code known}, through
+     * {@code parse} (given where the entry is, such as {@code users[2]}, and the entry). An entry
+     * that is not a section, or that {@code parse} reports and answers null for, is left out.
+     */
+    private <T> List<T> entries(String key, Set<String> known, java.util.function.BiFunction<String, JsonNode, T> parse) {
+        List<T> out = new ArrayList<>();
+        JsonNode list = node(key);
+        for (int i = 0; i < list.size(); i++) {
+            String at = key + "[" + i + "]";
+            JsonNode entry = list.get(i);
+            if (!entry.isObject()) {
+                problem(key, at + " must be a section with some of the keys " + String.join(", ", new java.util.TreeSet<>(known)));
+                continue;
+            }
+            checkKeys(key, at, entry, known);
+            T parsed = parse.apply(at, entry);
+            if (parsed != null) {
+                out.add(parsed);
+            }
         }
         return out;
+    }
+
+    /** Reports every key of the list entry {@code entry} (at {@code at} in list {@code key}) that is not one of {@code known}. */
+    private void checkKeys(String key, String at, JsonNode entry, Set<String> known) {
+        entry.fieldNames().forEachRemaining(f -> {
+            if (!known.contains(f)) {
+                problem(key, "unknown key '" + at + "." + f + "'; known keys: " + String.join(", ", new java.util.TreeSet<>(known)));
+            }
+        });
+    }
+
+    private static final Set<String> STREAM_KEYS = Set.of("name", "vhost", "partitions", "retention-age", "retention-size",
+            "segment-size", "delete");
+
+    private List<WharfConfig.StreamConfig> streams(List<String> vhosts) {
+        Set<String> declared = new java.util.HashSet<>();
+        return entries("streams", STREAM_KEYS, (at, s) -> {
+            String name = s.path("name").asText("");
+            String vhost = s.path("vhost").asText("/");
+            if (name.isEmpty()) {
+                problem("streams", at + " needs a name");
+                return null;
+            }
+            if (!vhosts.contains(vhost)) {
+                problem("streams", at + " names vhost '" + vhost + "', which is not in vhosts " + vhosts);
+            }
+            if (!declared.add(vhost + "/" + name)) {
+                problem("streams", "stream '" + name + "' in vhost '" + vhost + "' is declared twice");
+            }
+            int partitions = 1;
+            if (s.has("partitions")) {
+                try {
+                    partitions = Integer.parseInt(s.get("partitions").asText().trim());
+                } catch (NumberFormatException e) {
+                    partitions = 0;
+                }
+                if (partitions < 1 || partitions > StreamDefinition.MAX_PARTITIONS) {
+                    problem("streams", at + ".partitions must be a whole number from 1 to " + StreamDefinition.MAX_PARTITIONS);
+                }
+            }
+            Map<String, String> configs = new LinkedHashMap<>();
+            streamSetting(s, at, "retention-age", StreamConfigs.RETENTION_MS, v -> Durations.parse(v).toMillis(), configs);
+            streamSetting(s, at, "retention-size", StreamConfigs.RETENTION_BYTES, v -> ByteSize.parse(v).bytes(), configs);
+            streamSetting(s, at, "segment-size", StreamConfigs.SEGMENT_BYTES, v -> ByteSize.parse(v).bytes(), configs);
+            JsonNode delete = s.path("delete");
+            if (!delete.isMissingNode() && !delete.isBoolean()) {
+                problem("streams", at + ".delete must be true or false");
+            }
+            return new WharfConfig.StreamConfig(vhost, name, partitions, configs, delete.asBoolean(false));
+        });
+    }
+
+    /** Reads one of a declared stream's settings into {@code configs} under its Kafka name, checked as a topic's would be. */
+    private void streamSetting(JsonNode stream, String at, String key, String kafkaName, Function<String, Long> parser,
+                               Map<String, String> configs) {
+        if (!stream.has(key)) {
+            return;
+        }
+        String value;
+        try {
+            value = String.valueOf(parser.apply(stream.get(key).asText()));
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            problem("streams", at + "." + key + " is invalid: " + e.getMessage());
+            return;
+        }
+        String invalid = StreamConfigs.problem(kafkaName, value);
+        if (invalid != null) {
+            problem("streams", at + "." + key + ": " + invalid);
+            return;
+        }
+        configs.put(kafkaName, value);
     }
 
     private double fraction(String key) {

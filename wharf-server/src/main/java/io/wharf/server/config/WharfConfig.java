@@ -36,11 +36,13 @@ import java.util.Set;
  * @param http    the HTTP listener
  * @param vhosts  the virtual hosts
  * @param users   who may connect
+ * @param streams streams declared in the configuration, made to match it at every start
  * @param alarms  when publishers are blocked
  * @param logging log output
  */
 public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queues, AmqpConfig amqp, KafkaConfig kafka,
-                          MqttConfig mqtt, StompConfig stomp, HttpConfig http, List<String> vhosts, List<UserConfig> users, AlarmsConfig alarms, LoggingConfig logging) {
+                          MqttConfig mqtt, StompConfig stomp, HttpConfig http, List<String> vhosts, List<UserConfig> users,
+                          List<StreamConfig> streams, AlarmsConfig alarms, LoggingConfig logging) {
 
     /**
      * @param fsync                  when appends are forced to disk before they are acknowledged
@@ -131,6 +133,18 @@ public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queu
     /** A user from the configuration. */
     public record UserConfig(String name, String password, List<String> tags, boolean loopbackOnly,
                              Map<String, PermissionConfig> permissions) {
+    }
+
+    /**
+     * A stream declared in the configuration.
+     *
+     * @param vhost      the virtual host it lives in
+     * @param name       its name (the Kafka topic name)
+     * @param partitions how many partitions it has at least; partitions are added, never removed
+     * @param configs    its own settings, under Kafka's topic configuration names; absent keys are left as they are
+     * @param delete     whether the stream is to be deleted, with its data, rather than declared
+     */
+    public record StreamConfig(String vhost, String name, int partitions, Map<String, String> configs, boolean delete) {
     }
 
     /** A user's permissions in one virtual host, as regular expressions. */

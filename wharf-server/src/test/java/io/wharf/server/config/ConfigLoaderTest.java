@@ -134,6 +134,59 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReadDeclaredStreamsWithTheirSettingsUnderKafkasNames() throws Exception {
+        Path f = file("""
+                vhosts: ["/", "audit"]
+                streams:
+                  - name: orders
+                    partitions: 3
+                    retention-age: 7d
+                    retention-size: 10GiB
+                  - name: trail
+                    vhost: audit
+                    segment-size: 64MiB
+                  - name: old-events
+                    delete: true
+                """);
+
+        WharfConfig c = ConfigLoader.load(f, Map.of(), Map.of());
+
+        assertThat(c.streams()).containsExactly(
+                new WharfConfig.StreamConfig("/", "orders", 3,
+                        Map.of("retention.ms", "604800000", "retention.bytes", String.valueOf(10L << 30)), false),
+                new WharfConfig.StreamConfig("audit", "trail", 1, Map.of("segment.bytes", String.valueOf(64 << 20)), false),
+                new WharfConfig.StreamConfig("/", "old-events", 1, Map.of(), true));
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of()).streams()).isEmpty();
+    }
+
+    @Test
+    void shouldRejectDeclaredStreamsThatCannotBe() throws Exception {
+        Path f = file("""
+                streams:
+                  - name: orders
+                    partitions: 0
+                  - name: orders
+                  - partitions: 2
+                  - name: elsewhere
+                    vhost: nowhere
+                    retention-age: soon
+                    segment-size: 100
+                    delete: maybe
+                    colour: blue
+                """);
+
+        assertThat(problemsOf(f, Map.of(), Map.of()).problems()).hasSize(8)
+                .anySatisfy(p -> assertThat(p).contains("unknown key 'streams[3].colour'"))
+                .anySatisfy(p -> assertThat(p).contains("streams[0].partitions").contains("from 1 to 10000"))
+                .anySatisfy(p -> assertThat(p).contains("stream 'orders'").contains("declared twice"))
+                .anySatisfy(p -> assertThat(p).contains("streams[2] needs a name"))
+                .anySatisfy(p -> assertThat(p).contains("streams[3] names vhost 'nowhere'"))
+                .anySatisfy(p -> assertThat(p).contains("streams[3].retention-age is invalid"))
+                .anySatisfy(p -> assertThat(p).contains("streams[3].segment-size").contains("segment.bytes must be between 1024"))
+                .anySatisfy(p -> assertThat(p).contains("streams[3].delete must be true or false"));
+    }
+
+    @Test
     void shouldReportAMissingFile() {
         Path missing = dir.resolve("nope.yaml");
 
