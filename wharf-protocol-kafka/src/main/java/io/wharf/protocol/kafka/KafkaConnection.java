@@ -116,6 +116,17 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
                         CompletableFuture.completedFuture(KafkaApis.apiVersions(Errors.UNSUPPORTED_VERSION).data()));
                 return;
             }
+            if (version >= api.oldestVersion() && version <= api.latestVersion(true)) {
+                // A request kafka-clients can read is answered in its own form, with the error.
+                try {
+                    AbstractRequest refused = AbstractRequest.parseRequest(api, version, new ByteBufferAccessor(bytes)).request;
+                    respond(header, CompletableFuture.completedFuture(
+                            refused.getErrorResponse(Errors.UNSUPPORTED_VERSION.exception(api + " v" + version + " is not supported")).data()));
+                    return;
+                } catch (RuntimeException malformed) {
+                    // Closed below, like any request that does not parse.
+                }
+            }
             close(api + " version " + version + " is not supported");
             return;
         }

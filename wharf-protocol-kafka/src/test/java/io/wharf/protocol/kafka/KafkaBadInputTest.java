@@ -8,6 +8,8 @@ import io.wharf.storage.Storage;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.DeleteRecordsRequestData;
+import org.apache.kafka.common.message.DeleteRecordsResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
@@ -15,6 +17,8 @@ import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
+import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
@@ -102,6 +106,23 @@ class KafkaBadInputTest {
             assertThat(w.closedByBroker()).isTrue();
         }
         assertStillServing();
+    }
+
+    @Test
+    void shouldAnswerAnApiItDoesNotServeWithUnsupportedVersion() throws IOException {
+        try (KafkaWire w = connect()) {
+            DeleteRecordsRequestData deleteRecords = new DeleteRecordsRequestData().setTimeoutMs(1000);
+            deleteRecords.topics().add(new DeleteRecordsRequestData.DeleteRecordsTopic().setName("any")
+                    .setPartitions(List.of(new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(0).setOffset(1))));
+            DeleteRecordsResponseData r = (DeleteRecordsResponseData) w.call(deleteRecords, (short) 2);
+            assertThat(r.topics().find("any").partitions().find(0).errorCode()).isEqualTo(Errors.UNSUPPORTED_VERSION.code());
+
+            SaslHandshakeResponseData sasl = (SaslHandshakeResponseData) w.call(new SaslHandshakeRequestData().setMechanism("PLAIN"), (short) 1);
+            assertThat(sasl.errorCode()).isEqualTo(Errors.UNSUPPORTED_VERSION.code());
+
+            // The connection goes on.
+            assertThat(((ApiVersionsResponseData) w.call(new ApiVersionsRequestData(), (short) 3)).errorCode()).isZero();
+        }
     }
 
     @Test
