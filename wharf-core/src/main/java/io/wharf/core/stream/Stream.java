@@ -54,6 +54,10 @@ public final class Stream {
         if ((v = configs.get(StreamConfigs.SEGMENT_BYTES)) != null) {
             c = c.withSegmentBytes(Integer.parseInt(v));
         }
+        if (!StreamConfigs.deletesOldRecords(configs)) {
+            // Compaction alone: every record is kept (see StreamConfigs).
+            c = c.withRetentionMs(-1).withRetentionBytes(-1);
+        }
         return c;
     }
 
@@ -110,12 +114,16 @@ public final class Stream {
 
     /** The value in force for a setting: the stream's own, or the broker's default. */
     public String effectiveConfig(String key) {
+        String own = definition.configs().get(key);
+        if (own != null) {
+            return own;
+        }
         LogConfig c = logConfig;
         return switch (key) {
             case StreamConfigs.RETENTION_MS -> Long.toString(c.retentionMs());
             case StreamConfigs.RETENTION_BYTES -> Long.toString(c.retentionBytes());
             case StreamConfigs.SEGMENT_BYTES -> Integer.toString(c.segmentBytes());
-            default -> null;
+            default -> StreamConfigs.defaultValue(key);
         };
     }
 

@@ -65,12 +65,8 @@ final class TopicConfigApis {
                                 .setValue(s.effectiveConfig(key)).setReadOnly(false).setIsSensitive(false)
                                 .setConfigSource(own ? DescribeConfigsResponse.ConfigSource.TOPIC_CONFIG.id()
                                         : DescribeConfigsResponse.ConfigSource.DEFAULT_CONFIG.id())
-                                .setConfigType(DescribeConfigsResponse.ConfigType.LONG.id()));
+                                .setConfigType(configType(key).id()));
                     }
-                    result.configs().add(new DescribeConfigsResponseData.DescribeConfigsResourceResult()
-                            .setName("cleanup.policy").setValue("delete").setReadOnly(true).setIsSensitive(false)
-                            .setConfigSource(DescribeConfigsResponse.ConfigSource.DEFAULT_CONFIG.id())
-                            .setConfigType(DescribeConfigsResponse.ConfigType.LIST.id()));
                 }
             } else if (res.resourceType() != BROKER) {
                 result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("only topic and broker configurations exist here");
@@ -78,6 +74,31 @@ final class TopicConfigApis {
             out.results().add(result);
         }
         return new DescribeConfigsResponse(out);
+    }
+
+    /** A list setting's value with {@code items} (comma-separated) appended, or removed. */
+    private static String changedList(String current, String items, boolean append) {
+        java.util.LinkedHashSet<String> values = new java.util.LinkedHashSet<>();
+        for (String v : current.split(",")) {
+            if (!v.isBlank()) {
+                values.add(v.trim());
+            }
+        }
+        for (String v : items.split(",")) {
+            if (append) {
+                values.add(v.trim());
+            } else {
+                values.remove(v.trim());
+            }
+        }
+        return String.join(",", values);
+    }
+
+    private static DescribeConfigsResponse.ConfigType configType(String key) {
+        if (StreamConfigs.NUMERIC.contains(key)) {
+            return DescribeConfigsResponse.ConfigType.LONG;
+        }
+        return key.equals(StreamConfigs.CLEANUP_POLICY) ? DescribeConfigsResponse.ConfigType.LIST : DescribeConfigsResponse.ConfigType.STRING;
     }
 
     /** AlterConfigs replaces a topic's whole set of settings. */
@@ -114,8 +135,10 @@ final class TopicConfigApis {
                     configs.put(c.name(), c.value());
                 } else if (op == AlterConfigOp.OpType.DELETE) {
                     configs.remove(c.name());
+                } else if (c.name().equals(StreamConfigs.CLEANUP_POLICY) && s != null) {
+                    configs.put(c.name(), changedList(s.effectiveConfig(c.name()), c.value(), op == AlterConfigOp.OpType.APPEND));
                 } else {
-                    bad = new Outcome(Errors.INVALID_REQUEST, c.name() + " is not a list: only SET and DELETE apply");
+                    bad = new Outcome(Errors.INVALID_CONFIG, c.name() + " is not a list: only SET and DELETE apply");
                 }
             }
             CompletableFuture<Outcome> outcome = bad != null ? CompletableFuture.completedFuture(bad)
