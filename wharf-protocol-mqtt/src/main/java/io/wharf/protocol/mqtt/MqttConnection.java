@@ -799,18 +799,30 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                     codes[i] = codes[i] < 0x80 ? 0x80 : codes[i];
                 }
             }
-            ctx.writeAndFlush(new MqttSubAckMessage(fixed(MqttMessageType.SUBACK, MqttQoS.AT_MOST_ONCE),
-                    new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
-                    new MqttSubAckPayload(codes)));
+            // The retained messages are looked up before the SUBACK goes out: a message the client
+            // publishes once it has the SUBACK reaches the new subscription live, and must not come
+            // a second time as a retained one.
+            List<Map.Entry<String, Message>> retained = new ArrayList<>();
+            List<MqttSession.Subscription> retainedFor = new ArrayList<>();
             if (e == null) {
                 for (int i = 0; i < accepted.size(); i++) {
                     MqttSession.Subscription s = accepted.get(i);
                     // Shared subscriptions get no retained messages, as MQTT 5 says.
                     if (s.group() == null && (s.retainHandling() == 0 || (s.retainHandling() == 1 && isNew.get(i)))) {
-                        sendRetained(s);
+                        for (Map.Entry<String, Message> r : vhost.retained().matching(t -> MqttTopics.matches(s.filter(), t))) {
+                            retained.add(r);
+                            retainedFor.add(s);
+                        }
                     }
                 }
             }
+            ctx.write(new MqttSubAckMessage(fixed(MqttMessageType.SUBACK, MqttQoS.AT_MOST_ONCE),
+                    new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
+                    new MqttSubAckPayload(codes)));
+            for (int i = 0; i < retained.size(); i++) {
+                sendRetained(retainedFor.get(i), retained.get(i));
+            }
+            ctx.flush();
         }));
     }
 
@@ -978,18 +990,16 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         return q.cancel(tag);
     }
 
-    private void sendRetained(MqttSession.Subscription s) {
-        for (Map.Entry<String, Message> e : vhost.retained().matching(t -> MqttTopics.matches(s.filter(), t))) {
-            Message m = e.getValue();
-            if (expired(m)) {
-                continue;
-            }
-            int qos = Math.min(s.qos(), MqttMessages.publishedQos(m));
-            int id = qos == 0 ? 0 : nextPacketId(null);
-            ctx.write(publishPacket(e.getKey(), m, qos, true, false, id));
-            connection.messagesOut(1);
+    /** Writes one retained message for a new subscription; the caller flushes. */
+    private void sendRetained(MqttSession.Subscription s, Map.Entry<String, Message> retained) {
+        Message m = retained.getValue();
+        if (expired(m)) {
+            return;
         }
-        ctx.flush();
+        int qos = Math.min(s.qos(), MqttMessages.publishedQos(m));
+        int id = qos == 0 ? 0 : nextPacketId(null);
+        ctx.write(publishPacket(retained.getKey(), m, qos, true, false, id));
+        connection.messagesOut(1);
     }
 
     // ---------------------------------------------------------------- deliveries (broker to client)
