@@ -7,6 +7,7 @@ import io.wharf.storage.log.PendingAppend;
 import io.wharf.storage.record.Record;
 import io.wharf.storage.record.RecordBatch;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -276,6 +277,19 @@ public final class StreamPartition {
     }
 
     public long logStartOffset() {
+        return log.startOffset();
+    }
+
+    /**
+     * Makes every record below {@code offset} unreadable and deletes the segments that hold only
+     * such records (Kafka's DeleteRecords). The new start is kept across restarts.
+     *
+     * @param offset at most the high watermark
+     * @return the partition's start offset afterwards
+     * @throws IOException if a segment cannot be deleted
+     */
+    public long deleteRecordsBefore(long offset) throws IOException {
+        log.deleteBefore(Math.min(offset, highWatermark()));
         return log.startOffset();
     }
 

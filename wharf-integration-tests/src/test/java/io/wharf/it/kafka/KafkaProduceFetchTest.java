@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -25,6 +26,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -238,6 +240,31 @@ class KafkaProduceFetchTest {
         try (KafkaConsumer<String, String> c = consumer()) {
             c.assign(List.of(tp));
             assertThat(pollUntil(c, 1)).extracting(ConsumerRecord::value).containsExactly("before restart");
+        }
+    }
+
+    @Test
+    void shouldDeleteRecordsBeforeAnOffsetForGood() throws Exception {
+        TopicPartition tp = new TopicPartition("purged", 0);
+        try (KafkaProducer<String, String> p = producer(Map.of())) {
+            for (int i = 0; i < 10; i++) {
+                p.send(new ProducerRecord<>("purged", 0, "k", "v" + i)).get();
+            }
+        }
+        try (Admin admin = admin()) {
+            assertThat(admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(6))).lowWatermarks().get(tp).get().lowWatermark())
+                    .isEqualTo(6);
+            assertThatThrownBy(() -> admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(11))).all().get())
+                    .hasCauseInstanceOf(OffsetOutOfRangeException.class);
+        }
+        wharf.restart();
+        try (Admin admin = admin()) {
+            assertThat(admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).all().get().get(tp).offset()).isEqualTo(6);
+        }
+        try (KafkaConsumer<String, String> c = consumer()) {
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            assertThat(pollUntil(c, 4)).extracting(ConsumerRecord::value).containsExactly("v6", "v7", "v8", "v9");
         }
     }
 

@@ -86,7 +86,8 @@ class KafkaStreamsTest {
                 }
                 assertThat(latest).containsExactlyInAnyOrderEntriesOf(Map.of("apple", "100", "banana", "100", "cherry", "50"));
             });
-            assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
+            // Kafka Streams may rebalance again once its internal topics exist; it settles in RUNNING.
+            await().atMost(Duration.ofMinutes(1)).until(() -> streams.state() == KafkaStreams.State.RUNNING);
         }
 
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {

@@ -25,6 +25,7 @@ final class KafkaApis {
         support(ApiKeys.CREATE_TOPICS, -1);
         support(ApiKeys.DELETE_TOPICS, -1);
         support(ApiKeys.CREATE_PARTITIONS, -1);
+        support(ApiKeys.DELETE_RECORDS, -1);
         support(ApiKeys.INIT_PRODUCER_ID, -1);
         support(ApiKeys.DESCRIBE_CLUSTER, -1);
         support(ApiKeys.JOIN_GROUP, -1);

@@ -51,6 +51,7 @@ import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartit
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.message.DeleteRecordsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
@@ -83,6 +84,8 @@ import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.FindCoordinatorResponse;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.DeleteRecordsRequest;
+import org.apache.kafka.common.requests.DeleteRecordsResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
@@ -95,6 +98,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -204,6 +208,7 @@ final class KafkaBroker {
             case CreateTopicsRequest r -> createTopics(r);
             case DeleteTopicsRequest r -> deleteTopics(r);
             case CreatePartitionsRequest r -> createPartitions(r);
+            case DeleteRecordsRequest r -> CompletableFuture.completedFuture(deleteRecords(r));
             case DescribeClusterRequest r -> CompletableFuture.completedFuture(describeCluster());
             case JoinGroupRequest r -> groups.join(r.data(), header.apiVersion(), header.clientId() == null ? "" : header.clientId(),
                     clientHost).thenApply(d -> new JoinGroupResponse(d, header.apiVersion()));
@@ -900,6 +905,41 @@ final class KafkaBroker {
             }
             return result.setTopicId(topicId(s));
         });
+    }
+
+    /**
+     * Raises partitions' start offsets (Admin.deleteRecords, kafka-delete-records.sh, Kafka
+     * Streams purging its repartition topics): an offset of -1 means the high watermark, one past
+     * it is out of range.
+     */
+    private DeleteRecordsResponse deleteRecords(DeleteRecordsRequest r) {
+        DeleteRecordsResponseData out = new DeleteRecordsResponseData();
+        for (var t : r.data().topics()) {
+            var tr = new DeleteRecordsResponseData.DeleteRecordsTopicResult().setName(t.name());
+            Stream s = vhost.stream(t.name());
+            for (var p : t.partitions()) {
+                var pr = new DeleteRecordsResponseData.DeleteRecordsPartitionResult()
+                        .setPartitionIndex(p.partitionIndex()).setLowWatermark(-1);
+                StreamPartition sp = s == null ? null : s.partition(p.partitionIndex());
+                if (sp == null) {
+                    pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                } else {
+                    long to = p.offset() == DeleteRecordsRequest.HIGH_WATERMARK ? sp.highWatermark() : p.offset();
+                    if (to < 0 || to > sp.highWatermark()) {
+                        pr.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code());
+                    } else {
+                        try {
+                            pr.setLowWatermark(sp.deleteRecordsBefore(to));
+                        } catch (IOException | StorageException e) {
+                            pr.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
+                        }
+                    }
+                }
+                tr.partitions().add(pr);
+            }
+            out.topics().add(tr);
+        }
+        return new DeleteRecordsResponse(out);
     }
 
     private CompletableFuture<AbstractResponse> deleteTopics(DeleteTopicsRequest r) {

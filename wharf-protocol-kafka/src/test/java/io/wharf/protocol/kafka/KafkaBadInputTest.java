@@ -8,8 +8,8 @@ import io.wharf.storage.Storage;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
-import org.apache.kafka.common.message.DeleteRecordsRequestData;
-import org.apache.kafka.common.message.DeleteRecordsResponseData;
+import org.apache.kafka.common.message.DescribeLogDirsRequestData;
+import org.apache.kafka.common.message.DescribeLogDirsResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
@@ -111,11 +111,8 @@ class KafkaBadInputTest {
     @Test
     void shouldAnswerAnApiItDoesNotServeWithUnsupportedVersion() throws IOException {
         try (KafkaWire w = connect()) {
-            DeleteRecordsRequestData deleteRecords = new DeleteRecordsRequestData().setTimeoutMs(1000);
-            deleteRecords.topics().add(new DeleteRecordsRequestData.DeleteRecordsTopic().setName("any")
-                    .setPartitions(List.of(new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(0).setOffset(1))));
-            DeleteRecordsResponseData r = (DeleteRecordsResponseData) w.call(deleteRecords, (short) 2);
-            assertThat(r.topics().find("any").partitions().find(0).errorCode()).isEqualTo(Errors.UNSUPPORTED_VERSION.code());
+            DescribeLogDirsResponseData dirs = (DescribeLogDirsResponseData) w.call(new DescribeLogDirsRequestData().setTopics(null), (short) 4);
+            assertThat(dirs.errorCode()).isEqualTo(Errors.UNSUPPORTED_VERSION.code());
 
             SaslHandshakeResponseData sasl = (SaslHandshakeResponseData) w.call(new SaslHandshakeRequestData().setMechanism("PLAIN"), (short) 1);
             assertThat(sasl.errorCode()).isEqualTo(Errors.UNSUPPORTED_VERSION.code());

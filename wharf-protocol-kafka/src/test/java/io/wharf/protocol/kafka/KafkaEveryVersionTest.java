@@ -21,6 +21,8 @@ import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
+import org.apache.kafka.common.message.DeleteRecordsRequestData;
+import org.apache.kafka.common.message.DeleteRecordsResponseData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
@@ -260,6 +262,17 @@ class KafkaEveryVersionTest {
                 assertThat(p.errorCode()).as("ListOffsets v%d", v).isZero();
                 assertThat(p.offset()).as("ListOffsets v%d at %d", v, query[0]).isEqualTo(query[1]);
             }
+        }
+        long start = 0;
+        for (short v : versions(ApiKeys.DELETE_RECORDS)) {
+            start++;
+            DeleteRecordsRequestData req = new DeleteRecordsRequestData().setTimeoutMs(10_000);
+            req.topics().add(new DeleteRecordsRequestData.DeleteRecordsTopic().setName(TOPIC).setPartitions(List.of(
+                    new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(0).setOffset(start))));
+            DeleteRecordsResponseData.DeleteRecordsPartitionResult p = ((DeleteRecordsResponseData) wire.call(req, v))
+                    .topics().find(TOPIC).partitions().find(0);
+            assertThat(p.errorCode()).as("DeleteRecords v%d", v).isZero();
+            assertThat(p.lowWatermark()).as("DeleteRecords v%d", v).isEqualTo(start);
         }
     }
 
