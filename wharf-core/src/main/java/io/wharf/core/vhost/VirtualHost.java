@@ -737,6 +737,29 @@ public final class VirtualHost implements Queue.Owner {
         });
     }
 
+    /**
+     * Makes every record of one partition of a stream below {@code offset} unreadable, deleting
+     * the segments that hold only such records (Kafka's DeleteRecords), in turn with the other
+     * changes to this virtual host's streams; completes with the partition's start offset after.
+     *
+     * @throws BrokerException NOT_FOUND (as a failed future) if there is no such partition
+     */
+    public CompletableFuture<Long> deleteRecords(String stream, int partition, long offset, Client client) {
+        return onAdmin(() -> {
+            client.check(name, Access.CONFIGURE, "stream", stream);
+            Stream s = streams.get(stream);
+            StreamPartition p = s == null ? null : s.partition(partition);
+            if (p == null) {
+                throw BrokerException.notFound("no partition " + partition + " of stream '" + stream + "' in vhost '" + name + "'");
+            }
+            try {
+                return CompletableFuture.completedFuture(p.deleteRecordsBefore(offset));
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        });
+    }
+
     /** Deletes a stream and its data. */
     public CompletableFuture<Void> deleteStream(String stream, Client client) {
         return onAdmin(() -> {

@@ -98,7 +98,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -208,7 +207,7 @@ final class KafkaBroker {
             case CreateTopicsRequest r -> createTopics(r);
             case DeleteTopicsRequest r -> deleteTopics(r);
             case CreatePartitionsRequest r -> createPartitions(r);
-            case DeleteRecordsRequest r -> CompletableFuture.completedFuture(deleteRecords(r));
+            case DeleteRecordsRequest r -> deleteRecords(r);
             case DescribeClusterRequest r -> CompletableFuture.completedFuture(describeCluster());
             case JoinGroupRequest r -> groups.join(r.data(), header.apiVersion(), header.clientId() == null ? "" : header.clientId(),
                     clientHost).thenApply(d -> new JoinGroupResponse(d, header.apiVersion()));
@@ -912,34 +911,34 @@ final class KafkaBroker {
      * Streams purging its repartition topics): an offset of -1 means the high watermark, one past
      * it is out of range.
      */
-    private DeleteRecordsResponse deleteRecords(DeleteRecordsRequest r) {
+    private CompletableFuture<AbstractResponse> deleteRecords(DeleteRecordsRequest r) {
         DeleteRecordsResponseData out = new DeleteRecordsResponseData();
+        List<CompletableFuture<?>> deletions = new ArrayList<>();
         for (var t : r.data().topics()) {
             var tr = new DeleteRecordsResponseData.DeleteRecordsTopicResult().setName(t.name());
             Stream s = vhost.stream(t.name());
             for (var p : t.partitions()) {
                 var pr = new DeleteRecordsResponseData.DeleteRecordsPartitionResult()
                         .setPartitionIndex(p.partitionIndex()).setLowWatermark(-1);
+                tr.partitions().add(pr);
                 StreamPartition sp = s == null ? null : s.partition(p.partitionIndex());
                 if (sp == null) {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
-                } else {
-                    long to = p.offset() == DeleteRecordsRequest.HIGH_WATERMARK ? sp.highWatermark() : p.offset();
-                    if (to < 0 || to > sp.highWatermark()) {
-                        pr.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code());
-                    } else {
-                        try {
-                            pr.setLowWatermark(sp.deleteRecordsBefore(to));
-                        } catch (IOException | StorageException e) {
-                            pr.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
-                        }
-                    }
+                    continue;
                 }
-                tr.partitions().add(pr);
+                long to = p.offset() == DeleteRecordsRequest.HIGH_WATERMARK ? sp.highWatermark() : p.offset();
+                if (to < 0 || to > sp.highWatermark()) {
+                    pr.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code());
+                    continue;
+                }
+                deletions.add(vhost.deleteRecords(t.name(), p.partitionIndex(), to, client).handle((start, e) -> e == null
+                        ? pr.setLowWatermark(start)
+                        : pr.setErrorCode((unwrap(e) instanceof BrokerException b && b.kind() == BrokerException.Kind.NOT_FOUND
+                                ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.KAFKA_STORAGE_ERROR).code())));
             }
             out.topics().add(tr);
         }
-        return new DeleteRecordsResponse(out);
+        return CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).thenApply(v -> new DeleteRecordsResponse(out));
     }
 
     private CompletableFuture<AbstractResponse> deleteTopics(DeleteTopicsRequest r) {
