@@ -1,7 +1,7 @@
 package io.wharf.core.stream;
 
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -41,12 +41,13 @@ public final class StreamConfigs {
 
     /** Whether a stream with these settings deletes old records by age and size ({@code cleanup.policy} names {@code delete}). */
     public static boolean deletesOldRecords(Map<String, String> configs) {
-        return policies(configs.getOrDefault(CLEANUP_POLICY, DEFAULTS.get(CLEANUP_POLICY))).contains("delete");
+        return items(configs.getOrDefault(CLEANUP_POLICY, DEFAULTS.get(CLEANUP_POLICY))).contains("delete");
     }
 
-    private static Set<String> policies(String value) {
-        Set<String> out = new HashSet<>();
-        Arrays.stream(value.split(",")).map(String::trim).forEach(out::add);
+    /** The items of a list setting's value (such as {@code cleanup.policy}), in order, trimmed, blanks left out. */
+    public static Set<String> items(String list) {
+        Set<String> out = new LinkedHashSet<>();
+        Arrays.stream(list.split(",")).map(String::trim).filter(v -> !v.isEmpty()).forEach(out::add);
         return out;
     }
 
@@ -60,7 +61,7 @@ public final class StreamConfigs {
             return "unknown or unsupported topic configuration '" + key + "'";
         }
         if (key.equals(CLEANUP_POLICY)) {
-            Set<String> p = policies(value);
+            Set<String> p = items(value);
             return !p.isEmpty() && Set.of("delete", "compact").containsAll(p) ? null
                     : "cleanup.policy is delete, compact or both, separated by a comma; got '" + value + "'";
         }

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -78,18 +79,11 @@ final class TopicConfigApis {
 
     /** A list setting's value with {@code items} (comma-separated) appended, or removed. */
     private static String changedList(String current, String items, boolean append) {
-        java.util.LinkedHashSet<String> values = new java.util.LinkedHashSet<>();
-        for (String v : current.split(",")) {
-            if (!v.isBlank()) {
-                values.add(v.trim());
-            }
-        }
-        for (String v : items.split(",")) {
-            if (append) {
-                values.add(v.trim());
-            } else {
-                values.remove(v.trim());
-            }
+        Set<String> values = StreamConfigs.items(current);
+        if (append) {
+            values.addAll(StreamConfigs.items(items));
+        } else {
+            values.removeAll(StreamConfigs.items(items));
         }
         return String.join(",", values);
     }
@@ -135,8 +129,10 @@ final class TopicConfigApis {
                     configs.put(c.name(), c.value());
                 } else if (op == AlterConfigOp.OpType.DELETE) {
                     configs.remove(c.name());
-                } else if (c.name().equals(StreamConfigs.CLEANUP_POLICY) && s != null) {
-                    configs.put(c.name(), changedList(s.effectiveConfig(c.name()), c.value(), op == AlterConfigOp.OpType.APPEND));
+                } else if (c.name().equals(StreamConfigs.CLEANUP_POLICY)) {
+                    // From the value this request has made so far, so a SET before an APPEND counts.
+                    String current = configs.getOrDefault(c.name(), StreamConfigs.defaultValue(c.name()));
+                    configs.put(c.name(), changedList(current, c.value(), op == AlterConfigOp.OpType.APPEND));
                 } else {
                     bad = new Outcome(Errors.INVALID_CONFIG, c.name() + " is not a list: only SET and DELETE apply");
                 }

@@ -802,26 +802,21 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             // The retained messages are looked up before the SUBACK goes out: a message the client
             // publishes once it has the SUBACK reaches the new subscription live, and must not come
             // a second time as a retained one.
-            List<Map.Entry<String, Message>> retained = new ArrayList<>();
-            List<MqttSession.Subscription> retainedFor = new ArrayList<>();
+            List<RetainedFor> retained = new ArrayList<>();
             if (e == null) {
                 for (int i = 0; i < accepted.size(); i++) {
                     MqttSession.Subscription s = accepted.get(i);
                     // Shared subscriptions get no retained messages, as MQTT 5 says.
                     if (s.group() == null && (s.retainHandling() == 0 || (s.retainHandling() == 1 && isNew.get(i)))) {
-                        for (Map.Entry<String, Message> r : vhost.retained().matching(t -> MqttTopics.matches(s.filter(), t))) {
-                            retained.add(r);
-                            retainedFor.add(s);
-                        }
+                        vhost.retained().matching(t -> MqttTopics.matches(s.filter(), t))
+                                .forEach(r -> retained.add(new RetainedFor(s, r)));
                     }
                 }
             }
             ctx.write(new MqttSubAckMessage(fixed(MqttMessageType.SUBACK, MqttQoS.AT_MOST_ONCE),
                     new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
                     new MqttSubAckPayload(codes)));
-            for (int i = 0; i < retained.size(); i++) {
-                sendRetained(retainedFor.get(i), retained.get(i));
-            }
+            retained.forEach(r -> sendRetained(r.subscription(), r.message()));
             ctx.flush();
         }));
     }
@@ -988,6 +983,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         }
         q.requeue(unacked);
         return q.cancel(tag);
+    }
+
+    /** A retained message, by topic, and the new subscription it goes to. */
+    private record RetainedFor(MqttSession.Subscription subscription, Map.Entry<String, Message> message) {
     }
 
     /** Writes one retained message for a new subscription; the caller flushes. */
