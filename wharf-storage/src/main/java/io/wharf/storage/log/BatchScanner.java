@@ -1,5 +1,6 @@
 package io.wharf.storage.log;
 
+import io.wharf.storage.record.InvalidRecordException;
 import io.wharf.storage.record.RecordBatch;
 
 import java.io.IOException;
@@ -10,7 +11,8 @@ import java.nio.channels.FileChannel;
 /**
  * Walks the batches of one segment file between two byte positions, reading the file in
  * chunks so that a walk over many small batches costs few system calls. Reports where the
- * structure breaks instead of throwing, so recovery and reads can each decide what a break means.
+ * structure breaks instead of throwing, so recovery and reads can each decide what a break means,
+ * and steps over ranges already fenced off as damaged, reporting each as it passes.
  *
  * <p>Not thread-safe; every walk has its own scanner.
  */
@@ -22,30 +24,47 @@ final class BatchScanner {
         /** The limit was reached exactly. */
         END,
         /** The header at the current position is impossible (bad length or magic), or the batch runs past the limit. */
-        BROKEN
+        BROKEN,
+        /** A fenced-off range starts here (see {@link #fence()}); the walk resumes after it. */
+        FENCED
     }
 
     private static final int CHUNK = 64 * 1024;
 
     private final FileChannel channel;
     private final int limit;
+    private final Fences fences;
+    private Fence fence;
     private ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.BIG_ENDIAN);
     private long chunkStart = -1;
     private int position;
     private int next;
     private int size;
 
+    /** A walk that knows of no damage, as recovery's own first pass. */
     BatchScanner(FileChannel channel, int start, int limit) {
+        this(channel, start, limit, new Fences());
+    }
+
+    BatchScanner(FileChannel channel, int start, int limit, Fences fences) {
         this.channel = channel;
         this.limit = limit;
+        this.fences = fences;
         this.next = start;
     }
 
     Status next() throws IOException {
         position = next;
         size = 0;
+        fence = null;
         if (position >= limit) {
             return Status.END;
+        }
+        Fence f = fences.covering(position);
+        if (f != null) {
+            fence = f;
+            next = Math.max(f.end(), position + 1);
+            return Status.FENCED;
         }
         if (limit - position < RecordBatch.HEADER_SIZE || !load(position, RecordBatch.HEADER_SIZE)) {
             return Status.BROKEN;
@@ -65,6 +84,11 @@ final class BatchScanner {
 
     int position() {
         return position;
+    }
+
+    /** The fenced range just stepped over, after {@link Status#FENCED}. */
+    Fence fence() {
+        return fence;
     }
 
     int size() {
@@ -96,6 +120,15 @@ final class BatchScanner {
         return RecordBatch.wrap(chunk.duplicate().position(at).limit(at + size));
     }
 
+    /** Whether the current batch's CRC matches its content; false too for a batch whose header cannot be decoded. */
+    boolean batchIsIntact() throws IOException {
+        try {
+            return batch().isValid();
+        } catch (InvalidRecordException malformed) {
+            return false;
+        }
+    }
+
     private int at() {
         return (int) (position - chunkStart);
     }
@@ -111,14 +144,7 @@ final class BatchScanner {
         chunk.clear();
         int want = (int) Math.min(chunk.capacity(), Math.max(len, limit - pos));
         chunk.limit(want);
-        long p = pos;
-        while (chunk.hasRemaining()) {
-            int n = channel.read(chunk, p);
-            if (n < 0) {
-                break;
-            }
-            p += n;
-        }
+        ChannelReads.readFully(channel, chunk, pos);
         chunk.flip();
         chunkStart = pos;
         return chunk.limit() >= len;

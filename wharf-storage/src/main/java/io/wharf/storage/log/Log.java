@@ -1,6 +1,5 @@
 package io.wharf.storage.log;
 
-import io.wharf.storage.file.AtomicFile;
 import io.wharf.storage.file.Directories;
 import io.wharf.storage.record.InvalidRecordException;
 import io.wharf.storage.record.RecordBatch;
@@ -20,6 +19,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -49,10 +49,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * fsync makes the log read-only until it is reopened, since the kernel may have dropped the
  * pages it could not write.
  *
- * <h2>Recovery</h2>
+ * <h2>Recovery and damage</h2>
  * Opening a log that was not closed cleanly checks every batch of the segments written since the
- * last roll, cuts a torn tail, fences off damage that valid batches follow, and rebuilds their
- * indexes; see {@link #recoveryReport()}.
+ * last roll, cuts a torn tail beyond what the last checkpoint knew to be written, and rebuilds
+ * their indexes; any open checks the batches that no index entry vouches for. Damage found
+ * anywhere else, at open or by a later read, is fenced off: reads skip it and return every intact
+ * batch before and after it, the log's end offset never goes backwards, and no offset is handed
+ * out twice. Each damaged stretch is logged once and listed by {@link #damage()}; see also
+ * {@link #recoveryReport()}.
  *
  * <p>Threading: every public method may be called from any thread.
  */
@@ -73,9 +77,8 @@ public final class Log implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(Log.class);
-    static final String CHECKPOINT_FILE = "log.checkpoint";
+    static final String CHECKPOINT_FILE = LogCheckpoint.FILE;
     static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
-    private static final int CHECKPOINT_VERSION = 1;
     private static final int MAX_DRAIN_ROUNDS = 16;
 
     private final String name;
@@ -86,6 +89,10 @@ public final class Log implements AutoCloseable {
     private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     private final RecoveryReport recoveryReport;
     private final ScheduledFuture<?> intervalFlush;
+    private final List<LogDamage> damage = new CopyOnWriteArrayList<>();
+    // Damage segments fenced while the log was opening, reported once every segment is known.
+    private final List<Map.Entry<LogSegment, Fence>> fencedAtOpen = new ArrayList<>();
+    private volatile boolean opened;
 
     private volatile LogSegment active;
     private volatile long startOffset;
@@ -105,6 +112,8 @@ public final class Log implements AutoCloseable {
     // The writer, rolls, flushes, retention and close are serialised under writeLock.
     private final ReentrantLock writeLock = new ReentrantLock();
     private final LogStats stats = new LogStats();
+    // The end offset the checkpoint records: it only grows. Guarded by writeLock once open.
+    private long checkpointEnd;
 
     private Log(String name, Path dir, LogConfig config, LogEnvironment env) throws IOException {
         this.name = name;
@@ -118,35 +127,45 @@ public final class Log implements AutoCloseable {
         TreeSet<Long> bases = segmentBaseOffsets();
         // A log with no segment yet is new, not crashed.
         boolean clean = Files.exists(marker) || bases.isEmpty();
-        long[] checkpoint = readCheckpoint();
-        long recoveryPoint = clean ? Long.MAX_VALUE : checkpoint[0];
+        LogCheckpoint checkpoint = LogCheckpoint.read(dir, name);
+        long recoveryPoint = clean ? Long.MAX_VALUE : checkpoint.recoveryPoint();
         RecoveryReport.Builder report = RecoveryReport.builder(name, clean);
+        checkpointEnd = checkpoint.endOffset();
 
         try {
             for (long base : bases) {
                 boolean last = base == bases.last();
                 boolean recover = !clean && (base >= recoveryPoint || last);
-                segments.put(base, LogSegment.open(dir, base, config, env.channels(), recover, last, report));
+                segments.put(base, LogSegment.open(dir, base, config, env.channels(), recover, last, checkpointEnd,
+                        report, this::fenced));
             }
             if (segments.isEmpty()) {
-                long base = Math.max(0, checkpoint[1]);
-                segments.put(base, LogSegment.create(dir, base, config, env.channels()));
+                long base = Math.max(0, checkpoint.startOffset());
+                segments.put(base, LogSegment.create(dir, base, config, env.channels(), this::fenced));
+            }
+            // The marker must be gone before anything is written, or a later crash would skip recovery.
+            Files.deleteIfExists(marker);
+            Directories.force(dir);
+
+            checkContinuity();
+            active = segments.lastEntry().getValue();
+            startOffset = Math.max(checkpoint.startOffset(), segments.firstKey());
+            if (active.nextOffset() < checkpointEnd) {
+                skipLostTail(report);
             }
         } catch (IOException | RuntimeException e) {
             closeSegmentsQuietly(e);
             throw e;
         }
-        // The marker must be gone before anything is written, or a later crash would skip recovery.
-        Files.deleteIfExists(marker);
-        Directories.force(dir);
-
-        checkContinuity();
-        active = segments.lastEntry().getValue();
         active.startAgeClock(env.clock().millis());
-        startOffset = Math.max(checkpoint[1], segments.firstKey());
         nextOffset = active.nextOffset();
         writtenEnd = new LogEnd(nextOffset, active, active.size());
         durableEnd = writtenEnd;
+        for (Map.Entry<LogSegment, Fence> f : fencedAtOpen) {
+            report.damaged(record(f.getKey(), f.getValue()));
+        }
+        fencedAtOpen.clear();
+        opened = true;
         recoveryReport = report.build();
         if (!clean) {
             LOG.info("log {}: recovered after an unclean shutdown, {} segment(s) checked, offsets [{}, {})",
@@ -166,6 +185,56 @@ public final class Log implements AutoCloseable {
         return new Log(name, dir, config, env);
     }
 
+    /**
+     * The newest segment ends before offsets the log had already written (its tail was damaged or
+     * cut): the log goes on from where it had been, in a new segment, so that those offsets are
+     * never handed out again. Called while opening.
+     */
+    private void skipLostTail(RecoveryReport.Builder report) throws IOException {
+        LogSegment last = active;
+        boolean reported = last.fences().stream().anyMatch(f -> f.nextOffset() < 0);
+        if (last.size() == 0) {
+            segments.remove(last.baseOffset);
+            last.markDeleted();
+            active = LogSegment.create(dir, checkpointEnd, config, env.channels(), this::fenced);
+            segments.put(checkpointEnd, active);
+        } else {
+            roll(checkpointEnd);
+        }
+        if (!reported) {
+            // Nothing of the lost records is left to fence: the file simply ends early.
+            report.damaged(record(new LogDamage(name, last.file(), last.size(), last.size(), last.nextOffset(),
+                    checkpointEnd, "the segment ends before the offsets the log had written")));
+        }
+    }
+
+    /** Told by a segment of a range it fenced off. */
+    private void fenced(LogSegment segment, Fence fence) {
+        if (!opened) {
+            fencedAtOpen.add(Map.entry(segment, fence));
+        } else {
+            record(segment, fence);
+        }
+    }
+
+    private LogDamage record(LogSegment segment, Fence f) {
+        long next = f.nextOffset();
+        if (next < 0) {
+            Long higher = segments.higherKey(segment.baseOffset);
+            next = higher != null ? higher : Math.max(segment.nextOffset(), f.firstOffset());
+        }
+        return record(new LogDamage(name, segment.file(), f.start(), f.end(), f.firstOffset(), next, f.reason()));
+    }
+
+    /** Keeps, logs (once) and reports a damaged stretch. */
+    private LogDamage record(LogDamage d) {
+        damage.add(d);
+        LOG.warn("log {}: {} is damaged from byte {} to {} ({}); reads skip offsets [{}, {}), {} offset(s)",
+                name, d.file(), d.startByte(), d.endByte(), d.reason(), d.firstOffset(), d.nextOffset(), d.offsets());
+        env.damaged(d);
+        return d;
+    }
+
     // ---------------------------------------------------------------- appending
 
     /**
@@ -173,16 +242,14 @@ public final class Log implements AutoCloseable {
      * the assigned base offset into the buffer, which must therefore be writable and must not be
      * changed until the returned append's future completes.
      *
-     * @throws InvalidRecordException if the bytes are not one valid batch, or it is larger than a segment
+     * A batch larger than the log's segments gets a segment of its own.
+     *
+     * @throws InvalidRecordException if the bytes are not one valid batch
      * @throws LogClosedException     if the log is closed or has failed
      */
     public PendingAppend append(ByteBuffer batch) {
         RecordBatch b = RecordBatch.wrap(batch);
         b.ensureValid();
-        if (b.sizeInBytes() > config.segmentBytes()) {
-            throw new InvalidRecordException("a batch of " + b.sizeInBytes() + " bytes is larger than log " + name
-                    + "'s segments of " + config.segmentBytes() + " bytes");
-        }
         synchronized (appendLock) {
             if (state != State.OPEN) {
                 throw new LogClosedException("log " + name + " is " + state.name().toLowerCase() + "; it accepts no appends");
@@ -208,12 +275,14 @@ public final class Log implements AutoCloseable {
 
     private void drain() {
         for (int round = 0; round < MAX_DRAIN_ROUNDS; round++) {
-            List<PendingAppend> group = takePending();
-            if (group == null) {
-                return;
-            }
+            // The group is taken under writeLock, so close() never finds the queue empty while a
+            // group it has not seen waits to be written.
             writeLock.lock();
             try {
+                List<PendingAppend> group = takePending();
+                if (group == null) {
+                    return;
+                }
                 writeGroup(group);
             } finally {
                 writeLock.unlock();
@@ -277,7 +346,7 @@ public final class Log implements AutoCloseable {
                     advanceDurableEnd(writtenEnd);
                     completeRange(group, completed, i);
                     completed = i;
-                    roll();
+                    roll(active.nextOffset());
                     mark = active.mark();
                 }
                 LogSegment seg = active;
@@ -336,10 +405,9 @@ public final class Log implements AutoCloseable {
      * Starts a new segment at the log's end. The new file is created before the old one is
      * sealed, so a failure leaves the old segment active and writable.
      */
-    private void roll() throws IOException {
+    private void roll(long base) throws IOException {
         LogSegment old = active;
-        long base = old.nextOffset();
-        LogSegment next = LogSegment.create(dir, base, config, env.channels());
+        LogSegment next = LogSegment.create(dir, base, config, env.channels(), this::fenced);
         try {
             old.seal(config.fsync().mode() != FsyncPolicy.Mode.NEVER);
         } catch (IOException | RuntimeException e) {
@@ -350,6 +418,7 @@ public final class Log implements AutoCloseable {
         segments.put(base, next);
         active = next;
         stats.roll();
+        checkpointEnd = Math.max(checkpointEnd, base);
         writeCheckpointQuietly(base);
         LOG.debug("log {}: rolled to a new segment at offset {}", name, base);
     }
@@ -456,10 +525,11 @@ public final class Log implements AutoCloseable {
 
     /**
      * Reads whole batches starting with the one that holds {@code offset}, up to about
-     * {@code maxBytes} but always at least one batch. An offset at the end gives an empty slice.
+     * {@code maxBytes} but always at least one batch. Only intact batches are returned: damaged
+     * stretches are skipped, so the first batch may start after {@code offset}. An offset at the
+     * end gives an empty slice.
      *
      * @throws OffsetOutOfRangeException if the offset is below the start or beyond the end
-     * @throws CorruptRecordException    if the batch headers on the way are damaged
      */
     public LogSlice read(long offset, int maxBytes, ReadBound bound) {
         return read(offset, maxBytes, bound, Long.MAX_VALUE);
@@ -483,7 +553,7 @@ public final class Log implements AutoCloseable {
                 throw new OffsetOutOfRangeException(name, at, start, end.offset());
             }
             if (at == end.offset() || at >= stopOffset) {
-                return LogSlice.empty(at, end.offset());
+                return LogSlice.empty(offset, at, end.offset());
             }
             Map.Entry<Long, LogSegment> e = segments.floorEntry(at);
             if (e == null || !e.getValue().tryRetain()) {
@@ -502,16 +572,28 @@ public final class Log implements AutoCloseable {
                 }
                 int pos = seg.positionOf(at, limit);
                 if (pos >= limit) {
-                    // Nothing at or after the offset in this segment: a gap; continue in the next one.
+                    // Nothing intact at or after the offset in this segment: a gap; go on in the next one.
                     Long next = segments.higherKey(seg.baseOffset);
-                    if (stopsHere || next == null || next >= end.offset()) {
-                        return LogSlice.empty(at, end.offset());
+                    if (stopsHere) {
+                        return LogSlice.empty(offset, at, end.offset());
+                    }
+                    if (next == null || next >= end.offset()) {
+                        return LogSlice.empty(offset, end.offset(), end.offset());
                     }
                     at = next;
                     continue;
                 }
                 int endPos = seg.readEnd(pos, maxBytes, limit);
-                long nextOff = endPos == limit && seg == end.segment() && !stopsHere ? end.offset() : seg.nextOffsetAt(pos, endPos);
+                int damaged = endPos > pos ? seg.firstDamaged(pos, endPos) : pos;
+                if (damaged == pos) {
+                    // The first batch was found damaged just now and is fenced off: look again.
+                    continue;
+                }
+                if (damaged > pos) {
+                    endPos = damaged;
+                }
+                boolean toEnd = endPos == limit && seg == end.segment() && !stopsHere;
+                long nextOff = toEnd ? end.offset() : seg.nextOffsetAt(pos, endPos);
                 handedOver = true;
                 return new LogSlice(seg, offset, pos, endPos - pos, nextOff, end.offset());
             } catch (IOException io) {
@@ -645,7 +727,7 @@ public final class Log implements AutoCloseable {
                         break;
                     }
                     if (seg == active) {
-                        roll();
+                        roll(active.nextOffset());
                     }
                     deleteSegment(seg);
                     deleted++;
@@ -739,6 +821,11 @@ public final class Log implements AutoCloseable {
         return recoveryReport;
     }
 
+    /** Every damaged stretch fenced off since the log was opened, at open or by a read, oldest first. */
+    public List<LogDamage> damage() {
+        return List.copyOf(damage);
+    }
+
     /** Counters of the writer's work, for tests and metrics. */
     public LogStats stats() {
         return stats;
@@ -786,6 +873,7 @@ public final class Log implements AutoCloseable {
                 }
             }
             if (!failed) {
+                checkpointEnd = Math.max(checkpointEnd, writtenEnd.offset());
                 writeCheckpoint(active.baseOffset);
                 Files.createFile(dir.resolve(CLEAN_SHUTDOWN_FILE));
                 Directories.force(dir);
@@ -851,27 +939,8 @@ public final class Log implements AutoCloseable {
         }
     }
 
-    /** {recoveryPoint, startOffset}; a missing or damaged checkpoint means "recover everything". */
-    private long[] readCheckpoint() {
-        Path file = dir.resolve(CHECKPOINT_FILE);
-        try {
-            return AtomicFile.read(file).map(bytes -> {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                if (bytes.length != 20 || b.getInt() != CHECKPOINT_VERSION) {
-                    LOG.warn("log {}: {} has an unknown format; checking every segment", name, file);
-                    return new long[] {0, 0};
-                }
-                return new long[] {b.getLong(), b.getLong()};
-            }).orElse(new long[] {0, 0});
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("log {}: cannot read {} ({}); checking every segment", name, file, e.getMessage());
-            return new long[] {0, 0};
-        }
-    }
-
     private void writeCheckpoint(long recoveryPoint) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(20).putInt(CHECKPOINT_VERSION).putLong(recoveryPoint).putLong(startOffset);
-        AtomicFile.write(dir.resolve(CHECKPOINT_FILE), b.array());
+        new LogCheckpoint(recoveryPoint, startOffset, checkpointEnd).write(dir);
     }
 
     private void writeCheckpointQuietly(long recoveryPoint) {

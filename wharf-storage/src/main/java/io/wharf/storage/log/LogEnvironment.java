@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -27,6 +28,7 @@ public final class LogEnvironment implements AutoCloseable {
     private final Clock clock;
     private final FileChannelFactory channels;
     private volatile LongConsumer fsyncListener = nanos -> { };
+    private volatile Consumer<LogDamage> damageListener = d -> { };
 
     private LogEnvironment(Builder b) {
         this.writers = Executors.newFixedThreadPool(b.writerThreads, new NamedThreadFactory("log-writer", true));
@@ -68,6 +70,15 @@ public final class LogEnvironment implements AutoCloseable {
 
     void fsynced(long nanos) {
         fsyncListener.accept(nanos);
+    }
+
+    /** Tells {@code listener} of every damaged stretch a log fences off; replaces any earlier listener. */
+    public void onDamage(Consumer<LogDamage> listener) {
+        this.damageListener = listener;
+    }
+
+    void damaged(LogDamage damage) {
+        damageListener.accept(damage);
     }
 
     @Override

@@ -1,14 +1,13 @@
 package io.wharf.storage.log;
 
 import io.wharf.storage.file.FileChannelFactory;
-import io.wharf.storage.record.InvalidRecordException;
+import io.wharf.storage.record.Compression;
 import io.wharf.storage.record.Record;
 import io.wharf.storage.record.RecordBatch;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,12 +17,17 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One file of a log: record batches from {@link #baseOffset} on, with a sparse offset index
  * (relative offset to file position) and a time index (max timestamp so far to relative offset).
+ *
+ * <h2>Damage</h2>
+ * A byte range that fails its checks (a batch header that cannot be right, a CRC that does not
+ * match) is <em>fenced</em>: recorded as a {@link Fence} and stepped over by every walk, so
+ * reads return the intact batches before and after it and never the damaged bytes. Recovery
+ * fences what it finds at open; a read that finds damage fences it then and tells the log.
  *
  * <p>Threading: the log's writer is the only thread that appends, rolls back, seals or
  * preallocates-on-demand; readers call the lookup and read methods concurrently and see only
@@ -38,16 +42,17 @@ final class LogSegment {
     static final String TIME_INDEX_SUFFIX = ".timeindex";
     static final String DELETED_SUFFIX = ".deleted";
 
-    private static final int MIN_PREALLOCATION = 64 * 1024;
-    private static final int ZERO_PIECE = 256 * 1024;
-    private static final int MAX_PREALLOCATION = 8 * 1024 * 1024;
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_PIECE).asReadOnlyBuffer();
+    static final String DAMAGED_HEADER = "the batch header is damaged";
+    static final String DAMAGED_CONTENT = "its CRC does not match its content";
+    static final String OFFSETS_BACKWARDS = "its offsets go backwards";
+
     private static final int STAGE_LIMIT = 64 * 1024;
     /** One per writer thread: the few writer threads each reuse theirs for every log. */
     private static final ThreadLocal<ByteBuffer> STAGING = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(1 << 20));
 
-    /** A damaged byte range found by recovery or by a read, and the first offset after it. */
-    record CorruptRange(int start, int end, long nextValidOffset) {
+    /** Told of every range a segment fences off, at open and on later reads. */
+    interface DamageListener {
+        void fenced(LogSegment segment, Fence fence);
     }
 
     /** The writer's state before a write, to undo a write that failed. */
@@ -58,10 +63,12 @@ final class LogSegment {
     final long baseOffset;
     private final Path dataFile;
     private final FileChannel channel;
-    private final FileChannelFactory channels;
     private final int indexInterval;
+    private final DamageListener damageListener;
+    private final Fences fences = new Fences();
     private volatile SparseIndex offsetIndex;
     private volatile SparseIndex timeIndex;
+    private Preallocation space;
 
     private volatile int size;
     private volatile long nextOffset;
@@ -70,28 +77,19 @@ final class LogSegment {
     private volatile int verifiedTo;
     private int bytesSinceIndexEntry;
     private long firstAppendMs = -1;
-    private final List<CorruptRange> corrupt = new CopyOnWriteArrayList<>();
     private volatile boolean indexesChecked = true;
     private final List<SparseIndex> retired = new CopyOnWriteArrayList<>();
 
     private final AtomicInteger refs = new AtomicInteger(1);
     private volatile boolean deleted;
 
-    // Zero-filling ahead of the writer; guarded by `alloc`.
-    private final Object alloc = new Object();
-    private long allocatedEnd;
-    private long zeroingFrom = -1;
-    private int preallocations;
-    private boolean preallocationScheduled;
-    private boolean preallocationStopped;
-
-    private LogSegment(long baseOffset, Path dataFile, FileChannel channel, FileChannelFactory channels, int indexInterval,
+    private LogSegment(long baseOffset, Path dataFile, FileChannel channel, int indexInterval, DamageListener damageListener,
                        SparseIndex offsetIndex, SparseIndex timeIndex) {
         this.baseOffset = baseOffset;
         this.dataFile = dataFile;
         this.channel = channel;
-        this.channels = channels;
         this.indexInterval = indexInterval;
+        this.damageListener = damageListener;
         this.offsetIndex = offsetIndex;
         this.timeIndex = timeIndex;
         this.nextOffset = baseOffset;
@@ -106,7 +104,8 @@ final class LogSegment {
     }
 
     /** Creates an empty segment, replacing any leftover files at its base offset. */
-    static LogSegment create(Path dir, long baseOffset, LogConfig config, FileChannelFactory channels) throws IOException {
+    static LogSegment create(Path dir, long baseOffset, LogConfig config, FileChannelFactory channels,
+                             DamageListener damageListener) throws IOException {
         Path data = dataFile(dir, baseOffset);
         FileChannel ch = channels.open(data, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
@@ -115,9 +114,10 @@ final class LogSegment {
             Path tiFile = dir.resolve(fileStem(baseOffset) + TIME_INDEX_SUFFIX);
             Files.deleteIfExists(oiFile);
             Files.deleteIfExists(tiFile);
-            SparseIndex oi = SparseIndex.empty(oiFile);
-            SparseIndex ti = SparseIndex.empty(tiFile);
-            return new LogSegment(baseOffset, data, ch, channels, config.indexIntervalBytes(), oi, ti);
+            LogSegment s = new LogSegment(baseOffset, data, ch, config.indexIntervalBytes(), damageListener,
+                    SparseIndex.empty(oiFile), SparseIndex.empty(tiFile));
+            s.space = new Preallocation(data, channels, 0);
+            return s;
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -127,26 +127,30 @@ final class LogSegment {
     /**
      * Opens an existing segment.
      *
-     * @param recover check every batch's CRC, rebuild the indexes, and cut or fence off damage;
-     *                otherwise trust a cleanly closed file and check only its indexes
-     * @param last    whether this is the log's newest segment, which alone may have a torn tail
-     *                to cut off and stays writable
+     * @param recover       check every batch's CRC, rebuild the indexes, and cut or fence off damage;
+     *                      otherwise trust a cleanly closed file: check its indexes and the batches
+     *                      after its last index entry
+     * @param last          whether this is the log's newest segment, which alone may have a torn tail
+     *                      to cut off and stays writable
+     * @param durableOffset offsets below this were durable before the last shutdown: damage among them
+     *                      is fenced, never cut off as a torn tail
      */
-    static LogSegment open(Path dir, long baseOffset, LogConfig config, FileChannelFactory channels,
-                           boolean recover, boolean last, RecoveryReport.Builder report) throws IOException {
+    static LogSegment open(Path dir, long baseOffset, LogConfig config, FileChannelFactory channels, boolean recover,
+                           boolean last, long durableOffset, RecoveryReport.Builder report,
+                           DamageListener damageListener) throws IOException {
         Path data = dataFile(dir, baseOffset);
         FileChannel ch = channels.open(data, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
         try {
             Path oiFile = dir.resolve(fileStem(baseOffset) + INDEX_SUFFIX);
             Path tiFile = dir.resolve(fileStem(baseOffset) + TIME_INDEX_SUFFIX);
-            LogSegment s = new LogSegment(baseOffset, data, ch, channels, config.indexIntervalBytes(),
+            LogSegment s = new LogSegment(baseOffset, data, ch, config.indexIntervalBytes(), damageListener,
                     SparseIndex.empty(oiFile), SparseIndex.empty(tiFile));
             long fileSize = ch.size();
             if (fileSize > Integer.MAX_VALUE) {
                 throw new IOException(data + " is larger than 2 GiB, more than a segment may hold");
             }
             if (recover) {
-                s.recover((int) fileSize, last, report);
+                s.recover((int) fileSize, last, durableOffset, report);
                 if (!last) {
                     s.offsetIndex.seal();
                     s.timeIndex.seal();
@@ -154,7 +158,7 @@ final class LogSegment {
             } else {
                 s.openClean((int) fileSize, oiFile, tiFile, last, report);
             }
-            s.allocatedEnd = ch.size();
+            s.space = new Preallocation(data, channels, ch.size());
             return s;
         } catch (IOException | RuntimeException e) {
             ch.close();
@@ -164,70 +168,39 @@ final class LogSegment {
 
     // ---------------------------------------------------------------- recovery
 
-    /** Validates every batch, rebuilding both indexes; cuts a torn tail or records damage. */
-    private void recover(int fileSize, boolean last, RecoveryReport.Builder report) throws IOException {
+    /** Validates every batch, rebuilding both indexes; cuts a torn tail and fences off other damage. */
+    private void recover(int fileSize, boolean last, long durableOffset, RecoveryReport.Builder report) throws IOException {
         offsetIndex.reset();
         timeIndex.reset();
-        int validEnd = 0;
-        int start = 0;
-        long expected = baseOffset;
-        while (true) {
-            BatchScanner scan = new BatchScanner(channel, start, fileSize);
-            int brokenAt = -1;
-            while (true) {
-                BatchScanner.Status st = scan.next();
-                if (st == BatchScanner.Status.END) {
-                    break;
-                }
-                if (st == BatchScanner.Status.BROKEN || scan.baseOffset() < expected || !scan.batch().isValid()) {
-                    brokenAt = scan.position();
-                    break;
-                }
-                indexBatch(scan.position(), scan.size(), scan.baseOffset(), scan.lastOffset(), scan.maxTimestamp());
-                expected = scan.lastOffset() + 1;
-                validEnd = scan.nextPosition();
-            }
-            if (brokenAt < 0) {
-                break;
-            }
-            int resume = findValidBatch(brokenAt + 1, fileSize, expected);
-            if (resume >= 0) {
-                long nextValid = batchBaseOffsetAt(resume);
-                corrupt.add(new CorruptRange(brokenAt, resume, nextValid));
-                report.corruptRange(dataFile, brokenAt, resume, nextValid);
-                start = resume;
-                // The damaged bytes hide how many offsets they held; index as a gap up to the next batch.
-                bytesSinceIndexEntry = indexInterval;
-                continue;
-            }
-            long dropped = nonZeroBytesFrom(brokenAt, fileSize);
-            // Zeros are never data: they are preallocated space a crash left untrimmed, in any
-            // segment. Anything else is a torn write in the newest segment, or damage in an older
-            // one, whose data was forced before the log rolled past it (unless the log never syncs).
-            if (last || dropped == 0) {
-                channel.truncate(brokenAt);
+        bytesSinceIndexEntry = 0;
+        int end = checkBatches(0, baseOffset, fileSize, true);
+        Fence tail = fences.covering(Math.max(0, fileSize - 1));
+        // Zeros are never data: they are preallocated space a crash left untrimmed, in any segment.
+        // Anything else at the end with nothing intact after it is a torn write if it lies beyond
+        // what was durable before the crash; below that it is damage, and fenced like any other.
+        if (tail != null && tail.nextOffset() < 0) {
+            long dropped = DamageSearch.nonZeroBytesFrom(channel, tail.start(), fileSize);
+            if (dropped == 0 || (last && tail.firstOffset() >= durableOffset)) {
+                fences.remove(tail);
+                channel.truncate(tail.start());
                 channel.force(true);
-                validEnd = brokenAt;
+                end = tail.start();
                 if (dropped > 0) {
-                    report.truncatedTail(dataFile, brokenAt, dropped);
+                    report.truncatedTail(dataFile, tail.start(), dropped);
                 }
-            } else {
-                corrupt.add(new CorruptRange(brokenAt, fileSize, -1));
-                report.corruptRange(dataFile, brokenAt, fileSize, -1);
-                validEnd = fileSize;
             }
-            break;
         }
-        size = validEnd;
-        nextOffset = expected;
-        verifiedTo = validEnd;
+        size = end;
+        verifiedTo = end;
         report.recoveredSegment(dataFile);
+        fences.all().forEach(f -> damageListener.fenced(this, f));
     }
 
     /**
      * Opens a segment that was sealed or cleanly closed: its file holds whole batches only. The
      * newest segment's indexes are loaded and checked entry by entry; an older segment's are only
      * spot-checked here, so that opening a large log reads little, and checked fully on first use.
+     * What no index entry vouches for, the batches after the last entry, is checked batch by batch.
      */
     private void openClean(int fileSize, Path oiFile, Path tiFile, boolean last, RecoveryReport.Builder report) throws IOException {
         size = fileSize;
@@ -253,28 +226,78 @@ final class LogSegment {
                 offsetIndex.seal();
                 timeIndex.seal();
             }
-            return;
+        } else {
+            indexesChecked = last;
+            SparseIndex ti = timeIndex;
+            if (ti.count() > 0) {
+                maxTimestamp = ti.keyAt(ti.count() - 1);
+                maxTimestampOffset = baseOffset + ti.valueAt(ti.count() - 1);
+            }
+            bytesSinceIndexEntry = indexInterval;
         }
-        indexesChecked = last;
         SparseIndex oi = offsetIndex;
-        SparseIndex ti = timeIndex;
         int from = oi.count() == 0 ? 0 : oi.valueAt(oi.count() - 1);
-        BatchScanner scan = new BatchScanner(channel, from, fileSize);
-        long next = baseOffset;
-        BatchScanner.Status st;
-        while ((st = scan.next()) == BatchScanner.Status.BATCH) {
-            next = scan.lastOffset() + 1;
+        long expected = oi.count() == 0 ? baseOffset : baseOffset + oi.keyAt(oi.count() - 1);
+        checkBatches(from, expected, fileSize, false);
+        fences.all().forEach(f -> damageListener.fenced(this, f));
+    }
+
+    /**
+     * Checks the structure, offsets and CRC of every batch in [from, fileSize), indexing them if
+     * asked, and fences off every damaged stretch: up to the next intact batch, or to the end of
+     * the file if none follows. Sets the segment's next offset.
+     *
+     * @return the end of the last intact batch, or of the file if damage runs to its end
+     */
+    private int checkBatches(int from, long expectedOffset, int fileSize, boolean indexing) throws IOException {
+        int start = from;
+        long expected = expectedOffset;
+        int validEnd = from;
+        while (true) {
+            BatchScanner scan = new BatchScanner(channel, start, fileSize, fences);
+            int brokenAt = -1;
+            String why = null;
+            while (brokenAt < 0) {
+                BatchScanner.Status st = scan.next();
+                if (st == BatchScanner.Status.END) {
+                    break;
+                }
+                if (st == BatchScanner.Status.FENCED) {
+                    expected = Math.max(expected, scan.fence().nextOffset());
+                    validEnd = scan.nextPosition();
+                    bytesSinceIndexEntry = indexInterval;
+                } else if (st == BatchScanner.Status.BROKEN) {
+                    brokenAt = scan.position();
+                    why = DAMAGED_HEADER;
+                } else if (scan.baseOffset() < expected) {
+                    brokenAt = scan.position();
+                    why = OFFSETS_BACKWARDS;
+                } else if (!scan.batchIsIntact()) {
+                    brokenAt = scan.position();
+                    why = DAMAGED_CONTENT;
+                } else {
+                    if (indexing) {
+                        indexBatch(scan.position(), scan.size(), scan.baseOffset(), scan.lastOffset(), scan.maxTimestamp());
+                    }
+                    expected = scan.lastOffset() + 1;
+                    validEnd = scan.nextPosition();
+                }
+            }
+            if (brokenAt < 0) {
+                break;
+            }
+            Fence f = fence(brokenAt, expected, fileSize, why);
+            validEnd = f.end();
+            if (f.nextOffset() < 0) {
+                break;
+            }
+            start = f.end();
+            expected = f.nextOffset();
+            // The damaged bytes hide how many offsets they held; index the next batch afresh.
+            bytesSinceIndexEntry = indexInterval;
         }
-        if (st == BatchScanner.Status.BROKEN) {
-            corrupt.add(new CorruptRange(scan.position(), fileSize, -1));
-            report.corruptRange(dataFile, scan.position(), fileSize, -1);
-        }
-        nextOffset = next;
-        if (ti.count() > 0) {
-            maxTimestamp = ti.keyAt(ti.count() - 1);
-            maxTimestampOffset = baseOffset + ti.valueAt(ti.count() - 1);
-        }
-        bytesSinceIndexEntry = indexInterval;
+        nextOffset = expected;
+        return validEnd;
     }
 
     /**
@@ -315,7 +338,7 @@ final class LogSegment {
                 || oi.valueAt(0) < 0 || oi.valueAt(n - 1) < oi.valueAt(0) || oi.valueAt(n - 1) >= size)) {
             return "the offset index's first or last entry is out of range";
         }
-        if (n > 0 && batchBaseOffsetAt(oi.valueAt(n - 1)) != baseOffset + oi.keyAt(n - 1)) {
+        if (n > 0 && ChannelReads.baseOffsetAt(channel, oi.valueAt(n - 1)) != baseOffset + oi.keyAt(n - 1)) {
             return "the last offset index entry does not point at the batch it names";
         }
         return null;
@@ -357,91 +380,99 @@ final class LogSegment {
         timeIndex.close();
     }
 
-    /** Rebuilds both indexes from batch headers, without reading the batches' contents. */
+    /**
+     * Rebuilds both indexes from batch headers, without reading the batches' contents; a header
+     * that cannot be right is fenced off up to the next intact batch.
+     */
     private void rebuildIndexesByHeaders(int fileSize) throws IOException {
         offsetIndex = SparseIndex.empty(offsetIndex.file());
         timeIndex = SparseIndex.empty(timeIndex.file());
         bytesSinceIndexEntry = 0;
         maxTimestamp = RecordBatch.NO_TIMESTAMP;
         maxTimestampOffset = -1;
-        BatchScanner scan = new BatchScanner(channel, 0, fileSize);
         long next = baseOffset;
-        BatchScanner.Status st;
-        while ((st = scan.next()) == BatchScanner.Status.BATCH) {
-            indexBatch(scan.position(), scan.size(), scan.baseOffset(), scan.lastOffset(), scan.maxTimestamp());
-            next = scan.lastOffset() + 1;
-        }
-        if (st == BatchScanner.Status.BROKEN) {
-            int resume = findValidBatch(scan.position() + 1, fileSize, next);
-            corrupt.add(new CorruptRange(scan.position(), resume < 0 ? fileSize : resume,
-                    resume < 0 ? -1 : batchBaseOffsetAt(resume)));
+        int start = 0;
+        boolean done = false;
+        while (!done) {
+            BatchScanner scan = new BatchScanner(channel, start, fileSize, fences);
+            while (true) {
+                BatchScanner.Status st = scan.next();
+                if (st == BatchScanner.Status.END) {
+                    done = true;
+                    break;
+                }
+                if (st == BatchScanner.Status.FENCED) {
+                    next = Math.max(next, scan.fence().nextOffset());
+                    bytesSinceIndexEntry = indexInterval;
+                } else if (st == BatchScanner.Status.BROKEN) {
+                    Fence f = fence(scan.position(), next, fileSize, DAMAGED_HEADER);
+                    done = f.nextOffset() < 0;
+                    start = f.end();
+                    break;
+                } else {
+                    indexBatch(scan.position(), scan.size(), scan.baseOffset(), scan.lastOffset(), scan.maxTimestamp());
+                    next = scan.lastOffset() + 1;
+                }
+            }
         }
         nextOffset = next;
         offsetIndex.flush();
         timeIndex.flush();
     }
 
+    // ---------------------------------------------------------------- damage
+
     /**
-     * The first position at or after {@code from} where a batch with a valid CRC starts whose
-     * base offset is at least {@code minOffset} and plausibly close to it, or -1. Used to tell
-     * damage in the middle of a segment (valid data follows) from a torn tail (nothing does).
+     * Fences off the damage starting at {@code position}: up to the next intact batch whose base
+     * offset is at least {@code firstOffset}, or to {@code limit} if none follows. Returns the
+     * range, or the one already known there.
      */
-    private int findValidBatch(int from, int limit, long minOffset) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(256 * 1024).order(ByteOrder.BIG_ENDIAN);
-        long pos = from;
-        while (pos + RecordBatch.HEADER_SIZE <= limit) {
-            buf.clear();
-            int want = (int) Math.min(buf.capacity(), limit - pos);
-            buf.limit(want);
-            readFully(buf, pos);
-            buf.flip();
-            int candidates = buf.limit() - RecordBatch.HEADER_SIZE;
-            for (int i = 0; i <= candidates; i++) {
-                if (buf.get(i + 16) != RecordBatch.MAGIC) {
-                    continue;
-                }
-                long base = buf.getLong(i);
-                int declared = RecordBatch.sizeAt(buf, i);
-                if (base < minOffset || base - minOffset > Integer.MAX_VALUE || declared < 0
-                        || pos + i + declared > limit) {
-                    continue;
-                }
-                ByteBuffer candidate = readBytes((int) (pos + i), declared);
-                try {
-                    if (RecordBatch.wrap(candidate).isValid()) {
-                        return (int) (pos + i);
-                    }
-                } catch (InvalidRecordException notABatch) {
-                    // keep searching
-                }
-            }
-            pos += Math.max(1, candidates + 1);
+    private Fence fence(int position, long firstOffset, int limit, String reason) throws IOException {
+        Fence known = fences.covering(position);
+        if (known != null) {
+            return known;
         }
-        return -1;
+        // A range fenced earlier further on bounds this one: the search for intact data stops there.
+        Fence after = fences.firstOverlapping(position, limit);
+        int bound = after == null ? limit : after.start();
+        int resume = DamageSearch.findValidBatch(channel, position + 1, bound, firstOffset);
+        Fence f;
+        if (resume >= 0) {
+            f = new Fence(position, resume, firstOffset, ChannelReads.baseOffsetAt(channel, resume), reason);
+        } else if (after != null) {
+            f = new Fence(position, bound, firstOffset, Math.max(firstOffset, after.firstOffset()), reason);
+        } else {
+            f = new Fence(position, limit, firstOffset, -1, reason);
+        }
+        fences.add(f);
+        return f;
     }
 
-    private long nonZeroBytesFrom(int from, int limit) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-        long lastNonZero = from - 1;
-        long pos = from;
-        while (pos < limit) {
-            buf.clear().limit((int) Math.min(buf.capacity(), limit - pos));
-            readFully(buf, pos);
-            buf.flip();
-            for (int i = 0; i < buf.limit(); i++) {
-                if (buf.get(i) != 0) {
-                    lastNonZero = pos + i;
-                }
-            }
-            pos += buf.limit();
+    /** Fences off damage a read found after the segment was opened, and tells the log once. */
+    private void damageFound(int position, String reason) throws IOException {
+        if (fences.covering(position) != null) {
+            return;
         }
-        return lastNonZero - from + 1;
+        Fence f = fence(position, offsetBefore(position), size, reason);
+        damageListener.fenced(this, f);
     }
 
-    private long batchBaseOffsetAt(int position) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(8);
-        readFully(b, position);
-        return b.getLong(0);
+    /** The offset after the last intact batch that ends at or before {@code position}. */
+    private long offsetBefore(int position) throws IOException {
+        SparseIndex oi = offsetIndex;
+        int entry = oi.floorByValue(position);
+        int from = entry < 0 ? 0 : oi.valueAt(entry);
+        long expected = entry < 0 ? baseOffset : baseOffset + oi.keyAt(entry);
+        BatchScanner scan = new BatchScanner(channel, from, position, fences);
+        BatchScanner.Status st;
+        while ((st = scan.next()) != BatchScanner.Status.END && st != BatchScanner.Status.BROKEN) {
+            expected = Math.max(expected, st == BatchScanner.Status.FENCED ? scan.fence().nextOffset() : scan.lastOffset() + 1);
+        }
+        return expected;
+    }
+
+    List<Fence> fences() {
+        return fences.all();
     }
 
     // ---------------------------------------------------------------- writing
@@ -466,7 +497,7 @@ final class LogSegment {
         if (start + total > Integer.MAX_VALUE) {
             throw new IOException("segment " + dataFile + " would exceed 2 GiB");
         }
-        claimSpace(start + total);
+        space.claim(start + total);
         ByteBuffer stage = STAGING.get().clear();
         long pos = start;
         for (int i = from; i < to; i++) {
@@ -486,7 +517,7 @@ final class LogSegment {
             }
         }
         if (stage.position() > 0) {
-            pos += writeFully(stage.flip(), pos);
+            writeFully(stage.flip(), pos);
         }
         int at = start;
         for (int i = from; i < to; i++) {
@@ -538,12 +569,15 @@ final class LogSegment {
         timeIndex.truncate(m.timeEntries());
         bytesSinceIndexEntry = m.bytesSinceIndexEntry();
         verifiedTo = Math.min(verifiedTo, m.size());
-        synchronized (alloc) {
-            awaitZeroing(Long.MAX_VALUE);
-            channel.truncate(m.size());
-            allocatedEnd = m.size();
-        }
+        space.truncate(channel, m.size());
         channel.force(true);
+    }
+
+    /** Zero-fills the next chunk of the file ahead of the writer when it gets close to the allocated end. */
+    void maybePreallocate(Executor preallocator, int segmentBytes) {
+        if (!deleted) {
+            space.maybeExtend(preallocator, size, segmentBytes);
+        }
     }
 
     void flush() throws IOException {
@@ -574,14 +608,7 @@ final class LogSegment {
     }
 
     private void finish(boolean force) throws IOException {
-        synchronized (alloc) {
-            preallocationStopped = true;
-            awaitZeroing(Long.MAX_VALUE);
-            if (channel.size() != size) {
-                channel.truncate(size);
-            }
-            allocatedEnd = size;
-        }
+        space.stopAndTrim(channel, size);
         if (force) {
             channel.force(true);
         }
@@ -599,114 +626,6 @@ final class LogSegment {
             } finally {
                 for (SparseIndex r : retired) {
                     r.close();
-                }
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- preallocation
-
-    /**
-     * Reserves [.., end) for the writer: waits for a zero-fill that overlaps it, then moves the
-     * allocation mark so the preallocator never writes zeros over data.
-     */
-    private void claimSpace(long end) throws IOException {
-        synchronized (alloc) {
-            awaitZeroing(end);
-            if (end > allocatedEnd) {
-                allocatedEnd = end;
-            }
-        }
-    }
-
-    private void awaitZeroing(long end) throws IOException {
-        boolean interrupted = false;
-        while (zeroingFrom >= 0 && zeroingFrom < end) {
-            try {
-                alloc.wait();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Schedules zero-filling of the next chunk of the file when the writer gets close to the end
-     * of what is already allocated. Chunks start small, so a quiet log costs little disk, and
-     * double up to 8 MiB for busy ones.
-     */
-    void maybePreallocate(Executor preallocator, int segmentBytes) {
-        synchronized (alloc) {
-            if (preallocationStopped || preallocationScheduled || deleted) {
-                return;
-            }
-            long chunk = Math.min(MAX_PREALLOCATION, (long) MIN_PREALLOCATION << Math.min(preallocations, 10));
-            if (allocatedEnd - size >= chunk / 2 || allocatedEnd >= segmentBytes) {
-                return;
-            }
-            preallocationScheduled = true;
-            long to = Math.min(segmentBytes, allocatedEnd + chunk);
-            try {
-                preallocator.execute(() -> zeroFill(to));
-            } catch (RejectedExecutionException shuttingDown) {
-                preallocationScheduled = false;
-            }
-        }
-    }
-
-    /**
-     * Zero-fills up to {@code to} in pieces written with O_DSYNC through a channel of its own. Each
-     * piece is on disk before the next starts, so the writer's fdatasync never has to flush a
-     * backlog of zeros (on ext4 it would: one file's fsync writes out all of that file's dirty
-     * pages), and the allocation mark advances piece by piece, so the writer waits for at most one.
-     */
-    private void zeroFill(long to) {
-        synchronized (alloc) {
-            preallocationScheduled = false;
-            if (preallocationStopped || deleted || to <= allocatedEnd) {
-                return;
-            }
-        }
-        boolean ok = false;
-        try (FileChannel zeros = channels.open(dataFile, Set.of(StandardOpenOption.WRITE, StandardOpenOption.DSYNC))) {
-            while (true) {
-                long from;
-                long pieceEnd;
-                synchronized (alloc) {
-                    from = allocatedEnd;
-                    if (preallocationStopped || deleted || from >= to) {
-                        break;
-                    }
-                    pieceEnd = Math.min(to, from + ZERO_PIECE);
-                    zeroingFrom = from;
-                }
-                try {
-                    long pos = from;
-                    while (pos < pieceEnd) {
-                        ByteBuffer z = ZEROS.duplicate();
-                        z.limit((int) Math.min(z.capacity(), pieceEnd - pos));
-                        pos += zeros.write(z, pos);
-                    }
-                } finally {
-                    synchronized (alloc) {
-                        allocatedEnd = Math.max(allocatedEnd, pieceEnd);
-                        zeroingFrom = -1;
-                        alloc.notifyAll();
-                    }
-                }
-            }
-            ok = true;
-        } catch (IOException e) {
-            // Preallocation only saves fsync work; without it appends extend the file themselves.
-        } finally {
-            synchronized (alloc) {
-                if (ok) {
-                    preallocations++;
-                } else {
-                    preallocationStopped = true;
                 }
             }
         }
@@ -748,13 +667,10 @@ final class LogSegment {
         return offsetIndex.count();
     }
 
-    List<CorruptRange> corruptRanges() {
-        return corrupt;
-    }
-
     /**
-     * The position of the first batch below {@code limit} whose last offset is at least
-     * {@code offset}, or {@code limit} if there is none.
+     * The position of the first intact batch below {@code limit} whose last offset is at least
+     * {@code offset}, or {@code limit} if there is none. Fenced ranges are stepped over; damage
+     * found on the way is fenced off first.
      */
     int positionOf(long offset, int limit) throws IOException {
         ensureIndexesChecked();
@@ -764,129 +680,110 @@ final class LogSegment {
         if (from >= limit) {
             from = 0;
         }
-        if (entry >= 0 && from < limit && batchBaseOffsetAt(from) != baseOffset + oi.keyAt(entry)) {
+        if (entry >= 0 && from < limit && fences.covering(from) == null
+                && ChannelReads.baseOffsetAt(channel, from) != baseOffset + oi.keyAt(entry)) {
             // Damaged after it was checked: walk from the start now, rebuild for next time.
             from = 0;
             if (oi.isSealed()) {
                 rebuildSealedIndexes("offset index entry " + entry + " does not point at the batch it names");
             }
         }
-        BatchScanner scan = new BatchScanner(channel, from, limit);
         while (true) {
-            BatchScanner.Status st = scan.next();
-            if (st == BatchScanner.Status.END) {
-                return limit;
+            BatchScanner scan = new BatchScanner(channel, from, limit, fences);
+            BatchScanner.Status st;
+            while ((st = scan.next()) != BatchScanner.Status.BROKEN) {
+                if (st == BatchScanner.Status.END) {
+                    return limit;
+                }
+                if (st == BatchScanner.Status.BATCH && scan.lastOffset() >= offset) {
+                    return scan.position();
+                }
             }
-            if (st == BatchScanner.Status.BROKEN) {
-                throw corruptAt(scan.position(), "the batch header is damaged");
-            }
-            if (scan.lastOffset() >= offset) {
-                return scan.position();
-            }
+            damageFound(scan.position(), DAMAGED_HEADER);
         }
     }
 
     /**
      * The end of the last whole batch that ends at or before {@code start + maxBytes}, but at
-     * least the end of the batch at {@code start}: a read always makes progress.
+     * least the end of the batch at {@code start}: a read always makes progress. Stops before
+     * the first fenced range after {@code start}.
      */
     int readEnd(int start, int maxBytes, int limit) throws IOException {
-        long target = (long) start + maxBytes;
-        if (target >= limit) {
-            return limit;
-        }
-        SparseIndex oi = offsetIndex;
-        int entry = oi.floorByValue((int) target);
-        int from = entry < 0 ? start : Math.max(start, oi.valueAt(entry));
-        BatchScanner scan = new BatchScanner(channel, from, limit);
-        int end = from;
         while (true) {
-            BatchScanner.Status st = scan.next();
-            if (st == BatchScanner.Status.BROKEN) {
-                if (end > start) {
+            Fence next = fences.firstOverlapping(start, limit);
+            int bound = next == null ? limit : Math.max(start, next.start());
+            long target = (long) start + maxBytes;
+            if (target >= bound) {
+                return bound;
+            }
+            SparseIndex oi = offsetIndex;
+            int entry = oi.floorByValue((int) target);
+            int from = entry < 0 ? start : Math.max(start, oi.valueAt(entry));
+            BatchScanner scan = new BatchScanner(channel, from, bound, fences);
+            int end = from;
+            while (true) {
+                BatchScanner.Status st = scan.next();
+                if (st == BatchScanner.Status.BROKEN) {
+                    break;
+                }
+                if (st != BatchScanner.Status.BATCH || (scan.nextPosition() > target && end > start)) {
                     return end;
                 }
-                throw corruptAt(scan.position(), "the batch header is damaged");
+                end = scan.nextPosition();
             }
-            if (st == BatchScanner.Status.END || (scan.nextPosition() > target && end > start)) {
-                return end;
-            }
-            end = scan.nextPosition();
+            damageFound(scan.position(), DAMAGED_HEADER);
         }
     }
 
-    /** The offset after the batch that ends at {@code position}. */
+    /** The offset after the batch that ends at {@code endPosition}; [startPosition, endPosition) holds whole, intact batches. */
     long nextOffsetAt(int startPosition, int endPosition) throws IOException {
         SparseIndex oi = offsetIndex;
         int entry = oi.floorByValue(endPosition - 1);
         int from = entry < 0 ? startPosition : Math.max(startPosition, oi.valueAt(entry));
-        BatchScanner scan = new BatchScanner(channel, from, endPosition);
+        BatchScanner scan = new BatchScanner(channel, from, endPosition, fences);
         long next = -1;
         BatchScanner.Status st;
-        while ((st = scan.next()) == BatchScanner.Status.BATCH) {
-            next = scan.lastOffset() + 1;
-        }
-        if (st == BatchScanner.Status.BROKEN) {
-            throw corruptAt(scan.position(), "the batch header is damaged");
+        while ((st = scan.next()) != BatchScanner.Status.END) {
+            if (st == BatchScanner.Status.BROKEN) {
+                throw new CorruptRecordException(dataFile, scan.position(), -1, DAMAGED_HEADER);
+            }
+            if (st == BatchScanner.Status.BATCH) {
+                next = scan.lastOffset() + 1;
+            }
         }
         return next;
     }
 
     /**
-     * Checks the CRC of every batch in [from, to) not already known to be good. Bytes this
-     * process wrote were checked on append; recovered bytes were checked at open.
+     * Checks the CRC of every batch in [from, to) not already known to be good, fencing off the
+     * first that fails. Bytes this process wrote were checked on append; recovered bytes were
+     * checked at open.
+     *
+     * @return the position of the first damaged batch, or -1 if all are intact
      */
-    void verify(int from, int to) throws IOException {
-        checkKnownDamage(from, to);
+    int firstDamaged(int from, int to) throws IOException {
         int verified = verifiedTo;
         int start = from <= verified ? verified : from;
         if (to <= start) {
-            return;
+            return -1;
         }
-        BatchScanner scan = new BatchScanner(channel, start, to);
+        BatchScanner scan = new BatchScanner(channel, start, to, fences);
         BatchScanner.Status st;
-        while ((st = scan.next()) == BatchScanner.Status.BATCH) {
-            if (!scan.batch().isValid()) {
-                throw corruptAt(scan.position(), "its CRC does not match its content");
+        while ((st = scan.next()) != BatchScanner.Status.END) {
+            if (st == BatchScanner.Status.FENCED) {
+                return scan.position();
             }
-        }
-        if (st == BatchScanner.Status.BROKEN) {
-            throw corruptAt(scan.position(), "the batch header is damaged");
+            if (st == BatchScanner.Status.BROKEN) {
+                damageFound(scan.position(), DAMAGED_HEADER);
+                return scan.position();
+            }
+            if (!scan.batchIsIntact()) {
+                damageFound(scan.position(), DAMAGED_CONTENT);
+                return scan.position();
+            }
         }
         markVerified(from, to);
-    }
-
-    /** Reads [from, from + length), which must be whole batches, checking what is not yet verified. */
-    ByteBuffer readVerified(int from, int length) throws IOException {
-        int to = from + length;
-        checkKnownDamage(from, to);
-        ByteBuffer bytes = readBytes(from, length);
-        int verified = verifiedTo;
-        if (to <= verified) {
-            return bytes;
-        }
-        int pos = 0;
-        while (pos < length) {
-            int n = RecordBatch.sizeAt(bytes, pos);
-            if (n < RecordBatch.HEADER_SIZE || pos + n > length || bytes.get(pos + 16) != RecordBatch.MAGIC) {
-                throw corruptAt(from + pos, "the batch header is damaged");
-            }
-            if (from + pos + n > verified && !RecordBatch.wrap(bytes.slice(pos, n)).isValid()) {
-                throw corruptAt(from + pos, "its CRC does not match its content");
-            }
-            pos += n;
-        }
-        markVerified(from, to);
-        return bytes;
-    }
-
-    private void checkKnownDamage(int from, int to) {
-        for (CorruptRange r : corrupt) {
-            if (r.start() < to && r.end() > from) {
-                throw new CorruptRecordException(dataFile, r.start(), r.nextValidOffset(),
-                        "the batch failed its checks");
-            }
-        }
+        return -1;
     }
 
     private synchronized void markVerified(int from, int to) {
@@ -895,35 +792,8 @@ final class LogSegment {
         }
     }
 
-    /** Describes damage found by a read, remembering it so later reads fail fast. */
-    private CorruptRecordException corruptAt(int position, String detail) throws IOException {
-        int resume = findValidBatch(position + 1, size, baseOffset);
-        long nextValid = resume < 0 ? -1 : batchBaseOffsetAt(resume);
-        if (corrupt.stream().noneMatch(r -> r.start() == position)) {
-            corrupt.add(new CorruptRange(position, resume < 0 ? size : resume, nextValid));
-        }
-        return new CorruptRecordException(dataFile, position, nextValid, detail);
-    }
-
     ByteBuffer readBytes(int position, int length) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.BIG_ENDIAN);
-        readFully(b, position);
-        b.flip();
-        if (b.remaining() < length) {
-            throw new IOException(dataFile + " ends before byte " + (position + length));
-        }
-        return b;
-    }
-
-    private void readFully(ByteBuffer b, long position) throws IOException {
-        long p = position;
-        while (b.hasRemaining()) {
-            int n = channel.read(b, p);
-            if (n < 0) {
-                return;
-            }
-            p += n;
-        }
+        return ChannelReads.readBytes(channel, position, length);
     }
 
     /**
@@ -939,29 +809,31 @@ final class LogSegment {
         int entry = ti.lowerByKey(timestamp);
         // Every record up to the entry's offset is older than the target.
         int from = entry < 0 ? 0 : positionOf(baseOffset + ti.valueAt(entry), limit);
-        BatchScanner scan = new BatchScanner(channel, from, limit);
-        BatchScanner.Status st;
-        while ((st = scan.next()) == BatchScanner.Status.BATCH) {
-            if (scan.maxTimestamp() < timestamp) {
-                continue;
-            }
-            RecordBatch batch = scan.batch();
-            if (!batch.isValid()) {
-                throw corruptAt(scan.position(), "its CRC does not match its content");
-            }
-            if (batch.compression() != io.wharf.storage.record.Compression.NONE) {
-                return batch.baseOffset();
-            }
-            for (Record r : batch.records()) {
-                if (r.timestamp() >= timestamp) {
-                    return r.offset();
+        while (true) {
+            BatchScanner scan = new BatchScanner(channel, from, limit, fences);
+            BatchScanner.Status st;
+            while ((st = scan.next()) == BatchScanner.Status.BATCH || st == BatchScanner.Status.FENCED) {
+                if (st == BatchScanner.Status.FENCED || scan.maxTimestamp() < timestamp) {
+                    continue;
+                }
+                if (!scan.batchIsIntact()) {
+                    break;
+                }
+                RecordBatch batch = scan.batch();
+                if (batch.compression() != Compression.NONE) {
+                    return batch.baseOffset();
+                }
+                for (Record r : batch.records()) {
+                    if (r.timestamp() >= timestamp) {
+                        return r.offset();
+                    }
                 }
             }
+            if (st == BatchScanner.Status.END) {
+                return -1;
+            }
+            damageFound(scan.position(), st == BatchScanner.Status.BROKEN ? DAMAGED_HEADER : DAMAGED_CONTENT);
         }
-        if (st == BatchScanner.Status.BROKEN) {
-            throw corruptAt(scan.position(), "the batch header is damaged");
-        }
-        return -1;
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -995,9 +867,7 @@ final class LogSegment {
      */
     void markDeleted() throws IOException {
         deleted = true;
-        synchronized (alloc) {
-            preallocationStopped = true;
-        }
+        space.stop();
         for (Path p : List.of(dataFile, offsetIndex.file(), timeIndex.file())) {
             if (Files.exists(p)) {
                 Files.move(p, p.resolveSibling(p.getFileName() + DELETED_SUFFIX), StandardCopyOption.ATOMIC_MOVE);

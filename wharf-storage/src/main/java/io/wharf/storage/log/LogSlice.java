@@ -19,13 +19,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * requested offset. The slice pins its segment, so retention cannot delete the file under it;
  * close it when done (also after handing {@link #region()} to the network).
  *
- * <p>Every accessor that exposes bytes checks their CRCs first, so damaged data raises
- * {@link CorruptRecordException} and is never returned.
+ * <p>A slice holds intact batches only: the log checked their CRCs before handing it out and
+ * left damaged stretches out of it.
  */
 public final class LogSlice implements AutoCloseable {
 
     /**
-     * A verified byte range of a segment file, for zero-copy transfer (for example as a Netty
+     * A checked byte range of a segment file, for zero-copy transfer (for example as a Netty
      * file region). The channel is valid while its slice is open; the file may be opened anew by
      * its path, until retention deletes it.
      */
@@ -49,8 +49,9 @@ public final class LogSlice implements AutoCloseable {
         this.logEndOffset = logEndOffset;
     }
 
-    static LogSlice empty(long offset, long logEndOffset) {
-        return new LogSlice(null, offset, 0, 0, offset, logEndOffset);
+    /** A slice with no batches; a reader goes on at {@code nextOffset}, past any gap the read found. */
+    static LogSlice empty(long requestedOffset, long nextOffset, long logEndOffset) {
+        return new LogSlice(null, requestedOffset, 0, 0, nextOffset, logEndOffset);
     }
 
     public boolean isEmpty() {
@@ -76,19 +77,19 @@ public final class LogSlice implements AutoCloseable {
         return logEndOffset;
     }
 
-    /** The slice's bytes, copied to the heap after their CRCs were checked. */
+    /** The slice's bytes, copied to the heap. */
     public ByteBuffer bytes() {
         if (isEmpty()) {
             return ByteBuffer.allocate(0);
         }
         try {
-            return segment.readVerified(position, size);
+            return segment.readBytes(position, size);
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + segment.file() + " failed", e);
         }
     }
 
-    /** The slice's batches, checked and decoded from a heap copy. */
+    /** The slice's batches, decoded from a heap copy. */
     public List<RecordBatch> batches() {
         ByteBuffer all = bytes();
         List<RecordBatch> out = new ArrayList<>();
@@ -118,20 +119,15 @@ public final class LogSlice implements AutoCloseable {
         return out;
     }
 
-    /** The slice's file range after its CRCs were checked, for zero-copy transfer. */
+    /** The slice's file range, for zero-copy transfer. */
     public FileRegion region() {
         if (isEmpty()) {
             throw new IllegalStateException("an empty slice has no region");
         }
-        try {
-            segment.verify(position, position + size);
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + segment.file() + " failed", e);
-        }
         return new FileRegion(segment.channel(), segment.file(), position, size);
     }
 
-    /** Sends the slice's checked bytes to {@code target} without copying them through the heap. */
+    /** Sends the slice's bytes to {@code target} without copying them through the heap. */
     public long transferTo(WritableByteChannel target) throws IOException {
         if (isEmpty()) {
             return 0;

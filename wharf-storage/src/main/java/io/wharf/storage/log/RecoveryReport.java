@@ -16,24 +16,20 @@ import java.util.List;
  * @param cleanShutdown     whether the log had been closed cleanly
  * @param recoveredSegments segment files whose every batch was checked
  * @param truncations       torn tails cut off
- * @param corruptions       damaged ranges kept in place and reported on read
+ * @param damage            damaged stretches fenced off: kept on disk and skipped by reads
  * @param rebuiltIndexes    segment files whose indexes were rebuilt, with the reason
  */
 public record RecoveryReport(String log, boolean cleanShutdown, List<Path> recoveredSegments,
-                             List<Truncation> truncations, List<Corruption> corruptions,
+                             List<Truncation> truncations, List<LogDamage> damage,
                              List<String> rebuiltIndexes) {
 
     /** A torn tail: the file was cut at {@code position}, dropping {@code bytes} of non-zero data. */
     public record Truncation(Path file, long position, long bytes) {
     }
 
-    /** Damaged bytes [start, end) followed by a valid batch at {@code nextValidOffset} (-1 if none). */
-    public record Corruption(Path file, long start, long end, long nextValidOffset) {
-    }
-
     /** True when opening found nothing to repair. */
     public boolean isClean() {
-        return truncations.isEmpty() && corruptions.isEmpty() && rebuiltIndexes.isEmpty();
+        return truncations.isEmpty() && damage.isEmpty() && rebuiltIndexes.isEmpty();
     }
 
     static Builder builder(String log, boolean cleanShutdown) {
@@ -47,7 +43,7 @@ public record RecoveryReport(String log, boolean cleanShutdown, List<Path> recov
         private final boolean cleanShutdown;
         private final List<Path> recovered = new ArrayList<>();
         private final List<Truncation> truncations = new ArrayList<>();
-        private final List<Corruption> corruptions = new ArrayList<>();
+        private final List<LogDamage> damage = new ArrayList<>();
         private final List<String> rebuilt = new ArrayList<>();
 
         private Builder(String log, boolean cleanShutdown) {
@@ -64,10 +60,9 @@ public record RecoveryReport(String log, boolean cleanShutdown, List<Path> recov
             LOG.warn("log {}: cut a torn tail of {} bytes off {} at byte {}", log, bytes, file, position);
         }
 
-        void corruptRange(Path file, long start, long end, long nextValidOffset) {
-            corruptions.add(new Corruption(file, start, end, nextValidOffset));
-            LOG.error("log {}: {} is damaged from byte {} to {}; reads of it will fail{}", log, file, start, end,
-                    nextValidOffset >= 0 ? ", the next valid batch is at offset " + nextValidOffset : "");
+        /** Damage fenced off at open; the log reports it itself. */
+        void damaged(LogDamage d) {
+            damage.add(d);
         }
 
         void rebuiltIndex(Path file, String reason) {
@@ -77,7 +72,7 @@ public record RecoveryReport(String log, boolean cleanShutdown, List<Path> recov
 
         RecoveryReport build() {
             return new RecoveryReport(log, cleanShutdown, List.copyOf(recovered), List.copyOf(truncations),
-                    List.copyOf(corruptions), List.copyOf(rebuilt));
+                    List.copyOf(damage), List.copyOf(rebuilt));
         }
     }
 }

@@ -150,7 +150,7 @@ class LogProperties {
             try (LogEnvironment env2 = LogEnvironment.builder().build()) {
                 Log reopened = Log.open("p", dir, config, env2);
                 assertThat(reopened.endOffset()).isEqualTo(expectedEnd);
-                assertThat(reopened.recoveryReport().corruptions()).isEmpty();
+                assertThat(reopened.recoveryReport().damage()).isEmpty();
                 assertThat(LogTestSupport.readAll(reopened, 0, Log.ReadBound.WRITTEN)).hasSize((int) expectedEnd);
                 reopened.close();
             }

@@ -2,6 +2,7 @@ package io.wharf.storage.log;
 
 import io.wharf.storage.record.Record;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +20,6 @@ import static io.wharf.storage.log.LogTestSupport.batch;
 import static io.wharf.storage.log.LogTestSupport.readAll;
 import static io.wharf.storage.log.LogTestSupport.values;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Opening logs that were not closed cleanly or whose files were damaged. A "crash" stops the
@@ -30,29 +30,24 @@ class RecoveryTest {
     @TempDir
     Path dir;
 
-    private final List<LogEnvironment> envs = new ArrayList<>();
-    private final List<Log> logs = new ArrayList<>();
+    private OpenLogs logs;
+
+    @BeforeEach
+    void setUp() {
+        logs = new OpenLogs(dir, "recovering", d -> { });
+    }
 
     @AfterEach
     void tearDown() throws IOException {
-        for (Log l : logs) {
-            l.close();
-        }
-        envs.forEach(LogEnvironment::close);
+        logs.close();
     }
 
     private Log open(LogConfig config) throws IOException {
-        LogEnvironment env = LogEnvironment.builder().build();
-        envs.add(env);
-        Log log = Log.open("recovering", dir, config, env);
-        logs.add(log);
-        return log;
+        return logs.open(config);
     }
 
-    /** Stops the log's threads without closing it: no trimming, no flush of indexes, no clean marker. */
     private void crash(Log log) {
-        logs.remove(log);
-        envs.get(envs.size() - 1).close();
+        logs.crash(log);
     }
 
     /** Appends one batch per value and returns each batch's size in bytes. */
@@ -170,27 +165,26 @@ class RecoveryTest {
         Log reopened = open(LogConfig.DEFAULT);
 
         assertThat(reopened.recoveryReport().truncations()).isEmpty();
-        assertThat(reopened.recoveryReport().corruptions()).singleElement().satisfies(c -> {
-            assertThat(c.start()).isEqualTo(damaged);
-            assertThat(c.nextValidOffset()).isEqualTo(5);
+        assertThat(reopened.recoveryReport().damage()).singleElement().satisfies(d -> {
+            assertThat(d.file()).isEqualTo(segmentFile(0));
+            assertThat(d.startByte()).isEqualTo(damaged);
+            assertThat(d.endByte()).isEqualTo(damaged + sizes.get(4));
+            assertThat(d.firstOffset()).isEqualTo(4);
+            assertThat(d.nextOffset()).isEqualTo(5);
+            assertThat(d.offsets()).isEqualTo(1);
         });
+        assertThat(reopened.damage()).isEqualTo(reopened.recoveryReport().damage());
         assertThat(reopened.endOffset()).isEqualTo(10);
         try (LogSlice before = reopened.read(0, 1 << 20, Log.ReadBound.WRITTEN)) {
-            assertThatThrownBy(before::records).isInstanceOf(CorruptRecordException.class);
+            assertThat(values(before.records())).containsExactly("v0", "v1", "v2", "v3");
+            assertThat(before.nextOffset()).isEqualTo(4);
         }
-        assertThatThrownBy(() -> {
-            try (LogSlice s = reopened.read(4, 1, Log.ReadBound.WRITTEN)) {
-                s.records();
-            }
-        }).isInstanceOfSatisfying(CorruptRecordException.class, e -> {
-            assertThat(e.file()).isEqualTo(segmentFile(0));
-            assertThat(e.position()).isEqualTo(damaged);
-            assertThat(e.nextValidOffset()).isEqualTo(5);
-        });
-        assertThat(values(readAll(reopened, 5, Log.ReadBound.WRITTEN))).containsExactly("v5", "v6", "v7", "v8", "v9");
-        try (LogSlice s = reopened.read(0, 1, Log.ReadBound.WRITTEN)) {
-            assertThat(values(s.records())).containsExactly("v0");
+        try (LogSlice s = reopened.read(4, 1, Log.ReadBound.WRITTEN)) {
+            assertThat(values(s.records())).containsExactly("v5");
         }
+        assertThat(values(readAll(reopened, 0, Log.ReadBound.WRITTEN)))
+                .containsExactly("v0", "v1", "v2", "v3", "v5", "v6", "v7", "v8", "v9");
+        assertThat(reopened.append(batch(1, "next")).baseOffset()).isEqualTo(10);
     }
 
     @Test
@@ -198,8 +192,7 @@ class RecoveryTest {
         LogConfig small = LogConfig.DEFAULT.withSegmentBytes(2048).withIndexIntervalBytes(128);
         Log log = open(small);
         appendAll(log, 100, "v");
-        log.close();
-        logs.remove(log);
+        logs.close(log);
         Path first = segmentFile(0);
         long firstSize = Files.size(first);
         flipByte(first, firstSize / 2);
@@ -207,24 +200,18 @@ class RecoveryTest {
         Log reopened = open(small);
 
         assertThat(reopened.recoveryReport().cleanShutdown()).isTrue();
-        List<Record> seen = new ArrayList<>();
-        long offset = 0;
-        CorruptRecordException failure = null;
-        while (offset < reopened.endOffset()) {
-            try (LogSlice s = reopened.read(offset, 1, Log.ReadBound.WRITTEN)) {
-                seen.addAll(s.records());
-                offset = s.nextOffset();
-            } catch (CorruptRecordException e) {
-                failure = e;
-                assertThat(e.nextValidOffset()).isGreaterThan(offset);
-                offset = e.nextValidOffset();
-            }
-        }
-        assertThat(failure).isNotNull();
-        assertThat(failure.file()).isEqualTo(first);
-        assertThat(failure.position()).isLessThanOrEqualTo(firstSize / 2);
-        assertThat(failure.getMessage()).contains(first.toString()).contains("byte " + failure.position());
+        assertThat(reopened.damage()).isEmpty();
+        List<Record> seen = readAll(reopened, 0, Log.ReadBound.WRITTEN);
         assertThat(seen).hasSize(99);
+        assertThat(reopened.damage()).singleElement().satisfies(d -> {
+            assertThat(d.file()).isEqualTo(first);
+            assertThat(d.startByte()).isLessThanOrEqualTo(firstSize / 2).isGreaterThan(firstSize / 2 - 100);
+            assertThat(d.offsets()).isEqualTo(1);
+            assertThat(seen).extracting(Record::offset).doesNotContain(d.firstOffset());
+        });
+        // Found once: reading again neither fails nor reports it again.
+        assertThat(readAll(reopened, 0, Log.ReadBound.WRITTEN)).hasSize(99);
+        assertThat(reopened.damage()).hasSize(1);
     }
 
     @Test
@@ -232,8 +219,7 @@ class RecoveryTest {
         LogConfig small = LogConfig.DEFAULT.withSegmentBytes(2048).withIndexIntervalBytes(128);
         Log log = open(small);
         appendAll(log, 100, "v");
-        log.close();
-        logs.remove(log);
+        logs.close(log);
         Files.delete(dir.resolve(LogSegment.fileStem(0) + LogSegment.INDEX_SUFFIX));
 
         Log reopened = open(small);
@@ -252,8 +238,7 @@ class RecoveryTest {
         LogConfig small = LogConfig.DEFAULT.withSegmentBytes(4096).withIndexIntervalBytes(128);
         Log log = open(small);
         appendAll(log, 100, "v");
-        log.close();
-        logs.remove(log);
+        logs.close(log);
         Path index = dir.resolve(LogSegment.fileStem(0) + LogSegment.INDEX_SUFFIX);
         byte[] bytes = Files.readAllBytes(index);
         assertThat(bytes.length).isGreaterThan(24);
@@ -312,7 +297,7 @@ class RecoveryTest {
 
         Log reopened = open(small);
 
-        assertThat(reopened.recoveryReport().corruptions()).isEmpty();
+        assertThat(reopened.recoveryReport().damage()).isEmpty();
         assertThat(reopened.recoveryReport().truncations()).isEmpty();
         assertThat(Files.size(first)).isEqualTo(size);
         assertThat(readAll(reopened, 0, Log.ReadBound.WRITTEN)).hasSize(100);
@@ -323,8 +308,7 @@ class RecoveryTest {
         LogConfig small = LogConfig.DEFAULT.withSegmentBytes(8192).withIndexIntervalBytes(64);
         Log log = open(small);
         appendAll(log, 200, "v");
-        log.close();
-        logs.remove(log);
+        logs.close(log);
         Path index = dir.resolve(LogSegment.fileStem(0) + LogSegment.INDEX_SUFFIX);
         byte[] bytes = Files.readAllBytes(index);
         assertThat(bytes.length / SparseIndex.ENTRY_SIZE).isGreaterThan(10);
