@@ -97,11 +97,25 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
         return dataDir;
     }
 
+    /** Something done to the data directory while the broker is stopped. */
+    @FunctionalInterface
+    public interface WhileStopped {
+        void run(Path dataDir) throws IOException;
+    }
+
     /**
      * Closes the broker cleanly and starts a new one on the same data directory and ports, as an
      * operator's restart would.
      */
     public WharfServer restart() throws IOException, ConfigException {
+        return restart(dir -> { });
+    }
+
+    /**
+     * Restarts as {@link #restart()} does, running {@code whileStopped} on the data directory
+     * between the stop and the start, as a test that damages files on purpose needs.
+     */
+    public WharfServer restart(WhileStopped whileStopped) throws IOException, ConfigException {
         Map<String, String> samePorts = new LinkedHashMap<>(settings);
         samePorts.put("http.port", Integer.toString(server().httpPort()));
         if (server().config().amqp().enabled()) {
@@ -123,6 +137,7 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
             }
         }
         server.close();
+        whileStopped.run(dataDir);
         server = start(samePorts);
         return server;
     }

@@ -78,8 +78,9 @@ final class Lane {
 
     /**
      * Rebuilds the lane from its cursor and log after a restart: counts the ready messages, drops
-     * transient ones (they do not survive a restart), and marks what may have been delivered
-     * before as redelivered.
+     * transient ones (they do not survive a restart), marks offsets that hold no message (damage
+     * the log skips, offsets it left empty) as done, and marks what may have been delivered before
+     * as redelivered.
      */
     void recover() {
         CursorState state = cursor == null ? null : cursors.get(cursor).orElse(null);
@@ -101,6 +102,10 @@ final class Lane {
         while (offset < end) {
             try (LogSlice s = log.read(offset, 1 << 20, Log.ReadBound.WRITTEN)) {
                 for (Record r : s.records()) {
+                    if (r.offset() > offset) {
+                        markDone(offset, r.offset() - 1);
+                    }
+                    offset = r.offset() + 1;
                     if (done.contains(r.offset())) {
                         continue;
                     }
@@ -120,7 +125,10 @@ final class Lane {
                     readyCount++;
                     readyBytes += m.bodySize();
                 }
-                offset = s.nextOffset();
+                if (s.nextOffset() > offset) {
+                    markDone(offset, s.nextOffset() - 1);
+                    offset = s.nextOffset();
+                }
             }
         }
         advanceMarkDelete();
@@ -250,22 +258,40 @@ final class Lane {
 
     /** The message at {@code offset} is acknowledged or removed for good. */
     void markDone(long offset) {
-        done.add(offset);
+        markDone(offset, offset);
+    }
+
+    /** Every offset in [first, last] is done, as when it holds no message. */
+    private void markDone(long first, long last) {
+        done.add(first, last);
         if (cursor != null) {
-            unsaved.add(offset);
+            unsaved.add(first, last);
         }
         advanceMarkDelete();
     }
 
-    /** Hands this run's done offsets to the cursor store, as ranges. */
-    void saveCursor() {
+    /**
+     * Hands this run's done offsets to the cursor store, as ranges: only those the log already
+     * holds durably, unless {@code all}. A power cut can cost the log a tail it had not forced,
+     * and a later append reuses those offsets; a saved acknowledgement of one would make the new
+     * message count as done. The rest wait for a later call.
+     */
+    void saveCursor(boolean all) {
         if (unsaved.isEmpty()) {
             return;
         }
+        long durable = all ? Long.MAX_VALUE : log.durableEndOffset();
         for (OffsetRangeSet.Range r : unsaved.ranges()) {
-            cursors.ack(cursor, r.first(), r.last());
+            if (r.first() >= durable) {
+                break;
+            }
+            cursors.ack(cursor, r.first(), Math.min(r.last(), durable - 1));
         }
-        unsaved.clear();
+        if (all) {
+            unsaved.clear();
+        } else {
+            unsaved.removeBelow(durable);
+        }
     }
 
     /** Removes every ready message; returns how many there were. */

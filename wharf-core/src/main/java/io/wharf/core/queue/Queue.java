@@ -7,6 +7,7 @@ import io.wharf.core.message.MessageRecords;
 import io.wharf.storage.StorageException;
 import io.wharf.core.stats.MessageStats;
 import io.wharf.storage.log.Log;
+import io.wharf.storage.log.LogDamage;
 import io.wharf.storage.log.PendingAppend;
 import io.wharf.storage.record.RecordBatchBuilder;
 import org.slf4j.Logger;
@@ -184,6 +185,15 @@ public final class Queue {
             total += lane.log.sizeInBytes();
         }
         return total;
+    }
+
+    /** The damaged stretches of the queue's logs, whose messages are skipped. */
+    public List<LogDamage> damage() {
+        List<LogDamage> out = new ArrayList<>();
+        for (Lane lane : lanes) {
+            out.addAll(lane.log.damage());
+        }
+        return out;
     }
 
     /** What the queue has done since the broker started. */
@@ -560,7 +570,8 @@ public final class Queue {
         actor.execute(() -> {
             flushAppends();
             for (Lane lane : lanes) {
-                lane.saveCursor();
+                // The logs close after the queues, forcing what they hold.
+                lane.saveCursor(true);
             }
             cancelTimers();
             done.complete(null);
@@ -583,7 +594,7 @@ public final class Queue {
         }
         if (!deleted) {
             for (Lane lane : lanes) {
-                lane.saveCursor();
+                lane.saveCursor(false);
             }
         }
         publishSnapshot();

@@ -2,6 +2,7 @@ package io.wharf.core.stream;
 
 import io.wharf.core.stats.MessageStats;
 import io.wharf.storage.log.Log;
+import io.wharf.storage.log.LogDamage;
 import io.wharf.storage.log.LogSlice;
 import io.wharf.storage.log.PendingAppend;
 import io.wharf.storage.record.Record;
@@ -200,6 +201,11 @@ public final class StreamPartition {
     /** What producers and readers have done with this partition since the broker started. */
     public MessageStats stats() {
         return stats;
+    }
+
+    /** The damaged stretches of the partition's log, whose records readers skip. */
+    public List<LogDamage> damage() {
+        return log.damage();
     }
 
     /** Bytes the partition's log takes on disk. */

@@ -1,6 +1,7 @@
 package io.wharf.it.management;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wharf.it.support.ApiClient;
 import io.wharf.test.WharfExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.MessageProperties;
+import io.wharf.it.support.ApiClient;
 import io.wharf.management.api.ManagementApi;
 import io.wharf.management.http.Router;
 import io.wharf.test.WharfExtension;

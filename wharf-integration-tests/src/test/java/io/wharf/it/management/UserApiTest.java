@@ -3,6 +3,7 @@ package io.wharf.it.management;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import io.wharf.it.support.ApiClient;
 import io.wharf.test.WharfExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -18,6 +18,7 @@ public final class ChildBroker implements AutoCloseable {
     private final int amqpPort;
     private final int kafkaPort;
     private final int mqttPort;
+    private final int httpPort;
     private Process process;
 
     public ChildBroker(Path dir) throws IOException {
@@ -25,6 +26,7 @@ public final class ChildBroker implements AutoCloseable {
         this.amqpPort = freePort();
         this.kafkaPort = freePort();
         this.mqttPort = freePort();
+        this.httpPort = freePort();
         env.put("WHARF_AMQP_HOST", "127.0.0.1");
         env.put("WHARF_AMQP_PORT", Integer.toString(amqpPort));
         env.put("WHARF_KAFKA_HOST", "127.0.0.1");
@@ -34,7 +36,7 @@ public final class ChildBroker implements AutoCloseable {
         env.put("WHARF_MQTT_WEBSOCKET_ENABLED", "false");
         env.put("WHARF_STOMP_ENABLED", "false");
         env.put("WHARF_HTTP_HOST", "127.0.0.1");
-        env.put("WHARF_HTTP_PORT", "0");
+        env.put("WHARF_HTTP_PORT", Integer.toString(httpPort));
     }
 
     private static int freePort() throws IOException {
@@ -55,11 +57,20 @@ public final class ChildBroker implements AutoCloseable {
         return mqttPort;
     }
 
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /** The broker's data directory. */
+    public Path dataDir() {
+        return dir.resolve("data");
+    }
+
     /** Starts the broker; callers wait for it to accept connections. */
     public void start() throws IOException {
         ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "io.wharf.server.Main", "--data-dir", dir.resolve("data").toString())
+                "io.wharf.server.Main", "--data-dir", dataDir().toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
                 .directory(dir.toFile());

@@ -72,6 +72,7 @@ final class QueueRoutes {
         Views.depth(m, ready, unacked);
         m.put("message_bytes_ready", q.readyBytes());
         m.put("disk_bytes", q.logBytes());
+        Views.damage(m, q.damage(), false);
         m.put("consumers", q.consumerCount());
         m.put("message_stats", Views.messageStats(q.stats().snapshot(), views.rates().rates(Rates.queueKey(v.name(), q.name()))));
         return m;
@@ -86,6 +87,7 @@ final class QueueRoutes {
         VirtualHost v = views.vhost(r);
         Queue q = queue(v, r);
         Map<String, Object> m = view(v, q);
+        Views.damage(m, q.damage(), true);
         Map<Object, ClientConnection> owners = owners();
         m.put("consumer_details", Views.await(q.consumers()).stream().map(c -> consumer(v, q, c, owners)).toList());
         return ApiResponse.ok(m);

@@ -12,6 +12,7 @@ import io.wharf.management.http.ApiRequest;
 import io.wharf.management.http.ApiResponse;
 import io.wharf.management.http.JsonBody;
 import io.wharf.management.http.Router;
+import io.wharf.storage.log.LogDamage;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -60,7 +61,10 @@ final class StreamRoutes {
         long messages = 0;
         long bytes = 0;
         List<Map<String, Object>> details = new ArrayList<>();
+        List<LogDamage> damage = new ArrayList<>();
         for (StreamPartition p : s.partitions()) {
+            List<LogDamage> partitionDamage = p.damage();
+            damage.addAll(partitionDamage);
             long start = p.logStartOffset();
             long hw = p.highWatermark();
             messages += hw - start;
@@ -74,6 +78,7 @@ final class StreamRoutes {
                 d.put("last_stable_offset", p.lastStableOffset());
                 d.put("messages", hw - start);
                 d.put("disk_bytes", p.logBytes());
+                Views.damage(d, partitionDamage, true);
                 d.put("message_stats", Views.messageStats(p.stats().snapshot(),
                         views.rates().rates(Rates.partitionKey(v.name(), s.name(), p.index()))));
                 details.add(d);
@@ -85,6 +90,7 @@ final class StreamRoutes {
         m.put("partitions", s.partitionCount());
         m.put("messages", messages);
         m.put("disk_bytes", bytes);
+        Views.damage(m, damage, false);
         m.put("configs", new LinkedHashMap<>(s.definition().configs()));
         m.put("message_stats", Views.messageStats(Rates.totals(s), views.rates().rates(Rates.streamKey(v.name(), s.name()))));
         if (partitions) {

@@ -8,6 +8,7 @@ import io.wharf.core.vhost.VirtualHost;
 import io.wharf.management.http.ApiException;
 import io.wharf.management.http.ApiRequest;
 import io.wharf.management.http.BasicAuth;
+import io.wharf.storage.log.LogDamage;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -126,6 +127,39 @@ final class Views {
         counter(m, "ack", s.acknowledged(), r.acknowledged());
         counter(m, "redeliver", s.redelivered(), r.redelivered());
         counter(m, "dead_lettered", s.deadLettered(), r.deadLettered());
+        return m;
+    }
+
+    /**
+     * The damage a queue's or stream's logs skip, as {@code damage}: how many stretches, messages
+     * and bytes, and with {@code details} each stretch (file, bytes, offsets, reason).
+     */
+    static void damage(Map<String, Object> m, List<LogDamage> damage, boolean details) {
+        long messages = 0;
+        long bytes = 0;
+        for (LogDamage d : damage) {
+            messages += d.offsets();
+            bytes += d.bytes();
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("ranges", damage.size());
+        summary.put("messages_skipped", messages);
+        summary.put("bytes", bytes);
+        if (details) {
+            summary.put("details", damage.stream().map(Views::damageDetail).toList());
+        }
+        m.put("damage", summary);
+    }
+
+    private static Map<String, Object> damageDetail(LogDamage d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("file", d.file().toString());
+        m.put("start_byte", d.startByte());
+        m.put("end_byte", d.endByte());
+        m.put("first_offset", d.firstOffset());
+        m.put("next_offset", d.nextOffset());
+        m.put("messages_skipped", d.offsets());
+        m.put("reason", d.reason());
         return m;
     }
 

@@ -4,7 +4,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.wharf.core.Broker;
+import io.wharf.storage.Storage;
 import io.wharf.storage.log.Log;
+import io.wharf.storage.log.LogDamage;
 import io.wharf.storage.log.LogEnvironment;
 import io.wharf.storage.log.LogManager;
 import org.slf4j.Logger;
@@ -14,13 +16,15 @@ import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The storage's meters: how long each fsync takes, the bytes of every log, the free space of the
- * data directory's disk and whether a resource alarm blocks publishers.
+ * The storage's meters: how long each fsync takes, the bytes of every log, the damage the logs
+ * and stores skip, the free space of the data directory's disk and whether a resource alarm
+ * blocks publishers.
  *
  * <p>Log bytes sum {@link Log#sizeInBytes()} over every log on disk, queue lanes and stream
  * partitions and the virtual hosts' own logs alike. The names of the logs are read from disk only
@@ -40,11 +44,13 @@ final class StorageMeters implements AutoCloseable {
 
     private final LogEnvironment environment;
     private final LogManager logs;
+    private final Storage storage;
     private volatile List<String> logNames = List.of();
 
     StorageMeters(Broker broker, MeterRegistry registry) {
         this.environment = broker.storage().environment();
         this.logs = broker.storage().logs();
+        this.storage = broker.storage();
         Timer fsync = Timer.builder("wharf.storage.fsync")
                 .description("Time each fsync of a log segment took")
                 .publishPercentileHistogram()
@@ -54,6 +60,15 @@ final class StorageMeters implements AutoCloseable {
         environment.onFsync(nanos -> fsync.record(nanos, TimeUnit.NANOSECONDS));
         Gauge.builder("wharf.storage.log", this, StorageMeters::logBytes).baseUnit("bytes")
                 .description("Bytes of every log: queues, stream partitions and delayed messages")
+                .strongReference(true).register(registry);
+        Gauge.builder("wharf.storage.damaged.ranges", this, m -> m.damage().size())
+                .description("Damaged stretches the logs and stores skip, found at start-up, by reads or by a scrub")
+                .strongReference(true).register(registry);
+        Gauge.builder("wharf.storage.damaged.messages", this, m -> m.damage().stream().mapToLong(LogDamage::offsets).sum())
+                .description("Messages (offsets) in damaged stretches, which reads skip")
+                .strongReference(true).register(registry);
+        Gauge.builder("wharf.storage.damaged", this, m -> m.damage().stream().mapToLong(LogDamage::bytes).sum())
+                .baseUnit("bytes").description("Bytes of damaged stretches, which reads skip")
                 .strongReference(true).register(registry);
         Gauge.builder("wharf.resource.alarm", broker.alarms(), a -> a.blockedReason() == null ? 0 : 1)
                 .description("1 while a memory or disk alarm blocks publishers, else 0").register(registry);
@@ -84,6 +99,16 @@ final class StorageMeters implements AutoCloseable {
             }
         }
         return total;
+    }
+
+    /** Every damaged stretch of every log on disk and of the cursor and metadata stores. */
+    private List<LogDamage> damage() {
+        List<LogDamage> all = new ArrayList<>(storage.cursors().damage());
+        all.addAll(storage.metadata().damage());
+        for (String name : logNames) {
+            logs.get(name).ifPresent(log -> all.addAll(log.damage()));
+        }
+        return all;
     }
 
     private static Optional<FileStore> diskOf(Broker broker) {

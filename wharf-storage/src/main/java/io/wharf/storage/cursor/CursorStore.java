@@ -4,7 +4,9 @@ import io.wharf.storage.journal.CommandReader;
 import io.wharf.storage.journal.CommandWriter;
 import io.wharf.storage.journal.StateJournal;
 import io.wharf.storage.log.FsyncPolicy;
+import io.wharf.storage.log.LogDamage;
 import io.wharf.storage.log.LogEnvironment;
+import io.wharf.storage.log.RecoveryReport;
 import io.wharf.storage.record.InvalidRecordException;
 
 import java.io.IOException;
@@ -12,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -178,6 +181,16 @@ public final class CursorStore implements AutoCloseable {
         journal.snapshot();
     }
 
+    /** Damaged stretches of the store's journal, whose changes were skipped when it opened or read. */
+    public List<LogDamage> damage() {
+        return journal.damage();
+    }
+
+    /** What opening the store's journal found and repaired. */
+    public RecoveryReport recoveryReport() {
+        return journal.recoveryReport();
+    }
+
     /** Bytes the journal occupies on disk. */
     public long journalBytes() {
         return journal.journalBytes();
@@ -244,6 +257,15 @@ public final class CursorStore implements AutoCloseable {
                     }
                 }
                 return w.toByteArray();
+            }
+        }
+
+        @Override
+        public void clear() {
+            synchronized (CursorStore.this) {
+                byId.clear();
+                byName.clear();
+                nextId = 0;
             }
         }
 

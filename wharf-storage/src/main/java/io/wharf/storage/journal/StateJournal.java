@@ -6,9 +6,11 @@ import io.wharf.storage.file.Directories;
 import io.wharf.storage.log.FsyncPolicy;
 import io.wharf.storage.log.Log;
 import io.wharf.storage.log.LogConfig;
+import io.wharf.storage.log.LogDamage;
 import io.wharf.storage.log.LogEnvironment;
 import io.wharf.storage.log.LogSlice;
 import io.wharf.storage.log.PendingAppend;
+import io.wharf.storage.log.RecoveryReport;
 import io.wharf.storage.record.Record;
 import io.wharf.storage.record.RecordBatchBuilder;
 import org.slf4j.Logger;
@@ -16,7 +18,9 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +32,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * to a snapshot file so the log below it can be deleted. Opening loads the snapshot and replays
  * the commands after it, so the state after a crash is exactly the state of the commands whose
  * futures had completed, plus possibly some that were durable but not yet acknowledged.
+ *
+ * <h2>Damage</h2>
+ * The previous snapshot is kept, with the journal after it, so a damaged newest snapshot falls
+ * back to the one before and replays from there. Damaged commands in the journal are skipped by
+ * the log (and reported by it); a command that cannot be applied is skipped with a warning. Only
+ * when no snapshot can be read at all does the state start empty and replay whatever journal is
+ * left. Damage costs the commands it hit, never the ability to open.
  *
  * <p>Commands submitted while an append is in flight are gathered into the next batch, so a busy
  * journal writes large batches and a quiet one waits for a single fsync.
@@ -49,10 +60,14 @@ public final class StateJournal implements AutoCloseable {
 
         /** Replaces the state with one produced by {@link #snapshot()}. */
         void restore(ByteBuffer snapshot);
+
+        /** Replaces the state with the empty one, as before any command. */
+        void clear();
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(StateJournal.class);
-    private static final String SNAPSHOT_FILE = "snapshot";
+    static final String SNAPSHOT_FILE = "snapshot";
+    static final String PREVIOUS_SNAPSHOT_FILE = "snapshot.previous";
     private static final int SNAPSHOT_VERSION = 1;
     private static final int MAX_BATCH_BYTES = 1 << 20;
 
@@ -71,6 +86,8 @@ public final class StateJournal implements AutoCloseable {
     // one whose journal prefix was already deleted.
     private final Object snapshotLock = new Object();
     private long lastApplied = -1;
+    // The journal is kept from the previous snapshot on, so that it can stand in for a damaged newest one.
+    private long previousSnapshotOffset = -1;
     private long bytesSinceSnapshot;
     private boolean snapshotScheduled;
 
@@ -87,10 +104,12 @@ public final class StateJournal implements AutoCloseable {
         this.machine = machine;
         this.snapshotEveryBytes = snapshotEveryBytes;
         Directories.createDurably(dir);
-        long snapshotOffset = restoreSnapshot();
         this.log = Log.open(name, dir.resolve("journal"),
                 LogConfig.DEFAULT.withSegmentBytes(16 << 20).withFsync(fsync), env);
         try {
+            long snapshotOffset = restoreSnapshot();
+            // New commands must land after every offset a snapshot covers, or a later open would skip them.
+            log.advanceTo(snapshotOffset + 1);
             replay(snapshotOffset + 1);
         } catch (RuntimeException e) {
             log.close();
@@ -110,29 +129,60 @@ public final class StateJournal implements AutoCloseable {
         return new StateJournal(name, dir, env, machine, snapshotEveryBytes, fsync);
     }
 
-    private long restoreSnapshot() throws IOException {
-        Path file = dir.resolve(SNAPSHOT_FILE);
-        byte[] bytes = AtomicFile.read(file).orElse(null);
-        if (bytes == null) {
+    /**
+     * Restores the newest snapshot that can be read, falling back to the previous one and then to
+     * the empty state; returns the offset of the last command it covers, or -1.
+     */
+    private long restoreSnapshot() {
+        for (String file : new String[] {SNAPSHOT_FILE, PREVIOUS_SNAPSHOT_FILE}) {
+            Path path = dir.resolve(file);
+            try {
+                byte[] bytes = AtomicFile.read(path).orElse(null);
+                if (bytes == null) {
+                    continue;
+                }
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                int version = b.getInt();
+                if (version != SNAPSHOT_VERSION) {
+                    throw new StorageException("it has snapshot format " + version + ", which this version cannot read");
+                }
+                long upTo = b.getLong();
+                machine.restore(b.slice());
+                lastApplied = upTo;
+                if (file.equals(PREVIOUS_SNAPSHOT_FILE)) {
+                    previousSnapshotOffset = upTo;
+                } else {
+                    previousSnapshotOffset = readSnapshotOffset(dir.resolve(PREVIOUS_SNAPSHOT_FILE));
+                }
+                return upTo;
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("journal {}: cannot restore {} ({}); falling back to an older state", name, path, e.getMessage());
+                machine.clear();
+            }
+        }
+        if (log.startOffset() > 0) {
+            LOG.warn("journal {} in {}: no snapshot can be read; rebuilding from the commands after offset {} only",
+                    name, dir, log.startOffset());
+        }
+        return -1;
+    }
+
+    /** The offset a snapshot file covers up to, or -1 if it is missing or cannot be read. */
+    private static long readSnapshotOffset(Path file) {
+        try {
+            return AtomicFile.read(file).map(bytes -> ByteBuffer.wrap(bytes).getLong(4)).orElse(-1L);
+        } catch (IOException | RuntimeException e) {
             return -1;
         }
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        int version = b.getInt();
-        if (version != SNAPSHOT_VERSION) {
-            throw new StorageException(file + " has snapshot format " + version + ", which this version cannot read");
-        }
-        long upTo = b.getLong();
-        machine.restore(b.slice());
-        lastApplied = upTo;
-        return upTo;
     }
 
     private void replay(long from) {
-        if (from < log.startOffset()) {
-            throw new StorageException("journal " + name + " in " + dir + " starts at offset " + log.startOffset()
-                    + " but its snapshot only covers offsets below " + from + "; the state cannot be rebuilt");
-        }
         long offset = from;
+        if (offset < log.startOffset()) {
+            LOG.warn("journal {} in {}: the commands in [{}, {}) are gone; replaying from offset {}",
+                    name, dir, offset, log.startOffset(), log.startOffset());
+            offset = log.startOffset();
+        }
         long end = log.endOffset();
         int applied = 0;
         while (offset < end) {
@@ -151,7 +201,12 @@ public final class StateJournal implements AutoCloseable {
 
     private void applyOne(long offset, ByteBuffer command) {
         synchronized (stateLock) {
-            machine.apply(offset, command.duplicate());
+            try {
+                machine.apply(offset, command.duplicate());
+            } catch (RuntimeException e) {
+                // A command that decodes wrongly is damage the CRC missed; the rest of the state stands.
+                LOG.warn("journal {}: the command at offset {} cannot be applied and is skipped: {}", name, offset, e.toString());
+            }
             lastApplied = offset;
             bytesSinceSnapshot += command.remaining();
         }
@@ -270,9 +325,30 @@ public final class StateJournal implements AutoCloseable {
                 bytesSinceSnapshot = 0;
             }
             ByteBuffer b = ByteBuffer.allocate(12 + state.length).putInt(SNAPSHOT_VERSION).putLong(upTo).put(state);
-            AtomicFile.write(dir.resolve(SNAPSHOT_FILE), b.array());
-            log.deleteBefore(upTo + 1);
+            Path newest = dir.resolve(SNAPSHOT_FILE);
+            long replaced = readSnapshotOffset(newest);
+            if (replaced >= 0) {
+                Files.move(newest, dir.resolve(PREVIOUS_SNAPSHOT_FILE), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+            AtomicFile.write(newest, b.array());
+            if (replaced >= 0) {
+                previousSnapshotOffset = replaced;
+            }
+            if (previousSnapshotOffset >= 0) {
+                log.deleteBefore(previousSnapshotOffset + 1);
+            }
         }
+    }
+
+    /** What opening the journal's log found and repaired. */
+    public RecoveryReport recoveryReport() {
+        return log.recoveryReport();
+    }
+
+    /** Damaged stretches of the journal's log: the commands in them were skipped. */
+    public List<LogDamage> damage() {
+        return log.damage();
     }
 
     /** Bytes the journal's log holds on disk now. */

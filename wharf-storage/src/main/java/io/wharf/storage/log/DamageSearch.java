@@ -21,8 +21,10 @@ final class DamageSearch {
     }
 
     /**
-     * The first position in [from, limit) where a batch starts whose CRC is valid and whose base
-     * offset is at least {@code minOffset} and plausibly close to it, or -1.
+     * The first position in [from, limit) where a batch starts whose CRC is valid, whose base
+     * offset is at least {@code minOffset} and plausibly close to it, and whose successor, if a
+     * batch header follows it, carries on from its last offset; or -1. The base offset lies
+     * outside the CRC, so a batch whose base offset was damaged is only caught by its neighbours.
      */
     static int findValidBatch(FileChannel channel, int from, int limit, long minOffset) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(WINDOW).order(ByteOrder.BIG_ENDIAN);
@@ -44,7 +46,8 @@ final class DamageSearch {
                     continue;
                 }
                 try {
-                    if (RecordBatch.wrap(ChannelReads.readBytes(channel, pos + i, declared)).isValid()) {
+                    RecordBatch candidate = RecordBatch.wrap(ChannelReads.readBytes(channel, pos + i, declared));
+                    if (candidate.isValid() && isFollowedBy(channel, pos + i + declared, limit, candidate.nextOffset())) {
                         return (int) (pos + i);
                     }
                 } catch (InvalidRecordException notABatch) {
@@ -54,6 +57,18 @@ final class DamageSearch {
             pos += Math.max(1, candidates + 1);
         }
         return -1;
+    }
+
+    /** False only if a batch header at {@code position} names a base offset other than {@code expected}. */
+    private static boolean isFollowedBy(FileChannel channel, long position, int limit, long expected) throws IOException {
+        if (position + RecordBatch.HEADER_SIZE > limit) {
+            return true;
+        }
+        ByteBuffer header = ChannelReads.readBytes(channel, position, RecordBatch.HEADER_SIZE);
+        if (header.get(16) != RecordBatch.MAGIC || RecordBatch.sizeAt(header, 0) < 0) {
+            return true;
+        }
+        return header.getLong(0) == expected;
     }
 
     /** How many bytes of [from, limit) lie at or before its last non-zero byte: 0 if all are zeros. */

@@ -3,6 +3,7 @@ package io.wharf.storage.log;
 import io.wharf.storage.file.Directories;
 import io.wharf.storage.record.InvalidRecordException;
 import io.wharf.storage.record.RecordBatch;
+import io.wharf.storage.record.RecordBatchBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -89,7 +89,7 @@ public final class Log implements AutoCloseable {
     private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     private final RecoveryReport recoveryReport;
     private final ScheduledFuture<?> intervalFlush;
-    private final List<LogDamage> damage = new CopyOnWriteArrayList<>();
+    private final DamageLedger damage;
     // Damage segments fenced while the log was opening, reported once every segment is known.
     private final List<Map.Entry<LogSegment, Fence>> fencedAtOpen = new ArrayList<>();
     private volatile boolean opened;
@@ -122,6 +122,7 @@ public final class Log implements AutoCloseable {
         this.env = env;
         Directories.createDurably(dir);
         removeLeftovers();
+        damage = new DamageLedger(name, dir, env);
 
         Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
         TreeSet<Long> bases = segmentBaseOffsets();
@@ -130,14 +131,15 @@ public final class Log implements AutoCloseable {
         LogCheckpoint checkpoint = LogCheckpoint.read(dir, name);
         long recoveryPoint = clean ? Long.MAX_VALUE : checkpoint.recoveryPoint();
         RecoveryReport.Builder report = RecoveryReport.builder(name, clean);
-        checkpointEnd = checkpoint.endOffset();
+        // The clean-shutdown marker repeats the end offset, so one damaged file cannot lose it.
+        checkpointEnd = Math.max(checkpoint.endOffset(), LogCheckpoint.readEndMarker(marker));
 
         try {
             for (long base : bases) {
                 boolean last = base == bases.last();
                 boolean recover = !clean && (base >= recoveryPoint || last);
                 segments.put(base, LogSegment.open(dir, base, config, env.channels(), recover, last, checkpointEnd,
-                        report, this::fenced));
+                        damage::knownFences, report, this::fenced));
             }
             if (segments.isEmpty()) {
                 long base = Math.max(0, checkpoint.startOffset());
@@ -147,9 +149,10 @@ public final class Log implements AutoCloseable {
             Files.deleteIfExists(marker);
             Directories.force(dir);
 
-            checkContinuity();
             active = segments.lastEntry().getValue();
             startOffset = Math.max(checkpoint.startOffset(), segments.firstKey());
+            // Offsets below the start were written once, even if a damaged checkpoint forgot the end.
+            checkpointEnd = Math.max(checkpointEnd, startOffset);
             if (active.nextOffset() < checkpointEnd) {
                 skipLostTail(report);
             }
@@ -162,9 +165,14 @@ public final class Log implements AutoCloseable {
         writtenEnd = new LogEnd(nextOffset, active, active.size());
         durableEnd = writtenEnd;
         for (Map.Entry<LogSegment, Fence> f : fencedAtOpen) {
-            report.damaged(record(f.getKey(), f.getValue()));
+            LogDamage d = resolve(f.getKey(), f.getValue());
+            if (damage.fenced(d) == d) {
+                report.damaged(d);
+            }
         }
         fencedAtOpen.clear();
+        checkContinuity(report);
+        damage.settle();
         opened = true;
         recoveryReport = report.build();
         if (!clean) {
@@ -193,18 +201,41 @@ public final class Log implements AutoCloseable {
     private void skipLostTail(RecoveryReport.Builder report) throws IOException {
         LogSegment last = active;
         boolean reported = last.fences().stream().anyMatch(f -> f.nextOffset() < 0);
+        startSegmentAt(checkpointEnd);
+        if (!reported && !damage.covers(last.nextOffset(), checkpointEnd)) {
+            // Nothing of the lost records is left to fence: the file simply ends early.
+            report.damaged(damage.found(new LogDamage(name, last.file(), last.size(), last.size(), last.nextOffset(),
+                    checkpointEnd, "the segment ends before the offsets the log had written")));
+        }
+    }
+
+    /**
+     * Makes a new active segment at {@code base}, above the current one's last offset: the
+     * offsets between were lost. An empty active segment is replaced rather than kept.
+     */
+    private void startSegmentAt(long base) throws IOException {
+        LogSegment last = active;
         if (last.size() == 0) {
+            LogSegment next = LogSegment.create(dir, base, config, env.channels(), this::fenced);
+            segments.put(base, next);
+            active = next;
             segments.remove(last.baseOffset);
             last.markDeleted();
-            active = LogSegment.create(dir, checkpointEnd, config, env.channels(), this::fenced);
-            segments.put(checkpointEnd, active);
+            checkpointEnd = Math.max(checkpointEnd, base);
         } else {
-            roll(checkpointEnd);
+            roll(base);
         }
-        if (!reported) {
-            // Nothing of the lost records is left to fence: the file simply ends early.
-            report.damaged(record(new LogDamage(name, last.file(), last.size(), last.size(), last.nextOffset(),
-                    checkpointEnd, "the segment ends before the offsets the log had written")));
+        startOffset = Math.max(startOffset, segments.firstKey());
+    }
+
+    /**
+     * Raises the log's next offset to at least {@code offset}: the next append lands there, and
+     * the offsets skipped hold no records. A journal calls it at open when its snapshot covers
+     * offsets its log no longer holds, so that new commands land after them.
+     */
+    public void advanceTo(long offset) {
+        synchronized (appendLock) {
+            nextOffset = Math.max(nextOffset, offset);
         }
     }
 
@@ -217,22 +248,18 @@ public final class Log implements AutoCloseable {
         }
     }
 
-    private LogDamage record(LogSegment segment, Fence f) {
+    /** The damage a fence stands for, with the offset after it when the fence runs to its segment's end. */
+    private LogDamage resolve(LogSegment segment, Fence f) {
         long next = f.nextOffset();
         if (next < 0) {
             Long higher = segments.higherKey(segment.baseOffset);
             next = higher != null ? higher : Math.max(segment.nextOffset(), f.firstOffset());
         }
-        return record(new LogDamage(name, segment.file(), f.start(), f.end(), f.firstOffset(), next, f.reason()));
+        return new LogDamage(name, segment.file(), f.start(), f.end(), f.firstOffset(), next, f.reason());
     }
 
-    /** Keeps, logs (once) and reports a damaged stretch. */
-    private LogDamage record(LogDamage d) {
-        damage.add(d);
-        LOG.warn("log {}: {} is damaged from byte {} to {} ({}); reads skip offsets [{}, {}), {} offset(s)",
-                name, d.file(), d.startByte(), d.endByte(), d.reason(), d.firstOffset(), d.nextOffset(), d.offsets());
-        env.damaged(d);
-        return d;
+    private void record(LogSegment segment, Fence f) {
+        damage.fenced(resolve(segment, f));
     }
 
     // ---------------------------------------------------------------- appending
@@ -349,6 +376,9 @@ public final class Log implements AutoCloseable {
                     roll(active.nextOffset());
                     mark = active.mark();
                 }
+                if (first.baseOffset() != active.nextOffset()) {
+                    writeFiller(active.nextOffset(), first.baseOffset(), now);
+                }
                 LogSegment seg = active;
                 long bytes = seg.size() + (long) first.size;
                 int j = i + 1;
@@ -380,6 +410,23 @@ public final class Log implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             failWrite(group, completed, mark, e, syncing);
         }
+    }
+
+    /**
+     * Writes empty batches over offsets [from, to), which were assigned but never written (a
+     * failed write, or {@link #advanceTo}). Offsets in a log follow one another without a gap:
+     * that is what tells a damaged base offset (which lies outside the CRC) from a real one, and
+     * lost offsets from skipped ones. Called by the writer with writeLock held.
+     */
+    private void writeFiller(long from, long to, long now) throws IOException {
+        for (long at = from; at < to; ) {
+            int n = (int) Math.min(to - at, Integer.MAX_VALUE);
+            ByteBuffer filler = RecordBatchBuilder.filler(n);
+            RecordBatch.setBaseOffset(filler, at);
+            active.append(List.of(new PendingAppend(filler, at, at + n - 1, RecordBatch.NO_TIMESTAMP)), 0, 1, now);
+            at += n;
+        }
+        writtenEnd = new LogEnd(to, active, active.size());
     }
 
     private boolean shouldRoll(LogSegment seg, PendingAppend next, long now) {
@@ -761,6 +808,7 @@ public final class Log implements AutoCloseable {
             startOffset = seg.nextOffset();
         }
         seg.markDeleted();
+        damage.forgetFile(seg.file());
     }
 
     // ---------------------------------------------------------------- state
@@ -821,9 +869,9 @@ public final class Log implements AutoCloseable {
         return recoveryReport;
     }
 
-    /** Every damaged stretch fenced off since the log was opened, at open or by a read, oldest first. */
+    /** Every damaged stretch the log skips, found at this open, by a read since, or by an earlier run. */
     public List<LogDamage> damage() {
-        return List.copyOf(damage);
+        return damage.all();
     }
 
     /** Counters of the writer's work, for tests and metrics. */
@@ -854,8 +902,20 @@ public final class Log implements AutoCloseable {
         writeLock.lock();
         try {
             boolean failed = state == State.FAILED;
-            state = State.CLOSED;
             IOException first = null;
+            long assigned;
+            synchronized (appendLock) {
+                assigned = nextOffset;
+            }
+            if (!failed && assigned > active.nextOffset()) {
+                try {
+                    writeFiller(active.nextOffset(), assigned, env.clock().millis());
+                } catch (IOException e) {
+                    failed = true;
+                    first = e;
+                }
+            }
+            state = State.CLOSED;
             for (LogSegment seg : segments.values()) {
                 try {
                     if (seg == active && !failed) {
@@ -875,8 +935,7 @@ public final class Log implements AutoCloseable {
             if (!failed) {
                 checkpointEnd = Math.max(checkpointEnd, writtenEnd.offset());
                 writeCheckpoint(active.baseOffset);
-                Files.createFile(dir.resolve(CLEAN_SHUTDOWN_FILE));
-                Directories.force(dir);
+                LogCheckpoint.writeEndMarker(dir.resolve(CLEAN_SHUTDOWN_FILE), checkpointEnd);
             }
             if (first != null) {
                 throw first;
@@ -919,11 +978,20 @@ public final class Log implements AutoCloseable {
         return bases;
     }
 
-    private void checkContinuity() {
+    /**
+     * Reports offsets missing between segments: a segment that ends before the next begins lost
+     * its tail (the writer never leaves such a gap). Overlaps are logged; reads of an overlap see
+     * the older segment.
+     */
+    private void checkContinuity(RecoveryReport.Builder report) {
         LogSegment prev = null;
         for (LogSegment s : segments.values()) {
             if (prev != null && prev.nextOffset() > s.baseOffset) {
                 LOG.error("log {}: {} overlaps {}; reads of the overlap will see the older segment", name, prev, s);
+            } else if (prev != null && prev.nextOffset() < s.baseOffset
+                    && !damage.covers(prev.nextOffset(), s.baseOffset)) {
+                report.damaged(damage.found(new LogDamage(name, prev.file(), prev.size(), prev.size(), prev.nextOffset(),
+                        s.baseOffset, "the segment ends before the next one begins")));
             }
             prev = s;
         }
@@ -940,7 +1008,11 @@ public final class Log implements AutoCloseable {
     }
 
     private void writeCheckpoint(long recoveryPoint) throws IOException {
-        new LogCheckpoint(recoveryPoint, startOffset, checkpointEnd).write(dir);
+        LogEnd durable = durableEnd;
+        if (durable != null) {
+            checkpointEnd = Math.max(checkpointEnd, durable.offset());
+        }
+        new LogCheckpoint(recoveryPoint, startOffset, Math.max(checkpointEnd, startOffset)).write(dir);
     }
 
     private void writeCheckpointQuietly(long recoveryPoint) {

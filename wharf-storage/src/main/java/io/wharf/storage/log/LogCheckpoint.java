@@ -50,6 +50,20 @@ record LogCheckpoint(long recoveryPoint, long startOffset, long endOffset) {
         }
     }
 
+    /** The end offset a clean-shutdown marker records, or 0 if it records none or is damaged. */
+    static long readEndMarker(Path marker) {
+        try {
+            return AtomicFile.read(marker).filter(b -> b.length == 8).map(b -> ByteBuffer.wrap(b).getLong()).orElse(0L);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** Marks a log as closed cleanly at {@code endOffset}. */
+    static void writeEndMarker(Path marker, long endOffset) throws IOException {
+        AtomicFile.write(marker, ByteBuffer.allocate(8).putLong(endOffset).array());
+    }
+
     void write(Path dir) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(28).putInt(V2).putLong(recoveryPoint).putLong(startOffset).putLong(endOffset);
         AtomicFile.write(dir.resolve(FILE), b.array());

@@ -103,8 +103,11 @@ public final class LogManager implements AutoCloseable {
                 if (d.getFileName().toString().endsWith(DELETING)) {
                     continue;
                 }
-                Optional<byte[]> name = AtomicFile.read(d.resolve(NAME_FILE));
-                name.ifPresent(n -> found.put(new String(n, StandardCharsets.UTF_8), d));
+                try {
+                    AtomicFile.read(d.resolve(NAME_FILE)).ifPresent(n -> found.put(new String(n, StandardCharsets.UTF_8), d));
+                } catch (StorageException damaged) {
+                    LOG.warn("{}: the log in {} cannot be named and is left alone: {}", root, d, damaged.getMessage());
+                }
             }
         }
         return found;

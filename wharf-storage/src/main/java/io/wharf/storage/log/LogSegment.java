@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 
 /**
  * One file of a log: record batches from {@link #baseOffset} on, with a sparse offset index
@@ -44,7 +45,7 @@ final class LogSegment {
 
     static final String DAMAGED_HEADER = "the batch header is damaged";
     static final String DAMAGED_CONTENT = "its CRC does not match its content";
-    static final String OFFSETS_BACKWARDS = "its offsets go backwards";
+    static final String OFFSETS_DO_NOT_FOLLOW = "its base offset does not follow the batch before it";
 
     private static final int STAGE_LIMIT = 64 * 1024;
     /** One per writer thread: the few writer threads each reuse theirs for every log. */
@@ -53,6 +54,10 @@ final class LogSegment {
     /** Told of every range a segment fences off, at open and on later reads. */
     interface DamageListener {
         void fenced(LogSegment segment, Fence fence);
+    }
+
+    /** Batches below {@code position} are known intact; the next one's base offset is {@code nextOffset}. */
+    private record Verified(int position, long nextOffset) {
     }
 
     /** The writer's state before a write, to undo a write that failed. */
@@ -74,7 +79,7 @@ final class LogSegment {
     private volatile long nextOffset;
     private volatile long maxTimestamp = RecordBatch.NO_TIMESTAMP;
     private long maxTimestampOffset = -1;
-    private volatile int verifiedTo;
+    private volatile Verified verified;
     private int bytesSinceIndexEntry;
     private long firstAppendMs = -1;
     private volatile boolean indexesChecked = true;
@@ -93,6 +98,7 @@ final class LogSegment {
         this.offsetIndex = offsetIndex;
         this.timeIndex = timeIndex;
         this.nextOffset = baseOffset;
+        this.verified = new Verified(0, baseOffset);
     }
 
     static Path dataFile(Path dir, long baseOffset) {
@@ -134,10 +140,11 @@ final class LogSegment {
      *                      to cut off and stays writable
      * @param durableOffset offsets below this were durable before the last shutdown: damage among them
      *                      is fenced, never cut off as a torn tail
+     * @param knownDamage   the ranges of a file (of a given size) fenced off in earlier runs
      */
     static LogSegment open(Path dir, long baseOffset, LogConfig config, FileChannelFactory channels, boolean recover,
-                           boolean last, long durableOffset, RecoveryReport.Builder report,
-                           DamageListener damageListener) throws IOException {
+                           boolean last, long durableOffset, BiFunction<Path, Long, List<Fence>> knownDamage,
+                           RecoveryReport.Builder report, DamageListener damageListener) throws IOException {
         Path data = dataFile(dir, baseOffset);
         FileChannel ch = channels.open(data, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
         try {
@@ -149,6 +156,8 @@ final class LogSegment {
             if (fileSize > Integer.MAX_VALUE) {
                 throw new IOException(data + " is larger than 2 GiB, more than a segment may hold");
             }
+            // Damage an earlier run fenced off is stepped over, not checked and reported again.
+            knownDamage.apply(data, fileSize).forEach(s.fences::add);
             if (recover) {
                 s.recover((int) fileSize, last, durableOffset, report);
                 if (!last) {
@@ -191,7 +200,7 @@ final class LogSegment {
             }
         }
         size = end;
-        verifiedTo = end;
+        verified = new Verified(end, nextOffset);
         report.recoveredSegment(dataFile);
         fences.all().forEach(f -> damageListener.fenced(this, f));
     }
@@ -204,7 +213,6 @@ final class LogSegment {
      */
     private void openClean(int fileSize, Path oiFile, Path tiFile, boolean last, RecoveryReport.Builder report) throws IOException {
         size = fileSize;
-        verifiedTo = 0;
         String problem;
         if (!Files.exists(oiFile) || !Files.exists(tiFile)) {
             problem = "an index file is missing";
@@ -252,6 +260,8 @@ final class LogSegment {
     private int checkBatches(int from, long expectedOffset, int fileSize, boolean indexing) throws IOException {
         int start = from;
         long expected = expectedOffset;
+        // After damage that ran to where it could not tell the next offset, any later one will do.
+        boolean offsetUnknown = false;
         int validEnd = from;
         while (true) {
             BatchScanner scan = new BatchScanner(channel, start, fileSize, fences);
@@ -263,15 +273,16 @@ final class LogSegment {
                     break;
                 }
                 if (st == BatchScanner.Status.FENCED) {
+                    offsetUnknown = scan.fence().nextOffset() < 0;
                     expected = Math.max(expected, scan.fence().nextOffset());
                     validEnd = scan.nextPosition();
                     bytesSinceIndexEntry = indexInterval;
                 } else if (st == BatchScanner.Status.BROKEN) {
                     brokenAt = scan.position();
                     why = DAMAGED_HEADER;
-                } else if (scan.baseOffset() < expected) {
+                } else if (scan.baseOffset() < expected || (!offsetUnknown && scan.baseOffset() != expected)) {
                     brokenAt = scan.position();
-                    why = OFFSETS_BACKWARDS;
+                    why = OFFSETS_DO_NOT_FOLLOW;
                 } else if (!scan.batchIsIntact()) {
                     brokenAt = scan.position();
                     why = DAMAGED_CONTENT;
@@ -280,6 +291,7 @@ final class LogSegment {
                         indexBatch(scan.position(), scan.size(), scan.baseOffset(), scan.lastOffset(), scan.maxTimestamp());
                     }
                     expected = scan.lastOffset() + 1;
+                    offsetUnknown = false;
                     validEnd = scan.nextPosition();
                 }
             }
@@ -287,6 +299,7 @@ final class LogSegment {
                 break;
             }
             Fence f = fence(brokenAt, expected, fileSize, why);
+            offsetUnknown = false;
             validEnd = f.end();
             if (f.nextOffset() < 0) {
                 break;
@@ -370,9 +383,11 @@ final class LogSegment {
         // Readers may still hold the old indexes; they are closed with the segment.
         retired.add(offsetIndex);
         retired.add(timeIndex);
+        List<Fence> before = fences.all();
         rebuildIndexesByHeaders(size);
         offsetIndex.seal();
         timeIndex.seal();
+        fences.all().stream().filter(f -> !before.contains(f)).forEach(f -> damageListener.fenced(this, f));
     }
 
     private void closeIndexes() throws IOException {
@@ -435,7 +450,8 @@ final class LogSegment {
         // A range fenced earlier further on bounds this one: the search for intact data stops there.
         Fence after = fences.firstOverlapping(position, limit);
         int bound = after == null ? limit : after.start();
-        int resume = DamageSearch.findValidBatch(channel, position + 1, bound, firstOffset);
+        // The damaged batch held at least the offset it should have started with.
+        int resume = DamageSearch.findValidBatch(channel, position + 1, bound, firstOffset + 1);
         Fence f;
         if (resume >= 0) {
             f = new Fence(position, resume, firstOffset, ChannelReads.baseOffsetAt(channel, resume), reason);
@@ -453,11 +469,24 @@ final class LogSegment {
         if (fences.covering(position) != null) {
             return;
         }
-        Fence f = fence(position, offsetBefore(position), size, reason);
+        long before = offsetBefore(position);
+        if (before < 0) {
+            // Earlier damage hides the offset; the last range known before it bounds it from below.
+            before = baseOffset;
+            for (Fence earlier : fences.all()) {
+                if (earlier.end() <= position) {
+                    before = Math.max(before, earlier.firstOffset());
+                }
+            }
+        }
+        Fence f = fence(position, before, size, reason);
         damageListener.fenced(this, f);
     }
 
-    /** The offset after the last intact batch that ends at or before {@code position}. */
+    /**
+     * The offset after the last intact batch that ends at or before {@code position}: the base
+     * offset the batch there must have. Negative when damage before it hides that offset.
+     */
     private long offsetBefore(int position) throws IOException {
         SparseIndex oi = offsetIndex;
         int entry = oi.floorByValue(position);
@@ -466,7 +495,7 @@ final class LogSegment {
         BatchScanner scan = new BatchScanner(channel, from, position, fences);
         BatchScanner.Status st;
         while ((st = scan.next()) != BatchScanner.Status.END && st != BatchScanner.Status.BROKEN) {
-            expected = Math.max(expected, st == BatchScanner.Status.FENCED ? scan.fence().nextOffset() : scan.lastOffset() + 1);
+            expected = st == BatchScanner.Status.FENCED ? scan.fence().nextOffset() : scan.lastOffset() + 1;
         }
         return expected;
     }
@@ -529,8 +558,8 @@ final class LogSegment {
             firstAppendMs = nowMs;
         }
         nextOffset = group.get(to - 1).lastOffset() + 1;
-        if (verifiedTo == start) {
-            verifiedTo = at;
+        if (verified.position() == start) {
+            verified = new Verified(at, nextOffset);
         }
         size = at;
     }
@@ -568,7 +597,9 @@ final class LogSegment {
         offsetIndex.truncate(m.offsetEntries());
         timeIndex.truncate(m.timeEntries());
         bytesSinceIndexEntry = m.bytesSinceIndexEntry();
-        verifiedTo = Math.min(verifiedTo, m.size());
+        if (verified.position() > m.size()) {
+            verified = new Verified(m.size(), m.nextOffset());
+        }
         space.truncate(channel, m.size());
         channel.force(true);
     }
@@ -688,18 +719,32 @@ final class LogSegment {
                 rebuildSealedIndexes("offset index entry " + entry + " does not point at the batch it names");
             }
         }
+        // The walk checks that each batch's offsets follow the last: a damaged base offset would
+        // otherwise make the seek skip a batch it should stop at, or stop at one it should skip.
+        long first = from == 0 ? baseOffset : baseOffset + oi.keyAt(entry);
         while (true) {
             BatchScanner scan = new BatchScanner(channel, from, limit, fences);
+            long expected = first;
             BatchScanner.Status st;
-            while ((st = scan.next()) != BatchScanner.Status.BROKEN) {
+            String damage = null;
+            while (damage == null) {
+                st = scan.next();
                 if (st == BatchScanner.Status.END) {
                     return limit;
                 }
-                if (st == BatchScanner.Status.BATCH && scan.lastOffset() >= offset) {
+                if (st == BatchScanner.Status.FENCED) {
+                    expected = scan.fence().nextOffset();
+                } else if (st == BatchScanner.Status.BROKEN) {
+                    damage = DAMAGED_HEADER;
+                } else if (expected >= 0 && scan.baseOffset() != expected) {
+                    damage = OFFSETS_DO_NOT_FOLLOW;
+                } else if (scan.lastOffset() >= offset) {
                     return scan.position();
+                } else {
+                    expected = scan.lastOffset() + 1;
                 }
             }
-            damageFound(scan.position(), DAMAGED_HEADER);
+            damageFound(scan.position(), damage);
         }
     }
 
@@ -755,40 +800,43 @@ final class LogSegment {
     }
 
     /**
-     * Checks the CRC of every batch in [from, to) not already known to be good, fencing off the
+     * Checks every batch in [from, to) not already known to be good: its CRC, and that its base
+     * offset follows the batch before it (the base offset lies outside the CRC). Fences off the
      * first that fails. Bytes this process wrote were checked on append; recovered bytes were
      * checked at open.
      *
      * @return the position of the first damaged batch, or -1 if all are intact
      */
     int firstDamaged(int from, int to) throws IOException {
-        int verified = verifiedTo;
-        int start = from <= verified ? verified : from;
+        Verified v = verified;
+        int start = from <= v.position() ? v.position() : from;
         if (to <= start) {
             return -1;
         }
+        long expected = start == v.position() ? v.nextOffset() : offsetBefore(start);
         BatchScanner scan = new BatchScanner(channel, start, to, fences);
         BatchScanner.Status st;
         while ((st = scan.next()) != BatchScanner.Status.END) {
             if (st == BatchScanner.Status.FENCED) {
                 return scan.position();
             }
-            if (st == BatchScanner.Status.BROKEN) {
-                damageFound(scan.position(), DAMAGED_HEADER);
+            String damage = st == BatchScanner.Status.BROKEN ? DAMAGED_HEADER
+                    : expected >= 0 && scan.baseOffset() != expected ? OFFSETS_DO_NOT_FOLLOW
+                    : !scan.batchIsIntact() ? DAMAGED_CONTENT
+                    : null;
+            if (damage != null) {
+                damageFound(scan.position(), damage);
                 return scan.position();
             }
-            if (!scan.batchIsIntact()) {
-                damageFound(scan.position(), DAMAGED_CONTENT);
-                return scan.position();
-            }
+            expected = scan.lastOffset() + 1;
         }
-        markVerified(from, to);
+        markVerified(from, to, expected);
         return -1;
     }
 
-    private synchronized void markVerified(int from, int to) {
-        if (from <= verifiedTo && verifiedTo < to) {
-            verifiedTo = to;
+    private synchronized void markVerified(int from, int to, long nextOffsetAtTo) {
+        if (from <= verified.position() && verified.position() < to) {
+            verified = new Verified(to, nextOffsetAtTo);
         }
     }
 
@@ -812,12 +860,15 @@ final class LogSegment {
         while (true) {
             BatchScanner scan = new BatchScanner(channel, from, limit, fences);
             BatchScanner.Status st;
-            while ((st = scan.next()) == BatchScanner.Status.BATCH || st == BatchScanner.Status.FENCED) {
-                if (st == BatchScanner.Status.FENCED || scan.maxTimestamp() < timestamp) {
+            boolean damaged = false;
+            while (!damaged && (st = scan.next()) != BatchScanner.Status.END) {
+                if (st == BatchScanner.Status.FENCED || (st == BatchScanner.Status.BATCH && scan.maxTimestamp() < timestamp)) {
                     continue;
                 }
-                if (!scan.batchIsIntact()) {
-                    break;
+                // Fences off a damaged header, CRC or base offset; the walk then starts again.
+                damaged = firstDamaged(scan.position(), st == BatchScanner.Status.BROKEN ? limit : scan.nextPosition()) >= 0;
+                if (damaged) {
+                    continue;
                 }
                 RecordBatch batch = scan.batch();
                 if (batch.compression() != Compression.NONE) {
@@ -829,10 +880,9 @@ final class LogSegment {
                     }
                 }
             }
-            if (st == BatchScanner.Status.END) {
+            if (!damaged) {
                 return -1;
             }
-            damageFound(scan.position(), st == BatchScanner.Status.BROKEN ? DAMAGED_HEADER : DAMAGED_CONTENT);
         }
     }
 

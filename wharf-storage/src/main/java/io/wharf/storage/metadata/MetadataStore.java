@@ -4,7 +4,9 @@ import io.wharf.storage.journal.CommandReader;
 import io.wharf.storage.journal.CommandWriter;
 import io.wharf.storage.journal.StateJournal;
 import io.wharf.storage.log.FsyncPolicy;
+import io.wharf.storage.log.LogDamage;
 import io.wharf.storage.log.LogEnvironment;
+import io.wharf.storage.log.RecoveryReport;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -109,6 +111,16 @@ public final class MetadataStore implements AutoCloseable {
         journal.snapshot();
     }
 
+    /** Damaged stretches of the store's journal, whose changes were skipped when it opened or read. */
+    public List<LogDamage> damage() {
+        return journal.damage();
+    }
+
+    /** What opening the store's journal found and repaired. */
+    public RecoveryReport recoveryReport() {
+        return journal.recoveryReport();
+    }
+
     /** Bytes the journal occupies on disk. */
     public long journalBytes() {
         return journal.journalBytes();
@@ -157,6 +169,16 @@ public final class MetadataStore implements AutoCloseable {
                 return w.toByteArray();
             } finally {
                 lock.readLock().unlock();
+            }
+        }
+
+        @Override
+        public void clear() {
+            lock.writeLock().lock();
+            try {
+                entries.clear();
+            } finally {
+                lock.writeLock().unlock();
             }
         }
 

@@ -148,6 +148,30 @@ public final class RecordBatchBuilder {
         return out;
     }
 
+    /**
+     * A batch with no records that holds {@code offsets} offsets, as Kafka's log cleaner leaves
+     * behind: a log writes one over offsets it assigned but never wrote, so that the offsets of
+     * its batches follow one another without a gap. Readers find no records in it.
+     */
+    public static ByteBuffer filler(int offsets) {
+        if (offsets < 1) {
+            throw new IllegalArgumentException("a filler holds at least one offset, got " + offsets);
+        }
+        ByteBuffer b = ByteBuffer.allocate(RecordBatch.HEADER_SIZE).order(ByteOrder.BIG_ENDIAN);
+        b.putInt(RecordBatch.BATCH_LENGTH, RecordBatch.HEADER_SIZE - RecordBatch.LOG_OVERHEAD);
+        b.putInt(RecordBatch.LEADER_EPOCH, -1);
+        b.put(RecordBatch.MAGIC_OFFSET, RecordBatch.MAGIC);
+        b.putInt(RecordBatch.LAST_OFFSET_DELTA, offsets - 1);
+        b.putLong(RecordBatch.BASE_TIMESTAMP, RecordBatch.NO_TIMESTAMP);
+        b.putLong(RecordBatch.MAX_TIMESTAMP, RecordBatch.NO_TIMESTAMP);
+        b.putLong(RecordBatch.PRODUCER_ID, RecordBatch.NO_PRODUCER_ID);
+        b.putShort(RecordBatch.PRODUCER_EPOCH, RecordBatch.NO_PRODUCER_EPOCH);
+        b.putInt(RecordBatch.BASE_SEQUENCE, RecordBatch.NO_SEQUENCE);
+        b.putInt(RecordBatch.RECORD_COUNT, 0);
+        b.putInt(RecordBatch.CRC, (int) RecordBatch.crcOf(b, RecordBatch.ATTRIBUTES, RecordBatch.HEADER_SIZE));
+        return b;
+    }
+
     private static int sizeOfField(int size) {
         return size < 0 ? Varints.sizeOfVarint(-1) : Varints.sizeOfVarint(size) + size;
     }

@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MetadataStoreTest {
 
@@ -89,15 +88,44 @@ class MetadataStoreTest {
     }
 
     @Test
-    void shouldRefuseToStartFromADamagedSnapshot() throws Exception {
+    void shouldFallBackToThePreviousSnapshotWhenTheNewestIsDamaged() throws Exception {
+        MetadataStore store = open(1024);
+        store.put("k", b("v1")).get();
+        store.compact();
+        store.put("k", b("v2")).get();
+        store.put("k2", b("x")).get();
+        store.compact();
+        store.put("k3", b("y")).get();
+        store.close();
+        damage(dir.resolve("snapshot"));
+
+        MetadataStore reopened = open(1024);
+
+        assertThat(reopened.get("k")).hasValueSatisfying(v -> assertThat(v).isEqualTo(b("v2")));
+        assertThat(reopened.get("k2")).hasValueSatisfying(v -> assertThat(v).isEqualTo(b("x")));
+        assertThat(reopened.get("k3")).hasValueSatisfying(v -> assertThat(v).isEqualTo(b("y")));
+        reopened.put("k4", b("z")).get();
+        reopened.close();
+        assertThat(open(1024).scan("")).containsOnlyKeys("k", "k2", "k3", "k4");
+    }
+
+    @Test
+    void shouldRebuildFromTheJournalWhenItsOnlySnapshotIsDamaged() throws Exception {
         MetadataStore store = open(1024);
         store.put("k", b("v")).get();
         store.compact();
+        store.put("k2", b("w")).get();
         store.close();
-        byte[] snap = Files.readAllBytes(dir.resolve("snapshot"));
-        snap[snap.length / 2] ^= 1;
-        Files.write(dir.resolve("snapshot"), snap);
+        damage(dir.resolve("snapshot"));
 
-        assertThatThrownBy(() -> open(1024)).hasMessageContaining("snapshot").hasMessageContaining("damaged");
+        MetadataStore reopened = open(1024);
+
+        assertThat(reopened.scan("")).containsOnlyKeys("k", "k2");
+    }
+
+    private static void damage(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(file, bytes);
     }
 }

@@ -6,6 +6,7 @@ import { h, fill, facts, field, statusLine } from '../dom.js';
 import { createChart } from '../chart.js';
 import { createTable } from '../table.js';
 import { bindingsTable, argumentsText } from './bindings.js';
+import { damageSection } from './damage.js';
 import * as f from '../format.js';
 
 const ACK_MODES = [
@@ -30,11 +31,13 @@ export function mount(main, [vhost, name], context) {
     { key: 'priority', label: 'Priority', value: (c) => c.priority ?? 0, numeric: true },
   ], { id: 'queue-consumers', rowKey: (c) => c.consumer_tag, empty: 'No consumers.' });
   const bindings = bindingsTable('queue-bindings', ['source']);
+  const damage = damageSection('queue-damage', false);
 
   main.append(
     h('p', { class: 'crumbs' }, h('a', { href: '#/queues' }, 'Queues'), ` › vhost ${vhost}`),
     h('h1', { id: 'page-title' }, 'Queue ', h('span', { class: 'name', id: 'queue-name' }, name)),
     h('section', { class: 'charts', 'aria-label': 'Charts' }, depth.element, rates.element),
+    damage.element,
     h('div', { class: 'columns' },
       h('section', { 'aria-labelledby': 'props-h' }, h('h2', { id: 'props-h' }, 'Properties'), properties),
       h('section', { 'aria-labelledby': 'args-h' }, h('h2', { id: 'args-h' }, 'Arguments'), args)),
@@ -67,6 +70,7 @@ export function mount(main, [vhost, name], context) {
       depth.add([queue.messages_ready ?? 0, queue.messages_unacknowledged ?? 0]);
       rates.add([f.statRate(stats, 'publish'), f.statRate(stats, 'deliver_get'), f.statRate(stats, 'ack')]);
       consumers.update(queue.consumer_details ?? []);
+      damage.update(queue.damage?.details ?? []);
       bindings.update(queueBindings);
     },
     destroy() {

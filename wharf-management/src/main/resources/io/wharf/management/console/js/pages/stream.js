@@ -4,6 +4,7 @@ import { get, path } from '../api.js';
 import { h, fill, facts } from '../dom.js';
 import { createChart } from '../chart.js';
 import { createTable } from '../table.js';
+import { damageSection } from './damage.js';
 import * as f from '../format.js';
 
 export function mount(main, [vhost, name]) {
@@ -17,12 +18,17 @@ export function mount(main, [vhost, name]) {
     { key: 'last_stable_offset', label: 'Last stable offset', value: (p) => p.last_stable_offset, numeric: true },
     { key: 'messages', label: 'Messages', value: (p) => p.messages ?? 0, numeric: true, render: (p) => f.count(p.messages) },
     { key: 'disk_bytes', label: 'Size', value: (p) => p.disk_bytes ?? 0, numeric: true, render: (p) => f.bytes(p.disk_bytes) },
+    { key: 'damaged', label: 'Skipped (damage)', value: (p) => p.damage?.messages_skipped ?? 0, numeric: true,
+      render: (p) => f.count(p.damage?.messages_skipped ?? 0) },
   ], { id: 'stream-partitions', rowKey: (p) => String(p.partition), rowData: (p) => ({ partition: p.partition }) });
+
+  const damage = damageSection('stream-damage', true);
 
   main.append(
     h('p', { class: 'crumbs' }, h('a', { href: '#/streams' }, 'Streams and groups'), ` › vhost ${vhost}`),
     h('h1', { id: 'page-title' }, 'Stream ', h('span', { class: 'name', id: 'stream-name' }, name)),
     h('section', { class: 'charts', 'aria-label': 'Charts' }, rates.element),
+    damage.element,
     h('section', { 'aria-labelledby': 'props-h' }, h('h2', { id: 'props-h' }, 'Properties'), properties),
     h('section', { 'aria-labelledby': 'partitions-h' }, h('h2', { id: 'partitions-h' }, 'Partitions'), partitions.element));
 
@@ -37,6 +43,8 @@ export function mount(main, [vhost, name]) {
       ]));
       rates.add([f.statRate(stream.message_stats, 'publish'), f.statRate(stream.message_stats, 'deliver_get')]);
       partitions.update(stream.partition_details ?? []);
+      damage.update((stream.partition_details ?? [])
+        .flatMap((p) => (p.damage?.details ?? []).map((d) => ({ partition: p.partition, ...d }))));
     },
     destroy() {
       rates.destroy();

@@ -1,4 +1,4 @@
-package io.wharf.it.management;
+package io.wharf.it.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,13 +15,13 @@ import java.time.Duration;
 import java.util.Base64;
 
 /** Calls the management API as a script would: JSON bodies, basic auth, raw status codes. */
-final class ApiClient {
+public final class ApiClient {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     /** An answer: its status, headers and parsed JSON body (missing when empty or not JSON). */
-    record Answer(int status, HttpResponse<String> raw, JsonNode json) {
-        String header(String name) {
+    public record Answer(int status, HttpResponse<String> raw, JsonNode json) {
+        public String header(String name) {
             return raw.headers().firstValue(name).orElse(null);
         }
     }
@@ -30,33 +30,33 @@ final class ApiClient {
     private final int port;
     private final String authorization;
 
-    ApiClient(int port, String user, String password) {
+    public ApiClient(int port, String user, String password) {
         this.port = port;
         this.authorization = user == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
-    ApiClient as(String user, String password) {
+    public ApiClient as(String user, String password) {
         return new ApiClient(port, user, password);
     }
 
-    Answer get(String path) {
+    public Answer get(String path) {
         return call("GET", path, null);
     }
 
-    Answer put(String path, String json) {
+    public Answer put(String path, String json) {
         return call("PUT", path, json);
     }
 
-    Answer post(String path, String json) {
+    public Answer post(String path, String json) {
         return call("POST", path, json);
     }
 
-    Answer delete(String path) {
+    public Answer delete(String path) {
         return call("DELETE", path, null);
     }
 
-    Answer call(String method, String path, String json, String... headers) {
+    public Answer call(String method, String path, String json, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
