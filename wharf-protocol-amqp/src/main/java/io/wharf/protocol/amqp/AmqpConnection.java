@@ -659,7 +659,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
         }
         AmqpChannel ch = channels.get(e.channel());
         if (!e.connectionLevel() && ch != null && state == State.OPEN) {
-            LOG.debug("AMQP connection {}: closing channel {}: {}", name, e.channel(), e.replyText());
+            // Logged as RabbitMQ logs a channel exception: once, with the code and the reason the client got.
+            LOG.info("AMQP connection {}: closing channel {}: {} {}", name, e.channel(), e.replyCode(), e.replyText());
             ch.closeWithError(e);
             flush();
             return;
