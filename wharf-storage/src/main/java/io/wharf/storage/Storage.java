@@ -36,13 +36,24 @@ public final class Storage implements AutoCloseable {
      * @param retentionCheckInterval how often retention limits are applied
      * @param clock                  time source for segment ages and retention
      * @param channels               how files are opened (tests inject failures here)
+     * @param scrubInterval          time between background scrub passes; zero for none
+     * @param scrubBytesPerSecond    how fast a scrub pass reads; 0 for no limit
      */
     public record Options(Path dataDir, int writerThreads, LogConfig logDefaults, Duration retentionCheckInterval,
-                          Clock clock, FileChannelFactory channels) {
+                          Clock clock, FileChannelFactory channels, Duration scrubInterval, long scrubBytesPerSecond) {
+
+        public static final long DEFAULT_SCRUB_BYTES_PER_SECOND = 50L << 20;
 
         public static Options defaults(Path dataDir) {
             return new Options(dataDir, Math.max(2, Runtime.getRuntime().availableProcessors()), LogConfig.DEFAULT,
-                    Duration.ofMinutes(5), Clock.systemUTC(), FileChannelFactory.DEFAULT);
+                    Duration.ofMinutes(5), Clock.systemUTC(), FileChannelFactory.DEFAULT, Duration.ZERO,
+                    DEFAULT_SCRUB_BYTES_PER_SECOND);
+        }
+
+        /** The same options over other file channels, as tests that inject failures use. */
+        public Options withChannels(FileChannelFactory c) {
+            return new Options(dataDir, writerThreads, logDefaults, retentionCheckInterval, clock, c, scrubInterval,
+                    scrubBytesPerSecond);
         }
     }
 
@@ -53,6 +64,7 @@ public final class Storage implements AutoCloseable {
     private final LogManager logs;
     private final CursorStore cursors;
     private final MetadataStore metadata;
+    private final StorageScrubber scrubber;
 
     private Storage(Options o) throws IOException {
         this.dataDir = o.dataDir().toAbsolutePath().normalize();
@@ -84,6 +96,7 @@ public final class Storage implements AutoCloseable {
         this.env = e;
         this.logs = lm;
         this.cursors = cs;
+        this.scrubber = new StorageScrubber(this, o.scrubInterval(), o.scrubBytesPerSecond());
     }
 
     /** Opens (creating if needed) the storage in {@code options.dataDir()}. */
@@ -111,10 +124,15 @@ public final class Storage implements AutoCloseable {
         return env;
     }
 
+    /** The background check of every byte kept; also runs a pass on demand. */
+    public StorageScrubber scrubber() {
+        return scrubber;
+    }
+
     @Override
     public void close() throws IOException {
         IOException failure = new IOException("closing the storage in " + dataDir + " failed");
-        closeAll(failure, metadata, cursors, logs, env);
+        closeAll(failure, scrubber, metadata, cursors, logs, env);
         try {
             lock.release();
             lockChannel.close();

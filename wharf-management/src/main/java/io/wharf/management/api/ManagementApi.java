@@ -25,6 +25,7 @@ public final class ManagementApi {
         new StreamRoutes(views).register(router);
         new ConnectionRoutes(views).register(router);
         new UserRoutes(views).register(router);
+        new StorageRoutes(views).register(router);
         return router;
     }
 }

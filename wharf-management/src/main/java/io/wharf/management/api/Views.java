@@ -151,7 +151,7 @@ final class Views {
         m.put("damage", summary);
     }
 
-    private static Map<String, Object> damageDetail(LogDamage d) {
+    static Map<String, Object> damageDetail(LogDamage d) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("file", d.file().toString());
         m.put("start_byte", d.startByte());

@@ -19,7 +19,8 @@ final class TestBrokers {
         Storage.Options defaults = Storage.Options.defaults(dir);
         // Every log preallocates a segment, and the default size is meant for production disks.
         Storage.Options storage = new Storage.Options(dir, 2, LogConfig.DEFAULT.withSegmentBytes(1 << 20),
-                defaults.retentionCheckInterval(), defaults.clock(), defaults.channels());
+                defaults.retentionCheckInterval(), defaults.clock(), defaults.channels(), defaults.scrubInterval(),
+                defaults.scrubBytesPerSecond());
         return Broker.open(BrokerSettings.defaults(storage));
     }
 

@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * The client subcommands of {@code wharf}, which talk to a running broker through its HTTP
  * management API: {@code status}, {@code queues}, {@code exchanges}, {@code streams},
- * {@code groups}, {@code connections}, {@code publish}, {@code consume} and {@code users}.
+ * {@code groups}, {@code connections}, {@code publish}, {@code consume}, {@code users} and
+ * {@code storage}.
  */
 public final class ClientCommands {
 
@@ -18,7 +19,7 @@ public final class ClientCommands {
 
     private static final List<Class<?>> COMMANDS = List.of(StatusCommand.class, QueuesCommand.class, ExchangesCommand.class,
             StreamsCommand.class, GroupsCommand.class, ConnectionsCommand.class, PublishCommand.class, ConsumeCommand.class,
-            UsersCommand.class);
+            UsersCommand.class, StorageCommand.class);
 
     private ClientCommands() {
     }

@@ -230,7 +230,9 @@ public final class ConfigLoader {
                 duration("storage.segment-age", Duration.ofSeconds(1)),
                 size("storage.index-interval", 0, 1L << 30),
                 bool("storage.preallocate"),
-                duration("storage.retention-check-interval", Duration.ofMillis(100)));
+                duration("storage.retention-check-interval", Duration.ofMillis(100)),
+                duration("storage.scrub-interval", Duration.ZERO),
+                size("storage.scrub-rate", 1L << 20, 1L << 40));
         WharfConfig.QueuesConfig queues = new WharfConfig.QueuesConfig(
                 size("queues.segment-size", 1L << 20, (1L << 31) - 1),
                 size("queues.memory-cache", 0, 1L << 40));

@@ -52,9 +52,12 @@ public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queu
      * @param indexInterval          bytes between sparse index entries
      * @param preallocate            zero-fill segment space ahead of the writer
      * @param retentionCheckInterval how often retention limits are applied
+     * @param scrubInterval          time between background checks of every stored byte; zero for none
+     * @param scrubRate              how many bytes a second such a check reads
      */
     public record StorageConfig(FsyncPolicy fsync, int writerThreads, ByteSize segmentSize, Duration segmentAge,
-                                ByteSize indexInterval, boolean preallocate, Duration retentionCheckInterval) {
+                                ByteSize indexInterval, boolean preallocate, Duration retentionCheckInterval,
+                                Duration scrubInterval, ByteSize scrubRate) {
     }
 
     /**
@@ -171,7 +174,7 @@ public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queu
                 .withFsync(storage.fsync())
                 .withPreallocate(storage.preallocate());
         return new Storage.Options(dataDir, storage.writerThreads(), logs, storage.retentionCheckInterval(),
-                Clock.systemUTC(), FileChannelFactory.DEFAULT);
+                Clock.systemUTC(), FileChannelFactory.DEFAULT, storage.scrubInterval(), storage.scrubRate().bytes());
     }
 
     /** What the broker core is started with. */

@@ -1,5 +1,6 @@
 package io.wharf.storage.cursor;
 
+import io.wharf.storage.Throttle;
 import io.wharf.storage.journal.CommandReader;
 import io.wharf.storage.journal.CommandWriter;
 import io.wharf.storage.journal.StateJournal;
@@ -184,6 +185,15 @@ public final class CursorStore implements AutoCloseable {
     /** Damaged stretches of the store's journal, whose changes were skipped when it opened or read. */
     public List<LogDamage> damage() {
         return journal.damage();
+    }
+
+    /**
+     * Checks the store's journal and snapshots, reading no faster than {@code throttle} allows.
+     *
+     * @return what was wrong with the snapshots; damage in the journal is listed by {@link #damage()}
+     */
+    public List<String> scrub(Throttle throttle) throws IOException {
+        return journal.scrub(throttle);
     }
 
     /** What opening the store's journal found and repaired. */

@@ -1,6 +1,7 @@
 package io.wharf.storage.journal;
 
 import io.wharf.storage.StorageException;
+import io.wharf.storage.Throttle;
 import io.wharf.storage.file.AtomicFile;
 import io.wharf.storage.file.Directories;
 import io.wharf.storage.log.FsyncPolicy;
@@ -339,6 +340,32 @@ public final class StateJournal implements AutoCloseable {
                 log.deleteBefore(previousSnapshotOffset + 1);
             }
         }
+    }
+
+    /**
+     * Checks the journal's log as {@link Log#scrub} does, and its snapshot files: a damaged newest
+     * snapshot is written afresh from the state in memory, the previous one is replaced by the
+     * next snapshot.
+     *
+     * @return what was wrong with the snapshots; the log reports its own damage
+     */
+    public List<String> scrub(Throttle throttle) throws IOException {
+        log.scrub(throttle);
+        List<String> problems = new ArrayList<>();
+        for (String file : new String[] {SNAPSHOT_FILE, PREVIOUS_SNAPSHOT_FILE}) {
+            Path path = dir.resolve(file);
+            try {
+                AtomicFile.read(path).ifPresent(bytes -> throttle.acquire(bytes.length));
+            } catch (IOException | RuntimeException e) {
+                problems.add(path + ": " + e.getMessage());
+                LOG.warn("journal {}: {} is damaged ({}){}", name, path, e.getMessage(),
+                        file.equals(SNAPSHOT_FILE) ? "; writing it afresh" : "; the next snapshot replaces it");
+                if (file.equals(SNAPSHOT_FILE)) {
+                    snapshot();
+                }
+            }
+        }
+        return problems;
     }
 
     /** What opening the journal's log found and repaired. */

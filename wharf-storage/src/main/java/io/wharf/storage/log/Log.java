@@ -1,5 +1,6 @@
 package io.wharf.storage.log;
 
+import io.wharf.storage.Throttle;
 import io.wharf.storage.file.Directories;
 import io.wharf.storage.record.InvalidRecordException;
 import io.wharf.storage.record.RecordBatch;
@@ -682,6 +683,28 @@ public final class Log implements AutoCloseable {
             }
         }
         return OptionalLong.empty();
+    }
+
+    /**
+     * Checks every batch of every segment again, CRCs included, and the sealed segments' indexes,
+     * reading no faster than {@code throttle} allows: a scrub finds damage that no read has met
+     * yet. What it finds is fenced off and reported like damage a read finds. Runs on the
+     * caller's thread; appends and reads go on meanwhile.
+     */
+    public void scrub(Throttle throttle) throws IOException {
+        for (LogSegment seg : segments.values()) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (!seg.tryRetain()) {
+                continue;
+            }
+            try {
+                seg.scrub(limitFor(seg, writtenEnd), throttle);
+            } finally {
+                seg.release();
+            }
+        }
     }
 
     // ---------------------------------------------------------------- retention

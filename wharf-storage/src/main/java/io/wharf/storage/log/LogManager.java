@@ -16,7 +16,9 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -89,6 +91,11 @@ public final class LogManager implements AutoCloseable {
                 throw new UncheckedIOException("cannot open log " + n, e);
             }
         });
+    }
+
+    /** Every log open now. */
+    public Collection<Log> open() {
+        return List.copyOf(logs.values());
     }
 
     public Optional<Log> get(String name) {

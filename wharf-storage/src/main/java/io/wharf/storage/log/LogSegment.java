@@ -1,5 +1,6 @@
 package io.wharf.storage.log;
 
+import io.wharf.storage.Throttle;
 import io.wharf.storage.file.FileChannelFactory;
 import io.wharf.storage.record.Compression;
 import io.wharf.storage.record.Record;
@@ -43,9 +44,7 @@ final class LogSegment {
     static final String TIME_INDEX_SUFFIX = ".timeindex";
     static final String DELETED_SUFFIX = ".deleted";
 
-    static final String DAMAGED_HEADER = "the batch header is damaged";
-    static final String DAMAGED_CONTENT = "its CRC does not match its content";
-    static final String OFFSETS_DO_NOT_FOLLOW = "its base offset does not follow the batch before it";
+    private static final String DAMAGED_HEADER = SegmentCheck.DAMAGED_HEADER;
 
     private static final int STAGE_LIMIT = 64 * 1024;
     /** One per writer thread: the few writer threads each reuse theirs for every log. */
@@ -258,59 +257,30 @@ final class LogSegment {
      * @return the end of the last intact batch, or of the file if damage runs to its end
      */
     private int checkBatches(int from, long expectedOffset, int fileSize, boolean indexing) throws IOException {
-        int start = from;
-        long expected = expectedOffset;
-        // After damage that ran to where it could not tell the next offset, any later one will do.
-        boolean offsetUnknown = false;
-        int validEnd = from;
-        while (true) {
-            BatchScanner scan = new BatchScanner(channel, start, fileSize, fences);
-            int brokenAt = -1;
-            String why = null;
-            while (brokenAt < 0) {
-                BatchScanner.Status st = scan.next();
-                if (st == BatchScanner.Status.END) {
-                    break;
+        int[] validEnd = {from};
+        nextOffset = SegmentCheck.walk(channel, from, fileSize, expectedOffset, fences, true, new SegmentCheck.Visitor() {
+            @Override
+            public void intact(BatchScanner scan) {
+                if (indexing) {
+                    indexBatch(scan.position(), scan.size(), scan.baseOffset(), scan.lastOffset(), scan.maxTimestamp());
                 }
-                if (st == BatchScanner.Status.FENCED) {
-                    offsetUnknown = scan.fence().nextOffset() < 0;
-                    expected = Math.max(expected, scan.fence().nextOffset());
-                    validEnd = scan.nextPosition();
-                    bytesSinceIndexEntry = indexInterval;
-                } else if (st == BatchScanner.Status.BROKEN) {
-                    brokenAt = scan.position();
-                    why = DAMAGED_HEADER;
-                } else if (scan.baseOffset() < expected || (!offsetUnknown && scan.baseOffset() != expected)) {
-                    brokenAt = scan.position();
-                    why = OFFSETS_DO_NOT_FOLLOW;
-                } else if (!scan.batchIsIntact()) {
-                    brokenAt = scan.position();
-                    why = DAMAGED_CONTENT;
-                } else {
-                    if (indexing) {
-                        indexBatch(scan.position(), scan.size(), scan.baseOffset(), scan.lastOffset(), scan.maxTimestamp());
-                    }
-                    expected = scan.lastOffset() + 1;
-                    offsetUnknown = false;
-                    validEnd = scan.nextPosition();
-                }
+                validEnd[0] = scan.nextPosition();
             }
-            if (brokenAt < 0) {
-                break;
+
+            @Override
+            public void damaged(Fence damage) {
+                fences.add(damage);
+                fenced(damage);
             }
-            Fence f = fence(brokenAt, expected, fileSize, why);
-            offsetUnknown = false;
-            validEnd = f.end();
-            if (f.nextOffset() < 0) {
-                break;
+
+            @Override
+            public void fenced(Fence known) {
+                validEnd[0] = known.end();
+                // The damaged bytes hide how many offsets they held; index the next batch afresh.
+                bytesSinceIndexEntry = indexInterval;
             }
-            start = f.end();
-            expected = f.nextOffset();
-            // The damaged bytes hide how many offsets they held; index the next batch afresh.
-            bytesSinceIndexEntry = indexInterval;
-        }
-        nextOffset = expected;
-        return validEnd;
+        });
+        return validEnd[0];
     }
 
     /**
@@ -437,29 +407,13 @@ final class LogSegment {
 
     // ---------------------------------------------------------------- damage
 
-    /**
-     * Fences off the damage starting at {@code position}: up to the next intact batch whose base
-     * offset is at least {@code firstOffset}, or to {@code limit} if none follows. Returns the
-     * range, or the one already known there.
-     */
+    /** Fences off the damage starting at {@code position}; returns the range, or the one already known there. */
     private Fence fence(int position, long firstOffset, int limit, String reason) throws IOException {
         Fence known = fences.covering(position);
         if (known != null) {
             return known;
         }
-        // A range fenced earlier further on bounds this one: the search for intact data stops there.
-        Fence after = fences.firstOverlapping(position, limit);
-        int bound = after == null ? limit : after.start();
-        // The damaged batch held at least the offset it should have started with.
-        int resume = DamageSearch.findValidBatch(channel, position + 1, bound, firstOffset + 1);
-        Fence f;
-        if (resume >= 0) {
-            f = new Fence(position, resume, firstOffset, ChannelReads.baseOffsetAt(channel, resume), reason);
-        } else if (after != null) {
-            f = new Fence(position, bound, firstOffset, Math.max(firstOffset, after.firstOffset()), reason);
-        } else {
-            f = new Fence(position, limit, firstOffset, -1, reason);
-        }
+        Fence f = SegmentCheck.damage(channel, position, firstOffset, limit, fences, reason);
         fences.add(f);
         return f;
     }
@@ -734,15 +688,13 @@ final class LogSegment {
                 }
                 if (st == BatchScanner.Status.FENCED) {
                     expected = scan.fence().nextOffset();
-                } else if (st == BatchScanner.Status.BROKEN) {
-                    damage = DAMAGED_HEADER;
-                } else if (expected >= 0 && scan.baseOffset() != expected) {
-                    damage = OFFSETS_DO_NOT_FOLLOW;
-                } else if (scan.lastOffset() >= offset) {
-                    return scan.position();
-                } else {
-                    expected = scan.lastOffset() + 1;
+                    continue;
                 }
+                damage = SegmentCheck.problem(scan, st, expected, false);
+                if (damage == null && scan.lastOffset() >= offset) {
+                    return scan.position();
+                }
+                expected = damage == null ? scan.lastOffset() + 1 : expected;
             }
             damageFound(scan.position(), damage);
         }
@@ -820,10 +772,7 @@ final class LogSegment {
             if (st == BatchScanner.Status.FENCED) {
                 return scan.position();
             }
-            String damage = st == BatchScanner.Status.BROKEN ? DAMAGED_HEADER
-                    : expected >= 0 && scan.baseOffset() != expected ? OFFSETS_DO_NOT_FOLLOW
-                    : !scan.batchIsIntact() ? DAMAGED_CONTENT
-                    : null;
+            String damage = SegmentCheck.problem(scan, st, expected, true);
             if (damage != null) {
                 damageFound(scan.position(), damage);
                 return scan.position();
@@ -832,6 +781,37 @@ final class LogSegment {
         }
         markVerified(from, to, expected);
         return -1;
+    }
+
+    /**
+     * Checks every batch below {@code limit} again, CRCs included, whatever was checked before,
+     * and a sealed segment's indexes entry by entry: bytes can rot on disk after they were
+     * written. Fences off and reports what fails, reading no faster than {@code throttle} allows.
+     */
+    void scrub(int limit, Throttle throttle) throws IOException {
+        if (offsetIndex.isSealed()) {
+            synchronized (this) {
+                String problem = indexProblem(true);
+                if (problem != null) {
+                    rebuildSealedIndexes(problem);
+                }
+                indexesChecked = true;
+            }
+        }
+        SegmentCheck.walk(channel, 0, limit, baseOffset, fences, true, new SegmentCheck.Visitor() {
+            @Override
+            public void intact(BatchScanner scan) {
+                throttle.acquire(scan.size());
+            }
+
+            @Override
+            public void damaged(Fence damage) {
+                throttle.acquire(damage.end() - damage.start());
+                if (fences.add(damage)) {
+                    damageListener.fenced(LogSegment.this, damage);
+                }
+            }
+        });
     }
 
     private synchronized void markVerified(int from, int to, long nextOffsetAtTo) {

@@ -225,6 +225,31 @@ class LogDamageTest {
     }
 
     @Test
+    void shouldFindDamageNoReadHasMetWhenScrubbedAndRememberItAcrossARestart() throws Exception {
+        LogConfig small = LogConfig.DEFAULT.withSegmentBytes(8192);
+        Log log = open(small);
+        long end = appendAll(log, 400, "v").end();
+        closeCleanly(log);
+        Path first = LogSegment.dataFile(dir, 0);
+        overwrite(first, Files.size(first) / 2, randomBytes(8, 3));
+        Log reopened = open(small);
+        assertThat(reopened.damage()).isEmpty();
+
+        reopened.scrub(new io.wharf.storage.Throttle(0));
+
+        assertThat(reported).hasSize(1);
+        assertThat(reopened.damage()).singleElement().satisfies(d -> assertThat(d.file()).isEqualTo(first));
+        reopened.scrub(new io.wharf.storage.Throttle(0));
+        assertThat(reported).as("found once, reported once").hasSize(1);
+        closeCleanly(reopened);
+
+        Log again = open(small);
+        assertThat(again.damage()).as("recorded in log.damage").hasSize(1);
+        assertThat(reported).as("not reported again at the next open").hasSize(1);
+        assertThat(readAll(again, 0, Log.ReadBound.DURABLE)).hasSize((int) (end - again.damage().get(0).offsets()));
+    }
+
+    @Test
     void shouldGiveABatchLargerThanASegmentASegmentOfItsOwn() throws Exception {
         LogConfig small = LogConfig.DEFAULT.withSegmentBytes(64 * 1024);
         Log log = open(small);
