@@ -16,6 +16,7 @@ import io.wharf.core.queue.QueueDefinition;
 import io.wharf.core.vhost.DirectReplyTo;
 import io.wharf.core.vhost.VirtualHost;
 import io.wharf.protocol.amqp.codec.AccessMethod;
+import io.wharf.protocol.common.StorageFailures;
 import io.wharf.protocol.amqp.codec.AmqpException;
 import io.wharf.protocol.amqp.codec.BasicMethod;
 import io.wharf.protocol.amqp.codec.BodyFrame;
@@ -884,6 +885,11 @@ final class AmqpChannel {
         conn.enqueued(size);
         result.stored().whenComplete((ok, e) -> conn.onLoop(() -> {
             conn.stored(size);
+            if (e != null && StorageFailures.storageCause(e) != null) {
+                conn.storageFailures().failed(e, confirms != null ? "publishers in confirm mode get basic.nack" : "not confirmed");
+            } else if (e == null) {
+                conn.storageFailures().stored();
+            }
             if (confirms != null && state == State.OPEN) {
                 confirms.complete(seq, e == null && Boolean.TRUE.equals(ok));
             }

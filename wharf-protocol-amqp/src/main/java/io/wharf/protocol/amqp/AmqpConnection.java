@@ -30,6 +30,7 @@ import io.wharf.protocol.amqp.codec.MethodFrame;
 import io.wharf.protocol.amqp.codec.ProtocolHeaderFrame;
 import io.wharf.protocol.amqp.codec.ReplyCode;
 import io.wharf.protocol.common.ConnectionTracker;
+import io.wharf.protocol.common.StorageFailures;
 import io.wharf.protocol.common.LoopInbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +75,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_HEADER;
     private String name = "?";
+    private StorageFailures storageFailures;
     private InetAddress remoteAddress;
 
     private Map<String, Object> clientProperties = Map.of();
@@ -251,6 +253,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
             name = remote.getAddress().getHostAddress() + ":" + remote.getPort() + " -> "
                     + local.getAddress().getHostAddress() + ":" + local.getPort();
         }
+        storageFailures = new StorageFailures(LOG, "AMQP connection " + name);
         connection = ConnectionTracker.track(ctx.channel(), broker.connections(), "AMQP", this::closeByOperator);
         connection.protocolVersion("0-9-1");
         connection.sessions(this::sessions);
@@ -739,6 +742,11 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
         state = State.CLOSED;
         flush();
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Publishes of this connection that could not be stored, logged once per run. */
+    StorageFailures storageFailures() {
+        return storageFailures;
     }
 
     @Override

@@ -40,6 +40,7 @@ import io.wharf.core.stream.StreamConfigs;
 import io.wharf.core.stream.StreamDefinition;
 import io.wharf.core.stream.StreamPartition;
 import io.wharf.core.vhost.VirtualHost;
+import io.wharf.protocol.common.StorageFailures;
 import io.wharf.storage.StorageException;
 import io.wharf.storage.log.LogSlice;
 import io.wharf.storage.log.OffsetOutOfRangeException;
@@ -119,6 +120,8 @@ import java.util.regex.Pattern;
 final class KafkaBroker {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
+    private static final String STORAGE_ERROR_ANSWER = "producers are answered KAFKA_STORAGE_ERROR and retry";
+    private final StorageFailures storageFailures = new StorageFailures(LOG, "Kafka produce");
     private static final int NODE_ID = 0;
     private static final int LEADER_EPOCH = 0;
     private static final String CLUSTER_ID = "wharf";
@@ -423,6 +426,7 @@ final class KafkaBroker {
         } catch (org.apache.kafka.common.errors.CorruptRecordException | InvalidRecordException e) {
             return CompletableFuture.completedFuture(partitionError(pd.index(), Errors.CORRUPT_MESSAGE));
         } catch (StorageException e) {
+            storageFailures.failed(e, STORAGE_ERROR_ANSWER);
             return CompletableFuture.completedFuture(partitionError(pd.index(), Errors.KAFKA_STORAGE_ERROR));
         }
         if (appended.isEmpty()) {
@@ -430,8 +434,14 @@ final class KafkaBroker {
         }
         return CompletableFuture.allOf(appended.toArray(CompletableFuture[]::new)).handle((v, e) -> {
             if (e != null) {
+                // As Kafka answers a log it cannot write: kafka-clients retry it until delivery.timeout.ms.
+                if (StorageFailures.storageCause(e) != null) {
+                    storageFailures.failed(e, STORAGE_ERROR_ANSWER);
+                    return partitionError(pd.index(), Errors.KAFKA_STORAGE_ERROR);
+                }
                 return partitionError(pd.index(), Errors.forException(unwrap(e)));
             }
+            storageFailures.stored();
             return new ProduceResponseData.PartitionProduceResponse().setIndex(pd.index())
                     .setBaseOffset(appended.get(0).join()).setLogAppendTimeMs(-1)
                     .setLogStartOffset(partition.logStartOffset());

@@ -46,6 +46,7 @@ import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueDefinition;
 import io.wharf.core.vhost.VirtualHost;
 import io.wharf.protocol.common.ConnectionTracker;
+import io.wharf.protocol.common.StorageFailures;
 import io.wharf.protocol.common.LoopInbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,6 +101,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private State state = State.AWAIT_CONNECT;
     private int version;
     private String name;
+    private StorageFailures storageFailures;
     private Client client;
     private MqttSession session;
     private long sessionExpirySeconds;
@@ -140,6 +142,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.name = String.valueOf(ctx.channel().remoteAddress());
+        this.storageFailures = new StorageFailures(LOG, "MQTT connection " + name);
         this.inbox = new LoopInbox(ctx.executor(), this::endOfBatch);
         connection = ConnectionTracker.track(ctx.channel(), registry, PROTOCOL, this::closeByOperator);
         connection.sessions(this::sessions);
@@ -698,11 +701,16 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             if (state != State.CONNECTED) {
                 return;
             }
-            byte reason = e != null ? MqttReasonCodes.PubAck.UNSPECIFIED_ERROR.byteValue()
-                    : matched ? 0 : MqttReasonCodes.PubAck.NO_MATCHING_SUBSCRIBERS.byteValue();
-            if (e != null) {
-                LOG.warn("MQTT connection {} ({}): storing a publish to '{}' failed: {}", name, clientId(), message.routingKey(),
-                        e.getMessage());
+            // A full disk is a limit the client may wait out (0x97, as Mosquitto answers resource
+            // limits); any other storage failure is the broker's (0x80).
+            byte reason = e == null ? (matched ? 0 : MqttReasonCodes.PubAck.NO_MATCHING_SUBSCRIBERS.byteValue())
+                    : StorageFailures.diskFull(e) ? MqttReasonCodes.PubAck.QUOTA_EXCEEDED.byteValue()
+                    : MqttReasonCodes.PubAck.UNSPECIFIED_ERROR.byteValue();
+            if (e == null) {
+                storageFailures.stored();
+            } else {
+                storageFailures.failed(e, version < 5 ? "MQTT 3.1.1 publishers are disconnected unacknowledged"
+                        : String.format("answered with reason 0x%02X", reason & 0xFF));
                 forgetRelease(qos, packetId);
                 if (version < 5) {
                     // MQTT 3.1.1 has no way to say it failed: the client resends after reconnecting.

@@ -27,6 +27,7 @@ import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueDefinition;
 import io.wharf.core.vhost.VirtualHost;
 import io.wharf.protocol.common.ConnectionTracker;
+import io.wharf.protocol.common.StorageFailures;
 import io.wharf.protocol.common.LoopInbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -327,8 +328,14 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
 
     private void failed(Throwable e, StompFrame f) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        String receipt = header(f, StompHeaders.RECEIPT.toString());
+        if (StorageFailures.storageCause(e) != null) {
+            String message = StorageFailures.diskFull(e) ? "message not stored: the disk is full" : "message not stored";
+            onLoop(() -> refuse("STORAGE_ERROR", message, message + " (" + cause.getMessage() + ")", receipt));
+            return;
+        }
         String errorName = cause instanceof BrokerException b ? b.kind().name() : "INTERNAL_ERROR";
-        onLoop(() -> refuse(errorName, cause.getMessage(), cause.getMessage(), header(f, StompHeaders.RECEIPT.toString())));
+        onLoop(() -> refuse(errorName, cause.getMessage(), cause.getMessage(), receipt));
     }
 
     // ---------------------------------------------------------------- connect

@@ -1,5 +1,6 @@
 package io.wharf.storage.log;
 
+import io.wharf.storage.file.FaultyFileChannels;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +24,7 @@ class IoFailureTest {
     @TempDir
     Path dir;
 
-    private final FaultyChannels disk = new FaultyChannels();
+    private final FaultyFileChannels disk = new FaultyFileChannels();
     private final List<LogEnvironment> envs = new ArrayList<>();
 
     @AfterEach
