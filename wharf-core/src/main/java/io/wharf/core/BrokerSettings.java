@@ -2,6 +2,7 @@ package io.wharf.core;
 
 import io.wharf.core.auth.UserStore;
 import io.wharf.storage.Storage;
+import io.wharf.storage.file.FileChannelFactory;
 import io.wharf.storage.log.LogConfig;
 
 import java.util.List;
@@ -22,6 +23,12 @@ public record BrokerSettings(Storage.Options storage, List<String> vhosts, List<
                              long diskFreeLimit) {
 
     /** Defaults for tests and embedding: vhost "/", user guest/guest from loopback only. */
+    /** The same settings with storage writing through {@code channels}, as tests that inject disk faults use. */
+    public BrokerSettings withStorageChannels(FileChannelFactory channels) {
+        return new BrokerSettings(storage.withChannels(channels), vhosts, users, queueSegmentBytes, messageCacheBytes,
+                memoryHighWatermark, diskFreeLimit);
+    }
+
     public static BrokerSettings defaults(Storage.Options storage) {
         return new BrokerSettings(storage, List.of("/"), List.of(Users.guest()), 64 << 20, 64L << 20, 0.9, 50L << 20);
     }

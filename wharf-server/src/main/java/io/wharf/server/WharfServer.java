@@ -11,6 +11,7 @@ import io.wharf.protocol.stomp.StompEndpoint;
 import io.wharf.server.config.ConfigException;
 import io.wharf.server.config.ConfigLoader;
 import io.wharf.server.config.WharfConfig;
+import io.wharf.storage.file.FileChannelFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,9 +65,10 @@ public final class WharfServer implements AutoCloseable {
         return new Builder();
     }
 
-    private static WharfServer start(WharfConfig config) throws IOException {
+    private static WharfServer start(WharfConfig config, FileChannelFactory storageChannels) throws IOException {
         long started = System.nanoTime();
-        Broker broker = Broker.open(config.brokerSettings());
+        Broker broker = Broker.open(storageChannels == null ? config.brokerSettings()
+                : config.brokerSettings().withStorageChannels(storageChannels));
         AmqpEndpoint amqp = null;
         KafkaEndpoint kafka = null;
         MqttEndpoint mqtt = null;
@@ -273,6 +275,7 @@ public final class WharfServer implements AutoCloseable {
         private Path configFile;
         private Map<String, String> environment = Map.of();
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private FileChannelFactory storageChannels;
 
         /** Reads a YAML configuration file. */
         public Builder configFile(Path file) {
@@ -319,6 +322,15 @@ public final class WharfServer implements AutoCloseable {
             return set("http.port", Integer.toString(port));
         }
 
+        /**
+         * Has storage write its logs through {@code channels}: tests pass storage's fault injection
+         * ({@link io.wharf.storage.file.FaultyFileChannels}) to see the broker with a failing disk.
+         */
+        public Builder storageChannels(FileChannelFactory channels) {
+            this.storageChannels = channels;
+            return this;
+        }
+
         /** Loads and validates the configuration without starting anything. */
         public WharfConfig config() throws ConfigException {
             return ConfigLoader.load(configFile, environment, overrides);
@@ -331,7 +343,7 @@ public final class WharfServer implements AutoCloseable {
          * @throws IOException     if storage cannot be opened or a port cannot be bound
          */
         public WharfServer start() throws ConfigException, IOException {
-            return WharfServer.start(config());
+            return WharfServer.start(config(), storageChannels);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.wharf.server.WharfServer;
 import io.wharf.server.config.ConfigException;
 import io.wharf.server.config.ConfigLoader;
 import io.wharf.storage.file.Directories;
+import io.wharf.storage.file.FileChannelFactory;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -36,6 +37,8 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
         AfterEachCallback, ParameterResolver {
 
     private final Map<String, String> settings = new LinkedHashMap<>();
+    private Path dataDirParent;
+    private FileChannelFactory storageChannels;
     private boolean perClass;
     private Path dataDir;
     private WharfServer server;
@@ -55,6 +58,18 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
     /** Sets a configuration key for the brokers this extension starts. */
     public WharfExtension with(String key, String value) {
         settings.put(key, value);
+        return this;
+    }
+
+    /** Keeps the brokers' data directories under {@code parent}, as on a file system a test mounted. */
+    public WharfExtension dataDirIn(Path parent) {
+        this.dataDirParent = parent;
+        return this;
+    }
+
+    /** Has the brokers' storage write through {@code channels}, as storage's fault injection. */
+    public WharfExtension storageChannels(FileChannelFactory channels) {
+        this.storageChannels = channels;
         return this;
     }
 
@@ -145,7 +160,7 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         perClass = true;
-        dataDir = Files.createTempDirectory("wharf-test");
+        dataDir = newDataDir();
         server = start(settings);
     }
 
@@ -157,7 +172,7 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
     @Override
     public void beforeEach(ExtensionContext context) throws Exception {
         if (!perClass) {
-            dataDir = Files.createTempDirectory("wharf-test");
+            dataDir = newDataDir();
             server = start(settings);
         }
     }
@@ -169,8 +184,12 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
         }
     }
 
+    private Path newDataDir() throws IOException {
+        return dataDirParent == null ? Files.createTempDirectory("wharf-test") : Files.createTempDirectory(dataDirParent, "wharf-test");
+    }
+
     private WharfServer start(Map<String, String> config) throws IOException, ConfigException {
-        WharfServer.Builder b = WharfServer.builder().dataDir(dataDir);
+        WharfServer.Builder b = WharfServer.builder().dataDir(dataDir).storageChannels(storageChannels);
         config.forEach(b::set);
         return b.start();
     }
