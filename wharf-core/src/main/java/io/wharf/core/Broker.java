@@ -3,15 +3,18 @@ package io.wharf.core;
 import io.wharf.core.alarm.ResourceAlarms;
 import io.wharf.core.connection.ClientConnections;
 import io.wharf.core.auth.UserStore;
+import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueContext;
 import io.wharf.core.vhost.VirtualHost;
 import io.wharf.storage.Storage;
+import io.wharf.storage.StorageBackups;
 import io.wharf.storage.concurrent.NamedThreadFactory;
 import io.wharf.storage.log.FsyncPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,7 +71,7 @@ public final class Broker implements AutoCloseable {
         try {
             // Queues that do not survive a restart left their logs behind if the broker crashed.
             for (String log : storage.logs().onDisk().keySet()) {
-                if (log.startsWith("transient/")) {
+                if (log.startsWith(Queue.TRANSIENT_LOG_PREFIX)) {
                     storage.logs().delete(log);
                 }
             }
@@ -104,6 +107,15 @@ public final class Broker implements AutoCloseable {
 
     public Storage storage() {
         return storage;
+    }
+
+    /**
+     * Starts an online backup into {@code directory}: definitions, users, every durable queue's
+     * and stream's log and every cursor and group offset, as of one moment (see
+     * {@link StorageBackups}). Queues that do not survive a restart are left out.
+     */
+    public StorageBackups.Status backup(Path directory) throws IOException {
+        return storage.backups().start(directory, log -> !log.startsWith(Queue.TRANSIENT_LOG_PREFIX));
     }
 
     public UserStore users() {

@@ -65,6 +65,7 @@ public final class Storage implements AutoCloseable {
     private final CursorStore cursors;
     private final MetadataStore metadata;
     private final StorageScrubber scrubber;
+    private final StorageBackups backups;
 
     private Storage(Options o) throws IOException {
         this.dataDir = o.dataDir().toAbsolutePath().normalize();
@@ -97,6 +98,7 @@ public final class Storage implements AutoCloseable {
         this.logs = lm;
         this.cursors = cs;
         this.scrubber = new StorageScrubber(this, o.scrubInterval(), o.scrubBytesPerSecond());
+        this.backups = new StorageBackups(this);
     }
 
     /** Opens (creating if needed) the storage in {@code options.dataDir()}. */
@@ -124,6 +126,11 @@ public final class Storage implements AutoCloseable {
         return env;
     }
 
+    /** Online backups of this storage. */
+    public StorageBackups backups() {
+        return backups;
+    }
+
     /** The background check of every byte kept; also runs a pass on demand. */
     public StorageScrubber scrubber() {
         return scrubber;
@@ -132,7 +139,7 @@ public final class Storage implements AutoCloseable {
     @Override
     public void close() throws IOException {
         IOException failure = new IOException("closing the storage in " + dataDir + " failed");
-        closeAll(failure, scrubber, metadata, cursors, logs, env);
+        closeAll(failure, backups, scrubber, metadata, cursors, logs, env);
         try {
             lock.release();
             lockChannel.close();

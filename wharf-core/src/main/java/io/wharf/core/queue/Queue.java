@@ -143,8 +143,11 @@ public final class Queue {
         return q;
     }
 
+    /** Where the logs of queues that do not survive a restart are named. */
+    public static final String TRANSIENT_LOG_PREFIX = "transient/";
+
     static String logName(String vhost, QueueDefinition d, int lane) {
-        return (d.persistent() ? "queue/" : "transient/") + vhost + "/" + d.name() + (lane == 0 ? "" : "/priority-" + lane);
+        return (d.persistent() ? "queue/" : TRANSIENT_LOG_PREFIX) + vhost + "/" + d.name() + (lane == 0 ? "" : "/priority-" + lane);
     }
 
     public String name() {

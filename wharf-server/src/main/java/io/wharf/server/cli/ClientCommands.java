@@ -8,8 +8,8 @@ import java.util.Set;
 /**
  * The client subcommands of {@code wharf}, which talk to a running broker through its HTTP
  * management API: {@code status}, {@code queues}, {@code exchanges}, {@code streams},
- * {@code groups}, {@code connections}, {@code publish}, {@code consume}, {@code users} and
- * {@code storage}.
+ * {@code groups}, {@code connections}, {@code publish}, {@code consume}, {@code users},
+ * {@code storage} and {@code backup}; and {@code restore}, which works on files alone.
  */
 public final class ClientCommands {
 
@@ -19,7 +19,7 @@ public final class ClientCommands {
 
     private static final List<Class<?>> COMMANDS = List.of(StatusCommand.class, QueuesCommand.class, ExchangesCommand.class,
             StreamsCommand.class, GroupsCommand.class, ConnectionsCommand.class, PublishCommand.class, ConsumeCommand.class,
-            UsersCommand.class, StorageCommand.class);
+            UsersCommand.class, StorageCommand.class, BackupCommand.class, RestoreCommand.class);
 
     private ClientCommands() {
     }
@@ -46,6 +46,8 @@ public final class ClientCommands {
         public <K> K create(Class<K> type) throws Exception {
             K object = CommandLine.defaultFactory().create(type);
             if (object instanceof ClientCommand command) {
+                command.context = context;
+            } else if (object instanceof LocalCommand command) {
                 command.context = context;
             }
             return object;

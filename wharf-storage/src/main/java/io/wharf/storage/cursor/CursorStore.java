@@ -196,6 +196,11 @@ public final class CursorStore implements AutoCloseable {
         return journal.scrub(throttle);
     }
 
+    /** Writes the store's whole state to {@code file}, as the snapshot of a store a backup restores. */
+    public void snapshotTo(Path file) throws IOException {
+        journal.snapshotTo(file);
+    }
+
     /** What opening the store's journal found and repaired. */
     public RecoveryReport recoveryReport() {
         return journal.recoveryReport();

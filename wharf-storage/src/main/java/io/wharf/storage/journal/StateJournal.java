@@ -368,6 +368,21 @@ public final class StateJournal implements AutoCloseable {
         return problems;
     }
 
+    /**
+     * Writes the whole state, as of the last command applied, to {@code file} in the snapshot
+     * format: a journal opened where that file is its snapshot starts from this state.
+     */
+    public void snapshotTo(Path file) throws IOException {
+        byte[] state;
+        long upTo;
+        synchronized (stateLock) {
+            state = machine.snapshot();
+            upTo = lastApplied;
+        }
+        ByteBuffer b = ByteBuffer.allocate(12 + state.length).putInt(SNAPSHOT_VERSION).putLong(upTo).put(state);
+        AtomicFile.write(file, b.array());
+    }
+
     /** What opening the journal's log found and repaired. */
     public RecoveryReport recoveryReport() {
         return log.recoveryReport();

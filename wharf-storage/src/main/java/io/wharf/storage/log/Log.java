@@ -707,6 +707,28 @@ public final class Log implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes a consistent cut for a backup: every batch durable now, from segments pinned until the
+     * returned backup is closed. Takes no lock; appends and reads go on.
+     */
+    public LogBackup cutForBackup() {
+        LogEnd end = durableEnd;
+        long start = startOffset;
+        List<LogBackup.Part> parts = new ArrayList<>();
+        for (LogSegment seg : segments.values()) {
+            if (seg != end.segment() && seg.baseOffset >= end.offset()) {
+                break;
+            }
+            if (seg.tryRetain()) {
+                parts.add(new LogBackup.Part(seg, seg == end.segment() ? end.position() : seg.size()));
+            }
+            if (seg == end.segment()) {
+                break;
+            }
+        }
+        return new LogBackup(name, dir, start, end.offset(), parts);
+    }
+
     // ---------------------------------------------------------------- retention
 
     /**
