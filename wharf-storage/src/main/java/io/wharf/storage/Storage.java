@@ -3,7 +3,9 @@ package io.wharf.storage;
 import io.wharf.storage.cursor.CursorStore;
 import io.wharf.storage.file.Directories;
 import io.wharf.storage.file.FileChannelFactory;
+import io.wharf.storage.log.Log;
 import io.wharf.storage.log.LogConfig;
+import io.wharf.storage.log.LogDamage;
 import io.wharf.storage.log.LogEnvironment;
 import io.wharf.storage.log.LogManager;
 import io.wharf.storage.metadata.MetadataStore;
@@ -16,6 +18,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Everything a broker keeps on disk, under one data directory: the named logs of queues and
@@ -124,6 +128,16 @@ public final class Storage implements AutoCloseable {
 
     public LogEnvironment environment() {
         return env;
+    }
+
+    /** Every damaged stretch the open logs and the two stores skip. */
+    public List<LogDamage> damage() {
+        List<LogDamage> all = new ArrayList<>(cursors.damage());
+        all.addAll(metadata.damage());
+        for (Log log : logs.open()) {
+            all.addAll(log.damage());
+        }
+        return all;
     }
 
     /** Online backups of this storage. */

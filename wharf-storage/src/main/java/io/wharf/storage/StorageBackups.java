@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -75,6 +77,7 @@ public final class StorageBackups implements AutoCloseable {
     private final ExecutorService thread = Executors.newSingleThreadExecutor(new NamedThreadFactory("backup", true));
     private final AtomicLong ids = new AtomicLong();
     private final Map<Long, Job> jobs = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     StorageBackups(Storage storage) {
         this.storage = storage;
@@ -150,14 +153,26 @@ public final class StorageBackups implements AutoCloseable {
             job.logs = cuts.size();
             job.bytesTotal = cuts.stream().mapToLong(LogBackup::bytes).sum();
             for (LogBackup cut : cuts) {
-                cut.copyTo(job.directory.resolve("logs").resolve(cut.directoryName()), job.bytesCopied::addAndGet);
+                Path target = job.directory.resolve("logs").resolve(cut.directoryName());
+                try {
+                    cut.copyTo(target, n -> {
+                        if (closed) {
+                            throw new CancellationException("the broker is stopping");
+                        }
+                        job.bytesCopied.addAndGet(n);
+                    });
+                } catch (ClosedChannelException deleted) {
+                    // Its queue or stream was deleted during the backup; the backup goes on without it.
+                    LOG.info("backup {}: log {} was deleted while it was copied and is left out", job.id, cut.name());
+                    Directories.deleteRecursively(target);
+                }
             }
             String manifest = "Wharf backup\ncut: " + job.cut + "\nlogs: " + job.logs + "\nbytes: " + job.bytesTotal + "\n";
             AtomicFile.write(job.directory.resolve(MANIFEST), manifest.getBytes(StandardCharsets.UTF_8));
             job.state = "done";
             LOG.info("backup {} into {}: {} log(s), {} bytes, cut at {}", job.id, job.directory, job.logs, job.bytesTotal, job.cut);
         } catch (IOException | RuntimeException e) {
-            job.error = e.getMessage();
+            job.error = e instanceof CancellationException ? "the broker stopped before the backup was complete" : e.getMessage();
             job.state = "failed";
             LOG.warn("backup {} into {} failed: {}", job.id, job.directory, e.toString());
         } finally {
@@ -238,9 +253,14 @@ public final class StorageBackups implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends a backup under way at its next 8 MiB and stops the thread. Interrupts nothing: an
+     * interrupt would close the segment file the copy reads, which the log still uses.
+     */
     @Override
     public void close() {
-        thread.shutdownNow();
+        closed = true;
+        thread.shutdown();
         try {
             thread.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

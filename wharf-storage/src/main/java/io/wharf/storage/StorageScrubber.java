@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -33,6 +34,8 @@ public final class StorageScrubber implements AutoCloseable {
     private final long bytesPerSecond;
     private final ScheduledExecutorService thread =
             Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("scrub", true));
+    private volatile Throttle current = Throttle.unlimited();
+    private volatile boolean closed;
 
     /**
      * @param interval       time between the end of one scheduled pass and the start of the next; zero for none
@@ -69,6 +72,8 @@ public final class StorageScrubber implements AutoCloseable {
             ScrubReport r = pass();
             LOG.info("scrub: checked {} bytes of {} log(s) in {} ms; {} new damaged stretch(es), {} in all",
                     r.bytesChecked(), r.logsChecked(), r.millis(), r.found().size(), r.damage().size());
+        } catch (CancellationException stopping) {
+            LOG.debug("scrub: the pass stopped with the storage");
         } catch (IOException | RuntimeException e) {
             LOG.warn("scrub: the pass stopped: {}", e.toString());
         }
@@ -77,7 +82,11 @@ public final class StorageScrubber implements AutoCloseable {
     private ScrubReport pass() throws IOException {
         long started = System.nanoTime();
         Throttle throttle = new Throttle(bytesPerSecond);
-        List<LogDamage> before = allDamage();
+        current = throttle;
+        if (closed) {
+            throttle.cancel();
+        }
+        List<LogDamage> before = storage.damage();
         int logs = 0;
         for (Log log : storage.logs().open()) {
             log.scrub(throttle);
@@ -85,24 +94,21 @@ public final class StorageScrubber implements AutoCloseable {
         }
         List<String> problems = new ArrayList<>(storage.cursors().scrub(throttle));
         problems.addAll(storage.metadata().scrub(throttle));
-        List<LogDamage> after = allDamage();
+        List<LogDamage> after = storage.damage();
         List<LogDamage> found = after.stream().filter(d -> !before.contains(d)).toList();
         return new ScrubReport(throttle.bytes(), logs + 2, found, after, problems,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
-    private List<LogDamage> allDamage() {
-        List<LogDamage> all = new ArrayList<>(storage.cursors().damage());
-        all.addAll(storage.metadata().damage());
-        for (Log log : storage.logs().open()) {
-            all.addAll(log.damage());
-        }
-        return all;
-    }
-
+    /**
+     * Ends a pass under way at its next batch and stops the thread. Interrupts nothing: an
+     * interrupt would close the file channel being read, which the log still uses.
+     */
     @Override
     public void close() {
-        thread.shutdownNow();
+        closed = true;
+        current.cancel();
+        thread.shutdown();
         try {
             thread.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -1,6 +1,8 @@
 package io.wharf.storage;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Holds a reader to a number of bytes per second, so a background check of every file never
@@ -16,9 +18,12 @@ public final class Throttle {
         return new Throttle(0);
     }
 
+    private static final long MAX_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final long bytesPerSecond;
     private final long started = System.nanoTime();
     private long bytes;
+    private volatile boolean cancelled;
 
     /** @param bytesPerSecond the rate to hold to; 0 for no limit */
     public Throttle(long bytesPerSecond) {
@@ -28,21 +33,31 @@ public final class Throttle {
         this.bytesPerSecond = bytesPerSecond;
     }
 
-    /** Counts {@code n} bytes read and waits until reading them keeps to the rate. */
+    /**
+     * Counts {@code n} bytes read and waits until reading them keeps to the rate.
+     *
+     * @throws CancellationException once {@link #cancel()} was called, to end the reading early
+     */
     public void acquire(long n) {
         bytes += n;
-        if (bytesPerSecond == 0) {
-            return;
-        }
-        long due = started + (long) (bytes * 1e9 / bytesPerSecond);
-        long wait = due - System.nanoTime();
-        if (wait > 0) {
-            try {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        long due = bytesPerSecond == 0 ? 0 : started + (long) (bytes * 1e9 / bytesPerSecond);
+        while (true) {
+            if (cancelled) {
+                throw new CancellationException("the read was cancelled");
             }
+            long wait = due - System.nanoTime();
+            if (wait <= 0) {
+                return;
+            }
+            // Short sleeps, so a cancel takes effect soon; never an interrupt, which would close
+            // the channel the caller reads (FileChannel is interruptible).
+            LockSupport.parkNanos(Math.min(wait, MAX_SLEEP_NANOS));
         }
+    }
+
+    /** Ends the reading: the next {@link #acquire} throws. Any thread may call it. */
+    public void cancel() {
+        cancelled = true;
     }
 
     /** Bytes counted so far. */

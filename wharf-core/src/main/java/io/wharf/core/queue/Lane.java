@@ -272,26 +272,22 @@ final class Lane {
 
     /**
      * Hands this run's done offsets to the cursor store, as ranges: only those the log already
-     * holds durably, unless {@code all}. A power cut can cost the log a tail it had not forced,
-     * and a later append reuses those offsets; a saved acknowledgement of one would make the new
-     * message count as done. The rest wait for a later call.
+     * holds durably. A power cut can cost the log a tail it had not forced, and a later append
+     * reuses those offsets; a saved acknowledgement of one would make the new message count as
+     * done. The rest wait for a later call; those still waiting at a stop are delivered again.
      */
-    void saveCursor(boolean all) {
+    void saveCursor() {
         if (unsaved.isEmpty()) {
             return;
         }
-        long durable = all ? Long.MAX_VALUE : log.durableEndOffset();
+        long durable = log.durableEndOffset();
         for (OffsetRangeSet.Range r : unsaved.ranges()) {
             if (r.first() >= durable) {
                 break;
             }
             cursors.ack(cursor, r.first(), Math.min(r.last(), durable - 1));
         }
-        if (all) {
-            unsaved.clear();
-        } else {
-            unsaved.removeBelow(durable);
-        }
+        unsaved.removeBelow(durable);
     }
 
     /** Removes every ready message; returns how many there were. */

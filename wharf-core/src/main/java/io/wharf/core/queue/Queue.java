@@ -573,8 +573,13 @@ public final class Queue {
         actor.execute(() -> {
             flushAppends();
             for (Lane lane : lanes) {
-                // The logs close after the queues, forcing what they hold.
-                lane.saveCursor(true);
+                try {
+                    // Forced now, so that every acknowledgement of a message in it can be saved.
+                    lane.log.flush();
+                } catch (IOException | StorageException e) {
+                    LOG.warn("{}: its log could not be forced at close: {}", describe(), e.toString());
+                }
+                lane.saveCursor();
             }
             cancelTimers();
             done.complete(null);
@@ -597,7 +602,7 @@ public final class Queue {
         }
         if (!deleted) {
             for (Lane lane : lanes) {
-                lane.saveCursor(false);
+                lane.saveCursor();
             }
         }
         publishSnapshot();

@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -61,13 +60,13 @@ final class StorageMeters implements AutoCloseable {
         Gauge.builder("wharf.storage.log", this, StorageMeters::logBytes).baseUnit("bytes")
                 .description("Bytes of every log: queues, stream partitions and delayed messages")
                 .strongReference(true).register(registry);
-        Gauge.builder("wharf.storage.damaged.ranges", this, m -> m.damage().size())
+        Gauge.builder("wharf.storage.damaged.ranges", this, m -> m.storage.damage().size())
                 .description("Damaged stretches the logs and stores skip, found at start-up, by reads or by a scrub")
                 .strongReference(true).register(registry);
-        Gauge.builder("wharf.storage.damaged.messages", this, m -> m.damage().stream().mapToLong(LogDamage::offsets).sum())
+        Gauge.builder("wharf.storage.damaged.messages", this, m -> m.storage.damage().stream().mapToLong(LogDamage::offsets).sum())
                 .description("Messages (offsets) in damaged stretches, which reads skip")
                 .strongReference(true).register(registry);
-        Gauge.builder("wharf.storage.damaged", this, m -> m.damage().stream().mapToLong(LogDamage::bytes).sum())
+        Gauge.builder("wharf.storage.damaged", this, m -> m.storage.damage().stream().mapToLong(LogDamage::bytes).sum())
                 .baseUnit("bytes").description("Bytes of damaged stretches, which reads skip")
                 .strongReference(true).register(registry);
         Gauge.builder("wharf.resource.alarm", broker.alarms(), a -> a.blockedReason() == null ? 0 : 1)
@@ -99,16 +98,6 @@ final class StorageMeters implements AutoCloseable {
             }
         }
         return total;
-    }
-
-    /** Every damaged stretch of every log on disk and of the cursor and metadata stores. */
-    private List<LogDamage> damage() {
-        List<LogDamage> all = new ArrayList<>(storage.cursors().damage());
-        all.addAll(storage.metadata().damage());
-        for (String name : logNames) {
-            logs.get(name).ifPresent(log -> all.addAll(log.damage()));
-        }
-        return all;
     }
 
     private static Optional<FileStore> diskOf(Broker broker) {

@@ -237,6 +237,15 @@ public final class FaultyFileChannels implements FileChannelFactory {
         @Override
         protected void implCloseChannel() throws IOException {
             d.close();
+            synchronized (this) {
+                if (!unsynced.isEmpty()) {
+                    // What the page cache holds for a closed file is lost at a power cut too.
+                    return;
+                }
+            }
+            synchronized (channels) {
+                channels.remove(this);
+            }
         }
     }
 }

@@ -12,6 +12,7 @@ import io.wharf.storage.log.LogEnvironment;
 import io.wharf.storage.log.LogSlice;
 import io.wharf.storage.log.PendingAppend;
 import io.wharf.storage.log.RecoveryReport;
+import io.wharf.storage.record.InvalidRecordException;
 import io.wharf.storage.record.Record;
 import io.wharf.storage.record.RecordBatchBuilder;
 import org.slf4j.Logger;
@@ -67,6 +68,13 @@ public final class StateJournal implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(StateJournal.class);
+
+    /** A snapshot in a format this version cannot read: the broker must not start without its state. */
+    private static final class UnreadableSnapshotException extends StorageException {
+        UnreadableSnapshotException(String message) {
+            super(message);
+        }
+    }
     static final String SNAPSHOT_FILE = "snapshot";
     static final String PREVIOUS_SNAPSHOT_FILE = "snapshot.previous";
     private static final int SNAPSHOT_VERSION = 1;
@@ -145,7 +153,9 @@ public final class StateJournal implements AutoCloseable {
                 ByteBuffer b = ByteBuffer.wrap(bytes);
                 int version = b.getInt();
                 if (version != SNAPSHOT_VERSION) {
-                    throw new StorageException("it has snapshot format " + version + ", which this version cannot read");
+                    // Not damage (its checksum is right) but a newer format: falling back would lose state.
+                    throw new UnreadableSnapshotException(path + " has snapshot format " + version
+                            + ", which this version of Wharf cannot read");
                 }
                 long upTo = b.getLong();
                 machine.restore(b.slice());
@@ -156,7 +166,9 @@ public final class StateJournal implements AutoCloseable {
                     previousSnapshotOffset = readSnapshotOffset(dir.resolve(PREVIOUS_SNAPSHOT_FILE));
                 }
                 return upTo;
-            } catch (IOException | RuntimeException e) {
+            } catch (UnreadableSnapshotException e) {
+                throw e;
+            } catch (IOException | StorageException e) {
                 LOG.warn("journal {}: cannot restore {} ({}); falling back to an older state", name, path, e.getMessage());
                 machine.clear();
             }
@@ -204,7 +216,7 @@ public final class StateJournal implements AutoCloseable {
         synchronized (stateLock) {
             try {
                 machine.apply(offset, command.duplicate());
-            } catch (RuntimeException e) {
+            } catch (InvalidRecordException e) {
                 // A command that decodes wrongly is damage the CRC missed; the rest of the state stands.
                 LOG.warn("journal {}: the command at offset {} cannot be applied and is skipped: {}", name, offset, e.toString());
             }
@@ -315,24 +327,21 @@ public final class StateJournal implements AutoCloseable {
     /** Writes a snapshot of the current state and deletes the journal below it. */
     public void snapshot() throws IOException {
         synchronized (snapshotLock) {
-            byte[] state;
-            long upTo;
+            byte[] snapshot;
             synchronized (stateLock) {
                 if (lastApplied < 0) {
                     return;
                 }
-                state = machine.snapshot();
-                upTo = lastApplied;
+                snapshot = encodedState();
                 bytesSinceSnapshot = 0;
             }
-            ByteBuffer b = ByteBuffer.allocate(12 + state.length).putInt(SNAPSHOT_VERSION).putLong(upTo).put(state);
             Path newest = dir.resolve(SNAPSHOT_FILE);
             long replaced = readSnapshotOffset(newest);
             if (replaced >= 0) {
                 Files.move(newest, dir.resolve(PREVIOUS_SNAPSHOT_FILE), StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);
             }
-            AtomicFile.write(newest, b.array());
+            AtomicFile.write(newest, snapshot);
             if (replaced >= 0) {
                 previousSnapshotOffset = replaced;
             }
@@ -373,14 +382,15 @@ public final class StateJournal implements AutoCloseable {
      * format: a journal opened where that file is its snapshot starts from this state.
      */
     public void snapshotTo(Path file) throws IOException {
-        byte[] state;
-        long upTo;
+        AtomicFile.write(file, encodedState());
+    }
+
+    /** The state as of the last command applied, in the snapshot format: version, that command's offset, state. */
+    private byte[] encodedState() {
         synchronized (stateLock) {
-            state = machine.snapshot();
-            upTo = lastApplied;
+            byte[] state = machine.snapshot();
+            return ByteBuffer.allocate(12 + state.length).putInt(SNAPSHOT_VERSION).putLong(lastApplied).put(state).array();
         }
-        ByteBuffer b = ByteBuffer.allocate(12 + state.length).putInt(SNAPSHOT_VERSION).putLong(upTo).put(state);
-        AtomicFile.write(file, b.array());
     }
 
     /** What opening the journal's log found and repaired. */

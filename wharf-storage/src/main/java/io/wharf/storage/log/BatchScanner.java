@@ -41,11 +41,6 @@ final class BatchScanner {
     private int next;
     private int size;
 
-    /** A walk that knows of no damage, as recovery's own first pass. */
-    BatchScanner(FileChannel channel, int start, int limit) {
-        this(channel, start, limit, new Fences());
-    }
-
     BatchScanner(FileChannel channel, int start, int limit, Fences fences) {
         this.channel = channel;
         this.limit = limit;

@@ -57,8 +57,4 @@ final class Fences {
     List<Fence> all() {
         return ranges;
     }
-
-    boolean isEmpty() {
-        return ranges.isEmpty();
-    }
 }

@@ -374,6 +374,8 @@ public final class Log implements AutoCloseable {
                     advanceDurableEnd(writtenEnd);
                     completeRange(group, completed, i);
                     completed = i;
+                    // What was completed stays: a failure from here on undoes only what follows.
+                    mark = active.mark();
                     roll(active.nextOffset());
                     mark = active.mark();
                 }
@@ -461,7 +463,9 @@ public final class Log implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             next.closeFiles();
             Files.deleteIfExists(LogSegment.dataFile(dir, base));
-            throw e;
+            // A seal that failed half-way leaves the old segment's indexes unfit to append to, and
+            // its fsync may have lost data: the log stops taking appends until it is reopened.
+            throw new LogWriteException("log " + name + ": sealing " + old.file() + " failed: " + e.getMessage(), e, false);
         }
         segments.put(base, next);
         active = next;
@@ -644,6 +648,9 @@ public final class Log implements AutoCloseable {
                 long nextOff = toEnd ? end.offset() : seg.nextOffsetAt(pos, endPos);
                 handedOver = true;
                 return new LogSlice(seg, offset, pos, endPos - pos, nextOff, end.offset());
+            } catch (LogSegment.RolledBackException undone) {
+                // A failed write was undone under this read: the log's end has moved back; look again.
+                continue;
             } catch (IOException io) {
                 throw new UncheckedIOException("log " + name + ": reading " + seg.file() + " failed", io);
             } finally {
@@ -676,6 +683,9 @@ public final class Log implements AutoCloseable {
                 if (found >= 0) {
                     return OptionalLong.of(Math.max(found, startOffset));
                 }
+            } catch (LogSegment.RolledBackException undone) {
+                // The bytes looked at were never written after all: nothing later is either.
+                return OptionalLong.empty();
             } catch (IOException io) {
                 throw new UncheckedIOException("log " + name + ": reading " + seg.file() + " failed", io);
             } finally {

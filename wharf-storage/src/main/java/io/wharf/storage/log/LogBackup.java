@@ -24,6 +24,9 @@ import java.util.function.LongConsumer;
  */
 public final class LogBackup implements AutoCloseable {
 
+    /** Bytes copied between two calls of the progress callback, which may end the copy by throwing. */
+    private static final long CHUNK = 8 << 20;
+
     /** The bytes of one pinned segment to copy. */
     record Part(LogSegment segment, int length) {
     }
@@ -63,7 +66,10 @@ public final class LogBackup implements AutoCloseable {
 
     /**
      * Copies the cut into {@code target}, a new directory, telling {@code copied} of each stretch of
-     * bytes as it is written; forces every file.
+     * bytes as it is written (at most 8 MiB at a time: it may throw to end the copy); forces every
+     * file.
+     *
+     * @throws java.nio.channels.ClosedChannelException if the log was deleted since the cut
      */
     public void copyTo(Path target, LongConsumer copied) throws IOException {
         Directories.createDurably(target);
@@ -75,7 +81,7 @@ public final class LogBackup implements AutoCloseable {
                     StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 long done = 0;
                 while (done < p.length()) {
-                    long n = seg.channel().transferTo(done, p.length() - done, out);
+                    long n = seg.channel().transferTo(done, Math.min(CHUNK, p.length() - done), out);
                     if (n <= 0) {
                         throw new IOException(seg.file() + " ended before byte " + p.length());
                     }

@@ -423,6 +423,10 @@ final class LogSegment {
         if (fences.covering(position) != null) {
             return;
         }
+        if (position >= size) {
+            // Not damage: a failed write was undone under the reader, which must look again.
+            throw new RolledBackException();
+        }
         long before = offsetBefore(position);
         if (before < 0) {
             // Earlier damage hides the offset; the last range known before it bounds it from below.
@@ -433,8 +437,18 @@ final class LogSegment {
                 }
             }
         }
-        Fence f = fence(position, before, size, reason);
-        damageListener.fenced(this, f);
+        Fence f = SegmentCheck.damage(channel, position, before, size, fences, reason);
+        // Two readers may find the same damage at once: the one whose range is added tells the log.
+        if (fences.add(f)) {
+            damageListener.fenced(this, f);
+        }
+    }
+
+    /** Thrown to a reader whose bytes a failed write's undo took away; it reads again from the log's new end. */
+    static final class RolledBackException extends RuntimeException {
+        RolledBackException() {
+            super("the bytes being read were undone", null, false, false);
+        }
     }
 
     /**
@@ -444,8 +458,8 @@ final class LogSegment {
     private long offsetBefore(int position) throws IOException {
         SparseIndex oi = offsetIndex;
         int entry = oi.floorByValue(position);
-        int from = entry < 0 ? 0 : oi.valueAt(entry);
-        long expected = entry < 0 ? baseOffset : baseOffset + oi.keyAt(entry);
+        int from = indexedPosition(oi, entry, 0, position + 1);
+        long expected = from == 0 ? baseOffset : baseOffset + oi.keyAt(entry);
         BatchScanner scan = new BatchScanner(channel, from, position, fences);
         BatchScanner.Status st;
         while ((st = scan.next()) != BatchScanner.Status.END && st != BatchScanner.Status.BROKEN) {
@@ -653,6 +667,33 @@ final class LogSegment {
     }
 
     /**
+     * Where index entry {@code entry} says its batch starts, if the batch there carries the offset
+     * the entry names (or a fenced range starts there); otherwise {@code fallback}, and a sealed
+     * index is rebuilt for next time. An index damaged after it was checked must send a walk to the
+     * wrong place, never make intact data look damaged.
+     */
+    private int indexedPosition(SparseIndex oi, int entry, int fallback, int limit) throws IOException {
+        if (entry < 0) {
+            return fallback;
+        }
+        int position = oi.valueAt(entry);
+        if (position >= limit) {
+            return fallback;
+        }
+        if (fences.covering(position) != null) {
+            return position;
+        }
+        if (position + RecordBatch.HEADER_SIZE <= size
+                && ChannelReads.baseOffsetAt(channel, position) == baseOffset + oi.keyAt(entry)) {
+            return position;
+        }
+        if (oi.isSealed()) {
+            rebuildSealedIndexes("offset index entry " + entry + " does not point at the batch it names");
+        }
+        return fallback;
+    }
+
+    /**
      * The position of the first intact batch below {@code limit} whose last offset is at least
      * {@code offset}, or {@code limit} if there is none. Fenced ranges are stepped over; damage
      * found on the way is fenced off first.
@@ -661,18 +702,7 @@ final class LogSegment {
         ensureIndexesChecked();
         SparseIndex oi = offsetIndex;
         int entry = oi.floorByKey(offset - baseOffset);
-        int from = entry < 0 ? 0 : oi.valueAt(entry);
-        if (from >= limit) {
-            from = 0;
-        }
-        if (entry >= 0 && from < limit && fences.covering(from) == null
-                && ChannelReads.baseOffsetAt(channel, from) != baseOffset + oi.keyAt(entry)) {
-            // Damaged after it was checked: walk from the start now, rebuild for next time.
-            from = 0;
-            if (oi.isSealed()) {
-                rebuildSealedIndexes("offset index entry " + entry + " does not point at the batch it names");
-            }
-        }
+        int from = indexedPosition(oi, entry, 0, limit);
         // The walk checks that each batch's offsets follow the last: a damaged base offset would
         // otherwise make the seek skip a batch it should stop at, or stop at one it should skip.
         long first = from == 0 ? baseOffset : baseOffset + oi.keyAt(entry);
@@ -714,8 +744,7 @@ final class LogSegment {
                 return bound;
             }
             SparseIndex oi = offsetIndex;
-            int entry = oi.floorByValue((int) target);
-            int from = entry < 0 ? start : Math.max(start, oi.valueAt(entry));
+            int from = Math.max(start, indexedPosition(oi, oi.floorByValue((int) target), start, bound));
             BatchScanner scan = new BatchScanner(channel, from, bound, fences);
             int end = from;
             while (true) {
@@ -735,8 +764,7 @@ final class LogSegment {
     /** The offset after the batch that ends at {@code endPosition}; [startPosition, endPosition) holds whole, intact batches. */
     long nextOffsetAt(int startPosition, int endPosition) throws IOException {
         SparseIndex oi = offsetIndex;
-        int entry = oi.floorByValue(endPosition - 1);
-        int from = entry < 0 ? startPosition : Math.max(startPosition, oi.valueAt(entry));
+        int from = Math.max(startPosition, indexedPosition(oi, oi.floorByValue(endPosition - 1), startPosition, endPosition));
         BatchScanner scan = new BatchScanner(channel, from, endPosition, fences);
         long next = -1;
         BatchScanner.Status st;
@@ -807,7 +835,8 @@ final class LogSegment {
             @Override
             public void damaged(Fence damage) {
                 throttle.acquire(damage.end() - damage.start());
-                if (fences.add(damage)) {
+                // Bytes a failed write's undo took away since the limit was read are not damage.
+                if (damage.start() < size && fences.add(damage)) {
                     damageListener.fenced(LogSegment.this, damage);
                 }
             }
@@ -815,7 +844,8 @@ final class LogSegment {
     }
 
     private synchronized void markVerified(int from, int to, long nextOffsetAtTo) {
-        if (from <= verified.position() && verified.position() < to) {
+        // A reader that raced a failed write's undo may have checked bytes that are gone now.
+        if (from <= verified.position() && verified.position() < to && to <= size) {
             verified = new Verified(to, nextOffsetAtTo);
         }
     }
