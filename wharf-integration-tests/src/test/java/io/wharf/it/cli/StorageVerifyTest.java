@@ -1,6 +1,7 @@
 package io.wharf.it.cli;
 
-import io.wharf.it.cli.CliRunner.Run;
+import io.wharf.it.support.CliRunner.Run;
+import io.wharf.it.support.CliRunner;
 import io.wharf.test.WharfExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

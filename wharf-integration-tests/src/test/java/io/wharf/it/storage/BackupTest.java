@@ -8,9 +8,8 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.MessageProperties;
 import io.wharf.it.support.ApiClient;
-import io.wharf.server.WharfCommand;
+import io.wharf.it.support.CliRunner;
 import io.wharf.server.WharfServer;
-import io.wharf.server.cli.CliContext;
 import io.wharf.test.WharfExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -27,10 +26,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -64,18 +60,8 @@ class BackupTest {
     @TempDir
     Path dir;
 
-    private record Cli(int exitCode, String out, String err) {
-    }
-
-    private Cli cli(String... args) {
-        CommandLine wharfCli = WharfCommand.commandLine(new CliContext(
-                Map.of("WHARF_URL", "http://127.0.0.1:" + wharf.httpPort()), java.io.InputStream.nullInputStream(), false));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        wharfCli.setOut(new PrintWriter(out, true));
-        wharfCli.setErr(new PrintWriter(err, true));
-        int code = wharfCli.execute(args);
-        return new Cli(code, out.toString(), err.toString());
+    private CliRunner.Run cli(String... args) {
+        return CliRunner.forPort(wharf.httpPort()).run(args);
     }
 
     @Test
@@ -184,7 +170,7 @@ class BackupTest {
             Map<Long, String> producedBefore = Map.copyOf(produced);
             long committedBefore = committed.get();
             Path backup = dir.resolve("backup");
-            Cli backedUp = cli("backup", backup.toString(), "--json");
+            CliRunner.Run backedUp = cli("backup", backup.toString(), "--json");
             running.set(false);
             amqpPublisher.join(30_000);
             kafkaProducer.join(30_000);
@@ -197,9 +183,9 @@ class BackupTest {
             assertThat(status.path("bytes_copied").asLong()).isEqualTo(status.path("bytes_total").asLong()).isPositive();
 
             Path restored = dir.resolve("restored");
-            Cli restore = cli("restore", backup.toString(), "--data-dir", restored.toString());
+            CliRunner.Run restore = cli("restore", backup.toString(), "--data-dir", restored.toString());
             assertThat(restore.exitCode()).as(restore.err()).isZero();
-            Cli verified = cli("storage", "verify", "--data-dir", restored.toString());
+            CliRunner.Run verified = cli("storage", "verify", "--data-dir", restored.toString());
             assertThat(verified.exitCode()).as(verified.out() + verified.err()).isZero();
 
             try (WharfServer second = WharfServer.builder().dataDir(restored).amqpPort(0).kafkaPort(0).mqttPort(0).httpPort(0)

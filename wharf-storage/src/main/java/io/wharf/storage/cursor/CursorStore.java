@@ -1,13 +1,11 @@
 package io.wharf.storage.cursor;
 
-import io.wharf.storage.Throttle;
 import io.wharf.storage.journal.CommandReader;
 import io.wharf.storage.journal.CommandWriter;
+import io.wharf.storage.journal.JournaledStore;
 import io.wharf.storage.journal.StateJournal;
 import io.wharf.storage.log.FsyncPolicy;
-import io.wharf.storage.log.LogDamage;
 import io.wharf.storage.log.LogEnvironment;
-import io.wharf.storage.log.RecoveryReport;
 import io.wharf.storage.record.InvalidRecordException;
 
 import java.io.IOException;
@@ -15,7 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +25,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>Updates complete once written; they are forced to disk within 100 ms, so a process crash
  * loses none and a power cut at most that much. Reads return the written state. Thread-safe.
  */
-public final class CursorStore implements AutoCloseable {
+public final class CursorStore extends JournaledStore {
 
     private static final byte DEFINE = 1;
     private static final byte DROP = 2;
@@ -177,43 +174,9 @@ public final class CursorStore implements AutoCloseable {
         return assigned;
     }
 
-    /** Writes a snapshot now and shortens the journal. */
-    public void compact() throws IOException {
-        journal.snapshot();
-    }
-
-    /** Damaged stretches of the store's journal, whose changes were skipped when it opened or read. */
-    public List<LogDamage> damage() {
-        return journal.damage();
-    }
-
-    /**
-     * Checks the store's journal and snapshots, reading no faster than {@code throttle} allows.
-     *
-     * @return what was wrong with the snapshots; damage in the journal is listed by {@link #damage()}
-     */
-    public List<String> scrub(Throttle throttle) throws IOException {
-        return journal.scrub(throttle);
-    }
-
-    /** Writes the store's whole state to {@code file}, as the snapshot of a store a backup restores. */
-    public void snapshotTo(Path file) throws IOException {
-        journal.snapshotTo(file);
-    }
-
-    /** What opening the store's journal found and repaired. */
-    public RecoveryReport recoveryReport() {
-        return journal.recoveryReport();
-    }
-
-    /** Bytes the journal occupies on disk. */
-    public long journalBytes() {
-        return journal.journalBytes();
-    }
-
     @Override
-    public void close() throws IOException {
-        journal.close();
+    protected StateJournal journal() {
+        return journal;
     }
 
     private final class Machine implements StateJournal.StateMachine {

@@ -1,13 +1,11 @@
 package io.wharf.storage.metadata;
 
-import io.wharf.storage.Throttle;
 import io.wharf.storage.journal.CommandReader;
 import io.wharf.storage.journal.CommandWriter;
+import io.wharf.storage.journal.JournaledStore;
 import io.wharf.storage.journal.StateJournal;
 import io.wharf.storage.log.FsyncPolicy;
-import io.wharf.storage.log.LogDamage;
 import io.wharf.storage.log.LogEnvironment;
-import io.wharf.storage.log.RecoveryReport;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -31,7 +29,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Reads see durable state only: a change is visible once its future has completed.
  * Thread-safe.
  */
-public final class MetadataStore implements AutoCloseable {
+public final class MetadataStore extends JournaledStore {
 
     /** One change: set {@code key} to {@code value}, or delete it when {@code value} is null. */
     public record Mutation(String key, byte[] value) {
@@ -107,43 +105,9 @@ public final class MetadataStore implements AutoCloseable {
         return journal.submit(w.toByteArray());
     }
 
-    /** Writes a snapshot now and shortens the journal. */
-    public void compact() throws IOException {
-        journal.snapshot();
-    }
-
-    /** Damaged stretches of the store's journal, whose changes were skipped when it opened or read. */
-    public List<LogDamage> damage() {
-        return journal.damage();
-    }
-
-    /**
-     * Checks the store's journal and snapshots, reading no faster than {@code throttle} allows.
-     *
-     * @return what was wrong with the snapshots; damage in the journal is listed by {@link #damage()}
-     */
-    public List<String> scrub(Throttle throttle) throws IOException {
-        return journal.scrub(throttle);
-    }
-
-    /** Writes the store's whole state to {@code file}, as the snapshot of a store a backup restores. */
-    public void snapshotTo(Path file) throws IOException {
-        journal.snapshotTo(file);
-    }
-
-    /** What opening the store's journal found and repaired. */
-    public RecoveryReport recoveryReport() {
-        return journal.recoveryReport();
-    }
-
-    /** Bytes the journal occupies on disk. */
-    public long journalBytes() {
-        return journal.journalBytes();
-    }
-
     @Override
-    public void close() throws IOException {
-        journal.close();
+    protected StateJournal journal() {
+        return journal;
     }
 
     private final class Machine implements StateJournal.StateMachine {

@@ -1,4 +1,4 @@
-package io.wharf.it.cli;
+package io.wharf.it.support;
 
 import io.wharf.server.WharfCommand;
 import io.wharf.server.cli.CliContext;
@@ -13,10 +13,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Runs {@code wharf} commands in-process against one broker, with stdout and stderr captured. */
-final class CliRunner {
+public final class CliRunner {
 
     /** What one command printed, and its exit code. */
-    record Run(int exitCode, String out, String err) {
+    public record Run(int exitCode, String out, String err) {
     }
 
     private final Map<String, String> environment;
@@ -26,27 +26,27 @@ final class CliRunner {
     }
 
     /** Commands addressed to the broker's HTTP port through WHARF_URL, as the default user. */
-    static CliRunner forPort(int httpPort) {
+    public static CliRunner forPort(int httpPort) {
         return new CliRunner(Map.of("WHARF_URL", "http://127.0.0.1:" + httpPort));
     }
 
     /** The same broker, as another user (WHARF_USER, WHARF_PASSWORD). */
-    CliRunner as(String user, String password) {
+    public CliRunner as(String user, String password) {
         Map<String, String> env = new HashMap<>(environment);
         env.put("WHARF_USER", user);
         env.put("WHARF_PASSWORD", password);
         return new CliRunner(env);
     }
 
-    Run run(String... args) {
+    public Run run(String... args) {
         return withStdin(InputStream.nullInputStream(), args);
     }
 
-    Run withStdin(String stdin, String... args) {
+    public Run withStdin(String stdin, String... args) {
         return withStdin(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), args);
     }
 
-    Run withStdin(InputStream stdin, String... args) {
+    public Run withStdin(InputStream stdin, String... args) {
         CommandLine wharf = WharfCommand.commandLine(new CliContext(environment, stdin, false));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
