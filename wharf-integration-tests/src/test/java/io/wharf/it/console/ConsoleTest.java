@@ -20,8 +20,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.chrome.ChromeDriver;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +89,32 @@ class ConsoleTest {
         console.awaitText("#overview-about [data-fact='version']", version -> assertThat(version).startsWith("Wharf"));
         console.awaitPresent("#overview-totals [data-total='queues']");
         console.awaitChartPoints("overview-rates", 2);
+    }
+
+    @Test
+    void shouldShowWhatAQueueLostToDamageOnItsPage() throws Exception {
+        Channel channel = clients.amqp("console-damage").createChannel();
+        channel.queueDeclare("console.damaged", true, false, false, Map.of());
+        for (int i = 0; i < 200; i++) {
+            channel.basicPublish("", "console.damaged", null, ("message " + i + " " + "x".repeat(100)).getBytes(StandardCharsets.UTF_8));
+        }
+        Path segment;
+        try (var dirs = Files.list(wharf.dataDir().resolve("logs"))) {
+            Path log = dirs.filter(d -> d.getFileName().toString().endsWith("%2Fconsole.damaged")).findFirst().orElseThrow();
+            segment = log.resolve(String.format("%020d.log", 0));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.size(segment) > 20_000);
+        try (var ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {0x5A, 0x5A, 0x5A, 0x5A}), 5000);
+        }
+        // The scrub finds it without any client reading the damaged message.
+        wharf.server().broker().storage().scrubber().scrubNow().get();
+
+        console.open("queues/%2F/console.damaged");
+        console.awaitText("#queue-name", "console.damaged");
+        console.awaitText("#queue-damage-summary", text -> assertThat(text).startsWith("1 damaged stretch(es) on disk"));
+        console.awaitText("#queue-damage-details tbody [data-col='file']", segment.toString());
+        console.awaitText("#queue-damage-details tbody [data-col='reason']", "its CRC does not match its content");
     }
 
     @Test
