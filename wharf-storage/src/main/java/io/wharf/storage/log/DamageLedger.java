@@ -56,7 +56,10 @@ final class DamageLedger {
         return found(d);
     }
 
-    /** Whether a known stretch holds every offset in [from, to). */
+    /**
+     * Whether a known stretch holds every offset in [from, to); one that an earlier run recorded
+     * is confirmed by it, so {@link #settle()} keeps it.
+     */
     synchronized boolean covers(long from, long to) {
         for (List<LogDamage> list : List.of(confirmed, recorded)) {
             for (LogDamage d : list) {

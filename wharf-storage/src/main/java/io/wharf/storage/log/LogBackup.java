@@ -59,11 +59,6 @@ public final class LogBackup implements AutoCloseable {
         return parts.stream().mapToLong(Part::length).sum();
     }
 
-    /** Offsets below this are in the copy. */
-    public long endOffset() {
-        return endOffset;
-    }
-
     /**
      * Copies the cut into {@code target}, a new directory, telling {@code copied} of each stretch of
      * bytes as it is written (at most 8 MiB at a time: it may throw to end the copy); forces every
