@@ -1,9 +1,11 @@
 package io.wharf.test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,15 +28,23 @@ public final class DebianTools {
         }
         Path path = repositoryRoot(script).resolve(script);
         try {
-            Process install = new ProcessBuilder("bash", path.toString()).inheritIO().start();
+            // The test JVM's own standard streams carry the test runner's protocol: the script
+            // must neither read from them nor write into them, so it writes to a file of its own.
+            Path output = Files.createTempFile("wharf-install-", ".log");
+            Process install = new ProcessBuilder("bash", path.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
+            install.getOutputStream().close();
             if (!install.waitFor(15, TimeUnit.MINUTES)) {
                 install.destroyForcibly();
-                throw new IllegalStateException(script + " did not finish within 15 minutes");
+                throw new IllegalStateException(script + " did not finish within 15 minutes:\n" + tail(output));
             }
             if (install.exitValue() != 0) {
                 throw new IllegalStateException(script + " could not install " + Arrays.toString(files)
-                        + " (exit " + install.exitValue() + "); see its message above");
+                        + " (exit " + install.exitValue() + "):\n" + tail(output));
             }
+            Files.deleteIfExists(output);
         } catch (IOException e) {
             throw new IllegalStateException("could not run " + path, e);
         } catch (InterruptedException e) {
@@ -44,6 +54,12 @@ public final class DebianTools {
         if (!allPresent(files)) {
             throw new IllegalStateException(script + " succeeded but one of " + Arrays.toString(files) + " is missing");
         }
+    }
+
+    /** The last lines a script printed, for the message of the failure it caused. */
+    private static String tail(Path output) throws IOException {
+        List<String> lines = new String(Files.readAllBytes(output), StandardCharsets.UTF_8).lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
     private static boolean allPresent(Path... files) {
