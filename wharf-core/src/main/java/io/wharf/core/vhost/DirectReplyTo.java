@@ -38,6 +38,14 @@ public final class DirectReplyTo {
         receivers.remove(address);
     }
 
+    /**
+     * Whether {@code name} can be declared passively: the pseudo-queue always, as RabbitMQ answers
+     * it for clients that probe for direct reply-to, and an address while its consumer is there.
+     */
+    public boolean declarable(String name) {
+        return name.equals(PSEUDO_QUEUE) || receivers.containsKey(name);
+    }
+
     /** Delivers a reply; false if nobody listens at the address (any more). */
     boolean deliver(String address, Message reply) {
         Receiver r = receivers.get(address);

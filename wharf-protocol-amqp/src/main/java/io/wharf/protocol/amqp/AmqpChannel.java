@@ -360,6 +360,10 @@ final class AmqpChannel {
 
     private void declareQueue(QueueMethod.Declare d) {
         String name = d.passive() ? queueName(d.queue(), d) : d.queue();
+        if (d.passive() && vhost().directReplyTo().declarable(name)) {
+            reply(d.noWait(), new QueueMethod.DeclareOk(name, 0, 0));
+            return;
+        }
         if ("stream".equals(FieldValues.asString(d.arguments().get("x-queue-type")))
                 || (d.passive() && vhost().stream(name) != null)) {
             declareStream(d, name);
