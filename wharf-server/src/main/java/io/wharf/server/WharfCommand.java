@@ -1,5 +1,6 @@
 package io.wharf.server;
 
+import io.wharf.core.WharfVersion;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import io.wharf.server.cli.CliContext;
@@ -190,12 +191,11 @@ public final class WharfCommand implements Callable<Integer> {
         }
     }
 
-    /** The version recorded in the jar's manifest. */
+    /** The broker's version and the Java it runs on. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = WharfCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"Wharf " + (v == null ? "(development build)" : v),
+            return new String[] {"Wharf " + WharfVersion.current(),
                 "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
         }
     }

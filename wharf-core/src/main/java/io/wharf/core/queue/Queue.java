@@ -572,7 +572,8 @@ public final class Queue {
         CompletableFuture<Void> done = new CompletableFuture<>();
         actor.execute(() -> {
             flushAppends();
-            for (Lane lane : lanes) {
+            // A deleted queue's logs and cursors are gone already: nothing of it is left to keep.
+            for (Lane lane : deleted ? List.<Lane>of() : lanes) {
                 try {
                     // Forced now, so that every acknowledgement of a message in it can be saved.
                     lane.log.flush();

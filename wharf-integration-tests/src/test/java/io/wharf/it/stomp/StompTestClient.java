@@ -19,7 +19,7 @@ public final class StompTestClient implements AutoCloseable {
     /** A received frame. */
     public record Frame(String command, Map<String, String> headers, byte[] body) {
 
-        String header(String name) {
+        public String header(String name) {
             return headers.get(name);
         }
 
@@ -73,7 +73,7 @@ public final class StompTestClient implements AutoCloseable {
     }
 
     /** Sends a frame and reads the next one. */
-    Frame request(String command, Map<String, String> headers, String body) throws IOException {
+    public Frame request(String command, Map<String, String> headers, String body) throws IOException {
         send(command, headers, body);
         return read();
     }

@@ -1,5 +1,6 @@
 package io.wharf.management.api;
 
+import io.wharf.core.WharfVersion;
 import io.wharf.core.Broker;
 import io.wharf.core.Lifecycle;
 import io.wharf.core.connection.ClientConnection;
@@ -56,11 +57,6 @@ final class OverviewRoutes {
         return new ApiResponse(state == Lifecycle.RUNNING ? 200 : 503, body, null, null, Map.of());
     }
 
-    static String version() {
-        String v = OverviewRoutes.class.getPackage().getImplementationVersion();
-        return v == null ? "development" : v;
-    }
-
     private ApiResponse overview(ApiRequest r) {
         Broker b = views.broker();
         List<VirtualHost> vhosts = views.vhosts(r);
@@ -109,7 +105,7 @@ final class OverviewRoutes {
         listeners.get().forEach((protocol, port) -> listening.add(Map.of("protocol", protocol, "port", port)));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("product_name", "Wharf");
-        m.put("wharf_version", version());
+        m.put("wharf_version", WharfVersion.current());
         m.put("java_version", Runtime.version().toString());
         m.put("uptime_ms", System.currentTimeMillis() - b.startedAtMillis());
         m.put("started_at", b.startedAtMillis());

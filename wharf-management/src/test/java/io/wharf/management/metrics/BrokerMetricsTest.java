@@ -274,7 +274,8 @@ class BrokerMetricsTest {
         assertThat(s.samples("jvm_classes_loaded_classes", Map.of())).isNotEmpty();
         assertThat(s.samples("jvm_gc_memory_allocated_bytes_total", Map.of())).isNotEmpty();
         assertThat(s.samples("process_cpu_usage", Map.of())).isNotEmpty();
-        assertThat(s.samples("system_cpu_count", Map.of())).isNotEmpty();
+        assertThat(s.samples("system_cpus", Map.of())).isNotEmpty();
+        assertThat(s.samples("process_cpu_seconds_total", Map.of())).isNotEmpty();
         assertThat(s.samples("process_uptime_seconds", Map.of())).isNotEmpty();
         assertThat(s.samples("process_files_open_files", Map.of())).isNotEmpty();
     }

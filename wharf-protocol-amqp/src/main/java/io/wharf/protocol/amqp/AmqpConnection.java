@@ -1,5 +1,6 @@
 package io.wharf.protocol.amqp;
 
+import io.wharf.core.WharfVersion;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -500,8 +501,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
         props.put("information", "Wharf message broker");
         props.put("platform", "Java " + Runtime.version().feature());
         props.put("product", "Wharf");
-        String version = AmqpConnection.class.getPackage().getImplementationVersion();
-        props.put("version", version == null ? "0.1.0" : version);
+        props.put("version", WharfVersion.current());
         send(0, new ConnectionMethod.Start(0, 9, props, Sasl.MECHANISMS.getBytes(StandardCharsets.UTF_8),
                 "en_US".getBytes(StandardCharsets.UTF_8)));
         flush();

@@ -1,5 +1,6 @@
 package io.wharf.protocol.stomp;
 
+import io.wharf.core.WharfVersion;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -386,7 +387,7 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
         DefaultStompFrame out = new DefaultStompFrame(StompCommand.CONNECTED);
         out.headers().set(StompHeaders.VERSION, version);
         out.headers().set(StompHeaders.SESSION, session);
-        out.headers().set(StompHeaders.SERVER, "Wharf/0.1.0");
+        out.headers().set(StompHeaders.SERVER, "Wharf/" + WharfVersion.current());
         if (!version.equals("1.0")) {
             out.headers().set(StompHeaders.HEART_BEAT, settings.heartbeatMs() + "," + settings.heartbeatMs());
         }
