@@ -573,7 +573,7 @@ public final class Queue {
         actor.execute(() -> {
             flushAppends();
             // A deleted queue's logs and cursors are gone already: nothing of it is left to keep.
-            for (Lane lane : deleted ? List.<Lane>of() : lanes) {
+            for (Lane lane : deleted ? new Lane[0] : lanes) {
                 try {
                     // Forced now, so that every acknowledgement of a message in it can be saved.
                     lane.log.flush();

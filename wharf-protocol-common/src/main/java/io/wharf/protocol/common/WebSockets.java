@@ -1,10 +1,19 @@
 package io.wharf.protocol.common;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.MessageToMessageCodec;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
@@ -13,6 +22,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -47,7 +57,33 @@ public final class WebSockets {
                 .subprotocols(subprotocols)
                 .maxFramePayloadLength(maxFrameBytes)
                 .build()));
+        ch.pipeline().addLast("http-not-found", new NotFound(path));
         ch.pipeline().addLast("websocket-frames", new FrameCodec(frames));
+    }
+
+    /**
+     * Answers a request the handshake let through (another path) with 404 at once, rather than
+     * leaving the client waiting for an upgrade that will not come.
+     */
+    private static final class NotFound extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+        private final String path;
+
+        NotFound(String path) {
+            this.path = path;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            ByteBuf body = Unpooled.copiedBuffer("no WebSocket endpoint at " + request.uri() + "; this port serves "
+                    + path + "\n", StandardCharsets.UTF_8);
+            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.NOT_FOUND, body);
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     /** Frame contents in as bytes (a unit may span frames, a frame may hold several); each unit out as a frame. */
