@@ -16,10 +16,15 @@ public record Client(User user, Object connection, String name) {
      * @throws BrokerException ACCESS_REFUSED, worded as RabbitMQ words it
      */
     public void check(String vhost, Permission.Access access, String kind, String resource) {
-        Permission p = user.permission(vhost).orElse(null);
-        if (p == null || !p.allows(access, resource)) {
+        if (!allows(vhost, access, resource)) {
             throw BrokerException.accessRefused("access to " + kind + " '" + resource + "' in vhost '" + vhost
                     + "' refused for user '" + user.name() + "'");
         }
+    }
+
+    /** Whether the user may have {@code access} to {@code resource} in {@code vhost}. */
+    public boolean allows(String vhost, Permission.Access access, String resource) {
+        Permission p = user.permission(vhost).orElse(null);
+        return p != null && p.allows(access, resource);
     }
 }

@@ -2,8 +2,6 @@ package io.wharf.protocol.kafka;
 
 import io.wharf.core.BrokerException;
 import io.wharf.core.auth.Client;
-import io.wharf.core.auth.Permission;
-import io.wharf.core.auth.User;
 import io.wharf.core.connection.ClientConnection;
 import io.wharf.core.stream.GroupOffsets;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
@@ -103,10 +101,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -130,7 +128,7 @@ final class KafkaBroker {
     private final VirtualHost vhost;
     private final KafkaSettings settings;
     private final ScheduledExecutorService timers;
-    private final Client client;
+    private final TopicAccess topicAccess;
     private final ConsumerGroups groups;
     private final TopicConfigApis topicConfigs;
     private final TransactionApis transactions;
@@ -141,11 +139,9 @@ final class KafkaBroker {
         this.vhost = vhost;
         this.settings = settings;
         this.timers = timers;
-        // The Kafka listener has no authentication yet, as a PLAINTEXT Kafka listener: it acts for everyone.
-        User kafkaUser = new User("kafka", Set.of(), Map.of(vhost.name(), Permission.ALL), false);
-        this.client = new Client(kafkaUser, this, "kafka");
+        this.topicAccess = new TopicAccess(vhost);
         this.groups = new ConsumerGroups(timers);
-        this.topicConfigs = new TopicConfigApis(vhost, client);
+        this.topicConfigs = new TopicConfigApis(vhost);
         this.transactions = new TransactionApis(vhost, groups);
     }
 
@@ -165,11 +161,6 @@ final class KafkaBroker {
         return vhost;
     }
 
-    /** Who Kafka clients act as: the listener has no authentication, so one user for all. */
-    String userName() {
-        return client.user().name();
-    }
-
     /** The coordinator's groups as operators see them. */
     GroupDirectoryView groupDirectory() {
         return new GroupDirectoryView(groups);
@@ -183,9 +174,19 @@ final class KafkaBroker {
      * Answers one request with the response's message; a null message means none is sent.
      *
      * @param connection counts the records the client produces and fetches
+     * @param client     who the connection acts as, whose permissions every topic is checked against
      */
     CompletableFuture<ApiMessage> handle(RequestHeader header, AbstractRequest request, String clientHost,
-                                         ClientConnection connection) {
+                                         ClientConnection connection, Client client) {
+        Optional<TopicAccess.Need> refused = topicAccess.refused(request, client);
+        if (refused.isPresent()) {
+            TopicAccess.Need n = refused.get();
+            LOG.debug("Kafka: {} refused: user '{}' has no {} access to topic '{}'", header.apiKey(),
+                    client.user().name(), n.access(), n.topic());
+            return CompletableFuture.completedFuture(request.getErrorResponse(Errors.TOPIC_AUTHORIZATION_FAILED.exception(
+                    "user '" + client.user().name() + "' may not " + n.access().name().toLowerCase(java.util.Locale.ROOT)
+                            + " topic '" + n.topic() + "'")).data());
+        }
         CompletableFuture<ApiMessage> answered = switch (request) {
             case FetchRequest r -> fetch(r, connection);
             case InitProducerIdRequest r -> transactions.initProducerId(r.data());
@@ -203,14 +204,14 @@ final class KafkaBroker {
         CompletableFuture<? extends AbstractResponse> response = switch (request) {
             case org.apache.kafka.common.requests.ApiVersionsRequest r ->
                     CompletableFuture.completedFuture(KafkaApis.apiVersions(Errors.NONE));
-            case MetadataRequest r -> metadata(r);
-            case ProduceRequest r -> produce(r, connection);
+            case MetadataRequest r -> metadata(r, client);
+            case ProduceRequest r -> produce(r, connection, client);
             case ListOffsetsRequest r -> CompletableFuture.completedFuture(listOffsets(r));
             case FindCoordinatorRequest r -> CompletableFuture.completedFuture(findCoordinator(r, header.apiVersion()));
-            case CreateTopicsRequest r -> createTopics(r);
-            case DeleteTopicsRequest r -> deleteTopics(r);
-            case CreatePartitionsRequest r -> createPartitions(r);
-            case DeleteRecordsRequest r -> deleteRecords(r);
+            case CreateTopicsRequest r -> createTopics(r, client);
+            case DeleteTopicsRequest r -> deleteTopics(r, client);
+            case CreatePartitionsRequest r -> createPartitions(r, client);
+            case DeleteRecordsRequest r -> deleteRecords(r, client);
             case DescribeClusterRequest r -> CompletableFuture.completedFuture(describeCluster());
             case JoinGroupRequest r -> groups.join(r.data(), header.apiVersion(), header.clientId() == null ? "" : header.clientId(),
                     clientHost).thenApply(d -> new JoinGroupResponse(d, header.apiVersion()));
@@ -225,8 +226,8 @@ final class KafkaBroker {
             case ListGroupsRequest r -> CompletableFuture.completedFuture(listGroups());
             case DeleteGroupsRequest r -> deleteGroups(r);
             case org.apache.kafka.common.requests.DescribeConfigsRequest r -> CompletableFuture.completedFuture(topicConfigs.describe(r));
-            case org.apache.kafka.common.requests.AlterConfigsRequest r -> topicConfigs.alter(r);
-            case org.apache.kafka.common.requests.IncrementalAlterConfigsRequest r -> topicConfigs.alterIncrementally(r);
+            case org.apache.kafka.common.requests.AlterConfigsRequest r -> topicConfigs.alter(r, client);
+            case org.apache.kafka.common.requests.IncrementalAlterConfigsRequest r -> topicConfigs.alterIncrementally(r, client);
             default -> CompletableFuture.completedFuture(request.getErrorResponse(Errors.UNSUPPORTED_VERSION.exception()));
         };
         return response.thenApply(r -> r == null ? null : r.data());
@@ -234,11 +235,13 @@ final class KafkaBroker {
 
     // ---------------------------------------------------------------- metadata
 
-    private CompletableFuture<AbstractResponse> metadata(MetadataRequest r) {
+    private CompletableFuture<AbstractResponse> metadata(MetadataRequest r, Client client) {
         List<CompletableFuture<MetadataResponseData.MetadataResponseTopic>> topics = new ArrayList<>();
         if (r.isAllTopics()) {
             for (Stream s : vhost.streams()) {
-                topics.add(CompletableFuture.completedFuture(describe(s)));
+                if (topicAccess.visible(s.name(), client)) {
+                    topics.add(CompletableFuture.completedFuture(describe(s)));
+                }
             }
         } else {
             boolean create = settings.autoCreateTopics() && r.data().allowAutoTopicCreation();
@@ -246,15 +249,20 @@ final class KafkaBroker {
                 if (!Uuid.ZERO_UUID.equals(t.topicId())) {
                     // Asked for by id (version 12 on; the name is then null or empty): never created on the way.
                     Stream s = stream(null, t.topicId());
-                    topics.add(CompletableFuture.completedFuture(s != null ? describe(s)
+                    topics.add(CompletableFuture.completedFuture(s != null && topicAccess.visible(s.name(), client) ? describe(s)
                             : new MetadataResponseData.MetadataResponseTopic().setName(null).setTopicId(t.topicId())
                                     .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code())));
                     continue;
                 }
                 String name = t.name();
-                topics.add(topic(name, create).handle((s, e) -> s != null ? describe(s)
+                if (!topicAccess.visible(name, client)) {
+                    topics.add(CompletableFuture.completedFuture(new MetadataResponseData.MetadataResponseTopic().setName(name)
+                            .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())));
+                    continue;
+                }
+                topics.add(topic(name, create, client).handle((s, e) -> s != null ? describe(s)
                         : new MetadataResponseData.MetadataResponseTopic().setName(name)
-                                .setErrorCode(Errors.forException(unwrap(e)).code())));
+                                .setErrorCode(KafkaErrors.of(e).code())));
             }
         }
         return CompletableFuture.allOf(topics.toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -307,7 +315,7 @@ final class KafkaBroker {
      * The stream behind a topic, created with the default partition count when allowed; fails
      * with Kafka's exception for the error otherwise.
      */
-    private CompletableFuture<Stream> topic(String name, boolean create) {
+    private CompletableFuture<Stream> topic(String name, boolean create, Client client) {
         Stream s = vhost.stream(name);
         if (s != null) {
             return CompletableFuture.completedFuture(s);
@@ -333,14 +341,14 @@ final class KafkaBroker {
 
     // ---------------------------------------------------------------- produce
 
-    private CompletableFuture<AbstractResponse> produce(ProduceRequest r, ClientConnection connection) {
+    private CompletableFuture<AbstractResponse> produce(ProduceRequest r, ClientConnection connection, Client client) {
         short acks = r.acks();
         String transactionalId = r.transactionalId();
         List<CompletableFuture<ProduceResponseData.TopicProduceResponse>> topics = new ArrayList<>();
         for (ProduceRequestData.TopicProduceData td : r.data().topicData()) {
             boolean byId = !Uuid.ZERO_UUID.equals(td.topicId());
             CompletableFuture<Stream> target = byId ? CompletableFuture.completedFuture(stream(null, td.topicId()))
-                    : topic(td.name(), settings.autoCreateTopics()).handle((s, e) -> s);
+                    : topic(td.name(), settings.autoCreateTopics(), client).handle((s, e) -> s);
             topics.add(target.thenCompose(stream -> {
                 List<CompletableFuture<ProduceResponseData.PartitionProduceResponse>> parts = new ArrayList<>();
                 for (ProduceRequestData.PartitionProduceData pd : td.partitionData()) {
@@ -439,7 +447,7 @@ final class KafkaBroker {
                     storageFailures.failed(e, STORAGE_ERROR_ANSWER);
                     return partitionError(pd.index(), Errors.KAFKA_STORAGE_ERROR);
                 }
-                return partitionError(pd.index(), Errors.forException(unwrap(e)));
+                return partitionError(pd.index(), KafkaErrors.of(e));
             }
             storageFailures.stored();
             return new ProduceResponseData.PartitionProduceResponse().setIndex(pd.index())
@@ -854,10 +862,10 @@ final class KafkaBroker {
 
     // ---------------------------------------------------------------- topics
 
-    private CompletableFuture<AbstractResponse> createTopics(CreateTopicsRequest r) {
+    private CompletableFuture<AbstractResponse> createTopics(CreateTopicsRequest r, Client client) {
         List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
         for (CreatableTopic t : r.data().topics()) {
-            results.add(createTopic(t, r.data().validateOnly()));
+            results.add(createTopic(t, r.data().validateOnly(), client));
         }
         return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
             CreateTopicsResponseData out = new CreateTopicsResponseData();
@@ -866,7 +874,7 @@ final class KafkaBroker {
         });
     }
 
-    private CompletableFuture<CreatableTopicResult> createTopic(CreatableTopic t, boolean validateOnly) {
+    private CompletableFuture<CreatableTopicResult> createTopic(CreatableTopic t, boolean validateOnly, Client client) {
         int partitions = t.numPartitions() < 0 ? settings.defaultPartitions() : t.numPartitions();
         CreatableTopicResult result = new CreatableTopicResult().setName(t.name()).setTopicId(Uuid.ZERO_UUID)
                 .setNumPartitions(partitions).setReplicationFactor((short) 1);
@@ -909,7 +917,7 @@ final class KafkaBroker {
             if (e != null) {
                 Throwable cause = unwrap(e);
                 Errors err = cause instanceof BrokerException b && b.kind() == BrokerException.Kind.PRECONDITION_FAILED
-                        ? Errors.TOPIC_ALREADY_EXISTS : Errors.forException(cause);
+                        ? Errors.TOPIC_ALREADY_EXISTS : KafkaErrors.of(cause);
                 return result.setErrorCode(err.code()).setErrorMessage(cause.getMessage());
             }
             return result.setTopicId(topicId(s));
@@ -921,7 +929,7 @@ final class KafkaBroker {
      * Streams purging its repartition topics): an offset of -1 means the high watermark, one past
      * it is out of range.
      */
-    private CompletableFuture<AbstractResponse> deleteRecords(DeleteRecordsRequest r) {
+    private CompletableFuture<AbstractResponse> deleteRecords(DeleteRecordsRequest r, Client client) {
         DeleteRecordsResponseData out = new DeleteRecordsResponseData();
         List<CompletableFuture<?>> deletions = new ArrayList<>();
         for (var t : r.data().topics()) {
@@ -943,15 +951,14 @@ final class KafkaBroker {
                 }
                 deletions.add(vhost.deleteRecords(t.name(), p.partitionIndex(), to, client).handle((start, e) -> e == null
                         ? pr.setLowWatermark(start)
-                        : pr.setErrorCode((unwrap(e) instanceof BrokerException b && b.kind() == BrokerException.Kind.NOT_FOUND
-                                ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.KAFKA_STORAGE_ERROR).code())));
+                        : pr.setErrorCode(deleteRecordsError(e).code())));
             }
             out.topics().add(tr);
         }
         return CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).thenApply(v -> new DeleteRecordsResponse(out));
     }
 
-    private CompletableFuture<AbstractResponse> deleteTopics(DeleteTopicsRequest r) {
+    private CompletableFuture<AbstractResponse> deleteTopics(DeleteTopicsRequest r, Client client) {
         List<CompletableFuture<DeletableTopicResult>> results = new ArrayList<>();
         // Up to version 5 topics are named; from 6 on each is named or given by id.
         List<DeleteTopicsRequestData.DeleteTopicState> wanted = r.version() >= 6 ? r.data().topics()
@@ -974,7 +981,7 @@ final class KafkaBroker {
         });
     }
 
-    private CompletableFuture<AbstractResponse> createPartitions(CreatePartitionsRequest r) {
+    private CompletableFuture<AbstractResponse> createPartitions(CreatePartitionsRequest r, Client client) {
         List<CompletableFuture<CreatePartitionsTopicResult>> results = new ArrayList<>();
         for (CreatePartitionsTopic t : r.data().topics()) {
             CreatePartitionsTopicResult result = new CreatePartitionsTopicResult().setName(t.name());
@@ -1001,7 +1008,13 @@ final class KafkaBroker {
         });
     }
 
+    /** Kafka answers a log it cannot truncate with KAFKA_STORAGE_ERROR; refusals and missing partitions keep their own codes. */
+    private static Errors deleteRecordsError(Throwable e) {
+        return unwrap(e) instanceof BrokerException b && (b.kind() == BrokerException.Kind.NOT_FOUND
+                || b.kind() == BrokerException.Kind.ACCESS_REFUSED) ? KafkaErrors.of(e) : Errors.KAFKA_STORAGE_ERROR;
+    }
+
     private static Throwable unwrap(Throwable e) {
-        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return KafkaErrors.unwrap(e);
     }
 }

@@ -4,6 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.wharf.core.auth.Client;
+import io.wharf.core.auth.User;
+import io.wharf.core.auth.UserStore;
 import io.wharf.core.connection.ClientConnection;
 import io.wharf.core.connection.ClientConnections;
 import io.wharf.protocol.common.ConnectionTracker;
@@ -19,6 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -48,18 +53,23 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private static final String PROTOCOL = "Kafka";
 
     private final KafkaBroker broker;
+    private final UserStore users;
+    private final String anonymousUser;
     private final ClientConnections registry;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private String name = "?";
     private String clientHost = "";
     private ClientConnection connection;
+    private Client client;
     private String clientId;
     /** The partitions the client's latest fetch asked for: what it consumes, as operators see it. */
     private volatile int fetchedPartitions;
 
-    KafkaConnection(KafkaBroker broker, ClientConnections registry) {
+    KafkaConnection(KafkaBroker broker, UserStore users, String anonymousUser, ClientConnections registry) {
         this.broker = broker;
+        this.users = users;
+        this.anonymousUser = anonymousUser;
         this.registry = registry;
     }
 
@@ -73,10 +83,37 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             LOG.info("Kafka connection {}: closed by an operator: {}", name, reason);
             ctx.close();
         });
-        // The listener has no authentication yet: every client acts as the endpoint's one user.
-        connection.authenticated(broker.userName(), broker.vhost().name());
+        User user = anonymous(ctx);
+        if (user == null) {
+            return;
+        }
+        client = new Client(user, this, "Kafka connection " + name);
+        connection.authenticated(user.name(), broker.vhost().name());
         connection.sessions(this::sessions);
         ctx.fireChannelActive();
+    }
+
+    /**
+     * The user the client acts as: without SASL, the endpoint's anonymous user, if it may
+     * connect from the client's address and use the endpoint's virtual host. Otherwise the
+     * connection is closed at once, as a Kafka broker closes a client that fails to
+     * authenticate, and null is returned.
+     */
+    private User anonymous(ChannelHandlerContext ctx) {
+        InetAddress from = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        String vhost = broker.vhost().name();
+        User user = users.authenticateOrAnonymous(null, null, from, anonymousUser).orElse(null);
+        String refusal = user == null
+                ? (anonymousUser.isEmpty() ? "the endpoint has no anonymous user (kafka.anonymous-user) and Kafka clients cannot log in yet"
+                        : "user '" + anonymousUser + "' may not connect from " + from + " (kafka.anonymous-user)")
+                : user.canAccess(vhost) ? null : "user '" + user.name() + "' may not use vhost '" + vhost + "'";
+        if (refusal == null) {
+            return user;
+        }
+        registry.rejected(PROTOCOL, Errors.SASL_AUTHENTICATION_FAILED.name());
+        LOG.warn("Kafka connection {}: refused: {}", name, refusal);
+        ctx.close();
+        return null;
     }
 
     /** One session: the client, and the partitions it fetches. */
@@ -140,7 +177,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         describe(request);
         CompletableFuture<ApiMessage> response;
         try {
-            response = broker.handle(header, request, clientHost, connection);
+            response = broker.handle(header, request, clientHost, connection, client);
         } catch (RuntimeException e) {
             LOG.warn("Kafka connection {}: {} v{} failed: {}", name, api, version, e.toString());
             response = CompletableFuture.completedFuture(request.getErrorResponse(e).data());

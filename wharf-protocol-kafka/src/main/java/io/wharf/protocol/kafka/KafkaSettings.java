@@ -11,21 +11,24 @@ package io.wharf.protocol.kafka;
  * @param defaultPartitions partitions of an auto-created topic, and of one created without a count
  * @param maxRequestSize    largest request accepted; a larger one closes the connection
  * @param vhost             the virtual host Kafka topics live in
+ * @param anonymousUser     the user every client acts as until Kafka clients can log in (SASL); it
+ *                          must be allowed to connect from the client's address (guest: loopback
+ *                          only). Empty refuses every client
  */
 public record KafkaSettings(String host, int port, String advertisedHost, int advertisedPort, boolean autoCreateTopics,
-                            int defaultPartitions, int maxRequestSize, String vhost) {
+                            int defaultPartitions, int maxRequestSize, String vhost, String anonymousUser) {
 
     public static KafkaSettings defaults() {
-        return new KafkaSettings("0.0.0.0", 9092, "", 0, true, 1, 100 << 20, "/");
+        return new KafkaSettings("0.0.0.0", 9092, "", 0, true, 1, 100 << 20, "/", "guest");
     }
 
     public KafkaSettings withPort(int p) {
         return new KafkaSettings(host, p, advertisedHost, advertisedPort, autoCreateTopics, defaultPartitions,
-                maxRequestSize, vhost);
+                maxRequestSize, vhost, anonymousUser);
     }
 
     public KafkaSettings withHost(String h) {
         return new KafkaSettings(h, port, advertisedHost, advertisedPort, autoCreateTopics, defaultPartitions,
-                maxRequestSize, vhost);
+                maxRequestSize, vhost, anonymousUser);
     }
 }

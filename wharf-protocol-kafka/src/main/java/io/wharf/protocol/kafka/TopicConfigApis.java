@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * DescribeConfigs, AlterConfigs and IncrementalAlterConfigs for topics: a topic's settings are its
@@ -39,11 +38,9 @@ final class TopicConfigApis {
     private static final byte BROKER = ConfigResource.Type.BROKER.id();
 
     private final VirtualHost vhost;
-    private final Client client;
 
-    TopicConfigApis(VirtualHost vhost, Client client) {
+    TopicConfigApis(VirtualHost vhost) {
         this.vhost = vhost;
-        this.client = client;
     }
 
     DescribeConfigsResponse describe(DescribeConfigsRequest r) {
@@ -96,14 +93,14 @@ final class TopicConfigApis {
     }
 
     /** AlterConfigs replaces a topic's whole set of settings. */
-    CompletableFuture<AlterConfigsResponse> alter(AlterConfigsRequest r) {
+    CompletableFuture<AlterConfigsResponse> alter(AlterConfigsRequest r, Client client) {
         List<CompletableFuture<AlterConfigsResponseData.AlterConfigsResourceResponse>> results = new ArrayList<>();
         for (AlterConfigsRequestData.AlterConfigsResource res : r.data().resources()) {
             AlterConfigsResponseData.AlterConfigsResourceResponse result = new AlterConfigsResponseData.AlterConfigsResourceResponse()
                     .setResourceType(res.resourceType()).setResourceName(res.resourceName());
             Map<String, String> configs = new LinkedHashMap<>();
             res.configs().forEach(c -> configs.put(c.name(), c.value()));
-            results.add(apply(res.resourceType(), res.resourceName(), configs, r.data().validateOnly())
+            results.add(apply(res.resourceType(), res.resourceName(), configs, r.data().validateOnly(), client)
                     .thenApply(e -> result.setErrorCode(e.error().code()).setErrorMessage(e.message())));
         }
         return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -114,7 +111,7 @@ final class TopicConfigApis {
     }
 
     /** IncrementalAlterConfigs sets or removes single settings, leaving the others. */
-    CompletableFuture<IncrementalAlterConfigsResponse> alterIncrementally(IncrementalAlterConfigsRequest r) {
+    CompletableFuture<IncrementalAlterConfigsResponse> alterIncrementally(IncrementalAlterConfigsRequest r, Client client) {
         List<CompletableFuture<IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse>> results = new ArrayList<>();
         for (IncrementalAlterConfigsRequestData.AlterConfigsResource res : r.data().resources()) {
             IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse result =
@@ -138,7 +135,7 @@ final class TopicConfigApis {
                 }
             }
             CompletableFuture<Outcome> outcome = bad != null ? CompletableFuture.completedFuture(bad)
-                    : apply(res.resourceType(), res.resourceName(), configs, r.data().validateOnly());
+                    : apply(res.resourceType(), res.resourceName(), configs, r.data().validateOnly(), client);
             results.add(outcome.thenApply(e -> result.setErrorCode(e.error().code()).setErrorMessage(e.message())));
         }
         return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -152,7 +149,8 @@ final class TopicConfigApis {
         static final Outcome OK = new Outcome(Errors.NONE, null);
     }
 
-    private CompletableFuture<Outcome> apply(byte type, String name, Map<String, String> configs, boolean validateOnly) {
+    private CompletableFuture<Outcome> apply(byte type, String name, Map<String, String> configs, boolean validateOnly,
+                                             Client client) {
         if (type != TOPIC) {
             return CompletableFuture.completedFuture(new Outcome(Errors.INVALID_REQUEST,
                     "only topic configurations can be changed; the broker's are in its configuration file"));
@@ -170,7 +168,6 @@ final class TopicConfigApis {
             return CompletableFuture.completedFuture(Outcome.OK);
         }
         return vhost.reconfigureStream(name, configs, client).handle((v, e) -> e == null ? Outcome.OK
-                : new Outcome(Errors.forException(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e),
-                        e.getMessage()));
+                : new Outcome(KafkaErrors.of(e), KafkaErrors.unwrap(e).getMessage()));
     }
 }

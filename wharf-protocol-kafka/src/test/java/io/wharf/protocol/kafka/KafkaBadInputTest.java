@@ -60,7 +60,7 @@ class KafkaBadInputTest {
     void start() throws IOException {
         broker = Broker.open(BrokerSettings.defaults(Storage.Options.defaults(dir)));
         KafkaSettings s = KafkaSettings.defaults().withHost("127.0.0.1").withPort(0);
-        endpoint = KafkaEndpoint.start(broker, new KafkaSettings(s.host(), 0, "", 0, false, 1, 1 << 20, "/"));
+        endpoint = KafkaEndpoint.start(broker, new KafkaSettings(s.host(), 0, "", 0, false, 1, 1 << 20, "/", "guest"));
     }
 
     @AfterEach

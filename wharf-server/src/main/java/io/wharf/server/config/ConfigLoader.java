@@ -256,7 +256,8 @@ public final class ConfigLoader {
                 bool("kafka.auto-create-topics"),
                 integer("kafka.default-partitions", 1, 100_000),
                 (int) size("kafka.max-request-size", 1024, Integer.MAX_VALUE).bytes(),
-                string("kafka.vhost"));
+                string("kafka.vhost"),
+                optionalString("kafka.anonymous-user"));
         if (kafka.enabled() && !vhosts.contains(kafka.vhost())) {
             problem("kafka.vhost", "must be one of the virtual hosts " + vhosts);
         }

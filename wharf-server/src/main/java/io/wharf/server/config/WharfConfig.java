@@ -91,9 +91,11 @@ public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queu
      * @param defaultPartitions partitions of a topic created without a count
      * @param maxRequestSize    largest request accepted
      * @param vhost             the virtual host whose streams are Kafka's topics
+     * @param anonymousUser     the user Kafka clients act as until they can log in; empty refuses them all
      */
     public record KafkaConfig(boolean enabled, String host, int port, String advertisedHost, int advertisedPort,
-                              boolean autoCreateTopics, int defaultPartitions, int maxRequestSize, String vhost) {
+                              boolean autoCreateTopics, int defaultPartitions, int maxRequestSize, String vhost,
+                              String anonymousUser) {
     }
 
     /**
@@ -203,7 +205,8 @@ public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queu
     /** What the Kafka endpoint is started with. */
     public KafkaSettings kafkaSettings() {
         return new KafkaSettings(kafka.host(), kafka.port(), kafka.advertisedHost(), kafka.advertisedPort(),
-                kafka.autoCreateTopics(), kafka.defaultPartitions(), kafka.maxRequestSize(), kafka.vhost());
+                kafka.autoCreateTopics(), kafka.defaultPartitions(), kafka.maxRequestSize(), kafka.vhost(),
+                kafka.anonymousUser());
     }
 
     /** What the AMQP endpoint is started with. */
