@@ -35,6 +35,7 @@ public final class ClientConnection {
     private volatile String user = "";
     private volatile String vhost = "";
     private volatile String clientId = "";
+    private volatile String state = "running";
     private volatile Map<String, String> clientProperties = Map.of();
     private volatile Supplier<List<Session>> sessions = List::of;
     private volatile Object owner;
@@ -101,6 +102,15 @@ public final class ClientConnection {
     /** What the client said about itself (AMQP client properties, STOMP host, ...). */
     public Map<String, String> clientProperties() {
         return clientProperties;
+    }
+
+    /** RabbitMQ's word for whether its publishers may go on: {@code running}, {@code flow} or {@code blocked}. */
+    public String state() {
+        return state;
+    }
+
+    public void state(String state) {
+        this.state = state;
     }
 
     public List<Session> sessions() {

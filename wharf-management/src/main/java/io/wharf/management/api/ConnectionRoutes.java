@@ -63,6 +63,7 @@ final class ConnectionRoutes {
         address(m, "host", "port", c.local());
         m.put("connected_at", c.connectedAtMillis());
         m.put("channels", c.sessions().size());
+        m.put("state", c.state());
         m.put("client_properties", c.clientProperties());
         Views.counter(m, "recv_cnt", c.messagesIn(), rate.published());
         Views.counter(m, "send_cnt", c.messagesOut(), rate.delivered());

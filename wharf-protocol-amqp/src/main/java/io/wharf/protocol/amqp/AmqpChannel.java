@@ -874,7 +874,7 @@ final class AmqpChannel {
             txOps.add(new TxPublish(m, p.mandatory()));
             return;
         }
-        conn.blockIfAlarmed();
+        conn.gate().beforePublish();
         long seq = confirms == null ? 0 : confirms.register();
         VirtualHost.PublishResult result;
         try {
@@ -886,9 +886,9 @@ final class AmqpChannel {
             conn.sendContent(number, new BasicMethod.Return(ReplyCode.NO_ROUTE.code(), "NO_ROUTE", m.exchange(), m.routingKey()), m);
         }
         int size = m.bodySize();
-        conn.enqueued(size);
+        conn.gate().handedOver(size);
         result.stored().whenComplete((ok, e) -> conn.onLoop(() -> {
-            conn.stored(size);
+            conn.gate().settled(size);
             if (e != null && StorageFailures.storageCause(e) != null) {
                 conn.storageFailures().failed(e, confirms != null ? "publishers in confirm mode get basic.nack" : "not confirmed");
             } else if (e == null) {

@@ -11,10 +11,11 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.wharf.core.Broker;
-import io.wharf.core.alarm.ResourceAlarms;
 import io.wharf.core.auth.Client;
 import io.wharf.core.auth.User;
 import io.wharf.core.connection.ClientConnection;
+import io.wharf.core.session.PublishGate;
+import io.wharf.protocol.common.ReadPauses;
 import io.wharf.core.exchange.FieldValues;
 import io.wharf.core.message.Message;
 import io.wharf.core.vhost.VirtualHost;
@@ -42,11 +43,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -58,14 +57,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Errors become AMQP closes: a channel error closes the channel with its reply code, a
  * connection error closes the connection; neither reaches Netty's default handler.
  */
-final class AmqpConnection extends ChannelInboundHandlerAdapter implements ResourceAlarms.Listener {
+final class AmqpConnection extends ChannelInboundHandlerAdapter implements PublishGate.Valve {
 
     private enum State { AWAIT_HEADER, AWAIT_START_OK, AWAIT_TUNE_OK, AWAIT_OPEN, OPEN, CLOSING, CLOSED }
 
     private static final Logger LOG = LoggerFactory.getLogger(AmqpConnection.class);
     private static final String PROTOCOL = "AMQP";
-    private static final int MAX_IN_FLIGHT_MESSAGES = 20_000;
-    private static final long MAX_IN_FLIGHT_BYTES = 64L << 20;
     private static final int MAX_INBOX_RUN = 4096;
     private static final int OUTPUT_CHUNK = 64 * 1024;
     private static final int SMALL_FRAME = 256;
@@ -93,9 +90,8 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
     private boolean flushScheduled;
     private ByteBuf pending;
     private volatile LoopInbox inbox;
-    private final Set<Object> readPausers = new HashSet<>();
-    private long inFlightMessages;
-    private long inFlightBytes;
+    private ReadPauses readPauses;
+    private PublishGate gate;
     private boolean blockedSent;
     private ScheduledFuture<?> handshakeTimeout;
     private ScheduledFuture<?> closeTimeout;
@@ -247,6 +243,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.readPauses = new ReadPauses(ctx.channel());
         this.inbox = new LoopInbox(ctx.executor(), MAX_INBOX_RUN, this::aroundInboxBatch);
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
             remoteAddress = remote.getAddress();
@@ -344,8 +341,10 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
         }
         channels.clear();
         shownChannels = List.of();
+        if (gate != null) {
+            gate.close();
+        }
         if (vhost != null) {
-            broker.alarms().removeListener(this);
             vhost.connectionClosed(this);
         }
         if (wasOpen) {
@@ -578,7 +577,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
         connection.authenticated(client.user().name(), v.name());
         handshakeTimeout.cancel(false);
         send(0, new ConnectionMethod.OpenOk(""));
-        broker.alarms().addListener(this);
+        gate = new PublishGate(broker.alarms(), ctx.executor(), PublishGate.Limits.DEFAULT, this, connection);
         LOG.info("AMQP connection {}: user '{}' authenticated and granted access to vhost '{}'", name,
                 client.user().name(), v.name());
     }
@@ -586,58 +585,39 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Resou
     // ---------------------------------------------------------------- flow control
 
     void pauseReading(Object why) {
-        if (readPausers.add(why) && readPausers.size() == 1) {
-            ctx.channel().config().setAutoRead(false);
-        }
+        readPauses.pause(why);
     }
 
     void resumeReading(Object why) {
-        if (readPausers.remove(why) && readPausers.isEmpty() && state != State.CLOSED) {
-            ctx.channel().config().setAutoRead(true);
+        if (state != State.CLOSED) {
+            readPauses.resume(why);
         }
     }
 
-    /** A publish was handed to queues; too many not yet stored stop reading from the client. */
-    void enqueued(int bytes) {
-        inFlightMessages++;
-        inFlightBytes += bytes;
-        if (inFlightMessages > MAX_IN_FLIGHT_MESSAGES || inFlightBytes > MAX_IN_FLIGHT_BYTES) {
-            pauseReading("in flight");
-        }
+    /** The connection's publish gate; set once the connection is open, which is before any publish. */
+    PublishGate gate() {
+        return gate;
     }
 
-    void stored(int bytes) {
-        inFlightMessages--;
-        inFlightBytes -= bytes;
-        if (inFlightMessages < MAX_IN_FLIGHT_MESSAGES / 2 && inFlightBytes < MAX_IN_FLIGHT_BYTES / 2) {
-            resumeReading("in flight");
-        }
-    }
-
-    /** Called before each publish: under a resource alarm the connection is blocked from here on. */
-    void blockIfAlarmed() {
-        String reason = broker.alarms().blockedReason();
-        if (reason == null) {
-            return;
-        }
-        if (!blockedSent && capability("connection.blocked")) {
+    /** The gate closed: an alarm blocks the connection (told to clients that understand connection.blocked). */
+    @Override
+    public void close(PublishGate.Cause cause, String reason) {
+        if (cause == PublishGate.Cause.ALARM && !blockedSent && capability("connection.blocked")) {
             send(0, new ConnectionMethod.Blocked(reason.length() > 200 ? reason.substring(0, 200) : reason));
             blockedSent = true;
         }
-        pauseReading("alarm");
+        pauseReading(cause);
     }
 
     @Override
-    public void alarmChanged(String reason) {
-        if (reason == null) {
-            onLoop(() -> {
-                if (blockedSent && state == State.OPEN) {
-                    send(0, new ConnectionMethod.Unblocked());
-                }
-                blockedSent = false;
-                resumeReading("alarm");
-            });
+    public void open(PublishGate.Cause cause) {
+        if (cause == PublishGate.Cause.ALARM) {
+            if (blockedSent && state == State.OPEN) {
+                send(0, new ConnectionMethod.Unblocked());
+            }
+            blockedSent = false;
         }
+        resumeReading(cause);
     }
 
     // ---------------------------------------------------------------- closing

@@ -4,19 +4,24 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.wharf.core.alarm.ResourceAlarms;
 import io.wharf.core.auth.Client;
 import io.wharf.core.auth.User;
 import io.wharf.core.auth.UserStore;
 import io.wharf.core.connection.ClientConnection;
 import io.wharf.core.connection.ClientConnections;
+import io.wharf.core.session.PublishGate;
 import io.wharf.protocol.common.ConnectionTracker;
+import io.wharf.protocol.common.ReadPauses;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,9 +56,14 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     /** Requests read but not yet answered before the connection stops reading more. */
     private static final int MAX_PENDING = 256;
     private static final String PROTOCOL = "Kafka";
+    /** Why reading stops while {@link #MAX_PENDING} requests await their answers. */
+    private static final Object PENDING = "pending";
+    /** How long a produce answer asks the client to wait while an alarm holds publishers. */
+    private static final int ALARM_THROTTLE_MS = 1000;
 
     private final KafkaBroker broker;
     private final UserStore users;
+    private final ResourceAlarms alarms;
     private final String anonymousUser;
     private final ClientConnections registry;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
@@ -62,13 +72,16 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private String clientHost = "";
     private ClientConnection connection;
     private Client client;
+    private ReadPauses readPauses;
+    private PublishGate gate;
     private String clientId;
     /** The partitions the client's latest fetch asked for: what it consumes, as operators see it. */
     private volatile int fetchedPartitions;
 
-    KafkaConnection(KafkaBroker broker, UserStore users, String anonymousUser, ClientConnections registry) {
+    KafkaConnection(KafkaBroker broker, UserStore users, ResourceAlarms alarms, String anonymousUser, ClientConnections registry) {
         this.broker = broker;
         this.users = users;
+        this.alarms = alarms;
         this.anonymousUser = anonymousUser;
         this.registry = registry;
     }
@@ -76,6 +89,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.readPauses = new ReadPauses(ctx.channel());
         this.name = ctx.channel().remoteAddress() + " -> " + ctx.channel().localAddress();
         this.clientHost = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a ? "/" + a.getHostString() : "";
         connection = ConnectionTracker.track(ctx.channel(), registry, PROTOCOL, reason -> {
@@ -89,6 +103,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
         client = new Client(user, this, "Kafka connection " + name);
         connection.authenticated(user.name(), broker.vhost().name());
+        gate = new PublishGate(alarms, ctx.executor(), PublishGate.Limits.DEFAULT, readPauses.valve(), connection);
         connection.sessions(this::sessions);
         ctx.fireChannelActive();
     }
@@ -175,6 +190,13 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         describe(request);
+        boolean produce = request instanceof ProduceRequest;
+        long size = bytes.capacity();
+        if (produce) {
+            // A produce read during an alarm is still taken; the channel is muted after it.
+            gate.beforePublish();
+            gate.handedOver(size);
+        }
         CompletableFuture<ApiMessage> response;
         try {
             response = broker.handle(header, request, clientHost, connection, client);
@@ -182,7 +204,23 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             LOG.warn("Kafka connection {}: {} v{} failed: {}", name, api, version, e.toString());
             response = CompletableFuture.completedFuture(request.getErrorResponse(e).data());
         }
+        if (produce) {
+            response = response.whenComplete((r, e) -> ctx.executor().execute(() -> gate.settled(size)))
+                    .thenApply(this::throttledDuringAlarm);
+        }
         respond(header, response);
+    }
+
+    /**
+     * While an alarm holds publishers, a produce answer asks the client to wait too
+     * ({@code throttle_time_ms}, as Kafka's quotas do); clients from 2.0 on then hold back
+     * their next requests themselves, besides the muted channel.
+     */
+    private ApiMessage throttledDuringAlarm(ApiMessage r) {
+        if (r instanceof ProduceResponseData d && alarms.blockedReason() != null) {
+            d.setThrottleTimeMs(ALARM_THROTTLE_MS);
+        }
+        return r;
     }
 
     private void respond(RequestHeader header, CompletableFuture<ApiMessage> response) {
@@ -190,7 +228,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         pending.add(p);
         if (pending.size() == MAX_PENDING) {
             // A client that pipelines without end must not fill the broker's memory.
-            ctx.channel().config().setAutoRead(false);
+            readPauses.pause(PENDING);
         }
         if (response.isDone()) {
             drain();
@@ -233,8 +271,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         if (wrote) {
             ctx.flush();
         }
-        if (pending.size() < MAX_PENDING / 2 && !ctx.channel().config().isAutoRead()) {
-            ctx.channel().config().setAutoRead(true);
+        if (pending.size() < MAX_PENDING / 2) {
+            readPauses.resume(PENDING);
         }
     }
 
@@ -271,6 +309,14 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private void close(String why) {
         LOG.warn("Kafka connection {}: closing: {}", name, why);
         ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (gate != null) {
+            gate.close();
+        }
+        ctx.fireChannelInactive();
     }
 
     @Override

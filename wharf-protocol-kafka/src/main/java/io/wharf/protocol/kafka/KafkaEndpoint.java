@@ -47,7 +47,7 @@ public final class KafkaEndpoint implements AutoCloseable {
             listener = Listener.bind("Kafka", settings.host(), settings.port(), WriteBufferWaterMark.DEFAULT, ch -> {
                 // A request is a 4-byte size and that many bytes; a larger size than allowed closes the connection.
                 ch.pipeline().addLast("frames", new LengthFieldBasedFrameDecoder(settings.maxRequestSize(), 0, 4, 0, 4));
-                ch.pipeline().addLast("kafka", new KafkaConnection(kafka, broker.users(), settings.anonymousUser(), broker.connections()));
+                ch.pipeline().addLast("kafka", new KafkaConnection(kafka, broker.users(), broker.alarms(), settings.anonymousUser(), broker.connections()));
             });
         } catch (IOException e) {
             timers.shutdownNow();

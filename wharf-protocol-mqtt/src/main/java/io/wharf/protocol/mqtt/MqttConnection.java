@@ -32,7 +32,10 @@ import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.wharf.core.BrokerException;
+import io.wharf.core.Broker;
+import io.wharf.core.alarm.ResourceAlarms;
 import io.wharf.core.auth.Client;
+import io.wharf.core.session.PublishGate;
 import io.wharf.core.auth.User;
 import io.wharf.core.auth.UserStore;
 import io.wharf.core.connection.ClientConnection;
@@ -46,6 +49,7 @@ import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueDefinition;
 import io.wharf.core.vhost.VirtualHost;
 import io.wharf.protocol.common.ConnectionTracker;
+import io.wharf.protocol.common.ReadPauses;
 import io.wharf.protocol.common.StorageFailures;
 import io.wharf.protocol.common.LoopInbox;
 import org.slf4j.Logger;
@@ -54,9 +58,11 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -79,7 +85,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
     /** Topic aliases a client may set up towards the broker. */
     private static final int TOPIC_ALIAS_MAXIMUM = 1024;
-    /** QoS 2 publishes a client may have under way towards the broker. */
+    /**
+     * QoS 1 and 2 publishes a client may have under way towards the broker (MQTT 5's Receive
+     * Maximum): a QoS 1 publish until its PUBACK, a QoS 2 one until its PUBCOMP.
+     */
     private static final int RECEIVE_MAXIMUM = 1024;
 
     private enum State { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSED }
@@ -90,6 +99,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     private final UserStore users;
     private final ClientConnections registry;
+    private final ResourceAlarms alarms;
     private final VirtualHost vhost;
     private final MqttSettings settings;
     private final MqttSessions sessions;
@@ -98,6 +108,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private ClientConnection connection;
     private LoopInbox inbox;
+    private ReadPauses readPauses;
+    private PublishGate gate;
+    /** QoS 1 publishes of this connection not yet acknowledged, towards Receive Maximum. */
+    private int qos1Receiving;
+    /** Packet ids of this connection's QoS 2 publishes not yet released, towards Receive Maximum. */
+    private final Set<Integer> qos2Receiving = new HashSet<>();
     private State state = State.AWAIT_CONNECT;
     private int version;
     private String name;
@@ -128,10 +144,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private volatile int shownSubscriptions;
     private volatile int shownWindow;
 
-    MqttConnection(UserStore users, ClientConnections registry, VirtualHost vhost, MqttSettings settings, MqttSessions sessions,
+    MqttConnection(Broker broker, VirtualHost vhost, MqttSettings settings, MqttSessions sessions,
                    ScheduledExecutorService timers) {
-        this.users = users;
-        this.registry = registry;
+        this.users = broker.users();
+        this.registry = broker.connections();
+        this.alarms = broker.alarms();
         this.vhost = vhost;
         this.settings = settings;
         this.sessions = sessions;
@@ -141,6 +158,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.readPauses = new ReadPauses(ctx.channel());
         this.name = String.valueOf(ctx.channel().remoteAddress());
         this.storageFailures = new StorageFailures(LOG, "MQTT connection " + name);
         this.inbox = new LoopInbox(ctx.executor(), this::endOfBatch);
@@ -404,7 +422,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         shownWindow = windowSize;
         state = State.CONNECTING;
         // Packets after CONNECT wait until the session is ready.
-        ctx.channel().config().setAutoRead(false);
+        readPauses.pause(State.CONNECTING);
+        gate = new PublishGate(alarms, ctx.executor(), PublishGate.Limits.DEFAULT, readPauses.valve(), connection);
         String id = clientId;
         boolean assigned = assignedId;
         MqttSession s = sessions.session(id);
@@ -613,7 +632,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         ctx.flush();
         LOG.debug("MQTT connection {}: client '{}' connected (MQTT {}, session present: {})", name, session.clientId,
                 version == 5 ? "5" : version == 4 ? "3.1.1" : "3.1", sessionPresent);
-        ctx.channel().config().setAutoRead(true);
+        readPauses.resume(State.CONNECTING);
         wakeQueues();
     }
 
@@ -669,6 +688,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
+        if (qos > 0 && !receiving(qos, packetId)) {
+            return;
+        }
+        gate.beforePublish();
         connection.messageIn();
         byte[] body = ByteBufUtil.getBytes(m.payload());
         boolean retain = m.fixedHeader().isRetain();
@@ -687,18 +710,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             } else {
                 refused(MqttReasonCodes.PubAck.NOT_AUTHORIZED.name());
                 forgetRelease(qos, packetId);
+                received(qos, packetId);
                 ctx.writeAndFlush(pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId,
                         MqttReasonCodes.PubAck.NOT_AUTHORIZED.byteValue()));
             }
             return;
         }
-        if (qos == 0) {
-            return;
-        }
         boolean matched = result.queues() > 0;
+        long size = body.length;
+        gate.handedOver(size);
         // Acknowledged only once every copy is on disk (and the retained copy too).
         CompletableFuture.allOf(result.stored(), retained).whenComplete((v, e) -> onLoop(() -> {
-            if (state != State.CONNECTED) {
+            gate.settled(size);
+            if (state != State.CONNECTED || qos == 0) {
                 return;
             }
             // A full disk is a limit the client may wait out (0x97, as Mosquitto answers resource
@@ -712,14 +736,46 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 storageFailures.failed(e, version < 5 ? "MQTT 3.1.1 publishers are disconnected unacknowledged"
                         : String.format("answered with reason 0x%02X", reason & 0xFF));
                 forgetRelease(qos, packetId);
+                received(qos, packetId);
                 if (version < 5) {
                     // MQTT 3.1.1 has no way to say it failed: the client resends after reconnecting.
                     ctx.close();
                     return;
                 }
             }
+            if (qos == 1) {
+                received(qos, packetId);
+            }
             ctx.write(pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId, reason), ctx.voidPromise());
         }));
+    }
+
+    /**
+     * Counts a QoS 1 or 2 publish towards Receive Maximum; one past it ends an MQTT 5 connection
+     * with DISCONNECT 0x93, as the specification requires (MQTT 3.1.1 has no such limit).
+     */
+    private boolean receiving(int qos, int packetId) {
+        if (version == 5 && qos1Receiving + qos2Receiving.size() >= RECEIVE_MAXIMUM) {
+            LOG.info("MQTT connection {} ({}): more than {} QoS 1 and 2 publishes under way", name, clientId(), RECEIVE_MAXIMUM);
+            forgetRelease(qos, packetId);
+            refuse(MqttReasonCodes.Disconnect.RECEIVE_MAXIMUM_EXCEEDED);
+            return false;
+        }
+        if (qos == 1) {
+            qos1Receiving++;
+        } else {
+            qos2Receiving.add(packetId);
+        }
+        return true;
+    }
+
+    /** A QoS 1 publish was acknowledged, or a QoS 2 one released or refused: it no longer counts. */
+    private void received(int qos, int packetId) {
+        if (qos == 1) {
+            qos1Receiving--;
+        } else {
+            qos2Receiving.remove(packetId);
+        }
     }
 
     private void forgetRelease(int qos, int packetId) {
@@ -731,6 +787,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void released(int packetId) {
+        received(2, packetId);
         boolean known;
         synchronized (session) {
             known = session.awaitingRelease.remove(packetId);
@@ -1179,6 +1236,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         State was = state;
         state = State.CLOSED;
+        if (gate != null) {
+            gate.close();
+        }
         if (inbox != null) {
             endOfBatch();
         }

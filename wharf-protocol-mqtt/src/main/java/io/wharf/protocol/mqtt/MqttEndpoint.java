@@ -46,7 +46,7 @@ public final class MqttEndpoint implements AutoCloseable {
                     MqttSettings.WEBSOCKET_PATH, "mqtt,mqttv3.1", settings.maxPacketSize(), WebSockets.Frames.BINARY, ch -> {
                         ch.pipeline().addLast("decoder", new MqttDecoder(settings.maxPacketSize()));
                         ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
-                        ch.pipeline().addLast("mqtt", new MqttConnection(broker.users(), broker.connections(), vhost, settings, sessions, timers));
+                        ch.pipeline().addLast("mqtt", new MqttConnection(broker, vhost, settings, sessions, timers));
                     });
         } catch (IOException e) {
             timers.shutdownNow();

@@ -113,6 +113,59 @@ class MqttBadInputTest {
         }
     }
 
+    /** One whole packet as read: its first byte and its body. */
+    private record Packet(int first, byte[] body) {
+    }
+
+    private static Packet readPacket(DataInputStream in) throws IOException {
+        int first = in.readUnsignedByte();
+        int length = 0;
+        for (int shift = 0; ; shift += 7) {
+            int digit = in.readUnsignedByte();
+            length |= (digit & 0x7F) << shift;
+            if ((digit & 0x80) == 0) {
+                break;
+            }
+        }
+        byte[] body = new byte[length];
+        in.readFully(body);
+        return new Packet(first, body);
+    }
+
+    private static byte[] qos2Publish(int id) {
+        return packet(0x34, concat(str("greedy/topic"), new byte[] {(byte) (id >> 8), (byte) id, 0x00},
+                "x".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void shouldDisconnectAnMqtt5ClientThatExceedsReceiveMaximumWith0x93() throws IOException {
+        int receiveMaximum = 1024;
+        try (Socket s = connect()) {
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            s.getOutputStream().write(packet(0x10, concat(str("MQTT"), new byte[] {5, 0x02, 0x00, 0x3C, 0x00}, str("greedy"))));
+            Packet connack = readPacket(in);
+            assertThat(connack.first()).isEqualTo(0x20);
+            assertThat(connack.body()[1]).isZero();
+            // QoS 2 publishes stay under way until the client releases them, which this one never does:
+            // Receive Maximum of them are taken, one more ends the connection.
+            ByteArrayOutputStream publishes = new ByteArrayOutputStream();
+            for (int id = 1; id <= receiveMaximum; id++) {
+                publishes.writeBytes(qos2Publish(id));
+            }
+            s.getOutputStream().write(publishes.toByteArray());
+            for (int i = 0; i < receiveMaximum; i++) {
+                Packet pubrec = readPacket(in);
+                assertThat(pubrec.first()).isEqualTo(0x50);
+            }
+            s.getOutputStream().write(qos2Publish(receiveMaximum + 1));
+            Packet p = readPacket(in);
+            assertThat(p.first()).isEqualTo(0xE0);
+            assertThat(p.body()[0] & 0xFF).isEqualTo(0x93);
+            assertThat(closed(s)).isTrue();
+        }
+        assertStillServing();
+    }
+
     @Test
     void shouldRefuseAnUnknownProtocolLevelWithReturnCodeOne() throws IOException {
         try (Socket s = connect()) {

@@ -16,6 +16,8 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.wharf.core.Broker;
 import io.wharf.core.BrokerException;
+import io.wharf.core.session.PublishGate;
+import io.wharf.protocol.common.ReadPauses;
 import io.wharf.core.auth.Client;
 import io.wharf.core.auth.User;
 import io.wharf.core.connection.ClientConnection;
@@ -69,6 +71,8 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
     private final Broker broker;
     private final StompSettings settings;
     private ChannelHandlerContext ctx;
+    private ReadPauses readPauses;
+    private PublishGate gate;
     private ClientConnection connection;
     private LoopInbox inbox;
     private State state = State.AWAIT_CONNECT;
@@ -93,6 +97,8 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
      */
     private final java.util.ArrayDeque<Runnable> backlog = new java.util.ArrayDeque<>();
     private boolean busy;
+    /** Why reading stops while a frame waits for the broker: the frames behind it must wait too. */
+    private static final Object BUSY = "busy";
 
     StompConnection(Broker broker, StompSettings settings) {
         this.broker = broker;
@@ -102,6 +108,7 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.readPauses = new ReadPauses(ctx.channel());
         this.name = String.valueOf(ctx.channel().remoteAddress());
         this.inbox = new LoopInbox(ctx.executor(), ctx::flush);
         connection = ConnectionTracker.track(ctx.channel(), broker.connections(), PROTOCOL, this::closeByOperator);
@@ -236,14 +243,14 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         busy = true;
-        ctx.channel().config().setAutoRead(false);
+        readPauses.pause(BUSY);
         work.whenComplete((v, e) -> onLoop(() -> {
             busy = false;
             while (!busy && !backlog.isEmpty() && state != State.CLOSED) {
                 backlog.poll().run();
             }
             if (!busy && state != State.CLOSED) {
-                ctx.channel().config().setAutoRead(true);
+                readPauses.resume(BUSY);
             }
         }));
     }
@@ -382,6 +389,7 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
         }
         client = new Client(user, this, "STOMP " + name);
         connection.authenticated(user.name(), vhost.name());
+        gate = new PublishGate(broker.alarms(), ctx.executor(), PublishGate.Limits.DEFAULT, readPauses.valve(), connection);
         session = "session-" + UUID.randomUUID();
         long[] hb = heartBeats(header(f, StompHeaders.HEART_BEAT.toString()));
         DefaultStompFrame out = new DefaultStompFrame(StompCommand.CONNECTED);
@@ -448,6 +456,7 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
 
     private void send(StompFrame f) {
         StompDestination d = StompDestination.parse(required(f, StompHeaders.DESTINATION.toString()));
+        gate.beforePublish();
         connection.messageIn();
         Map<String, String> headers = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, String>> it = f.headers().iteratorAsString(); it.hasNext(); ) {
@@ -462,12 +471,15 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
             ready = ensureTempQueue(d.name()).thenAccept(q -> { });
         }
         awaitBeforeNext(CompletableFuture.allOf(ready, replyTo));
+        long size = body.length;
+        gate.handedOver(size);
         ready.thenCombine(replyTo, (v, reply) -> reply).thenCompose(reply -> {
             MessageProperties props = StompMessages.properties(headers, reply);
             String routingKey = d.kind() == StompDestination.Kind.TEMP_QUEUE ? tempQueues.get(d.name()) : d.sendRoutingKey();
             Message m = Message.of(d.sendExchange(), routingKey, props, body, System.currentTimeMillis());
             return vhost.publish(m, false, client).stored();
         }).whenComplete((stored, e) -> {
+            onLoop(() -> gate.settled(size));
             if (e != null) {
                 failed(e, f);
                 return;
@@ -815,6 +827,9 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSED;
+        if (gate != null) {
+            gate.close();
+        }
         for (StompSubscription s : subscriptions.values()) {
             release(s);
         }
