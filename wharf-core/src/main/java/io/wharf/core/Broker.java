@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -49,6 +50,7 @@ public final class Broker implements AutoCloseable {
     private final ExecutorService adminPool;
     private final ScheduledExecutorService timers;
     private volatile Lifecycle state;
+    private final AtomicBoolean closing = new AtomicBoolean();
 
     private Broker(Storage storage, UserStore users, Map<String, VirtualHost> vhosts, ResourceAlarms alarms,
                    ExecutorService queuePool, ExecutorService adminPool, ScheduledExecutorService timers) {
@@ -89,7 +91,7 @@ public final class Broker implements AutoCloseable {
             ResourceAlarms alarms = new ResourceAlarms(storage.dataDir(), settings.memoryHighWatermark(),
                     settings.diskFreeLimit(), timers, 1000);
             LOG.info("broker open: data in {}, virtual hosts {}", storage.dataDir(), vhosts.keySet());
-            return new Broker(storage, new UserStore(settings.users(), storage.metadata()), vhosts, alarms, queuePool, adminPool, timers);
+            return new Broker(storage, new UserStore(settings.users(), storage.metadata(), adminPool), vhosts, alarms, queuePool, adminPool, timers);
         } catch (IOException | RuntimeException e) {
             for (ExecutorService ex : new ExecutorService[] {queuePool, adminPool, timers}) {
                 if (ex != null) {
@@ -149,8 +151,9 @@ public final class Broker implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws IOException {
-        if (state != Lifecycle.RUNNING) {
+    public void close() throws IOException {
+        // Only the first caller closes; a later one returns at once, as from a closed broker.
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
         state = Lifecycle.CLOSING;

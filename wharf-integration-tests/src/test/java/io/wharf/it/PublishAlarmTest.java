@@ -54,7 +54,7 @@ class PublishAlarmTest {
 
     @AfterEach
     void clearAlarmAndClose() throws Exception {
-        alarms().setDiskFreeLimit(0);
+        alarms().setDiskFreeLimit(0).join();
         for (AutoCloseable c : clients) {
             c.close();
         }
@@ -95,7 +95,7 @@ class PublishAlarmTest {
      */
     private void assertHeldUntilTheAlarmClears(String protocol, Callable<CompletableFuture<?>> flood, Callable<Long> stored)
             throws Exception {
-        alarms().setDiskFreeLimit(Long.MAX_VALUE);
+        alarms().setDiskFreeLimit(Long.MAX_VALUE).join();
         assertThat(alarms().blockedReason()).contains("low on disk");
         CompletableFuture<?> flooding = flood.call();
 
@@ -103,7 +103,7 @@ class PublishAlarmTest {
         assertThat(stored.call()).isLessThan(MESSAGES);
         assertThat(flooding).isNotDone();
 
-        alarms().setDiskFreeLimit(0);
+        alarms().setDiskFreeLimit(0).join();
         flooding.get(120, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(60)).until(stored, n -> n == MESSAGES);
         await().atMost(Duration.ofSeconds(60)).until(() -> !blocked(protocol));

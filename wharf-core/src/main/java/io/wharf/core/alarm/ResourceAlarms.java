@@ -12,6 +12,7 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -23,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  * the last garbage collection above the high watermark, or free space on the data directory's
  * disk below the limit.
  *
- * <p>Checks run on the given scheduler; listeners are called there and must not block.
+ * <p>Owned by the scheduler's thread: checks, and the changes of limits at run time, run there
+ * and nowhere else, and listeners are called there and must not block. {@link #blockedReason()}
+ * may be read from any thread.
  */
 public final class ResourceAlarms implements AutoCloseable {
 
@@ -35,10 +38,11 @@ public final class ResourceAlarms implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResourceAlarms.class);
 
-    private volatile double memoryHighWatermark;
-    private volatile long diskFreeLimit;
+    private double memoryHighWatermark;
+    private long diskFreeLimit;
     private final FileStore disk;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService scheduler;
     private final ScheduledFuture<?> task;
     private volatile String reason;
 
@@ -52,6 +56,8 @@ public final class ResourceAlarms implements AutoCloseable {
         this.memoryHighWatermark = memoryHighWatermark;
         this.diskFreeLimit = diskFreeLimit;
         this.disk = Files.getFileStore(dataDir);
+        this.scheduler = scheduler;
+        // Before the first scheduled check, so no other thread can run one yet.
         check();
         this.task = scheduler.scheduleWithFixedDelay(this::check, checkEveryMs, checkEveryMs, TimeUnit.MILLISECONDS);
     }
@@ -69,19 +75,26 @@ public final class ResourceAlarms implements AutoCloseable {
         listeners.remove(l);
     }
 
-    /** Changes the free-disk limit at run time (as RabbitMQ's set_disk_free_limit) and checks at once. */
-    public synchronized void setDiskFreeLimit(long bytes) {
-        diskFreeLimit = bytes;
-        check();
+    /**
+     * Changes the free-disk limit at run time (as RabbitMQ's set_disk_free_limit) and checks at
+     * once; completes when the check has run and listeners have been told.
+     */
+    public CompletableFuture<Void> setDiskFreeLimit(long bytes) {
+        return CompletableFuture.runAsync(() -> {
+            diskFreeLimit = bytes;
+            check();
+        }, scheduler);
     }
 
-    /** Changes the memory high watermark at run time and checks at once. */
-    public synchronized void setMemoryHighWatermark(double fraction) {
-        memoryHighWatermark = fraction;
-        check();
+    /** Changes the memory high watermark at run time and checks at once, as {@link #setDiskFreeLimit} does. */
+    public CompletableFuture<Void> setMemoryHighWatermark(double fraction) {
+        return CompletableFuture.runAsync(() -> {
+            memoryHighWatermark = fraction;
+            check();
+        }, scheduler);
     }
 
-    synchronized void check() {
+    private void check() {
         String now = null;
         try {
             long free = disk.getUsableSpace();

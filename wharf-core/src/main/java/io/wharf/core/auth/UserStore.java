@@ -1,5 +1,6 @@
 package io.wharf.core.auth;
 
+import io.wharf.core.concurrent.Sequencer;
 import io.wharf.core.message.FieldTables;
 import io.wharf.core.message.WireReader;
 import io.wharf.storage.metadata.MetadataStore;
@@ -19,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * The users a broker knows, with their credentials. Every protocol authenticates against it.
@@ -27,7 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * constant time. Users added or changed at run time ({@link #put}) are stored in the metadata
  * store and come back after a restart; the configured users are applied over them at every start.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. Changes are commands run one after another, each once the one before it is
+ * stored, so two changes to one user never interleave; lookups read the published state from
+ * any thread.
  */
 public final class UserStore {
 
@@ -43,15 +47,21 @@ public final class UserStore {
 
     private final Map<String, Stored> users = new ConcurrentHashMap<>();
     private final MetadataStore store;
+    private final Sequencer changes;
 
-    /** Users kept in memory only. */
+    /** Users kept in memory only; changes run on the calling thread. */
     public UserStore(Iterable<Credentials> initial) {
-        this(initial, null);
+        this(initial, null, Runnable::run);
     }
 
-    /** The users saved in {@code store}, then {@code configured} over them. */
-    public UserStore(Iterable<Credentials> configured, MetadataStore store) {
+    /**
+     * The users saved in {@code store}, then {@code configured} over them.
+     *
+     * @param pool runs the store's changes, one at a time
+     */
+    public UserStore(Iterable<Credentials> configured, MetadataStore store, Executor pool) {
         this.store = store;
+        this.changes = new Sequencer(pool);
         if (store != null) {
             for (byte[] v : store.scan(PREFIX).values()) {
                 Stored s = decode(v);
@@ -121,36 +131,44 @@ public final class UserStore {
      * Adds or replaces a user; a null password keeps the current one (a user that does not exist
      * yet then cannot log in until given one). Completes with whether the user is new, once stored.
      */
-    public synchronized CompletableFuture<Boolean> put(User user, String password) {
-        Stored old = users.get(user.name());
-        Stored s = password != null ? hashed(user, password)
-                : old != null ? new Stored(user, old.salt(), old.hash()) : new Stored(user, new byte[0], new byte[0]);
-        users.put(user.name(), s);
-        return save(s).thenApply(v -> old == null);
+    public CompletableFuture<Boolean> put(User user, String password) {
+        return changes.submit(() -> {
+            Stored old = users.get(user.name());
+            Stored s = password != null ? hashed(user, password)
+                    : old != null ? new Stored(user, old.salt(), old.hash()) : new Stored(user, new byte[0], new byte[0]);
+            users.put(user.name(), s);
+            return save(s).thenApply(v -> old == null);
+        });
     }
 
     /** Removes a user; completes with whether there was one. Open connections of the user stay open. */
-    public synchronized CompletableFuture<Boolean> delete(String name) {
-        Stored old = users.remove(name);
-        if (old == null) {
-            return CompletableFuture.completedFuture(false);
-        }
-        return (store == null ? CompletableFuture.<Void>completedFuture(null) : store.delete(PREFIX + name)).thenApply(v -> true);
+    public CompletableFuture<Boolean> delete(String name) {
+        return changes.submit(() -> {
+            Stored old = users.remove(name);
+            if (old == null) {
+                return CompletableFuture.completedFuture(false);
+            }
+            return (store == null ? CompletableFuture.<Void>completedFuture(null) : store.delete(PREFIX + name)).thenApply(v -> true);
+        });
     }
 
     /** Sets (or, with a null permission, revokes) what a user may do in a vhost; completes with whether the user had none there. */
-    public synchronized CompletableFuture<Boolean> setPermission(String name, String vhost, Permission permission) {
-        Stored s = users.get(name);
-        if (s == null) {
-            return CompletableFuture.failedFuture(io.wharf.core.BrokerException.notFound("no user '" + name + "'"));
-        }
-        Map<String, Permission> perms = new LinkedHashMap<>(s.user().permissions());
-        boolean fresh = permission == null ? perms.remove(vhost) == null : perms.put(vhost, permission) == null;
-        User u = new User(s.user().name(), s.user().tags(), perms, s.user().loopbackOnly());
-        Stored updated = new Stored(u, s.salt(), s.hash());
-        users.put(name, updated);
-        return save(updated).thenApply(v -> fresh);
+    public CompletableFuture<Boolean> setPermission(String name, String vhost, Permission permission) {
+        return changes.submit(() -> {
+            Stored s = users.get(name);
+            if (s == null) {
+                return CompletableFuture.failedFuture(io.wharf.core.BrokerException.notFound("no user '" + name + "'"));
+            }
+            Map<String, Permission> perms = new LinkedHashMap<>(s.user().permissions());
+            boolean fresh = permission == null ? perms.remove(vhost) == null : perms.put(vhost, permission) == null;
+            User u = new User(s.user().name(), s.user().tags(), perms, s.user().loopbackOnly());
+            Stored updated = new Stored(u, s.salt(), s.hash());
+            users.put(name, updated);
+            return save(updated).thenApply(v -> fresh);
+        });
     }
+
+
 
     private CompletableFuture<Void> save(Stored s) {
         return store == null ? CompletableFuture.completedFuture(null) : store.put(PREFIX + s.user().name(), encode(s));

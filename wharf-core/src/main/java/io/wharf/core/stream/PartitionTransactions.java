@@ -17,7 +17,7 @@ import java.util.Map;
  * transaction begins (which holds back the last stable offset) and which ranges were aborted, so
  * that committed-only readers can skip them.
  *
- * <p>Not thread-safe: the partition calls it under its producer lock.
+ * <p>Not thread-safe: only the partition's owner uses it.
  */
 final class PartitionTransactions {
 
@@ -29,6 +29,8 @@ final class PartitionTransactions {
     private final List<Aborted> aborted = new ArrayList<>();
     /** The log start the aborted ranges were last trimmed to: trimming again only pays when it moved. */
     private long trimmedTo = -1;
+    /** Whether the aborted ranges changed since {@link #abortedChanged()} last answered. */
+    private boolean abortedChanged = true;
 
     /** Reads a log's transactional batches and markers from its start, as recovery after a restart. */
     static PartitionTransactions recover(Log log) {
@@ -87,6 +89,7 @@ final class PartitionTransactions {
         open.remove(producerId);
         if (!commit) {
             aborted.add(new Aborted(producerId, first, markerOffset));
+            abortedChanged = true;
         }
     }
 
@@ -99,15 +102,16 @@ final class PartitionTransactions {
         return min;
     }
 
-    /** Aborted transactions with batches in [from, to). */
-    List<Aborted> abortedBetween(long from, long to) {
-        List<Aborted> out = new ArrayList<>();
-        for (Aborted a : aborted) {
-            if (a.markerOffset() >= from && a.firstOffset() < to) {
-                out.add(a);
-            }
-        }
-        return out;
+    /** The aborted transactions still in the log, oldest first. */
+    List<Aborted> aborted() {
+        return aborted;
+    }
+
+    /** Whether {@link #aborted()} changed since the last call; the partition republishes it only then. */
+    boolean abortedChanged() {
+        boolean changed = abortedChanged;
+        abortedChanged = false;
+        return changed;
     }
 
     /** Forgets aborted ranges wholly below the log's start, which retention removed. */
@@ -116,6 +120,8 @@ final class PartitionTransactions {
             return;
         }
         trimmedTo = logStartOffset;
-        aborted.removeIf(a -> a.markerOffset() < logStartOffset);
+        if (aborted.removeIf(a -> a.markerOffset() < logStartOffset)) {
+            abortedChanged = true;
+        }
     }
 }

@@ -7,10 +7,15 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 /**
  * A replayable, partitioned stream: one log per partition, read by offset, never consumed away;
  * retention by size and age trims it. Kafka topics are streams, and AMQP reads them as stream queues.
+ *
+ * <p>Threading: its definition changes (partitions added, settings, deletion) only as commands of
+ * its virtual host's admin sequence, one at a time; what they change is published through
+ * volatile fields, so readers on any thread see a whole definition.
  */
 public final class Stream {
 
@@ -18,11 +23,13 @@ public final class Stream {
     private final String logPrefix;
     private final LogManager logs;
     private final LogConfig defaults;
+    private final Executor pool;
     private volatile LogConfig logConfig;
     private volatile List<StreamPartition> partitions;
 
-    private Stream(StreamDefinition definition, String logPrefix, LogManager logs, LogConfig defaults) {
+    private Stream(StreamDefinition definition, String logPrefix, LogManager logs, LogConfig defaults, Executor pool) {
         this.definition = definition;
+        this.pool = pool;
         this.logPrefix = logPrefix;
         this.logs = logs;
         this.defaults = defaults;
@@ -35,10 +42,11 @@ public final class Stream {
      *
      * @param vhost    the virtual host, part of the log names
      * @param defaults configuration of stream logs before the stream's own settings
+     * @param pool     runs the partitions' owners
      * @throws IllegalArgumentException if a setting of the stream is not a valid number
      */
-    public static Stream open(String vhost, StreamDefinition d, LogManager logs, LogConfig defaults) {
-        Stream s = new Stream(d, "stream/" + vhost + "/" + d.name() + "/", logs, defaults);
+    public static Stream open(String vhost, StreamDefinition d, LogManager logs, LogConfig defaults, Executor pool) {
+        Stream s = new Stream(d, "stream/" + vhost + "/" + d.name() + "/", logs, defaults, pool);
         s.growTo(d.partitions());
         return s;
     }
@@ -64,7 +72,7 @@ public final class Stream {
     private void growTo(int count) {
         List<StreamPartition> ps = new ArrayList<>(partitions);
         for (int i = ps.size(); i < count; i++) {
-            ps.add(new StreamPartition(definition.name(), i, logs.open(logPrefix + i, logConfig)));
+            ps.add(new StreamPartition(definition.name(), i, logs.open(logPrefix + i, logConfig), pool));
         }
         partitions = List.copyOf(ps);
     }
@@ -92,7 +100,7 @@ public final class Stream {
     }
 
     /** Adds partitions up to {@code count}; existing ones keep their data. The virtual host persists the new definition. */
-    public synchronized void addPartitions(int count) {
+    public void addPartitions(int count) {
         definition = definition.withPartitions(count);
         growTo(count);
     }
@@ -103,7 +111,7 @@ public final class Stream {
      *
      * @throws IllegalArgumentException if a setting is not a valid number
      */
-    public synchronized void reconfigure(Map<String, String> configs) {
+    public void reconfigure(Map<String, String> configs) {
         LogConfig c = configure(defaults, configs);
         definition = definition.withConfigs(configs);
         logConfig = c;
@@ -128,7 +136,7 @@ public final class Stream {
     }
 
     /** Deletes every partition's log and its data. */
-    public synchronized void delete() throws IOException {
+    public void delete() throws IOException {
         for (StreamPartition p : partitions) {
             logs.delete(p.log().name());
         }

@@ -1,5 +1,6 @@
 package io.wharf.core.stream;
 
+import io.wharf.core.concurrent.SerialExecutor;
 import io.wharf.core.stats.MessageStats;
 import io.wharf.storage.log.Log;
 import io.wharf.storage.log.LogDamage;
@@ -14,13 +15,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * One partition of a stream: a log read by offset. Readers see only what is durable (the high
  * watermark), so nothing a reader has seen can disappear in a crash.
  *
- * <p>Threading: every method may be called from any thread.
+ * <p>Threading: what producers left in the log (idempotent producers' sequences, open and
+ * aborted transactions) belongs to the partition's own {@link SerialExecutor} and changes only
+ * there, one command at a time: an idempotent or transactional append, a transaction marker.
+ * That state is recovered from the log at open, as the owner's first command, off every network
+ * thread. What readers need of it (the last stable offset, the aborted ranges) is published as
+ * immutable values after each command, so reads run on any thread without waiting. Appends'
+ * completions are handed from the log's writer to the owner before anyone is told, so no
+ * reader's or producer's continuation runs on a log writer thread.
  */
 public final class StreamPartition {
 
@@ -29,39 +40,54 @@ public final class StreamPartition {
     private final Log log;
     private final MessageStats stats = new MessageStats();
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
-    // Guards what producers left in the log: sequences and transactions.
-    private final Object producerLock = new Object();
+    private final SerialExecutor owner;
+    // Owned by `owner`.
     private final ProducerSequences sequences = new ProducerSequences();
-    // Read from the log on the first idempotent append, not at open: most partitions never need it.
-    private boolean sequencesRecovered;
-    // Read from the log on first use, unless the log was empty at open: then there is nothing to read.
     private PartitionTransactions transactions;
+    // Published by `owner` for readers on any thread.
+    private volatile long firstUnstableOffset;
+    private volatile List<PartitionTransactions.Aborted> aborted = List.of();
 
     /** Offsets at the end of a partition read at open to learn what idempotent producers last wrote. */
     private static final long PRODUCER_STATE_SCAN = 20_000;
 
-    StreamPartition(String stream, int index, Log log) {
+    /**
+     * @param pool runs the partition's owner; the producer state is recovered there, after this returns
+     */
+    StreamPartition(String stream, int index, Log log, Executor pool) {
         this.stream = stream;
         this.index = index;
         this.log = log;
-        if (log.endOffset() == log.startOffset()) {
-            transactions = new PartitionTransactions();
-        }
+        this.owner = new SerialExecutor("stream " + stream + "-" + index, pool, null);
+        // Until recovered, committed-only readers see nothing: the log may hold open transactions.
+        this.firstUnstableOffset = log.endOffset() == log.startOffset() ? Long.MAX_VALUE : log.startOffset();
+        owner.execute(this::recover);
     }
 
-    /** Called with the producer lock held. */
-    private PartitionTransactions transactions() {
-        if (transactions == null) {
+    /** The owner's first command: reads what producers left in the log, then lets readers in. */
+    private void recover() {
+        if (log.endOffset() == log.startOffset()) {
+            transactions = new PartitionTransactions();
+        } else {
             transactions = PartitionTransactions.recover(log);
+            recoverProducerSequences();
         }
+        publish();
+        wakeReaders();
+    }
+
+    /** Publishes what readers need of the transactions, after a command changed them. */
+    private void publish() {
         transactions.truncatedTo(log.startOffset());
-        return transactions;
+        firstUnstableOffset = transactions.firstUnstableOffset();
+        if (transactions.abortedChanged()) {
+            aborted = List.copyOf(transactions.aborted());
+        }
     }
 
     /**
      * Reads the partition's latest batches so that a producer retrying across a broker restart
-     * is still recognised: its last batches are at the end of the log. Called with the
-     * producer lock held, before any idempotent append of this run.
+     * is still recognised: its last batches are at the end of the log.
      */
     private void recoverProducerSequences() {
         long end = log.durableEndOffset();
@@ -82,6 +108,28 @@ public final class StreamPartition {
                 break;
             }
         }
+    }
+
+    /** Runs {@code command} on the owner; a failure it throws fails the future. */
+    private <T> CompletableFuture<T> command(Supplier<CompletableFuture<T>> command) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        owner.execute(() -> {
+            CompletableFuture<T> f;
+            try {
+                f = command.get();
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+                return;
+            }
+            f.whenComplete((v, e) -> {
+                if (e != null) {
+                    done.completeExceptionally(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+                } else {
+                    done.complete(v);
+                }
+            });
+        });
+        return done;
     }
 
     public String stream() {
@@ -106,17 +154,18 @@ public final class StreamPartition {
     public CompletableFuture<Long> append(ByteBuffer batch) {
         PendingAppend p = appendCounted(batch);
         long base = p.baseOffset();
-        return p.future().thenApply(r -> {
+        // Off the log's writer before anyone is told: readers woken here read the log.
+        return p.future().thenApplyAsync(r -> {
             wakeReaders();
             return base;
-        });
+        }, owner);
     }
 
     /** What an idempotent append did with its batch. */
     public sealed interface IdempotentAppend permits Appended, AlreadyWritten, SequenceGap, ProducerFenced {
     }
 
-    /** The batch is new: it completes with its base offset once durable. */
+    /** The batch is new: its future completes with its base offset once durable. */
     public record Appended(CompletableFuture<Long> baseOffset) implements IdempotentAppend {
     }
 
@@ -134,12 +183,12 @@ public final class StreamPartition {
 
     /**
      * Appends a batch from an idempotent producer unless it is a retry of one of its latest
-     * batches, or does not follow on from them.
-     *
-     * @throws io.wharf.storage.record.InvalidRecordException if the bytes are not one valid batch
-     * @throws io.wharf.storage.log.LogClosedException         if the partition is closed or failed
+     * batches, or does not follow on from them. Completes with what was done, as soon as the
+     * owner has decided (the batch's own future says when it is durable); fails with
+     * {@link io.wharf.storage.record.InvalidRecordException} if the bytes are not one valid batch
+     * and {@link io.wharf.storage.log.LogClosedException} if the partition is closed or failed.
      */
-    public IdempotentAppend appendIdempotent(ByteBuffer batch, long producerId, short epoch, int firstSequence,
+    public CompletableFuture<IdempotentAppend> appendIdempotent(ByteBuffer batch, long producerId, short epoch, int firstSequence,
                                              int lastSequence) {
         return appendIdempotent(batch, producerId, epoch, firstSequence, lastSequence, false);
     }
@@ -149,44 +198,36 @@ public final class StreamPartition {
      * transaction stays open, holding back the last stable offset, until {@link #endTransaction}
      * writes its marker.
      */
-    public IdempotentAppend appendTransactional(ByteBuffer batch, long producerId, short epoch, int firstSequence,
+    public CompletableFuture<IdempotentAppend> appendTransactional(ByteBuffer batch, long producerId, short epoch, int firstSequence,
                                                 int lastSequence) {
         return appendIdempotent(batch, producerId, epoch, firstSequence, lastSequence, true);
     }
 
-    private IdempotentAppend appendIdempotent(ByteBuffer batch, long producerId, short epoch, int firstSequence,
-                                              int lastSequence, boolean transactional) {
-        synchronized (producerLock) {
-            if (!sequencesRecovered) {
-                recoverProducerSequences();
-                sequencesRecovered = true;
-            }
-            return switch (sequences.check(producerId, epoch, firstSequence, lastSequence)) {
-                case ProducerSequences.Duplicate d -> new AlreadyWritten(d.baseOffset());
-                case ProducerSequences.OutOfOrder o -> new SequenceGap(o.expected());
-                case ProducerSequences.Fenced f -> new ProducerFenced(f.currentEpoch());
-                case ProducerSequences.Fresh fresh -> {
-                    PartitionTransactions txns = transactional ? transactions() : null;
-                    PendingAppend p = appendCounted(batch);
-                    sequences.written(producerId, epoch, firstSequence, lastSequence, p.baseOffset());
-                    long base = p.baseOffset();
-                    if (txns != null) {
-                        txns.appended(producerId, base);
-                    }
-                    yield new Appended(p.future().handle((r, e) -> {
-                        if (e != null) {
-                            // Not written after all: a retry must be appended, not taken for a duplicate.
-                            synchronized (producerLock) {
-                                sequences.forget(producerId, firstSequence, base);
-                            }
-                            throw e instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(e);
-                        }
-                        wakeReaders();
-                        return base;
-                    }));
+    private CompletableFuture<IdempotentAppend> appendIdempotent(ByteBuffer batch, long producerId, short epoch,
+                                                                int firstSequence, int lastSequence, boolean transactional) {
+        return command(() -> CompletableFuture.completedFuture(switch (sequences.check(producerId, epoch, firstSequence, lastSequence)) {
+            case ProducerSequences.Duplicate d -> new AlreadyWritten(d.baseOffset());
+            case ProducerSequences.OutOfOrder o -> new SequenceGap(o.expected());
+            case ProducerSequences.Fenced f -> new ProducerFenced(f.currentEpoch());
+            case ProducerSequences.Fresh fresh -> {
+                PendingAppend p = appendCounted(batch);
+                sequences.written(producerId, epoch, firstSequence, lastSequence, p.baseOffset());
+                long base = p.baseOffset();
+                if (transactional) {
+                    transactions.appended(producerId, base);
+                    publish();
                 }
-            };
-        }
+                yield new Appended(p.future().handleAsync((r, e) -> {
+                    if (e != null) {
+                        // Not written after all: a retry must be appended, not taken for a duplicate.
+                        sequences.forget(producerId, firstSequence, base);
+                        throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+                    }
+                    wakeReaders();
+                    return base;
+                }, owner));
+            }
+        }));
     }
 
     /** Appends a batch of data records and counts them as published. */
@@ -222,44 +263,26 @@ public final class StreamPartition {
      */
     public CompletableFuture<Long> endTransaction(long producerId, short epoch, boolean commit, int coordinatorEpoch,
                                                   long timestamp) {
-        synchronized (producerLock) {
-            if (!sequencesRecovered) {
-                recoverProducerSequences();
-                sequencesRecovered = true;
-            }
-            PartitionTransactions txns = transactions();
+        return command(() -> {
             PendingAppend p = log.append(TransactionMarkers.marker(producerId, epoch, commit, coordinatorEpoch, timestamp));
             sequences.fence(producerId, epoch);
             long offset = p.baseOffset();
-            return p.future().thenApply(r -> {
-                synchronized (producerLock) {
-                    txns.ended(producerId, offset, commit);
-                }
+            return p.future().thenApplyAsync(r -> {
+                transactions.ended(producerId, offset, commit);
+                publish();
                 wakeReaders();
                 return offset;
-            });
-        }
+            }, owner);
+        });
     }
 
     /**
      * The offset below which every transaction has ended: committed-only readers (Kafka's
-     * read_committed) see nothing from it on.
+     * read_committed) see nothing from it on. Until the partition's transactions are recovered
+     * at open, that is its start.
      */
     public long lastStableOffset() {
-        synchronized (producerLock) {
-            return Math.min(transactions().firstUnstableOffset(), highWatermark());
-        }
-    }
-
-    /**
-     * The last stable offset if this partition's transactions are known without reading the log
-     * (always, once it has been read or if it was empty at open), else the high watermark. For
-     * readers that only report it: reading a long log is left to those who need the answer.
-     */
-    public long lastStableOffsetIfKnown() {
-        synchronized (producerLock) {
-            return transactions == null ? highWatermark() : Math.min(transactions.firstUnstableOffset(), highWatermark());
-        }
+        return Math.min(firstUnstableOffset, highWatermark());
     }
 
     /** A transaction that was aborted: the producer's batches from its first offset up to its marker. */
@@ -268,13 +291,13 @@ public final class StreamPartition {
 
     /** Aborted transactions with batches between {@code from} and {@code to} (exclusive). */
     public List<AbortedTransaction> abortedTransactions(long from, long to) {
-        synchronized (producerLock) {
-            List<AbortedTransaction> out = new ArrayList<>();
-            for (PartitionTransactions.Aborted a : transactions().abortedBetween(from, to)) {
+        List<AbortedTransaction> out = new ArrayList<>();
+        for (PartitionTransactions.Aborted a : aborted) {
+            if (a.markerOffset() >= from && a.firstOffset() < to) {
                 out.add(new AbortedTransaction(a.producerId(), a.firstOffset(), a.markerOffset()));
             }
-            return out;
         }
+        return out;
     }
 
     /** The offset after the last durable record: what readers may see. */

@@ -1,6 +1,7 @@
 package io.wharf.core.vhost;
 
 import io.wharf.core.BrokerException;
+import io.wharf.core.concurrent.Sequencer;
 import io.wharf.core.auth.Client;
 import io.wharf.core.auth.Permission.Access;
 import io.wharf.core.exchange.Binding;
@@ -84,10 +85,9 @@ public final class VirtualHost implements Queue.Owner {
     private final String name;
     private final QueueContext queueContext;
     private final Definitions definitions;
-    private final Executor adminPool;
     // Changes to definitions run one after another, each until its future completes, so a
     // change's continuations (on storage or queue threads) still have the definitions to themselves.
-    private CompletableFuture<?> adminTail = CompletableFuture.completedFuture(null);
+    private final Sequencer admin;
     private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
     private final Map<String, Queue> queues = new ConcurrentHashMap<>();
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
@@ -107,7 +107,7 @@ public final class VirtualHost implements Queue.Owner {
         this.groupOffsets = new GroupOffsets(queueContext.cursors(), name);
         this.metadata = metadata;
         this.retained = new RetainedMessages(metadata, name);
-        this.adminPool = adminPool;
+        this.admin = new Sequencer(adminPool);
     }
 
     /**
@@ -150,7 +150,7 @@ public final class VirtualHost implements Queue.Owner {
             queues.put(d.name(), Queue.open(d, args, null, queueContext, this, true));
         }
         for (StreamDefinition d : definitions.streams()) {
-            addStream(Stream.open(name, d, queueContext.logs(), queueContext.logs().defaults()));
+            addStream(Stream.open(name, d, queueContext.logs(), queueContext.logs().defaults(), queueContext.pool()));
         }
         int restored = 0;
         for (Binding b : definitions.bindings()) {
@@ -701,7 +701,7 @@ public final class VirtualHost implements Queue.Owner {
             if (streams.containsKey(d.name())) {
                 throw BrokerException.preconditionFailed("stream '" + d.name() + "' in vhost '" + name + "' already exists");
             }
-            Stream s = Stream.open(name, d, queueContext.logs(), queueContext.logs().defaults());
+            Stream s = Stream.open(name, d, queueContext.logs(), queueContext.logs().defaults(), queueContext.pool());
             addStream(s);
             return definitions.putStream(d).thenApply(v -> s);
         });
@@ -808,26 +808,7 @@ public final class VirtualHost implements Queue.Owner {
      * this method itself (it would wait for itself); its continuations simply go on.
      */
     private <T> CompletableFuture<T> onAdmin(Supplier<CompletableFuture<T>> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        synchronized (this) {
-            CompletableFuture<?> previous = adminTail;
-            adminTail = result.handle((v, e) -> null);
-            previous.whenCompleteAsync((v, e) -> {
-                try {
-                    work.get().whenComplete((value, failure) -> {
-                        if (failure == null) {
-                            result.complete(value);
-                        } else {
-                            result.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
-                                    ? failure.getCause() : failure);
-                        }
-                    });
-                } catch (RuntimeException failure) {
-                    result.completeExceptionally(failure);
-                }
-            }, adminPool);
-        }
-        return result;
+        return admin.submit(work);
     }
 
     private static CompletableFuture<Void> done() {

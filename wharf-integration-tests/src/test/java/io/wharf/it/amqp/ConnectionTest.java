@@ -246,7 +246,7 @@ class ConnectionTest extends AmqpTestSupport {
             await().atMost(10, TimeUnit.SECONDS).until(() -> !blocked.isEmpty());
             assertThat(blocked.get(0)).contains("low on disk");
 
-            alarmed.server().broker().alarms().setDiskFreeLimit(0);
+            alarmed.server().broker().alarms().setDiskFreeLimit(0).join();
 
             await().atMost(10, TimeUnit.SECONDS).until(() -> blocked.contains("unblocked"));
             ch.basicPublish("", "q", null, bytes("y"));

@@ -411,21 +411,21 @@ final class KafkaBroker {
                     }
                 }
                 if (batch.hasProducerId()) {
+                    int firstSequence = batch.baseSequence();
+                    short epoch = batch.producerEpoch();
                     var outcome = batch.isTransactional()
-                            ? partition.appendTransactional(copy, batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
-                                    batch.lastSequence())
-                            : partition.appendIdempotent(copy, batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
-                                    batch.lastSequence());
-                    CompletableFuture<Long> f = switch (outcome) {
+                            ? partition.appendTransactional(copy, batch.producerId(), epoch, firstSequence, batch.lastSequence())
+                            : partition.appendIdempotent(copy, batch.producerId(), epoch, firstSequence, batch.lastSequence());
+                    CompletableFuture<Long> f = outcome.thenCompose(o -> switch (o) {
                         case StreamPartition.Appended a -> a.baseOffset();
                         case StreamPartition.AlreadyWritten w -> CompletableFuture.completedFuture(w.baseOffset());
                         case StreamPartition.SequenceGap g -> CompletableFuture.failedFuture(
                                 Errors.OUT_OF_ORDER_SEQUENCE_NUMBER.exception("expected sequence " + g.expected()
-                                        + ", got " + batch.baseSequence()));
+                                        + ", got " + firstSequence));
                         case StreamPartition.ProducerFenced f2 -> CompletableFuture.failedFuture(
-                                Errors.INVALID_PRODUCER_EPOCH.exception("producer epoch " + batch.producerEpoch()
+                                Errors.INVALID_PRODUCER_EPOCH.exception("producer epoch " + epoch
                                         + " is older than " + f2.currentEpoch()));
-                    };
+                    });
                     appended.add(f);
                 } else {
                     appended.add(partition.append(copy));
@@ -552,7 +552,7 @@ final class KafkaBroker {
     private static int read(StreamPartition sp, long offset, int maxBytes, boolean committed, FetchResponseData.PartitionData pd,
                             long[] records) {
         long hw = sp.highWatermark();
-        long stable = committed ? sp.lastStableOffset() : sp.lastStableOffsetIfKnown();
+        long stable = sp.lastStableOffset();
         pd.setHighWatermark(hw).setLastStableOffset(stable).setLogStartOffset(sp.logStartOffset());
         long end = committed ? stable : hw;
         if (offset == end || maxBytes <= 0) {
