@@ -1,7 +1,6 @@
 package io.wharf.core.concurrent;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -28,20 +27,7 @@ public final class Sequencer {
     public <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> command) {
         CompletableFuture<T> result = new CompletableFuture<>();
         CompletableFuture<?> previous = tail.getAndSet(result.handle((v, e) -> null));
-        previous.whenCompleteAsync((v, e) -> {
-            try {
-                command.get().whenComplete((value, failure) -> {
-                    if (failure == null) {
-                        result.complete(value);
-                    } else {
-                        result.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
-                                ? failure.getCause() : failure);
-                    }
-                });
-            } catch (RuntimeException failure) {
-                result.completeExceptionally(failure);
-            }
-        }, executor);
+        previous.whenCompleteAsync((v, e) -> Relay.run(command, result), executor);
         return result;
     }
 }

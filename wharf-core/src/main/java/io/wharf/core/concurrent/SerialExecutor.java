@@ -3,10 +3,12 @@ package io.wharf.core.concurrent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * Runs tasks one at a time, in submission order, on a shared pool: the mailbox that gives each
@@ -38,6 +40,17 @@ public final class SerialExecutor implements Executor {
     public void execute(Runnable task) {
         tasks.add(task);
         schedule();
+    }
+
+    /**
+     * Runs an asynchronous command in turn with this executor's other tasks; completes as the
+     * command's future does (a failure it throws fails it too). The command's continuations are
+     * its own affair: to change the owner's state again they run on this executor.
+     */
+    public <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> command) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        execute(() -> Relay.run(command, result));
+        return result;
     }
 
     /** Whether the calling thread is the one running this executor's tasks right now. */

@@ -112,24 +112,7 @@ public final class StreamPartition {
 
     /** Runs {@code command} on the owner; a failure it throws fails the future. */
     private <T> CompletableFuture<T> command(Supplier<CompletableFuture<T>> command) {
-        CompletableFuture<T> done = new CompletableFuture<>();
-        owner.execute(() -> {
-            CompletableFuture<T> f;
-            try {
-                f = command.get();
-            } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-                return;
-            }
-            f.whenComplete((v, e) -> {
-                if (e != null) {
-                    done.completeExceptionally(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
-                } else {
-                    done.complete(v);
-                }
-            });
-        });
-        return done;
+        return owner.submit(command);
     }
 
     public String stream() {

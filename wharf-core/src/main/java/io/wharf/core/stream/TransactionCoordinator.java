@@ -1,5 +1,6 @@
 package io.wharf.core.stream;
 
+import io.wharf.core.concurrent.SerialExecutor;
 import io.wharf.storage.journal.CommandReader;
 import io.wharf.storage.journal.CommandWriter;
 import io.wharf.storage.metadata.MetadataStore;
@@ -11,6 +12,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,8 +37,12 @@ import java.util.function.Function;
  * interrupted by a crash is completed the same way on restart; one still open at a crash is
  * aborted when its timeout passes or its producer starts again.
  *
- * <p>Threading: every method may be called from any thread; each transactional id is handled
- * under its own lock.
+ * <p>Threading: the transactions belong to the coordinator's {@link SerialExecutor} and change
+ * only there, one command at a time (start a producer, add partitions or a group, hold offsets,
+ * end, time out), continuations of storage writes included. After each command the transaction's
+ * state is published as an immutable {@link Published} value, which the checks made on every
+ * transactional write ({@link #checkWrite}, {@link #hasPendingOffset}) read from any thread
+ * without waiting. Every method may be called from any thread.
  */
 public final class TransactionCoordinator implements AutoCloseable {
 
@@ -104,17 +111,32 @@ public final class TransactionCoordinator implements AutoCloseable {
     private final Function<String, Stream> streams;
     private final GroupOffsets groupOffsets;
     private final Clock clock;
-    private final Map<String, Txn> txns = new ConcurrentHashMap<>();
+    private final SerialExecutor owner;
+    // Owned by `owner` (and by the constructor, before anything else can run).
+    private final Map<String, Txn> txns = new HashMap<>();
+    // Published by `owner` after each command, for readers on any thread.
+    private final Map<String, Published> published = new ConcurrentHashMap<>();
     // Ids unique across restarts without storing a counter: they start from the clock.
     private final AtomicLong nextProducerId;
     private final ScheduledFuture<?> expiry;
 
+    /** What readers on other threads see of one transaction: its producer, state and pending offsets. */
+    private record Published(long producerId, short epoch, State state, Set<PartitionRef> partitions,
+                             Set<GroupPartition> pendingOffsets, View view) {
+    }
+
+    private record GroupPartition(String group, PartitionRef partition) {
+    }
+
     /**
      * Loads the transactional ids of a virtual host and completes the transactions a crash left
      * decided but unfinished. Streams must be open already.
+     *
+     * @param pool runs the coordinator's owner
      */
     public TransactionCoordinator(MetadataStore store, String vhost, Function<String, Stream> streams,
-                                  GroupOffsets groupOffsets, Clock clock, ScheduledExecutorService timers) {
+                                  GroupOffsets groupOffsets, Clock clock, ScheduledExecutorService timers, Executor pool) {
+        this.owner = new SerialExecutor("transactions " + vhost, pool, null);
         this.store = store;
         this.prefix = "txn\0" + vhost + "\0";
         this.streams = streams;
@@ -129,18 +151,29 @@ public final class TransactionCoordinator implements AutoCloseable {
                 t.startedAt = now;
             }
             txns.put(t.id, t);
+            publish(t);
             nextProducerId.accumulateAndGet(t.producerId + 1, Math::max);
         });
-        for (Txn t : txns.values()) {
-            synchronized (t) {
+        owner.execute(() -> {
+            for (Txn t : txns.values()) {
                 if (t.state == State.PREPARE_COMMIT || t.state == State.PREPARE_ABORT) {
                     LOG.info("transaction '{}': completing its {} after a restart", t.id,
                             t.state == State.PREPARE_COMMIT ? "commit" : "abort");
                     finish(t);
                 }
             }
-        }
-        this.expiry = timers.scheduleWithFixedDelay(this::abortTimedOut, EXPIRY_CHECK_MS, EXPIRY_CHECK_MS, TimeUnit.MILLISECONDS);
+        });
+        this.expiry = timers.scheduleWithFixedDelay(() -> owner.execute(this::abortTimedOut), EXPIRY_CHECK_MS, EXPIRY_CHECK_MS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Publishes what readers on other threads need of {@code t}, after a command changed it. */
+    private void publish(Txn t) {
+        Set<GroupPartition> pending = new HashSet<>();
+        t.offsets.forEach((group, offsets) -> offsets.keySet().forEach(p -> pending.add(new GroupPartition(group, p))));
+        List<PartitionRef> partitions = List.copyOf(t.partitions);
+        published.put(t.id, new Published(t.producerId, t.epoch, t.state, Set.copyOf(t.partitions), Set.copyOf(pending),
+                new View(t.id, t.producerId, t.epoch, stateName(t.state), t.timeoutMs, t.startedAt, partitions)));
     }
 
     /** A producer id for an idempotent producer without a transactional id. */
@@ -159,8 +192,8 @@ public final class TransactionCoordinator implements AutoCloseable {
         if (timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS) {
             return CompletableFuture.completedFuture(new ProducerIdentity(Outcome.INVALID_TIMEOUT, -1, (short) -1));
         }
-        Txn t = txns.computeIfAbsent(id, Txn::new);
-        synchronized (t) {
+        return owner.submit(() -> {
+            Txn t = txns.computeIfAbsent(id, Txn::new);
             boolean fresh = t.producerId < 0;
             if (expectedProducerId >= 0 && !fresh && (expectedProducerId != t.producerId || expectedEpoch != t.epoch)) {
                 return CompletableFuture.completedFuture(new ProducerIdentity(Outcome.FENCED, -1, (short) -1));
@@ -189,12 +222,13 @@ public final class TransactionCoordinator implements AutoCloseable {
                 clear(t);
                 done = persist(t).thenApply(v -> Outcome.NONE);
             }
+            publish(t);
             long pid = t.producerId;
             short epoch = t.epoch;
             return done.handle((o, e) -> e != null || o != Outcome.NONE
                     ? new ProducerIdentity(Outcome.CONCURRENT, -1, (short) -1)
                     : new ProducerIdentity(Outcome.NONE, pid, epoch));
-        }
+        });
     }
 
     /** Adds partitions the producer is about to write to its transaction. */
@@ -208,7 +242,7 @@ public final class TransactionCoordinator implements AutoCloseable {
     }
 
     private CompletableFuture<Outcome> join(String id, long producerId, short epoch, Function<Txn, Boolean> add) {
-        return owned(id, producerId, epoch, CompletableFuture::completedFuture, t -> {
+        return owned(id, producerId, epoch, t -> {
             if (t.completing != null || t.state == State.PREPARE_COMMIT || t.state == State.PREPARE_ABORT) {
                 return CompletableFuture.completedFuture(Outcome.CONCURRENT);
             }
@@ -218,51 +252,57 @@ public final class TransactionCoordinator implements AutoCloseable {
                 t.startedAt = clock.millis();
                 changed = true;
             }
+            publish(t);
             return changed ? persist(t).thenApply(v -> Outcome.NONE) : CompletableFuture.completedFuture(Outcome.NONE);
         });
     }
 
     /**
-     * Runs {@code action} under the transaction's lock if the producer id and epoch are its
-     * current ones; otherwise answers {@code refused} with the reason.
+     * Runs {@code action} on the owner if the producer id and epoch are the transaction's current
+     * ones; otherwise completes with the reason.
      */
-    private <T> T owned(String id, long producerId, short epoch, Function<Outcome, T> refused, Function<Txn, T> action) {
-        Txn t = txns.get(id);
-        if (t == null) {
-            return refused.apply(Outcome.UNKNOWN_PRODUCER);
-        }
-        synchronized (t) {
-            Outcome o = check(t, producerId, epoch);
-            return o != Outcome.NONE ? refused.apply(o) : action.apply(t);
-        }
+    private CompletableFuture<Outcome> owned(String id, long producerId, short epoch, Function<Txn, CompletableFuture<Outcome>> action) {
+        return owner.submit(() -> {
+            Txn t = txns.get(id);
+            Outcome o = t == null ? Outcome.UNKNOWN_PRODUCER : check(t, producerId, epoch);
+            return o != Outcome.NONE ? CompletableFuture.completedFuture(o) : action.apply(t);
+        });
     }
 
-    /** Whether the producer may write transactional batches to the partition now. */
+    /**
+     * Whether the producer may write transactional batches to the partition now: read from what
+     * the owner published, which includes every partition an answered AddPartitionsToTxn added.
+     */
     public Outcome checkWrite(String id, long producerId, short epoch, PartitionRef partition) {
-        return owned(id, producerId, epoch, o -> o,
-                t -> t.state == State.ONGOING && t.partitions.contains(partition) ? Outcome.NONE : Outcome.INVALID_STATE);
+        Published t = published.get(id);
+        if (t == null || producerId != t.producerId()) {
+            return Outcome.UNKNOWN_PRODUCER;
+        }
+        if (epoch != t.epoch()) {
+            return Outcome.FENCED;
+        }
+        return t.state() == State.ONGOING && t.partitions().contains(partition) ? Outcome.NONE : Outcome.INVALID_STATE;
     }
 
     /** Holds group offsets until the transaction commits; an abort drops them. */
-    public Outcome commitOffsets(String id, long producerId, short epoch, String group, Map<PartitionRef, PendingOffset> offsets) {
-        return owned(id, producerId, epoch, o -> o, t -> {
+    public CompletableFuture<Outcome> commitOffsets(String id, long producerId, short epoch, String group,
+                                                    Map<PartitionRef, PendingOffset> offsets) {
+        return owned(id, producerId, epoch, t -> {
             if (t.state != State.ONGOING || !t.groups.contains(group)) {
-                return Outcome.INVALID_STATE;
+                return CompletableFuture.completedFuture(Outcome.INVALID_STATE);
             }
             t.offsets.computeIfAbsent(group, g -> new LinkedHashMap<>()).putAll(offsets);
-            return Outcome.NONE;
+            publish(t);
+            return CompletableFuture.completedFuture(Outcome.NONE);
         });
     }
 
     /** Whether an open transaction holds an offset for the group's partition that it may still commit. */
     public boolean hasPendingOffset(String group, String stream, int partition) {
-        PartitionRef p = new PartitionRef(stream, partition);
-        for (Txn t : txns.values()) {
-            synchronized (t) {
-                if ((t.state == State.ONGOING || t.state == State.PREPARE_COMMIT)
-                        && t.offsets.getOrDefault(group, Map.of()).containsKey(p)) {
-                    return true;
-                }
+        GroupPartition p = new GroupPartition(group, new PartitionRef(stream, partition));
+        for (Published t : published.values()) {
+            if ((t.state() == State.ONGOING || t.state() == State.PREPARE_COMMIT) && t.pendingOffsets().contains(p)) {
+                return true;
             }
         }
         return false;
@@ -274,7 +314,7 @@ public final class TransactionCoordinator implements AutoCloseable {
      * when all of that is done.
      */
     public CompletableFuture<Outcome> end(String id, long producerId, short epoch, boolean commit) {
-        return owned(id, producerId, epoch, CompletableFuture::completedFuture, t -> {
+        return owned(id, producerId, epoch, t -> {
             State prepare = commit ? State.PREPARE_COMMIT : State.PREPARE_ABORT;
             switch (t.state) {
                 case ONGOING -> {
@@ -299,14 +339,11 @@ public final class TransactionCoordinator implements AutoCloseable {
         });
     }
 
-    /** Every transactional id's current transaction. */
+    /** Every transactional id's current transaction, as last published. */
     public List<View> transactions() {
         List<View> out = new ArrayList<>();
-        for (Txn t : txns.values()) {
-            synchronized (t) {
-                out.add(new View(t.id, t.producerId, t.epoch, stateName(t.state), t.timeoutMs, t.startedAt,
-                        List.copyOf(t.partitions)));
-            }
+        for (Published t : published.values()) {
+            out.add(t.view());
         }
         return out;
     }
@@ -336,25 +373,20 @@ public final class TransactionCoordinator implements AutoCloseable {
 
     /**
      * Makes a decided transaction's state durable, then writes its markers and records it
-     * complete. Called with the transaction's lock held; the future completes without it.
+     * complete. Runs on the owner, and so does every step after a write.
      */
     private CompletableFuture<Outcome> finish(Txn t) {
-        CompletableFuture<Outcome> f = persist(t).thenCompose(v -> {
-            synchronized (t) {
-                return writeMarkers(t);
-            }
-        }).exceptionally(e -> {
+        publish(t);
+        CompletableFuture<Outcome> f = persist(t).thenComposeAsync(v -> writeMarkers(t), owner).exceptionally(e -> {
             LOG.warn("transaction '{}': completing it failed; it completes on retry or restart: {}", t.id, e.getMessage());
             return Outcome.STORAGE_ERROR;
         });
         t.completing = f;
-        f.whenComplete((o, e) -> {
-            synchronized (t) {
-                if (t.completing == f) {
-                    t.completing = null;
-                }
+        f.whenCompleteAsync((o, e) -> {
+            if (t.completing == f) {
+                t.completing = null;
             }
-        });
+        }, owner);
         return f;
     }
 
@@ -379,13 +411,12 @@ public final class TransactionCoordinator implements AutoCloseable {
             t.offsets.forEach((group, offsets) -> offsets.forEach((p, o) ->
                     writes.add(groupOffsets.commit(group, p.stream(), p.partition(), o.offset(), o.metadata()))));
         }
-        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenCompose(v -> {
-            synchronized (t) {
-                t.state = commit ? State.COMPLETE_COMMIT : State.COMPLETE_ABORT;
-                clear(t);
-                return persist(t).thenApply(x -> Outcome.NONE);
-            }
-        });
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenComposeAsync(v -> {
+            t.state = commit ? State.COMPLETE_COMMIT : State.COMPLETE_ABORT;
+            clear(t);
+            publish(t);
+            return persist(t).thenApply(x -> Outcome.NONE);
+        }, owner);
     }
 
     private static void clear(Txn t) {
@@ -399,15 +430,13 @@ public final class TransactionCoordinator implements AutoCloseable {
     private void abortTimedOut() {
         long now = clock.millis();
         for (Txn t : txns.values()) {
-            synchronized (t) {
-                if (t.state != State.ONGOING || t.completing != null || now - t.startedAt <= t.timeoutMs) {
-                    continue;
-                }
-                LOG.info("transaction '{}' of producer {} timed out after {} ms: aborting it", t.id, t.producerId, t.timeoutMs);
-                bumpEpoch(t);
-                t.state = State.PREPARE_ABORT;
-                finish(t);
+            if (t.state != State.ONGOING || t.completing != null || now - t.startedAt <= t.timeoutMs) {
+                continue;
             }
+            LOG.info("transaction '{}' of producer {} timed out after {} ms: aborting it", t.id, t.producerId, t.timeoutMs);
+            bumpEpoch(t);
+            t.state = State.PREPARE_ABORT;
+            finish(t);
         }
     }
 

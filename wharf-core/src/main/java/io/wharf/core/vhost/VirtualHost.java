@@ -125,7 +125,7 @@ public final class VirtualHost implements Queue.Owner {
                 queueContext.pool(), vh::routeReleased);
         // Unfinished transactions write their markers into streams, so those must be open first.
         vh.transactions = new TransactionCoordinator(metadata, name, vh::stream, vh.groupOffsets, queueContext.clock(),
-                queueContext.timers());
+                queueContext.timers(), queueContext.pool());
         return vh;
     }
 

@@ -192,7 +192,7 @@ final class KafkaBroker {
             case InitProducerIdRequest r -> transactions.initProducerId(r.data());
             case org.apache.kafka.common.requests.AddPartitionsToTxnRequest r -> transactions.addPartitions(r);
             case org.apache.kafka.common.requests.AddOffsetsToTxnRequest r -> transactions.addOffsets(r);
-            case org.apache.kafka.common.requests.TxnOffsetCommitRequest r -> CompletableFuture.completedFuture(transactions.commitOffsets(r));
+            case org.apache.kafka.common.requests.TxnOffsetCommitRequest r -> transactions.commitOffsets(r);
             case org.apache.kafka.common.requests.EndTxnRequest r -> transactions.end(r);
             case org.apache.kafka.common.requests.DescribeTransactionsRequest r -> CompletableFuture.completedFuture(transactions.describe(r));
             case org.apache.kafka.common.requests.ListTransactionsRequest r -> CompletableFuture.completedFuture(transactions.list(r));

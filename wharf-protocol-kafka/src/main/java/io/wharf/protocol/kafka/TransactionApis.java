@@ -135,9 +135,9 @@ final class TransactionApis {
                 .thenApply(o -> new AddOffsetsToTxnResponseData().setErrorCode(error(o).code()));
     }
 
-    ApiMessage commitOffsets(TxnOffsetCommitRequest r) {
+    CompletableFuture<ApiMessage> commitOffsets(TxnOffsetCommitRequest r) {
         TxnOffsetCommitRequestData d = r.data();
-        Errors error = groups.commitAllowed(d.groupId(), d.memberId(), d.generationId(), d.groupInstanceId());
+        Errors allowed = groups.commitAllowed(d.groupId(), d.memberId(), d.generationId(), d.groupInstanceId());
         Map<PartitionRef, PendingOffset> offsets = new LinkedHashMap<>();
         Set<PartitionRef> unknown = new HashSet<>();
         for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic t : d.topics()) {
@@ -151,21 +151,23 @@ final class TransactionApis {
                 }
             }
         }
-        if (error == Errors.NONE) {
-            error = error(coordinator().commitOffsets(d.transactionalId(), d.producerId(), d.producerEpoch(), d.groupId(), offsets));
-        }
-        TxnOffsetCommitResponseData out = new TxnOffsetCommitResponseData();
-        for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic t : d.topics()) {
-            TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic tr = new TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic()
-                    .setName(t.name());
-            for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition p : t.partitions()) {
-                Errors e = unknown.contains(new PartitionRef(t.name(), p.partitionIndex())) ? Errors.UNKNOWN_TOPIC_OR_PARTITION : error;
-                tr.partitions().add(new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition()
-                        .setPartitionIndex(p.partitionIndex()).setErrorCode(e.code()));
+        CompletableFuture<Errors> outcome = allowed != Errors.NONE ? CompletableFuture.completedFuture(allowed)
+                : coordinator().commitOffsets(d.transactionalId(), d.producerId(), d.producerEpoch(), d.groupId(), offsets)
+                        .thenApply(TransactionApis::error);
+        return outcome.thenApply(error -> {
+            TxnOffsetCommitResponseData out = new TxnOffsetCommitResponseData();
+            for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic t : d.topics()) {
+                TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic tr = new TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic()
+                        .setName(t.name());
+                for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition p : t.partitions()) {
+                    Errors e = unknown.contains(new PartitionRef(t.name(), p.partitionIndex())) ? Errors.UNKNOWN_TOPIC_OR_PARTITION : error;
+                    tr.partitions().add(new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition()
+                            .setPartitionIndex(p.partitionIndex()).setErrorCode(e.code()));
+                }
+                out.topics().add(tr);
             }
-            out.topics().add(tr);
-        }
-        return out;
+            return out;
+        });
     }
 
     CompletableFuture<ApiMessage> end(EndTxnRequest r) {
