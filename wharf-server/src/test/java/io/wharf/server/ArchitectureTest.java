@@ -1,12 +1,25 @@
 package io.wharf.server;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noMethods;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The layers of DESIGN.md: dependencies point down only. */
 class ArchitectureTest {
@@ -65,6 +78,57 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("io.wharf.management..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.wharf.protocol.amqp..", "io.wharf.protocol.kafka..",
                         "io.wharf.protocol.mqtt..", "io.wharf.protocol.stomp..", "io.wharf.server..")
+                .check(wharf);
+    }
+
+    /**
+     * Broker state has one owner thread and changes by commands (DESIGN.md): no monitor or lock
+     * guards it. Synchronized methods and lock classes are found in the bytecode; synchronized
+     * blocks leave no trace there that ArchUnit reads, so the core's sources are searched for them.
+     */
+    @Test
+    void coreStateShouldBeGuardedByOwnersNotLocks() throws IOException {
+        noClasses().that().resideInAPackage("io.wharf.core..")
+                .should().dependOnClassesThat().resideInAPackage("java.util.concurrent.locks..")
+                .check(wharf);
+        noMethods().that().areDeclaredInClassesThat().resideInAPackage("io.wharf.core..")
+                .should().haveModifier(JavaModifier.SYNCHRONIZED)
+                .check(wharf);
+        Pattern block = Pattern.compile("\\bsynchronized\\s*\\(");
+        try (Stream<Path> sources = Files.walk(Path.of("..", "wharf-core", "src", "main", "java"))) {
+            List<String> offenders = sources.filter(p -> p.toString().endsWith(".java"))
+                    .filter(p -> block.matcher(read(p)).find())
+                    .map(Path::toString).toList();
+            assertThat(offenders).as("synchronized blocks in wharf-core").isEmpty();
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Adapters read messages through the core (queues, stream partitions), never from storage's logs and stores. */
+    @Test
+    void protocolAdaptersShouldNotReadStorageDirectly() {
+        noClasses().that().resideInAPackage("io.wharf.protocol..")
+                .should().dependOnClassesThat(JavaClass.Predicates.belongToAnyOf(
+                        io.wharf.storage.Storage.class, io.wharf.storage.log.Log.class, io.wharf.storage.log.LogManager.class))
+                .orShould().dependOnClassesThat().resideInAnyPackage("io.wharf.storage.journal..", "io.wharf.storage.metadata..",
+                        "io.wharf.storage.cursor..", "io.wharf.storage.file..")
+                .check(wharf);
+    }
+
+    /** A virtual host's parts (definitions, dead-lettering, delayed messages) are its own: adapters use its public face. */
+    @Test
+    void protocolAdaptersShouldUseOnlyTheVirtualHostsPublicFace() {
+        noClasses().that().resideInAPackage("io.wharf.protocol..")
+                .should().dependOnClassesThat(JavaClass.Predicates.resideInAPackage("io.wharf.core.vhost")
+                        .and(DescribedPredicate.not(JavaClass.Predicates.belongToAnyOf(io.wharf.core.vhost.VirtualHost.class,
+                                io.wharf.core.vhost.DirectReplyTo.class, io.wharf.core.vhost.RetainedMessages.class))))
                 .check(wharf);
     }
 
