@@ -15,6 +15,7 @@ import io.wharf.management.http.BasicAuth;
 import io.wharf.management.http.HttpFrontDoor;
 import io.wharf.management.http.Router;
 import io.wharf.management.http.StaticFiles;
+import io.wharf.protocol.common.EventLoops;
 import io.wharf.protocol.common.Listener;
 import io.wharf.storage.concurrent.NamedThreadFactory;
 
@@ -58,7 +59,7 @@ public final class ManagementEndpoint implements AutoCloseable {
      *
      * @throws IOException naming the address when it cannot be bound
      */
-    public static ManagementEndpoint start(Broker broker, ManagementSettings settings) throws IOException {
+    public static ManagementEndpoint start(Broker broker, ManagementSettings settings, EventLoops loops) throws IOException {
         ThreadPoolExecutor executor = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
                 new NamedThreadFactory("http-api", true));
         Rates rates = new Rates(broker, settings.rateInterval());
@@ -77,7 +78,7 @@ public final class ManagementEndpoint implements AutoCloseable {
             });
             HttpFrontDoor door = new HttpFrontDoor(router, new BasicAuth(broker.users()), new StaticFiles(), executor,
                     () -> broker.state() == Lifecycle.RUNNING);
-            Listener listener = Listener.bind("http", settings.host(), settings.port(),
+            Listener listener = Listener.bind(loops, "http", settings.host(), settings.port(),
                     new WriteBufferWaterMark(64 << 10, 1 << 20), ch -> ch.pipeline()
                             // An idle or stalled client does not hold a connection for ever.
                             .addLast(new ReadTimeoutHandler(IDLE_SECONDS))

@@ -5,6 +5,8 @@ import io.wharf.core.Lifecycle;
 import io.wharf.management.ManagementEndpoint;
 import io.wharf.management.ManagementSettings;
 import io.wharf.protocol.amqp.AmqpEndpoint;
+import io.wharf.protocol.common.EventLoops;
+import io.wharf.protocol.common.ProtocolEndpoint;
 import io.wharf.protocol.kafka.KafkaEndpoint;
 import io.wharf.protocol.mqtt.MqttEndpoint;
 import io.wharf.protocol.stomp.StompEndpoint;
@@ -17,9 +19,14 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Predicate;
 
 /**
  * A running Wharf broker: the embedded API that {@code ./wharf}, the tests and any application
@@ -40,24 +47,35 @@ public final class WharfServer implements AutoCloseable {
     /** How often message rates are sampled for the management API. */
     private static final long RATE_INTERVAL_MS = 5000;
 
+    /** One protocol the server can run: whether the configuration enables it, and how it starts. */
+    private record Protocol(String name, String enabledKey, Predicate<WharfConfig> enabled, Starter starter) {
+    }
+
+    private interface Starter {
+        ProtocolEndpoint start(Broker broker, WharfConfig config, EventLoops loops) throws IOException;
+    }
+
+    /** Every protocol, in the order the endpoints start (and the reverse of the order they stop). */
+    private static final List<Protocol> PROTOCOLS = List.of(
+            new Protocol("AMQP", "amqp.enabled", c -> c.amqp().enabled(), (b, c, l) -> AmqpEndpoint.start(b, c.amqpSettings(), l)),
+            new Protocol("Kafka", "kafka.enabled", c -> c.kafka().enabled(), (b, c, l) -> KafkaEndpoint.start(b, c.kafkaSettings(), l)),
+            new Protocol("MQTT", "mqtt.enabled", c -> c.mqtt().enabled(), (b, c, l) -> MqttEndpoint.start(b, c.mqttSettings(), l)),
+            new Protocol("STOMP", "stomp.enabled", c -> c.stomp().enabled(), (b, c, l) -> StompEndpoint.start(b, c.stompSettings(), l)));
+
     private final WharfConfig config;
     private final Broker broker;
-    private final AmqpEndpoint amqp;
-    private final KafkaEndpoint kafka;
-    private final MqttEndpoint mqtt;
-    private final StompEndpoint stomp;
+    private final EventLoops loops;
+    private final Map<String, ProtocolEndpoint> endpoints;
     private final ManagementEndpoint http;
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Lifecycle state = Lifecycle.RUNNING;
 
-    private WharfServer(WharfConfig config, Broker broker, AmqpEndpoint amqp, KafkaEndpoint kafka, MqttEndpoint mqtt,
-                        StompEndpoint stomp, ManagementEndpoint http) {
+    private WharfServer(WharfConfig config, Broker broker, EventLoops loops, Map<String, ProtocolEndpoint> endpoints,
+                        ManagementEndpoint http) {
         this.config = config;
         this.broker = broker;
-        this.amqp = amqp;
-        this.kafka = kafka;
-        this.mqtt = mqtt;
-        this.stomp = stomp;
+        this.loops = loops;
+        this.endpoints = endpoints;
         this.http = http;
     }
 
@@ -69,30 +87,24 @@ public final class WharfServer implements AutoCloseable {
         long started = System.nanoTime();
         Broker broker = Broker.open(storageChannels == null ? config.brokerSettings()
                 : config.brokerSettings().withStorageChannels(storageChannels));
-        AmqpEndpoint amqp = null;
-        KafkaEndpoint kafka = null;
-        MqttEndpoint mqtt = null;
-        StompEndpoint stomp = null;
+        EventLoops loops = EventLoops.start();
+        Map<String, ProtocolEndpoint> endpoints = new LinkedHashMap<>();
         ManagementEndpoint http;
         try {
             // Before any listener opens, so no client ever sees the broker without its declared streams.
             DeclaredStreams.apply(broker, config.streams());
-            if (config.amqp().enabled()) {
-                amqp = AmqpEndpoint.start(broker, config.amqpSettings());
+            for (Protocol p : PROTOCOLS) {
+                if (p.enabled().test(config)) {
+                    endpoints.put(p.name(), p.starter().start(broker, config, loops));
+                }
             }
-            if (config.kafka().enabled()) {
-                kafka = KafkaEndpoint.start(broker, config.kafkaSettings());
-            }
-            if (config.mqtt().enabled()) {
-                mqtt = MqttEndpoint.start(broker, config.mqttSettings());
-            }
-            if (config.stomp().enabled()) {
-                stomp = StompEndpoint.start(broker, config.stompSettings());
-            }
+            Map<String, Integer> listeners = new LinkedHashMap<>();
+            endpoints.values().forEach(e -> listeners.putAll(e.listeners()));
             http = ManagementEndpoint.start(broker, new ManagementSettings(config.http().host(), config.http().port(),
-                    listeners(config, amqp, kafka, mqtt, stomp), RATE_INTERVAL_MS));
+                    listeners, RATE_INTERVAL_MS), loops);
         } catch (IOException | RuntimeException e) {
-            closeEndpoints(amqp, kafka, mqtt, stomp);
+            closeEndpoints(endpoints.values());
+            loops.close();
             try {
                 broker.close();
             } catch (IOException suppressed) {
@@ -100,41 +112,34 @@ public final class WharfServer implements AutoCloseable {
             }
             throw e;
         }
-        WharfServer server = new WharfServer(config, broker, amqp, kafka, mqtt, stomp, http);
-        LOG.info("Wharf started in {} ms: data in {}, AMQP on {}, Kafka on {}, MQTT on {}, STOMP on {}, HTTP on {}:{}",
-                (System.nanoTime() - started) / 1_000_000, broker.storage().dataDir(),
-                amqp == null ? "(disabled)" : config.amqp().host() + ":" + amqp.port(),
-                kafka == null ? "(disabled)" : config.kafka().host() + ":" + kafka.port(),
-                mqtt == null ? "(disabled)" : config.mqtt().host() + ":" + mqtt.port(),
-                stomp == null ? "(disabled)" : config.stomp().host() + ":" + stomp.port(),
-                config.http().host(), http.port());
+        WharfServer server = new WharfServer(config, broker, loops, endpoints, http);
+        LOG.info("Wharf started in {} ms: data in {}, {}, HTTP on {}:{}", (System.nanoTime() - started) / 1_000_000,
+                broker.storage().dataDir(), describe(config, endpoints), config.http().host(), http.port());
         return server;
     }
 
-    /** The protocol listeners that were started, by protocol name, for the management overview. */
-    private static Map<String, Integer> listeners(WharfConfig config, AmqpEndpoint amqp, KafkaEndpoint kafka, MqttEndpoint mqtt,
-                                                  StompEndpoint stomp) {
-        Map<String, Integer> out = new LinkedHashMap<>();
-        if (amqp != null) {
-            out.put("amqp", amqp.port());
+    /** Where each protocol listens, or that it is disabled, for the start-up line. */
+    private static String describe(WharfConfig config, Map<String, ProtocolEndpoint> endpoints) {
+        List<String> parts = new ArrayList<>();
+        for (Protocol p : PROTOCOLS) {
+            ProtocolEndpoint e = endpoints.get(p.name());
+            parts.add(p.name() + " on " + (e == null ? "(disabled)" : e.listeners().values().iterator().next()));
         }
-        if (kafka != null) {
-            out.put("kafka", kafka.port());
+        return String.join(", ", parts);
+    }
+
+    /** The port of one of a protocol's listeners, by RabbitMQ's listener name. */
+    private int port(String protocol, String listener) {
+        Protocol p = PROTOCOLS.stream().filter(x -> x.name().equals(protocol)).findFirst().orElseThrow();
+        ProtocolEndpoint e = endpoints.get(protocol);
+        if (e == null) {
+            throw new IllegalStateException("the " + protocol + " listener is disabled (" + p.enabledKey() + "=false)");
         }
-        if (mqtt != null) {
-            out.put("mqtt", mqtt.port());
+        Integer port = e.listeners().get(listener);
+        if (port == null) {
+            throw new IllegalStateException(protocol + " over WebSocket is off");
         }
-        if (stomp != null) {
-            out.put("stomp", stomp.port());
-        }
-        // Named as RabbitMQ names its WebSocket listeners.
-        if (mqtt != null && config.mqtt().websocketEnabled()) {
-            out.put("http/web-mqtt", mqtt.websocketPort());
-        }
-        if (stomp != null && config.stomp().websocketEnabled()) {
-            out.put("http/web-stomp", stomp.websocketPort());
-        }
-        return out;
+        return port;
     }
 
     public WharfConfig config() {
@@ -155,10 +160,7 @@ public final class WharfServer implements AutoCloseable {
      * @throws IllegalStateException if AMQP is disabled
      */
     public int amqpPort() {
-        if (amqp == null) {
-            throw new IllegalStateException("the AMQP listener is disabled (amqp.enabled=false)");
-        }
-        return amqp.port();
+        return port("AMQP", "amqp");
     }
 
     /**
@@ -167,10 +169,7 @@ public final class WharfServer implements AutoCloseable {
      * @throws IllegalStateException if Kafka is disabled
      */
     public int kafkaPort() {
-        if (kafka == null) {
-            throw new IllegalStateException("the Kafka listener is disabled (kafka.enabled=false)");
-        }
-        return kafka.port();
+        return port("Kafka", "kafka");
     }
 
     /**
@@ -179,10 +178,7 @@ public final class WharfServer implements AutoCloseable {
      * @throws IllegalStateException if MQTT is disabled
      */
     public int mqttPort() {
-        if (mqtt == null) {
-            throw new IllegalStateException("the MQTT listener is disabled (mqtt.enabled=false)");
-        }
-        return mqtt.port();
+        return port("MQTT", "mqtt");
     }
 
     /**
@@ -191,10 +187,7 @@ public final class WharfServer implements AutoCloseable {
      * @throws IllegalStateException if MQTT or its WebSocket listener is off
      */
     public int mqttWebSocketPort() {
-        if (mqtt == null) {
-            throw new IllegalStateException("the MQTT listener is disabled (mqtt.enabled=false)");
-        }
-        return mqtt.websocketPort();
+        return port("MQTT", "http/web-mqtt");
     }
 
     /**
@@ -203,10 +196,7 @@ public final class WharfServer implements AutoCloseable {
      * @throws IllegalStateException if STOMP is disabled
      */
     public int stompPort() {
-        if (stomp == null) {
-            throw new IllegalStateException("the STOMP listener is disabled (stomp.enabled=false)");
-        }
-        return stomp.port();
+        return port("STOMP", "stomp");
     }
 
     /**
@@ -215,10 +205,7 @@ public final class WharfServer implements AutoCloseable {
      * @throws IllegalStateException if STOMP or its WebSocket listener is off
      */
     public int stompWebSocketPort() {
-        if (stomp == null) {
-            throw new IllegalStateException("the STOMP listener is disabled (stomp.enabled=false)");
-        }
-        return stomp.websocketPort();
+        return port("STOMP", "http/web-stomp");
     }
 
     /** The port the HTTP listener is bound to (the real one when 0 was asked for). */
@@ -244,7 +231,8 @@ public final class WharfServer implements AutoCloseable {
         LOG.info("Wharf stopping");
         try {
             http.close();
-            closeEndpoints(amqp, kafka, mqtt, stomp);
+            closeEndpoints(endpoints.values());
+            loops.close();
         } finally {
             try {
                 broker.close();
@@ -256,16 +244,15 @@ public final class WharfServer implements AutoCloseable {
         }
     }
 
-    /** Closes the protocol endpoints that were started (null for those that were not). */
-    private static void closeEndpoints(AutoCloseable... endpoints) {
-        for (AutoCloseable e : endpoints) {
-            if (e == null) {
-                continue;
-            }
+    /** Closes the protocol endpoints that were started, the last started first. */
+    private static void closeEndpoints(Collection<ProtocolEndpoint> endpoints) {
+        List<ProtocolEndpoint> reversed = new ArrayList<>(endpoints);
+        Collections.reverse(reversed);
+        for (ProtocolEndpoint e : reversed) {
             try {
                 e.close();
-            } catch (Exception ex) {
-                LOG.warn("closing {} failed", e, ex);
+            } catch (RuntimeException ex) {
+                LOG.warn("closing the {} endpoint failed", e.protocol(), ex);
             }
         }
     }

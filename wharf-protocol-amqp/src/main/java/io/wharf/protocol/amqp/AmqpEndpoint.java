@@ -3,19 +3,22 @@ package io.wharf.protocol.amqp;
 import io.netty.channel.Channel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.wharf.core.Broker;
+import io.wharf.protocol.common.EventLoops;
+import io.wharf.protocol.common.ProtocolEndpoint;
 import io.wharf.protocol.amqp.codec.FrameDecoder;
 import io.wharf.protocol.common.Listener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * The AMQP 0-9-1 listener: accepts connections on Netty (epoll where available, NIO otherwise)
  * and gives each a frame decoder and an {@link AmqpConnection}. Closing it tells every client the
  * broker is shutting down (connection.close 320) before the sockets go.
  */
-public final class AmqpEndpoint implements AutoCloseable {
+public final class AmqpEndpoint implements ProtocolEndpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger(AmqpEndpoint.class);
 
@@ -30,8 +33,8 @@ public final class AmqpEndpoint implements AutoCloseable {
      *
      * @throws IOException naming the address when it cannot be bound
      */
-    public static AmqpEndpoint start(Broker broker, AmqpSettings settings) throws IOException {
-        Listener listener = Listener.bind("AMQP", settings.host(), settings.port(),
+    public static AmqpEndpoint start(Broker broker, AmqpSettings settings, EventLoops loops) throws IOException {
+        Listener listener = Listener.bind(loops, "AMQP", settings.host(), settings.port(),
                 new WriteBufferWaterMark(256 * 1024, 1024 * 1024), ch -> {
                     FrameDecoder decoder = new FrameDecoder();
                     ch.pipeline().addLast("frames", decoder);
@@ -43,6 +46,16 @@ public final class AmqpEndpoint implements AutoCloseable {
 
     public int port() {
         return listener.port();
+    }
+
+    @Override
+    public String protocol() {
+        return "AMQP";
+    }
+
+    @Override
+    public Map<String, Integer> listeners() {
+        return Map.of("amqp", port());
     }
 
     /** Open client connections. */

@@ -4,6 +4,8 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -31,14 +33,14 @@ public final class ProtocolListeners implements AutoCloseable {
      * @param subprotocols comma-separated WebSocket subprotocols clients may ask for
      * @throws IOException naming the protocol and address when a port cannot be bound
      */
-    public static ProtocolListeners bind(String protocol, String host, int port, int websocketPort, String path,
+    public static ProtocolListeners bind(EventLoops loops, String protocol, String host, int port, int websocketPort, String path,
                                          String subprotocols, int maxFrameBytes, WebSockets.Frames frames,
                                          Consumer<SocketChannel> pipeline) throws IOException {
-        Listener tcp = Listener.bind(protocol, host, port, WriteBufferWaterMark.DEFAULT, pipeline);
+        Listener tcp = Listener.bind(loops, protocol, host, port, WriteBufferWaterMark.DEFAULT, pipeline);
         Listener websocket = null;
         if (websocketPort >= 0) {
             try {
-                websocket = Listener.bind(protocol + "-WS", host, websocketPort, WriteBufferWaterMark.DEFAULT, ch -> {
+                websocket = Listener.bind(loops, protocol + "-WS", host, websocketPort, WriteBufferWaterMark.DEFAULT, ch -> {
                     WebSockets.addTo(ch, path, subprotocols, maxFrameBytes, frames);
                     pipeline.accept(ch);
                 });
@@ -64,6 +66,16 @@ public final class ProtocolListeners implements AutoCloseable {
             throw new IllegalStateException(protocol + " over WebSocket is off");
         }
         return websocket.port();
+    }
+
+    /** The ports by listener name: {@code name}, and {@code http/web-<name>} when WebSocket is on, as RabbitMQ names them. */
+    public Map<String, Integer> listeners(String name) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        out.put(name, tcp.port());
+        if (websocket != null) {
+            out.put("http/web-" + name, websocket.port());
+        }
+        return out;
     }
 
     /** Where it listens, for the log. */

@@ -3,6 +3,8 @@ package io.wharf.protocol.kafka;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.wharf.core.Broker;
+import io.wharf.protocol.common.EventLoops;
+import io.wharf.protocol.common.ProtocolEndpoint;
 import io.wharf.core.Registration;
 import io.wharf.core.vhost.VirtualHost;
 import io.wharf.protocol.common.Listener;
@@ -11,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -18,7 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * The Kafka listener: accepts connections on Netty (epoll where available, NIO otherwise), cuts
  * the byte stream into size-prefixed requests and hands each to a {@link KafkaConnection}.
  */
-public final class KafkaEndpoint implements AutoCloseable {
+public final class KafkaEndpoint implements ProtocolEndpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaEndpoint.class);
 
@@ -37,14 +40,14 @@ public final class KafkaEndpoint implements AutoCloseable {
      *
      * @throws IOException naming the address when it cannot be bound, or the virtual host when it does not exist
      */
-    public static KafkaEndpoint start(Broker broker, KafkaSettings settings) throws IOException {
+    public static KafkaEndpoint start(Broker broker, KafkaSettings settings, EventLoops loops) throws IOException {
         VirtualHost vhost = broker.vhost(settings.vhost()).orElseThrow(() -> new IOException(
                 "the Kafka endpoint's virtual host '" + settings.vhost() + "' does not exist"));
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("kafka-timer", true));
         KafkaBroker kafka = new KafkaBroker(vhost, settings, timers);
         Listener listener;
         try {
-            listener = Listener.bind("Kafka", settings.host(), settings.port(), WriteBufferWaterMark.DEFAULT, ch -> {
+            listener = Listener.bind(loops, "Kafka", settings.host(), settings.port(), WriteBufferWaterMark.DEFAULT, ch -> {
                 // A request is a 4-byte size and that many bytes; a larger size than allowed closes the connection.
                 ch.pipeline().addLast("frames", new LengthFieldBasedFrameDecoder(settings.maxRequestSize(), 0, 4, 0, 4));
                 ch.pipeline().addLast("kafka", new KafkaConnection(kafka, broker.users(), broker.alarms(), settings.anonymousUser(), broker.connections()));
@@ -62,6 +65,16 @@ public final class KafkaEndpoint implements AutoCloseable {
 
     public int port() {
         return listener.port();
+    }
+
+    @Override
+    public String protocol() {
+        return "Kafka";
+    }
+
+    @Override
+    public Map<String, Integer> listeners() {
+        return Map.of("kafka", port());
     }
 
     @Override

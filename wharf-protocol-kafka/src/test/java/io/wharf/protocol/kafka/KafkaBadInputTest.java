@@ -1,5 +1,6 @@
 package io.wharf.protocol.kafka;
 
+import io.wharf.protocol.common.EventLoops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wharf.core.Broker;
@@ -54,18 +55,20 @@ class KafkaBadInputTest {
     Path dir;
 
     private Broker broker;
+    private final EventLoops loops = EventLoops.start();
     private KafkaEndpoint endpoint;
 
     @BeforeEach
     void start() throws IOException {
         broker = Broker.open(BrokerSettings.defaults(Storage.Options.defaults(dir)));
         KafkaSettings s = KafkaSettings.defaults().withHost("127.0.0.1").withPort(0);
-        endpoint = KafkaEndpoint.start(broker, new KafkaSettings(s.host(), 0, "", 0, false, 1, 1 << 20, "/", "guest"));
+        endpoint = KafkaEndpoint.start(broker, new KafkaSettings(s.host(), 0, "", 0, false, 1, 1 << 20, "/", "guest"), loops);
     }
 
     @AfterEach
     void stop() throws IOException {
         endpoint.close();
+        loops.close();
         broker.close();
     }
 

@@ -1,5 +1,6 @@
 package io.wharf.protocol.kafka;
 
+import io.wharf.protocol.common.EventLoops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wharf.core.Broker;
@@ -98,13 +99,14 @@ class KafkaEveryVersionTest {
     Path dir;
 
     private Broker broker;
+    private final EventLoops loops = EventLoops.start();
     private KafkaEndpoint endpoint;
     private KafkaWire wire;
 
     @BeforeEach
     void start() throws IOException {
         broker = Broker.open(BrokerSettings.defaults(Storage.Options.defaults(dir)));
-        endpoint = KafkaEndpoint.start(broker, KafkaSettings.defaults().withHost("127.0.0.1").withPort(0));
+        endpoint = KafkaEndpoint.start(broker, KafkaSettings.defaults().withHost("127.0.0.1").withPort(0), loops);
         wire = new KafkaWire(endpoint.port());
     }
 
@@ -112,6 +114,7 @@ class KafkaEveryVersionTest {
     void stop() throws IOException {
         wire.close();
         endpoint.close();
+        loops.close();
         broker.close();
     }
 

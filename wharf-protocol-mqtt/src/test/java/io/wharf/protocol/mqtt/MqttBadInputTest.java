@@ -1,5 +1,6 @@
 package io.wharf.protocol.mqtt;
 
+import io.wharf.protocol.common.EventLoops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wharf.core.Broker;
@@ -31,17 +32,19 @@ class MqttBadInputTest {
     Path dir;
 
     private Broker broker;
+    private final EventLoops loops = EventLoops.start();
     private MqttEndpoint endpoint;
 
     @BeforeEach
     void start() throws IOException {
         broker = Broker.open(BrokerSettings.defaults(Storage.Options.defaults(dir)));
-        endpoint = MqttEndpoint.start(broker, new MqttSettings("127.0.0.1", 0, "/", 1024, "guest", 100, -1));
+        endpoint = MqttEndpoint.start(broker, new MqttSettings("127.0.0.1", 0, "/", 1024, "guest", 100, -1), loops);
     }
 
     @AfterEach
     void stop() throws IOException {
         endpoint.close();
+        loops.close();
         broker.close();
     }
 

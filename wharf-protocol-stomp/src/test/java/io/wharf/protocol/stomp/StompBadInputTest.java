@@ -1,5 +1,6 @@
 package io.wharf.protocol.stomp;
 
+import io.wharf.protocol.common.EventLoops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wharf.core.Broker;
@@ -31,17 +32,19 @@ class StompBadInputTest {
     Path dir;
 
     private Broker broker;
+    private final EventLoops loops = EventLoops.start();
     private StompEndpoint endpoint;
 
     @BeforeEach
     void start() throws IOException {
         broker = Broker.open(BrokerSettings.defaults(Storage.Options.defaults(dir)));
-        endpoint = StompEndpoint.start(broker, new StompSettings("127.0.0.1", 0, "/", 4096, 200, "guest", -1));
+        endpoint = StompEndpoint.start(broker, new StompSettings("127.0.0.1", 0, "/", 4096, 200, "guest", -1), loops);
     }
 
     @AfterEach
     void stop() throws IOException {
         endpoint.close();
+        loops.close();
         broker.close();
     }
 
