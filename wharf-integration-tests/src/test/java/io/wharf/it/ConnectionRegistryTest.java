@@ -365,7 +365,7 @@ class ConnectionRegistryTest {
             // Then both connections are listed with their client ids and traffic
             List<ClientConnection> kafka = registry().all().stream().filter(c -> c.protocol().equals("Kafka")).toList();
             assertThat(kafka).allSatisfy(c -> {
-                assertThat(c.user()).isEqualTo("kafka");
+                assertThat(c.user()).as("kafka.anonymous-user").isEqualTo("guest");
                 assertThat(c.vhost()).isEqualTo("/");
                 assertThat(c.peer().getAddress().isLoopbackAddress()).isTrue();
                 assertThat(c.bytesIn()).isPositive();
