@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Kafka's classic consumer group protocol: members join, the coordinator picks a leader and a
@@ -30,8 +31,10 @@ import java.util.concurrent.TimeUnit;
  * their place across restarts of the client: rejoining under the same instance id replaces the
  * old member without a rebalance.
  *
- * <p>Threading: each group's state is guarded by the group itself; futures complete outside
- * the lock where a waiting request could run code of its own.
+ * <p>Threading: the groups belong to one thread, the endpoint's timer thread, which also runs
+ * their rebalance and session timers: every request is a command run there, one at a time, and
+ * no lock guards a group. After each command the group is published as an immutable
+ * {@link GroupView}, which DescribeGroups, ListGroups and the HTTP API read from any thread.
  */
 final class ConsumerGroups {
 
@@ -91,33 +94,69 @@ final class ConsumerGroups {
         }
     }
 
-    private final Map<String, Group> groups = new ConcurrentHashMap<>();
+    /** A member as last published: what DescribeGroups shows of it. */
+    record MemberView(String memberId, String instanceId, String clientId, String clientHost, byte[] metadata, byte[] assignment) {
+    }
+
+    /** A group as last published by its owner. */
+    record GroupView(String id, State state, String protocolType, String protocol, int generation, List<MemberView> members) {
+    }
+
+    // Owned by the timer thread.
+    private final Map<String, Group> groups = new HashMap<>();
+    // Published by the timer thread after each command, for readers on any thread.
+    private final Map<String, GroupView> published = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers;
 
+    /** @param timers a single thread: it owns the groups */
     ConsumerGroups(ScheduledExecutorService timers) {
         this.timers = timers;
         timers.scheduleWithFixedDelay(this::expireSessions, 500, 500, TimeUnit.MILLISECONDS);
     }
 
-    Optional<Group> group(String id) {
-        return Optional.ofNullable(groups.get(id));
+    Optional<GroupView> group(String id) {
+        return Optional.ofNullable(published.get(id));
     }
 
-    Collection<Group> groups() {
-        return groups.values();
+    Collection<GroupView> groups() {
+        return published.values();
+    }
+
+    /** Runs a command on the owner, then publishes the group it named. */
+    private <T> CompletableFuture<T> command(String groupId, Supplier<T> work) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return work.get();
+            } finally {
+                publish(groupId);
+            }
+        }, timers);
+    }
+
+    private void publish(String id) {
+        Group g = groups.get(id);
+        if (g == null) {
+            published.remove(id);
+            return;
+        }
+        List<MemberView> members = new ArrayList<>(g.members.size());
+        for (Member m : g.members.values()) {
+            members.add(new MemberView(m.memberId, m.instanceId, m.clientId, m.clientHost,
+                    g.protocol == null ? new byte[0] : m.protocols.getOrDefault(g.protocol, new byte[0]), m.assignment));
+        }
+        published.put(id, new GroupView(g.id, g.state, g.protocolType, g.protocol, g.generation, List.copyOf(members)));
     }
 
     // ---------------------------------------------------------------- join
 
     CompletableFuture<JoinGroupResponseData> join(JoinGroupRequestData r, short version, String clientId, String clientHost) {
-        Group g = groups.computeIfAbsent(r.groupId(), Group::new);
-        List<Runnable> after = new ArrayList<>();
-        CompletableFuture<JoinGroupResponseData> result;
-        synchronized (g) {
-            result = joinLocked(g, r, version, clientId, clientHost, after);
-        }
-        after.forEach(Runnable::run);
-        return result;
+        return command(r.groupId(), () -> {
+            Group g = groups.computeIfAbsent(r.groupId(), Group::new);
+            List<Runnable> after = new ArrayList<>();
+            CompletableFuture<JoinGroupResponseData> result = joinLocked(g, r, version, clientId, clientHost, after);
+            after.forEach(Runnable::run);
+            return result;
+        }).thenCompose(f -> f);
     }
 
     private CompletableFuture<JoinGroupResponseData> joinLocked(Group g, JoinGroupRequestData r, short version, String clientId,
@@ -258,22 +297,22 @@ final class ConsumerGroups {
         }
     }
 
+    /** Runs on the owner, as every timer does. */
     private void rebalanceTimedOut(Group g) {
-        List<Runnable> after = new ArrayList<>();
-        synchronized (g) {
-            if (g.state != State.PREPARING_REBALANCE) {
-                return;
-            }
-            // Members that did not rejoin in time are out.
-            g.members.values().removeIf(m -> {
-                boolean out = m.join == null;
-                if (out && m.instanceId != null) {
-                    g.staticMembers.remove(m.instanceId);
-                }
-                return out;
-            });
-            completeJoin(g, after);
+        if (g.state != State.PREPARING_REBALANCE) {
+            return;
         }
+        List<Runnable> after = new ArrayList<>();
+        // Members that did not rejoin in time are out.
+        g.members.values().removeIf(m -> {
+            boolean out = m.join == null;
+            if (out && m.instanceId != null) {
+                g.staticMembers.remove(m.instanceId);
+            }
+            return out;
+        });
+        completeJoin(g, after);
+        publish(g.id);
         after.forEach(Runnable::run);
     }
 
@@ -341,46 +380,41 @@ final class ConsumerGroups {
     // ---------------------------------------------------------------- sync
 
     CompletableFuture<SyncGroupResponseData> sync(SyncGroupRequestData r) {
-        Group g = groups.get(r.groupId());
-        if (g == null) {
-            return done(syncError(Errors.UNKNOWN_MEMBER_ID));
-        }
-        List<Runnable> after = new ArrayList<>();
-        CompletableFuture<SyncGroupResponseData> result;
-        synchronized (g) {
+        return command(r.groupId(), () -> {
+            Group g = groups.get(r.groupId());
+            if (g == null) {
+                return done(syncError(Errors.UNKNOWN_MEMBER_ID));
+            }
             Member m = g.members.get(r.memberId());
             Errors check = check(g, m, r.generationId(), r.groupInstanceId());
             if (check != Errors.NONE) {
-                result = done(syncError(check));
+                return done(syncError(check));
             } else if (g.state == State.PREPARING_REBALANCE) {
-                result = done(syncError(Errors.REBALANCE_IN_PROGRESS));
+                return done(syncError(Errors.REBALANCE_IN_PROGRESS));
             } else if (g.state == State.STABLE) {
-                result = done(syncOk(g, m));
-            } else {
-                m.lastSeenNanos = System.nanoTime();
-                m.sync = new CompletableFuture<>();
-                result = m.sync;
-                if (m.memberId.equals(g.leader)) {
-                    for (SyncGroupRequestData.SyncGroupRequestAssignment a : r.assignments()) {
-                        Member target = g.members.get(a.memberId());
-                        if (target != null) {
-                            target.assignment = a.assignment();
-                        }
+                return done(syncOk(g, m));
+            }
+            m.lastSeenNanos = System.nanoTime();
+            m.sync = new CompletableFuture<>();
+            CompletableFuture<SyncGroupResponseData> result = m.sync;
+            if (m.memberId.equals(g.leader)) {
+                for (SyncGroupRequestData.SyncGroupRequestAssignment a : r.assignments()) {
+                    Member target = g.members.get(a.memberId());
+                    if (target != null) {
+                        target.assignment = a.assignment();
                     }
-                    g.state = State.STABLE;
-                    for (Member each : g.members.values()) {
-                        if (each.sync != null) {
-                            CompletableFuture<SyncGroupResponseData> s = each.sync;
-                            each.sync = null;
-                            SyncGroupResponseData ok = syncOk(g, each);
-                            after.add(() -> s.complete(ok));
-                        }
+                }
+                g.state = State.STABLE;
+                for (Member each : g.members.values()) {
+                    if (each.sync != null) {
+                        CompletableFuture<SyncGroupResponseData> s = each.sync;
+                        each.sync = null;
+                        s.complete(syncOk(g, each));
                     }
                 }
             }
-        }
-        after.forEach(Runnable::run);
-        return result;
+            return result;
+        }).thenCompose(f -> f);
     }
 
     private static SyncGroupResponseData syncOk(Group g, Member m) {
@@ -393,12 +427,12 @@ final class ConsumerGroups {
 
     // ---------------------------------------------------------------- heartbeat and leave
 
-    Errors heartbeat(String groupId, String memberId, int generation, String instanceId) {
-        Group g = groups.get(groupId);
-        if (g == null) {
-            return Errors.UNKNOWN_MEMBER_ID;
-        }
-        synchronized (g) {
+    CompletableFuture<Errors> heartbeat(String groupId, String memberId, int generation, String instanceId) {
+        return command(groupId, () -> {
+            Group g = groups.get(groupId);
+            if (g == null) {
+                return Errors.UNKNOWN_MEMBER_ID;
+            }
             Member m = g.members.get(memberId);
             Errors check = check(g, m, generation, instanceId);
             if (check != Errors.NONE) {
@@ -406,29 +440,31 @@ final class ConsumerGroups {
             }
             m.lastSeenNanos = System.nanoTime();
             return g.state == State.PREPARING_REBALANCE ? Errors.REBALANCE_IN_PROGRESS : Errors.NONE;
-        }
+        });
     }
 
     /**
      * Whether a member may commit offsets for the group now. A commit without member and
      * generation comes from outside group management and is always allowed.
      */
-    Errors commitAllowed(String groupId, String memberId, int generation, String instanceId) {
+    CompletableFuture<Errors> commitAllowed(String groupId, String memberId, int generation, String instanceId) {
         if (generation < 0 && (memberId == null || memberId.isEmpty())) {
-            return Errors.NONE;
+            return done(Errors.NONE);
         }
         // A member of a managed group commits: it must still be in the generation it names.
-        return group(groupId).map(g -> {
-            synchronized (g) {
-                Errors e = check(g, g.members.get(memberId), generation, instanceId);
-                // While a rebalance is prepared, members still commit in their generation (as they give up
-                // partitions); once it completes they have a new generation but no assignment yet.
-                if (e == Errors.NONE && g.state == State.COMPLETING_REBALANCE) {
-                    return Errors.REBALANCE_IN_PROGRESS;
-                }
-                return e;
+        return command(groupId, () -> {
+            Group g = groups.get(groupId);
+            if (g == null) {
+                return generation >= 0 ? Errors.ILLEGAL_GENERATION : Errors.NONE;
             }
-        }).orElse(generation >= 0 ? Errors.ILLEGAL_GENERATION : Errors.NONE);
+            Errors e = check(g, g.members.get(memberId), generation, instanceId);
+            // While a rebalance is prepared, members still commit in their generation (as they give up
+            // partitions); once it completes they have a new generation but no assignment yet.
+            if (e == Errors.NONE && g.state == State.COMPLETING_REBALANCE) {
+                return Errors.REBALANCE_IN_PROGRESS;
+            }
+            return e;
+        });
     }
 
     /** Whether a member may act on the group in {@code generation}; -1 skips the generation check. */
@@ -446,15 +482,15 @@ final class ConsumerGroups {
     }
 
     /** Removes members; an unknown one is reported, the others leave and the group rebalances. */
-    Map<String, Errors> leave(String groupId, List<String[]> memberAndInstance) {
-        Map<String, Errors> out = new LinkedHashMap<>();
-        Group g = groups.get(groupId);
-        List<Runnable> after = new ArrayList<>();
-        if (g == null) {
-            memberAndInstance.forEach(mi -> out.put(key(mi), Errors.UNKNOWN_MEMBER_ID));
-            return out;
-        }
-        synchronized (g) {
+    CompletableFuture<Map<String, Errors>> leave(String groupId, List<String[]> memberAndInstance) {
+        return command(groupId, () -> {
+            Map<String, Errors> out = new LinkedHashMap<>();
+            Group g = groups.get(groupId);
+            if (g == null) {
+                memberAndInstance.forEach(mi -> out.put(key(mi), Errors.UNKNOWN_MEMBER_ID));
+                return out;
+            }
+            List<Runnable> after = new ArrayList<>();
             for (String[] mi : memberAndInstance) {
                 String memberId = mi[0];
                 String instanceId = mi[1];
@@ -469,9 +505,9 @@ final class ConsumerGroups {
                 remove(g, m, after);
                 out.put(key(mi), Errors.NONE);
             }
-        }
-        after.forEach(Runnable::run);
-        return out;
+            after.forEach(Runnable::run);
+            return out;
+        });
     }
 
     private static String key(String[] mi) {
@@ -502,37 +538,41 @@ final class ConsumerGroups {
         maybeCompleteJoin(g, after);
     }
 
+    /** Runs on the owner, as every timer does. */
     private void expireSessions() {
         long now = System.nanoTime();
-        for (Group g : groups.values()) {
+        for (Group g : List.copyOf(groups.values())) {
             List<Runnable> after = new ArrayList<>();
-            synchronized (g) {
-                for (Member m : List.copyOf(g.members.values())) {
-                    // A member waiting in a join round is alive: its request is the heartbeat.
-                    if (m.join == null && now - m.lastSeenNanos > TimeUnit.MILLISECONDS.toNanos(m.sessionTimeoutMs)) {
-                        LOG.info("Kafka group '{}': member {} missed its session timeout of {} ms", g.id, m.memberId, m.sessionTimeoutMs);
-                        remove(g, m, after);
-                    }
+            boolean changed = false;
+            for (Member m : List.copyOf(g.members.values())) {
+                // A member waiting in a join round is alive: its request is the heartbeat.
+                if (m.join == null && now - m.lastSeenNanos > TimeUnit.MILLISECONDS.toNanos(m.sessionTimeoutMs)) {
+                    LOG.info("Kafka group '{}': member {} missed its session timeout of {} ms", g.id, m.memberId, m.sessionTimeoutMs);
+                    remove(g, m, after);
+                    changed = true;
                 }
+            }
+            if (changed) {
+                publish(g.id);
             }
             after.forEach(Runnable::run);
         }
     }
 
     /** Deletes an empty group's membership record; false if it still has members. */
-    boolean deleteIfEmpty(String groupId) {
-        Group g = groups.get(groupId);
-        if (g == null) {
-            return true;
-        }
-        synchronized (g) {
+    CompletableFuture<Boolean> deleteIfEmpty(String groupId) {
+        return command(groupId, () -> {
+            Group g = groups.get(groupId);
+            if (g == null) {
+                return true;
+            }
             if (!g.members.isEmpty()) {
                 return false;
             }
             g.state = State.DEAD;
             groups.remove(groupId);
             return true;
-        }
+        });
     }
 
     private static <T> CompletableFuture<T> done(T value) {

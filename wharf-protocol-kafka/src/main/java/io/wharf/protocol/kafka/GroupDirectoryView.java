@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * protocol type, whose assignment format kafka-clients defines; other groups (Kafka Connect,
  * Streams with its own type) show their members without partitions.
  *
- * <p>Thread-safe: each group is read under its own lock, as the coordinator writes it.
+ * <p>Thread-safe: it reads the groups as their owner last published them.
  */
 final class GroupDirectoryView implements Supplier<Collection<ConsumerGroupDirectory.Group>> {
 
@@ -34,35 +34,21 @@ final class GroupDirectoryView implements Supplier<Collection<ConsumerGroupDirec
     @Override
     public Collection<ConsumerGroupDirectory.Group> get() {
         List<ConsumerGroupDirectory.Group> out = new ArrayList<>();
-        for (ConsumerGroups.Group g : groups.groups()) {
+        for (ConsumerGroups.GroupView g : groups.groups()) {
             out.add(view(g));
         }
         return out;
     }
 
-    private static ConsumerGroupDirectory.Group view(ConsumerGroups.Group g) {
-        String protocolType;
-        String protocol;
-        String state;
-        int generation;
-        List<ConsumerGroups.Member> members;
-        Map<String, byte[]> assignments = new TreeMap<>();
-        synchronized (g) {
-            protocolType = g.protocolType == null ? "" : g.protocolType;
-            protocol = g.protocol == null ? "" : g.protocol;
-            state = g.state.kafkaName();
-            generation = g.generation;
-            members = new ArrayList<>(g.members.values());
-            members.forEach(m -> assignments.put(m.memberId, m.assignment));
+    private static ConsumerGroupDirectory.Group view(ConsumerGroups.GroupView g) {
+        String protocolType = g.protocolType() == null ? "" : g.protocolType();
+        List<ConsumerGroupDirectory.Member> shown = new ArrayList<>(g.members().size());
+        for (ConsumerGroups.MemberView m : g.members()) {
+            Map<String, List<Integer>> assignment = CONSUMER_PROTOCOL_TYPE.equals(protocolType) ? decode(m.assignment()) : Map.of();
+            shown.add(new ConsumerGroupDirectory.Member(m.memberId(), m.clientId(), m.clientHost(), assignment));
         }
-        // Decoded outside the lock: the coordinator replaces a member's assignment, never changes its bytes.
-        List<ConsumerGroupDirectory.Member> shown = new ArrayList<>(members.size());
-        for (ConsumerGroups.Member m : members) {
-            Map<String, List<Integer>> assignment = CONSUMER_PROTOCOL_TYPE.equals(protocolType)
-                    ? decode(assignments.get(m.memberId)) : Map.of();
-            shown.add(new ConsumerGroupDirectory.Member(m.memberId, m.clientId, m.clientHost, assignment));
-        }
-        return new ConsumerGroupDirectory.Group(g.id, state, protocolType, protocol, generation, shown);
+        return new ConsumerGroupDirectory.Group(g.id(), g.state().kafkaName(), protocolType, g.protocol() == null ? "" : g.protocol(),
+                g.generation(), shown);
     }
 
     /** The partitions of each topic in a consumer's assignment; empty when there is none or it cannot be read. */

@@ -216,10 +216,9 @@ final class KafkaBroker {
             case JoinGroupRequest r -> groups.join(r.data(), header.apiVersion(), header.clientId() == null ? "" : header.clientId(),
                     clientHost).thenApply(d -> new JoinGroupResponse(d, header.apiVersion()));
             case SyncGroupRequest r -> groups.sync(r.data()).thenApply(SyncGroupResponse::new);
-            case HeartbeatRequest r -> CompletableFuture.completedFuture(new HeartbeatResponse(new HeartbeatResponseData()
-                    .setErrorCode(groups.heartbeat(r.data().groupId(), r.data().memberId(), r.data().generationId(),
-                            r.data().groupInstanceId()).code())));
-            case LeaveGroupRequest r -> CompletableFuture.completedFuture(leaveGroup(r));
+            case HeartbeatRequest r -> groups.heartbeat(r.data().groupId(), r.data().memberId(), r.data().generationId(),
+                    r.data().groupInstanceId()).thenApply(e -> new HeartbeatResponse(new HeartbeatResponseData().setErrorCode(e.code())));
+            case LeaveGroupRequest r -> leaveGroup(r);
             case OffsetCommitRequest r -> offsetCommit(r);
             case OffsetFetchRequest r -> CompletableFuture.completedFuture(offsetFetch(r, header.apiVersion()));
             case DescribeGroupsRequest r -> CompletableFuture.completedFuture(describeGroups(r));
@@ -660,27 +659,33 @@ final class KafkaBroker {
 
     // ---------------------------------------------------------------- consumer groups
 
-    private LeaveGroupResponse leaveGroup(LeaveGroupRequest r) {
+    private CompletableFuture<LeaveGroupResponse> leaveGroup(LeaveGroupRequest r) {
         List<String[]> leaving = new ArrayList<>();
         for (LeaveGroupRequestData.MemberIdentity m : r.members()) {
             leaving.add(new String[] {m.memberId(), m.groupInstanceId()});
         }
-        Map<String, Errors> results = groups.leave(r.data().groupId(), leaving);
-        LeaveGroupResponseData out = new LeaveGroupResponseData();
-        if (r.version() < 3) {
-            out.setErrorCode(results.values().iterator().next().code());
-        } else {
-            for (String[] mi : leaving) {
-                out.members().add(new LeaveGroupResponseData.MemberResponse().setMemberId(mi[0]).setGroupInstanceId(mi[1])
-                        .setErrorCode(results.get(mi[0] + "/" + mi[1]).code()));
+        return groups.leave(r.data().groupId(), leaving).thenApply(results -> {
+            LeaveGroupResponseData out = new LeaveGroupResponseData();
+            if (r.version() < 3) {
+                out.setErrorCode(results.values().iterator().next().code());
+            } else {
+                for (String[] mi : leaving) {
+                    out.members().add(new LeaveGroupResponseData.MemberResponse().setMemberId(mi[0]).setGroupInstanceId(mi[1])
+                            .setErrorCode(results.get(mi[0] + "/" + mi[1]).code()));
+                }
             }
-        }
-        return new LeaveGroupResponse(out);
+            return new LeaveGroupResponse(out);
+        });
     }
 
     private CompletableFuture<AbstractResponse> offsetCommit(OffsetCommitRequest r) {
         OffsetCommitRequestData d = r.data();
-        Errors groupError = groups.commitAllowed(d.groupId(), d.memberId(), d.generationIdOrMemberEpoch(), d.groupInstanceId());
+        return groups.commitAllowed(d.groupId(), d.memberId(), d.generationIdOrMemberEpoch(), d.groupInstanceId())
+                .thenCompose(groupError -> offsetCommit(r, groupError));
+    }
+
+    private CompletableFuture<AbstractResponse> offsetCommit(OffsetCommitRequest r, Errors groupError) {
+        OffsetCommitRequestData d = r.data();
         OffsetCommitResponseData out = new OffsetCommitResponseData();
         List<CompletableFuture<Void>> writes = new ArrayList<>();
         for (OffsetCommitRequestData.OffsetCommitRequestTopic t : d.topics()) {
@@ -806,16 +811,13 @@ final class KafkaBroker {
             if (found.isEmpty()) {
                 dg.setGroupState(vhost.groupOffsets().groups().contains(id) ? "Empty" : "Dead").setProtocolType("").setProtocolData("");
             } else {
-                ConsumerGroups.Group g = found.get();
-                synchronized (g) {
-                    dg.setGroupState(g.state.kafkaName()).setProtocolType(g.protocolType == null ? "" : g.protocolType)
-                            .setProtocolData(g.state == ConsumerGroups.State.STABLE && g.protocol != null ? g.protocol : "");
-                    for (ConsumerGroups.Member m : g.members.values()) {
-                        dg.members().add(new DescribeGroupsResponseData.DescribedGroupMember().setMemberId(m.memberId)
-                                .setGroupInstanceId(m.instanceId).setClientId(m.clientId).setClientHost(m.clientHost)
-                                .setMemberMetadata(g.protocol == null ? new byte[0] : m.protocols.getOrDefault(g.protocol, new byte[0]))
-                                .setMemberAssignment(m.assignment));
-                    }
+                ConsumerGroups.GroupView g = found.get();
+                dg.setGroupState(g.state().kafkaName()).setProtocolType(g.protocolType() == null ? "" : g.protocolType())
+                        .setProtocolData(g.state() == ConsumerGroups.State.STABLE && g.protocol() != null ? g.protocol() : "");
+                for (ConsumerGroups.MemberView m : g.members()) {
+                    dg.members().add(new DescribeGroupsResponseData.DescribedGroupMember().setMemberId(m.memberId())
+                            .setGroupInstanceId(m.instanceId()).setClientId(m.clientId()).setClientHost(m.clientHost())
+                            .setMemberMetadata(m.metadata()).setMemberAssignment(m.assignment()));
                 }
             }
             out.groups().add(dg);
@@ -826,13 +828,11 @@ final class KafkaBroker {
     private ListGroupsResponse listGroups() {
         ListGroupsResponseData out = new ListGroupsResponseData();
         Set<String> seen = new java.util.HashSet<>();
-        for (ConsumerGroups.Group g : groups.groups()) {
-            synchronized (g) {
-                out.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(g.id)
-                        .setProtocolType(g.protocolType == null ? "consumer" : g.protocolType).setGroupState(g.state.kafkaName())
-                        .setGroupType("classic"));
-            }
-            seen.add(g.id);
+        for (ConsumerGroups.GroupView g : groups.groups()) {
+            out.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(g.id())
+                    .setProtocolType(g.protocolType() == null ? "consumer" : g.protocolType()).setGroupState(g.state().kafkaName())
+                    .setGroupType("classic"));
+            seen.add(g.id());
         }
         for (String id : vhost.groupOffsets().groups()) {
             if (seen.add(id)) {
@@ -845,17 +845,21 @@ final class KafkaBroker {
 
     private CompletableFuture<AbstractResponse> deleteGroups(DeleteGroupsRequest r) {
         DeleteGroupsResponseData out = new DeleteGroupsResponseData();
-        List<CompletableFuture<Void>> deletes = new ArrayList<>();
+        List<CompletableFuture<?>> deletes = new ArrayList<>();
         for (String id : r.data().groupsNames()) {
             DeleteGroupsResponseData.DeletableGroupResult result = new DeleteGroupsResponseData.DeletableGroupResult().setGroupId(id);
+            out.results().add(result);
             if (groups.group(id).isEmpty() && !vhost.groupOffsets().groups().contains(id)) {
                 result.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
-            } else if (!groups.deleteIfEmpty(id)) {
-                result.setErrorCode(Errors.NON_EMPTY_GROUP.code());
-            } else {
-                deletes.add(vhost.groupOffsets().delete(id));
+                continue;
             }
-            out.results().add(result);
+            deletes.add(groups.deleteIfEmpty(id).thenCompose(deleted -> {
+                if (!deleted) {
+                    result.setErrorCode(Errors.NON_EMPTY_GROUP.code());
+                    return CompletableFuture.completedFuture(null);
+                }
+                return vhost.groupOffsets().delete(id);
+            }));
         }
         return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).thenApply(v -> new DeleteGroupsResponse(out));
     }

@@ -137,7 +137,7 @@ final class TransactionApis {
 
     CompletableFuture<ApiMessage> commitOffsets(TxnOffsetCommitRequest r) {
         TxnOffsetCommitRequestData d = r.data();
-        Errors allowed = groups.commitAllowed(d.groupId(), d.memberId(), d.generationId(), d.groupInstanceId());
+        CompletableFuture<Errors> allowed = groups.commitAllowed(d.groupId(), d.memberId(), d.generationId(), d.groupInstanceId());
         Map<PartitionRef, PendingOffset> offsets = new LinkedHashMap<>();
         Set<PartitionRef> unknown = new HashSet<>();
         for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic t : d.topics()) {
@@ -151,9 +151,9 @@ final class TransactionApis {
                 }
             }
         }
-        CompletableFuture<Errors> outcome = allowed != Errors.NONE ? CompletableFuture.completedFuture(allowed)
+        CompletableFuture<Errors> outcome = allowed.thenCompose(a -> a != Errors.NONE ? CompletableFuture.completedFuture(a)
                 : coordinator().commitOffsets(d.transactionalId(), d.producerId(), d.producerEpoch(), d.groupId(), offsets)
-                        .thenApply(TransactionApis::error);
+                        .thenApply(TransactionApis::error));
         return outcome.thenApply(error -> {
             TxnOffsetCommitResponseData out = new TxnOffsetCommitResponseData();
             for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic t : d.topics()) {
