@@ -29,9 +29,9 @@ import java.util.function.Supplier;
  * there, one command at a time: an idempotent or transactional append, a transaction marker.
  * That state is recovered from the log at open, as the owner's first command, off every network
  * thread. What readers need of it (the last stable offset, the aborted ranges) is published as
- * immutable values after each command, so reads run on any thread without waiting. Appends'
- * completions are handed from the log's writer to the owner before anyone is told, so no
- * reader's or producer's continuation runs on a log writer thread.
+ * immutable values after each command, so reads run on any thread without waiting. Readers
+ * waiting for data are woken on the owner, never on a log writer thread; an appender's future
+ * completes on the writer, and its continuation only hands the answer on.
  */
 public final class StreamPartition {
 
@@ -137,11 +137,21 @@ public final class StreamPartition {
     public CompletableFuture<Long> append(ByteBuffer batch) {
         PendingAppend p = appendCounted(batch);
         long base = p.baseOffset();
-        // Off the log's writer before anyone is told: readers woken here read the log.
-        return p.future().thenApplyAsync(r -> {
-            wakeReaders();
+        return p.future().thenApply(r -> {
+            appended();
             return base;
-        }, owner);
+        });
+    }
+
+    /**
+     * Called on the log's writer when an append is durable. Readers waiting for data are woken
+     * on the owner, since a woken reader reads the log; the appender's own continuation runs
+     * here and must only hand its answer on (as the protocol adapters do, to their event loop).
+     */
+    private void appended() {
+        if (!waiters.isEmpty()) {
+            owner.execute(this::wakeReaders);
+        }
     }
 
     /** What an idempotent append did with its batch. */
@@ -200,15 +210,15 @@ public final class StreamPartition {
                     transactions.appended(producerId, base);
                     publish();
                 }
-                yield new Appended(p.future().handleAsync((r, e) -> {
+                yield new Appended(p.future().handle((r, e) -> {
                     if (e != null) {
                         // Not written after all: a retry must be appended, not taken for a duplicate.
-                        sequences.forget(producerId, firstSequence, base);
+                        owner.execute(() -> sequences.forget(producerId, firstSequence, base));
                         throw e instanceof CompletionException ce ? ce : new CompletionException(e);
                     }
-                    wakeReaders();
+                    appended();
                     return base;
-                }, owner));
+                }));
             }
         }));
     }
