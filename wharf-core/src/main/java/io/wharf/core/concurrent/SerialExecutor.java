@@ -53,6 +53,38 @@ public final class SerialExecutor implements Executor {
         return result;
     }
 
+    /**
+     * As {@link #submit}, but when the executor is idle (nothing running, nothing queued) the
+     * command runs at once on the calling thread, saving a hand-off to the pool; otherwise it
+     * waits its turn on the pool. Either way commands run one at a time in submission order.
+     * For short commands that never block, called from threads that may run them (an event loop
+     * appending to a log); anything queued behind such a command runs on the pool, never here.
+     */
+    public <T> CompletableFuture<T> submitHereIfIdle(Supplier<CompletableFuture<T>> command) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        if (!scheduled.compareAndSet(false, true)) {
+            execute(() -> Relay.run(command, result));
+            return result;
+        }
+        if (!tasks.isEmpty()) {
+            // Earlier commands are queued: this one goes behind them, and the pool runs them all.
+            tasks.add(() -> Relay.run(command, result));
+            startRun();
+            return result;
+        }
+        owner = Thread.currentThread();
+        try {
+            Relay.run(command, result);
+        } finally {
+            owner = null;
+            scheduled.set(false);
+        }
+        if (!tasks.isEmpty()) {
+            schedule();
+        }
+        return result;
+    }
+
     /** Whether the calling thread is the one running this executor's tasks right now. */
     public boolean inExecutor() {
         return owner == Thread.currentThread();
@@ -60,12 +92,17 @@ public final class SerialExecutor implements Executor {
 
     private void schedule() {
         if (scheduled.compareAndSet(false, true)) {
-            try {
-                pool.execute(this::run);
-            } catch (RejectedExecutionException e) {
-                scheduled.set(false);
-                LOG.debug("{}: the pool is shut down; {} task(s) dropped", name, tasks.size());
-            }
+            startRun();
+        }
+    }
+
+    /** Hands a run to the pool; the caller holds {@code scheduled}. */
+    private void startRun() {
+        try {
+            pool.execute(this::run);
+        } catch (RejectedExecutionException e) {
+            scheduled.set(false);
+            LOG.debug("{}: the pool is shut down; {} task(s) dropped", name, tasks.size());
         }
     }
 

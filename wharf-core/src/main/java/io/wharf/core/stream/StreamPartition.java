@@ -198,7 +198,9 @@ public final class StreamPartition {
 
     private CompletableFuture<IdempotentAppend> appendIdempotent(ByteBuffer batch, long producerId, short epoch,
                                                                 int firstSequence, int lastSequence, boolean transactional) {
-        return command(() -> CompletableFuture.completedFuture(switch (sequences.check(producerId, epoch, firstSequence, lastSequence)) {
+        // Checking the sequence and handing the batch to the log is short and never blocks: an idle
+        // owner runs it on the caller's thread rather than waking a pool thread for it.
+        return owner.submitHereIfIdle(() -> CompletableFuture.completedFuture(switch (sequences.check(producerId, epoch, firstSequence, lastSequence)) {
             case ProducerSequences.Duplicate d -> new AlreadyWritten(d.baseOffset());
             case ProducerSequences.OutOfOrder o -> new SequenceGap(o.expected());
             case ProducerSequences.Fenced f -> new ProducerFenced(f.currentEpoch());
