@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetAddress;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +40,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  */
 class KafkaPermissionsTest {
 
-    private static final InetAddress REMOTE = remote();
+    private static final InetAddress REMOTE = LocalAddresses.nonLoopback();
     private static final String BOOTSTRAP_HOST = REMOTE.getHostAddress();
 
     @RegisterExtension
@@ -49,14 +48,6 @@ class KafkaPermissionsTest {
             .with("kafka.host", BOOTSTRAP_HOST)
             .with("kafka.anonymous-user", "app")
             .with("kafka.auto-create-topics", "true");
-
-    private static InetAddress remote() {
-        try {
-            return LocalAddresses.nonLoopback();
-        } catch (SocketException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @BeforeAll
     static void usersAndStreams() throws Exception {

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetAddress;
-import java.net.SocketException;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,18 +23,10 @@ import static org.awaitility.Awaitility.await;
  */
 class KafkaRemoteClientTest {
 
-    private static final InetAddress REMOTE = remote();
+    private static final InetAddress REMOTE = LocalAddresses.nonLoopback();
 
     @RegisterExtension
     static final WharfExtension wharf = new WharfExtension().with("kafka.host", REMOTE.getHostAddress());
-
-    private static InetAddress remote() {
-        try {
-            return LocalAddresses.nonLoopback();
-        } catch (SocketException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @Test
     void shouldRefuseAClientFromAnAddressOtherThanLoopbackWithoutCredentials() {

@@ -1,5 +1,6 @@
 package io.wharf.it.support;
 
+import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -16,7 +17,15 @@ public final class LocalAddresses {
      * An IPv4 address of an interface that is up and is not loopback: a connection from this host
      * to it comes from it, so the broker sees a client that is not local.
      */
-    public static InetAddress nonLoopback() throws SocketException {
+    public static InetAddress nonLoopback() {
+        try {
+            return firstNonLoopback();
+        } catch (SocketException e) {
+            throw new UncheckedIOException("cannot list this host's network interfaces", e);
+        }
+    }
+
+    private static InetAddress firstNonLoopback() throws SocketException {
         for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
             if (!nic.isUp() || nic.isLoopback()) {
                 continue;
