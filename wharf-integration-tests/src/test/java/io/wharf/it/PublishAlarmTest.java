@@ -100,8 +100,9 @@ class PublishAlarmTest {
         CompletableFuture<?> flooding = flood.call();
 
         await().atMost(Duration.ofSeconds(60)).until(() -> blocked(protocol));
+        // What the client has sent may all sit in socket buffers by now (QoS 0 is done once written):
+        // the broker stored part of it only.
         assertThat(stored.call()).isLessThan(MESSAGES);
-        assertThat(flooding).isNotDone();
 
         alarms().setDiskFreeLimit(0).join();
         flooding.get(120, TimeUnit.SECONDS);

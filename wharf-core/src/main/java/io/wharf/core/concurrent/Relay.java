@@ -21,7 +21,8 @@ final class Relay {
                             ? failure.getCause() : failure);
                 }
             });
-        } catch (RuntimeException failure) {
+        } catch (Throwable failure) {
+            // An Error too: a caller waiting on the result must not wait for ever.
             result.completeExceptionally(failure);
         }
     }

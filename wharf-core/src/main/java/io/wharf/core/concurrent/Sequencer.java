@@ -27,7 +27,11 @@ public final class Sequencer {
     public <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> command) {
         CompletableFuture<T> result = new CompletableFuture<>();
         CompletableFuture<?> previous = tail.getAndSet(result.handle((v, e) -> null));
-        previous.whenCompleteAsync((v, e) -> Relay.run(command, result), executor);
+        previous.whenCompleteAsync((v, e) -> Relay.run(command, result), executor).exceptionally(refused -> {
+            // The executor is shut down: the command will not run.
+            result.completeExceptionally(refused);
+            return null;
+        });
         return result;
     }
 }

@@ -59,6 +59,7 @@ public final class SerialExecutor implements Executor {
      * waits its turn on the pool. Either way commands run one at a time in submission order.
      * For short commands that never block, called from threads that may run them (an event loop
      * appending to a log); anything queued behind such a command runs on the pool, never here.
+     * The end-of-run hook does not run after a command run here: owners with one use {@link #submit}.
      */
     public <T> CompletableFuture<T> submitHereIfIdle(Supplier<CompletableFuture<T>> command) {
         CompletableFuture<T> result = new CompletableFuture<>();

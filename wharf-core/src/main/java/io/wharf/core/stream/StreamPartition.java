@@ -1,6 +1,8 @@
 package io.wharf.core.stream;
 
 import io.wharf.core.concurrent.SerialExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.wharf.core.stats.MessageStats;
 import io.wharf.storage.log.Log;
 import io.wharf.storage.log.LogDamage;
@@ -35,6 +37,8 @@ import java.util.function.Supplier;
  */
 public final class StreamPartition {
 
+    private static final Logger LOG = LoggerFactory.getLogger(StreamPartition.class);
+
     private final String stream;
     private final int index;
     private final Log log;
@@ -47,6 +51,7 @@ public final class StreamPartition {
     // Published by `owner` for readers on any thread.
     private volatile long firstUnstableOffset;
     private volatile List<PartitionTransactions.Aborted> aborted = List.of();
+    private volatile boolean recovered;
 
     /** Offsets at the end of a partition read at open to learn what idempotent producers last wrote. */
     private static final long PRODUCER_STATE_SCAN = 20_000;
@@ -66,23 +71,37 @@ public final class StreamPartition {
 
     /** The owner's first command: reads what producers left in the log, then lets readers in. */
     private void recover() {
-        if (log.endOffset() == log.startOffset()) {
+        try {
+            if (log.endOffset() == log.startOffset()) {
+                transactions = new PartitionTransactions();
+            } else {
+                transactions = PartitionTransactions.recover(log);
+                recoverProducerSequences();
+            }
+        } catch (RuntimeException e) {
+            // Better a partition whose old transactions count as ended than one no reader can ever pass.
+            LOG.warn("stream partition {}: its producers' state could not be read from the log: {}", this, e.toString());
             transactions = new PartitionTransactions();
-        } else {
-            transactions = PartitionTransactions.recover(log);
-            recoverProducerSequences();
         }
+        recovered = true;
         publish();
         wakeReaders();
+    }
+
+    /** Whether the producer state is recovered; until then the last stable offset is the log's start. */
+    public boolean recovered() {
+        return recovered;
     }
 
     /** Publishes what readers need of the transactions, after a command changed them. */
     private void publish() {
         transactions.truncatedTo(log.startOffset());
-        firstUnstableOffset = transactions.firstUnstableOffset();
+        // The aborted ranges first: a reader that sees the stable offset move past a marker must
+        // also see the abort that marker recorded (readers read the offset, then the ranges).
         if (transactions.abortedChanged()) {
             aborted = List.copyOf(transactions.aborted());
         }
+        firstUnstableOffset = transactions.firstUnstableOffset();
     }
 
     /**

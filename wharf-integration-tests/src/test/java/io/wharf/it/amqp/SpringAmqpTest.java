@@ -34,6 +34,7 @@ class SpringAmqpTest extends AmqpTestSupport {
 
     private final Queue<String> replyAddresses = new ConcurrentLinkedQueue<>();
     private CachingConnectionFactory connections;
+    private final List<RabbitTemplate> templates = new ArrayList<>();
 
     @Override
     WharfExtension wharf() {
@@ -55,7 +56,15 @@ class SpringAmqpTest extends AmqpTestSupport {
 
     @AfterEach
     void closeFactory() {
+        // A template's reply container reconnects until stopped, also once the broker has gone.
+        templates.forEach(RabbitTemplate::stop);
         connections.destroy();
+    }
+
+    private RabbitTemplate template() {
+        RabbitTemplate t = new RabbitTemplate(connections);
+        templates.add(t);
+        return t;
     }
 
     private static Message request(String text) {
@@ -64,7 +73,7 @@ class SpringAmqpTest extends AmqpTestSupport {
 
     @Test
     void shouldSendAndReceiveThroughDirectReplyToWithRabbitTemplate() {
-        RabbitTemplate template = new RabbitTemplate(connections);
+        RabbitTemplate template = template();
         template.setReplyTimeout(30_000);
 
         for (int i = 0; i < 5; i++) {
@@ -78,7 +87,7 @@ class SpringAmqpTest extends AmqpTestSupport {
 
     @Test
     void shouldSendAndReceiveThroughDirectReplyToWithAsyncRabbitTemplate() throws Exception {
-        RabbitTemplate template = new RabbitTemplate(connections);
+        RabbitTemplate template = template();
         AsyncRabbitTemplate async = new AsyncRabbitTemplate(template);
         async.setReceiveTimeout(30_000);
         async.start();

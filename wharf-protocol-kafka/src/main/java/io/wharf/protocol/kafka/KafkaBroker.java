@@ -105,6 +105,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -175,9 +176,10 @@ final class KafkaBroker {
      *
      * @param connection counts the records the client produces and fetches
      * @param client     who the connection acts as, whose permissions every topic is checked against
+     * @param loop       the connection's event loop, where a long poll reads once woken
      */
     CompletableFuture<ApiMessage> handle(RequestHeader header, AbstractRequest request, String clientHost,
-                                         ClientConnection connection, Client client) {
+                                         ClientConnection connection, Client client, Executor loop) {
         Optional<TopicAccess.Need> refused = topicAccess.refused(request, client);
         if (refused.isPresent()) {
             TopicAccess.Need n = refused.get();
@@ -188,7 +190,7 @@ final class KafkaBroker {
                             + " topic '" + n.topic() + "'")).data());
         }
         CompletableFuture<ApiMessage> answered = switch (request) {
-            case FetchRequest r -> fetch(r, connection);
+            case FetchRequest r -> fetch(r, connection, loop);
             case InitProducerIdRequest r -> transactions.initProducerId(r.data());
             case org.apache.kafka.common.requests.AddPartitionsToTxnRequest r -> transactions.addPartitions(r);
             case org.apache.kafka.common.requests.AddOffsetsToTxnRequest r -> transactions.addOffsets(r);
@@ -481,7 +483,7 @@ final class KafkaBroker {
 
     // ---------------------------------------------------------------- fetch
 
-    private CompletableFuture<ApiMessage> fetch(FetchRequest r, ClientConnection connection) {
+    private CompletableFuture<ApiMessage> fetch(FetchRequest r, ClientConnection connection, Executor loop) {
         FetchRequestData d = r.data();
         boolean committed = r.isolationLevel() == org.apache.kafka.common.IsolationLevel.READ_COMMITTED;
         long[] records = new long[1];
@@ -507,12 +509,14 @@ final class KafkaBroker {
         // Partitions that got nothing must not keep this fetch's waits until their next append.
         wake.whenComplete((v, e) -> waits.forEach(w -> w.cancel(false)));
         timers.schedule(() -> wake.complete(null), d.maxWaitMs(), TimeUnit.MILLISECONDS);
-        return wake.thenApply(v -> {
+        // Read on the connection's own loop, as a fetch that needs no wait is: not on the timer
+        // thread (which owns the consumer groups) nor on the partition owner that woke it.
+        return wake.thenApplyAsync(v -> {
             long[] fetched = new long[1];
             FetchResponseData answer = readAll(d, committed, fetched);
             connection.messagesOut(fetched[0]);
             return answer;
-        });
+        }, loop);
     }
 
     /**
@@ -618,6 +622,9 @@ final class KafkaBroker {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                 } else if (p.timestamp() == ListOffsetsRequest.EARLIEST_TIMESTAMP) {
                     pr.setOffset(sp.logStartOffset());
+                } else if (committed && !sp.recovered()) {
+                    // The partition's transactions are still being read at open: the client retries.
+                    pr.setErrorCode(Errors.OFFSET_NOT_AVAILABLE.code());
                 } else if (p.timestamp() == ListOffsetsRequest.LATEST_TIMESTAMP) {
                     pr.setOffset(committed ? sp.lastStableOffset() : sp.highWatermark());
                 } else if (p.timestamp() >= 0) {

@@ -736,7 +736,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 storageFailures.failed(e, version < 5 ? "MQTT 3.1.1 publishers are disconnected unacknowledged"
                         : String.format("answered with reason 0x%02X", reason & 0xFF));
                 forgetRelease(qos, packetId);
-                received(qos, packetId);
+                if (qos == 2) {
+                    // A PUBREC with a failure code ends the QoS 2 flow; a QoS 1 one is counted below.
+                    received(qos, packetId);
+                }
                 if (version < 5) {
                     // MQTT 3.1.1 has no way to say it failed: the client resends after reconnecting.
                     ctx.close();
