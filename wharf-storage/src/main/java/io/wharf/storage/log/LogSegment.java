@@ -389,10 +389,19 @@ final class LogSegment {
                 if (st == BatchScanner.Status.FENCED) {
                     next = Math.max(next, scan.fence().nextOffset());
                     bytesSinceIndexEntry = indexInterval;
-                } else if (st == BatchScanner.Status.BROKEN) {
-                    Fence f = fence(scan.position(), next, fileSize, DAMAGED_HEADER);
+                    continue;
+                }
+                // A header whose base offset does not follow the batch before it is damaged too:
+                // indexed, it would send readers of earlier offsets to the wrong batch.
+                String problem = SegmentCheck.problem(scan, st, next, false);
+                if (problem != null) {
+                    Fence f = fence(scan.position(), next, fileSize, problem);
                     done = f.nextOffset() < 0;
                     start = f.end();
+                    if (!done) {
+                        next = Math.max(next, f.nextOffset());
+                        bytesSinceIndexEntry = indexInterval;
+                    }
                     break;
                 } else {
                     indexBatch(scan.position(), scan.size(), scan.baseOffset(), scan.lastOffset(), scan.maxTimestamp());

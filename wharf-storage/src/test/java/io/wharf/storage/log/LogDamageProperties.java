@@ -6,6 +6,7 @@ import io.wharf.storage.record.Record;
 import io.wharf.storage.record.RecordBatchBuilder;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -52,6 +53,19 @@ class LogDamageProperties {
                                                 @ForAll boolean clean,
                                                 @ForAll("damage") List<FileDamage> damage) throws Exception {
         check(config, batches, clean, damage);
+    }
+
+    /**
+     * A case the property found: after a clean close the offset index is cut short (so it is
+     * rebuilt from batch headers) and bytes in a header flipped, base offset included. The
+     * rebuilt index must not trust that base offset, or reads of earlier offsets miss them.
+     */
+    @Example
+    void shouldNotIndexAHeaderWhoseBaseOffsetDoesNotFollowWhenRebuildingTheIndex() throws Exception {
+        LogConfig config = LogConfig.DEFAULT.withSegmentBytes(4096).withIndexIntervalBytes(512);
+        check(config, List.of(1, 1, 2, 1, 2, 5, 1, 6, 1, 3, 1, 6, 6, 6, 2), true, List.of(
+                new FileDamage(FileDamage.Kind.FLIP, 89, 0.15, 34, -378041967L),
+                new FileDamage(FileDamage.Kind.TRUNCATE, 932, 0.06, 13, 23L)));
     }
 
     private static void check(LogConfig config, List<Integer> batches, boolean clean, List<FileDamage> damage) throws Exception {
