@@ -109,11 +109,6 @@ public final class PublishGate implements ResourceAlarms.Listener, AutoCloseable
         }
     }
 
-    /** Whether the gate holds the connection's publishers for {@code cause} now. */
-    public boolean closedFor(Cause cause) {
-        return closedFor.contains(cause);
-    }
-
     /** RabbitMQ's word for the connection's state: {@code blocked} (alarm), {@code flow} (in flight) or {@code running}. */
     public String state() {
         return closedFor.contains(Cause.ALARM) ? "blocked" : closedFor.contains(Cause.IN_FLIGHT) ? "flow" : "running";

@@ -56,18 +56,6 @@ public final class ProtocolListeners implements AutoCloseable {
         return tcp.port();
     }
 
-    /**
-     * The WebSocket listener's port.
-     *
-     * @throws IllegalStateException if there is none
-     */
-    public int websocketPort() {
-        if (websocket == null) {
-            throw new IllegalStateException(protocol + " over WebSocket is off");
-        }
-        return websocket.port();
-    }
-
     /** The ports by listener name: {@code name}, and {@code http/web-<name>} when WebSocket is on, as RabbitMQ names them. */
     public Map<String, Integer> listeners(String name) {
         Map<String, Integer> out = new LinkedHashMap<>();

@@ -73,15 +73,6 @@ public final class MqttEndpoint implements ProtocolEndpoint {
         return listeners.listeners("mqtt");
     }
 
-    /**
-     * The port of MQTT over WebSocket.
-     *
-     * @throws IllegalStateException if it is off
-     */
-    public int websocketPort() {
-        return listeners.websocketPort();
-    }
-
     @Override
     public void close() {
         listeners.close();

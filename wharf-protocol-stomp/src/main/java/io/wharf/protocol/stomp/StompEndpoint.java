@@ -63,15 +63,6 @@ public final class StompEndpoint implements ProtocolEndpoint {
         return listeners.listeners("stomp");
     }
 
-    /**
-     * The port of STOMP over WebSocket.
-     *
-     * @throws IllegalStateException if it is off
-     */
-    public int websocketPort() {
-        return listeners.websocketPort();
-    }
-
     @Override
     public void close() {
         listeners.close();
