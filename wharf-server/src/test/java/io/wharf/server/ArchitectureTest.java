@@ -83,23 +83,28 @@ class ArchitectureTest {
 
     /**
      * Broker state has one owner thread and changes by commands (DESIGN.md): no monitor or lock
-     * guards it. Synchronized methods and lock classes are found in the bytecode; synchronized
-     * blocks leave no trace there that ArchUnit reads, so the core's sources are searched for them.
+     * guards it, in the core or in the protocol adapters' sessions. Synchronized methods and lock
+     * classes are found in the bytecode; synchronized blocks leave no trace there that ArchUnit
+     * reads, so the sources are searched for them.
      */
     @Test
-    void coreStateShouldBeGuardedByOwnersNotLocks() throws IOException {
-        noClasses().that().resideInAPackage("io.wharf.core..")
+    void brokerStateShouldBeGuardedByOwnersNotLocks() throws IOException {
+        String[] owned = {"io.wharf.core..", "io.wharf.protocol.."};
+        noClasses().that().resideInAnyPackage(owned)
                 .should().dependOnClassesThat().resideInAPackage("java.util.concurrent.locks..")
                 .check(wharf);
-        noMethods().that().areDeclaredInClassesThat().resideInAPackage("io.wharf.core..")
+        noMethods().that().areDeclaredInClassesThat().resideInAnyPackage(owned)
                 .should().haveModifier(JavaModifier.SYNCHRONIZED)
                 .check(wharf);
         Pattern block = Pattern.compile("\\bsynchronized\\s*\\(");
-        try (Stream<Path> sources = Files.walk(Path.of("..", "wharf-core", "src", "main", "java"))) {
-            List<String> offenders = sources.filter(p -> p.toString().endsWith(".java"))
-                    .filter(p -> block.matcher(read(p)).find())
-                    .map(Path::toString).toList();
-            assertThat(offenders).as("synchronized blocks in wharf-core").isEmpty();
+        for (String module : List.of("wharf-core", "wharf-protocol-common", "wharf-protocol-amqp", "wharf-protocol-kafka",
+                "wharf-protocol-mqtt", "wharf-protocol-stomp")) {
+            try (Stream<Path> sources = Files.walk(Path.of("..", module, "src", "main", "java"))) {
+                List<String> offenders = sources.filter(p -> p.toString().endsWith(".java"))
+                        .filter(p -> block.matcher(read(p)).find())
+                        .map(Path::toString).toList();
+                assertThat(offenders).as("synchronized blocks in " + module).isEmpty();
+            }
         }
     }
 

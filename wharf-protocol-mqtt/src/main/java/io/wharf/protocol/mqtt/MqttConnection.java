@@ -65,7 +65,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -103,7 +102,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private final VirtualHost vhost;
     private final MqttSettings settings;
     private final MqttSessions sessions;
-    private final ScheduledExecutorService timers;
 
     private ChannelHandlerContext ctx;
     private ClientConnection connection;
@@ -119,7 +117,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private String name;
     private StorageFailures storageFailures;
     private Client client;
+    /** The session this connection holds, once the previous holder let go of it. */
     private MqttSession session;
+    /** The session being taken at CONNECT, so a connection lost meanwhile still lets go of it. */
+    private CompletableFuture<MqttSessions.Taken> taking;
     private long sessionExpirySeconds;
     private Will will;
     /** The session's own queue, once consumed. */
@@ -144,15 +145,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private volatile int shownSubscriptions;
     private volatile int shownWindow;
 
-    MqttConnection(Broker broker, VirtualHost vhost, MqttSettings settings, MqttSessions sessions,
-                   ScheduledExecutorService timers) {
+    MqttConnection(Broker broker, VirtualHost vhost, MqttSettings settings, MqttSessions sessions) {
         this.users = broker.users();
         this.registry = broker.connections();
         this.alarms = broker.alarms();
         this.vhost = vhost;
         this.settings = settings;
         this.sessions = sessions;
-        this.timers = timers;
     }
 
     @Override
@@ -426,19 +425,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         gate = new PublishGate(alarms, ctx.executor(), PublishGate.Limits.DEFAULT, readPauses.valve(), connection);
         String id = clientId;
         boolean assigned = assignedId;
-        MqttSession s = sessions.session(id);
-        MqttConnection previous;
-        synchronized (s) {
-            previous = s.connection;
-            s.connection = this;
-            if (s.pendingWill != null) {
-                s.pendingWill.cancel(false);
-                s.pendingWill = null;
-            }
-        }
-        session = s;
-        CompletableFuture<Void> takenOver = previous == null ? CompletableFuture.completedFuture(null) : previous.takeOver();
-        takenOver.thenCompose(v -> attach(cleanStart)).whenComplete((present, e) -> onLoop(() -> {
+        taking = sessions.take(id, this);
+        // The session's state passes to this connection's loop once the previous holder let go of it.
+        taking.thenCompose(t -> t.previous() == null ? CompletableFuture.completedFuture(t.session())
+                        : t.previous().takeOver().thenApply(v -> t.session()))
+                .thenComposeAsync(s -> {
+                    if (state != State.CONNECTING) {
+                        return CompletableFuture.completedFuture(false);
+                    }
+                    session = s;
+                    s.heldOn(ctx.executor());
+                    return attach(cleanStart);
+                }, ctx.executor())
+                .whenComplete((present, e) -> onLoop(() -> {
             if (state != State.CONNECTING) {
                 return;
             }
@@ -499,31 +498,25 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         Queue existing = vhost.findQueue(queueName).orElse(null);
         List<Binding> memberships = sharedMemberships();
         if (cleanStart) {
-            synchronized (session) {
-                session.subscriptions.clear();
-                session.awaitingRelease.clear();
-                session.awaitingComplete.clear();
-            }
+            session.subscriptions().clear();
+            session.awaitingRelease().clear();
+            session.awaitingComplete().clear();
             CompletableFuture<?> deleted = existing == null ? CompletableFuture.completedFuture(0L)
                     : vhost.deleteQueue(queueName, false, false, client);
             return deleted.thenCompose(n -> leaveAll(memberships)).thenApply(v -> false);
         }
         if (existing == null && memberships.isEmpty()) {
             // Never subscribed, or its queue expired with the session: nothing of it is left.
-            synchronized (session) {
-                session.subscriptions.clear();
-            }
+            session.subscriptions().clear();
             return CompletableFuture.completedFuture(false);
         }
         List<MqttSession.Subscription> shared = new ArrayList<>();
-        synchronized (session) {
-            if (session.subscriptions.isEmpty()) {
-                recoverSubscriptions(queueName, memberships);
-            }
-            for (MqttSession.Subscription sub : session.subscriptions.values()) {
-                if (sub.group() != null) {
-                    shared.add(sub);
-                }
+        if (session.subscriptions().isEmpty()) {
+            recoverSubscriptions(queueName, memberships);
+        }
+        for (MqttSession.Subscription sub : session.subscriptions().values()) {
+            if (sub.group() != null) {
+                shared.add(sub);
             }
         }
         CompletableFuture<Void> own = existing == null ? CompletableFuture.completedFuture(null) : consume(existing);
@@ -562,13 +555,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         Exchange topic = vhost.exchange(MqttMessages.EXCHANGE);
         for (Binding b : topic.bindings()) {
             if (!b.toExchange() && b.destination().equals(queueName) && b.arguments().get(FILTER_ARG) instanceof String filter) {
-                session.subscriptions.put(filter, subscriptionOf(filter, b.arguments(), null));
+                session.subscriptions().put(filter, subscriptionOf(filter, b.arguments(), null));
             }
         }
         for (Binding b : memberships) {
             if (b.arguments().get(FILTER_ARG) instanceof String filter && b.arguments().get(GROUP_ARG) instanceof String group) {
                 String full = "$share/" + group + "/" + filter;
-                session.subscriptions.put(full, subscriptionOf(full, b.arguments(), group));
+                session.subscriptions().put(full, subscriptionOf(full, b.arguments(), group));
             }
         }
     }
@@ -621,11 +614,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 .sessionPresent(sessionPresent).properties(props).build();
         ctx.write(ack);
         // QoS 2 deliveries whose PUBCOMP the previous connection did not get: release them again.
-        List<Integer> release;
-        synchronized (session) {
-            release = new ArrayList<>(session.awaitingComplete);
-            shownSubscriptions = session.subscriptions.size();
-        }
+        List<Integer> release = new ArrayList<>(session.awaitingComplete());
+        shownSubscriptions = session.subscriptions().size();
         for (int id : release) {
             ctx.write(pubReply(MqttMessageType.PUBREL, id, (byte) 0));
         }
@@ -678,10 +668,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (qos == 2) {
-            boolean again;
-            synchronized (session) {
-                again = !session.awaitingRelease.add(packetId);
-            }
+            boolean again = !session.awaitingRelease().add(packetId);
             if (again) {
                 // A resend of a publish already taken: acknowledge it again, publish nothing.
                 ctx.write(pubReply(MqttMessageType.PUBREC, packetId, (byte) 0), ctx.voidPromise());
@@ -783,18 +770,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     private void forgetRelease(int qos, int packetId) {
         if (qos == 2) {
-            synchronized (session) {
-                session.awaitingRelease.remove(packetId);
-            }
+            session.awaitingRelease().remove(packetId);
         }
     }
 
     private void released(int packetId) {
         received(2, packetId);
-        boolean known;
-        synchronized (session) {
-            known = session.awaitingRelease.remove(packetId);
-        }
+        boolean known = session.awaitingRelease().remove(packetId);
         ctx.write(pubReply(MqttMessageType.PUBCOMP, packetId,
                 known || version < 5 ? 0 : MqttReasonCodes.PubComp.PACKET_IDENTIFIER_NOT_FOUND.byteValue()));
     }
@@ -849,11 +831,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         boolean needsOwnQueue = accepted.stream().anyMatch(s -> s.group() == null);
         CompletableFuture<Void> bound = needsOwnQueue ? ensureQueue() : CompletableFuture.completedFuture(null);
         for (MqttSession.Subscription s : accepted) {
-            MqttSession.Subscription before;
-            synchronized (session) {
-                before = session.subscriptions.put(s.filter(), s);
-                shownSubscriptions = session.subscriptions.size();
-            }
+            MqttSession.Subscription before = session.subscriptions().put(s.filter(), s);
+            shownSubscriptions = session.subscriptions().size();
             isNew.add(before == null);
             bound = bound.thenCompose(v -> s.group() != null ? joinShared(before, s) : rebind(before, s));
         }
@@ -995,11 +974,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         short[] codes = new short[filters.size()];
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         for (int i = 0; i < filters.size(); i++) {
-            MqttSession.Subscription gone;
-            synchronized (session) {
-                gone = session.subscriptions.remove(filters.get(i));
-                shownSubscriptions = session.subscriptions.size();
-            }
+            MqttSession.Subscription gone = session.subscriptions().remove(filters.get(i));
+            shownSubscriptions = session.subscriptions().size();
             codes[i] = gone == null ? MqttReasonCodes.UnsubAck.NO_SUBSCRIPTION_EXISTED.byteValue() : 0;
             if (gone != null && gone.group() != null) {
                 leaveShared(gone);
@@ -1092,13 +1068,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             best = MqttTopics.matches(shared.topicFilter(), topic) && !(shared.noLocal() && session.clientId.equals(publisher))
                     ? shared : null;
         } else {
-            synchronized (session) {
-                for (MqttSession.Subscription s : session.subscriptions.values()) {
-                    if (s.group() == null && MqttTopics.matches(s.filter(), topic)
-                            && !(s.noLocal() && session.clientId.equals(publisher))
-                            && (best == null || s.qos() > best.qos())) {
-                        best = s;
-                    }
+            for (MqttSession.Subscription s : session.subscriptions().values()) {
+                if (s.group() == null && MqttTopics.matches(s.filter(), topic)
+                        && !(s.noLocal() && session.clientId.equals(publisher))
+                        && (best == null || s.qos() > best.qos())) {
+                    best = s;
                 }
             }
         }
@@ -1152,11 +1126,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         while (true) {
             int id = nextPacketId;
             nextPacketId = nextPacketId == 65_535 ? 1 : nextPacketId + 1;
-            boolean inUse;
-            synchronized (session) {
-                inUse = outbound.containsKey(id) || session.awaitingComplete.contains(id);
-            }
-            if (!inUse) {
+            if (!outbound.containsKey(id) && !session.awaitingComplete().contains(id)) {
                 outbound.put(id, d);
                 return id;
             }
@@ -1192,18 +1162,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         boolean failed = m.variableHeader() instanceof MqttPubReplyMessageVariableHeader h && (h.reasonCode() & 0xFF) >= 0x80;
         if (!failed) {
             // The client has the message: it leaves the queue now, and only the release remains.
-            synchronized (session) {
-                session.awaitingComplete.add(packetId);
-            }
+            session.awaitingComplete().add(packetId);
             ctx.write(pubReply(MqttMessageType.PUBREL, packetId, (byte) 0), ctx.voidPromise());
         }
         settle(d);
     }
 
     private void completed(int packetId) {
-        synchronized (session) {
-            session.awaitingComplete.remove(packetId);
-        }
+        session.awaitingComplete().remove(packetId);
     }
 
     void sessionQueueGone(String reason) {
@@ -1246,7 +1212,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             endOfBatch();
         }
         if (was == State.AWAIT_CONNECT || session == null) {
-            closedCleanup.complete(null);
+            if (taking != null) {
+                // Lost while taking its session: it lets go of it as any holder does, without a will.
+                boolean ends = sessionExpirySeconds == 0;
+                taking.thenCompose(t -> sessions.release(t.session(), this, ends, null, 0))
+                        .whenComplete((ended, e) -> closedCleanup.complete(null));
+            } else {
+                closedCleanup.complete(null);
+            }
             ctx.fireChannelInactive();
             return;
         }
@@ -1262,40 +1235,33 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         sharedQueues.clear();
         outbound.clear();
         CompletableFuture<?> released = CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new));
-        boolean ended;
-        synchronized (session) {
-            if (session.connection == this) {
-                session.connection = null;
-            }
-            ended = session.connection == null && sessionExpirySeconds == 0;
-            if (will != null) {
-                scheduleWill(will);
-            }
-        }
-        CompletableFuture<?> cleaned = released.thenCompose(v -> vhost.connectionClosed(this));
-        if (ended) {
-            sessions.remove(session);
-            cleaned = cleaned.thenCompose(v -> leaveAll(sharedMemberships()));
-            Queue own = queue;
-            if (own != null && own.definition().durable()) {
-                // A session that was persistent and now ends (expiry set to 0): its queue goes with it.
-                cleaned = cleaned.thenCompose(v -> vhost.deleteQueue(own.name(), false, false, client))
-                        .exceptionally(e -> null);
-            }
-        }
+        Will w = will;
+        CompletableFuture<Boolean> let = sessions.release(session, this, sessionExpirySeconds == 0,
+                w == null ? null : () -> publishWill(w), w == null ? 0 : willDelayMs(w));
+        Queue own = queue;
+        CompletableFuture<?> cleaned = released.thenCompose(v -> vhost.connectionClosed(this))
+                .thenCombine(let, (v, ended) -> ended)
+                .thenCompose(ended -> ended ? endSession(own) : CompletableFuture.completedFuture(null));
         cleaned.whenComplete((v, e) -> closedCleanup.complete(null));
         ctx.fireChannelInactive();
     }
 
-    private void scheduleWill(Will w) {
-        Runnable publish = () -> publishWill(w);
-        if (w.delayMs() > 0 && sessionExpirySeconds > 0) {
-            // MQTT 5: the will waits for its delay (at most the session's life), unless the client comes back.
-            long delay = sessionExpirySeconds == NEVER_EXPIRES ? w.delayMs() : Math.min(w.delayMs(), sessionExpirySeconds * 1000);
-            session.pendingWill = timers.schedule(publish, delay, TimeUnit.MILLISECONDS);
-        } else {
-            publish.run();
+    /** An ended session leaves its shared subscriptions; a persistent one's queue (expiry set to 0 at disconnect) goes with it. */
+    private CompletableFuture<Void> endSession(Queue own) {
+        CompletableFuture<Void> left = leaveAll(sharedMemberships());
+        if (own == null || !own.definition().durable()) {
+            return left;
         }
+        return left.thenCompose(v -> vhost.deleteQueue(own.name(), false, false, client))
+                .<Void>thenApply(n -> null).exceptionally(e -> null);
+    }
+
+    /** MQTT 5: a will waits for its delay, at most the session's life, unless the client comes back first. */
+    private long willDelayMs(Will w) {
+        if (w.delayMs() <= 0 || sessionExpirySeconds == 0) {
+            return 0;
+        }
+        return sessionExpirySeconds == NEVER_EXPIRES ? w.delayMs() : Math.min(w.delayMs(), sessionExpirySeconds * 1000);
     }
 
     private void publishWill(Will w) {

@@ -42,14 +42,14 @@ public final class MqttEndpoint implements ProtocolEndpoint {
         VirtualHost vhost = broker.vhost(settings.vhost()).orElseThrow(() -> new IOException(
                 "the MQTT endpoint's virtual host '" + settings.vhost() + "' does not exist"));
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("mqtt-timer", true));
-        MqttSessions sessions = new MqttSessions();
+        MqttSessions sessions = new MqttSessions(timers);
         ProtocolListeners listeners;
         try {
             listeners = ProtocolListeners.bind(loops, "MQTT", settings.host(), settings.port(), settings.websocketPort(),
                     MqttSettings.WEBSOCKET_PATH, "mqtt,mqttv3.1", settings.maxPacketSize(), WebSockets.Frames.BINARY, ch -> {
                         ch.pipeline().addLast("decoder", new MqttDecoder(settings.maxPacketSize()));
                         ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
-                        ch.pipeline().addLast("mqtt", new MqttConnection(broker, vhost, settings, sessions, timers));
+                        ch.pipeline().addLast("mqtt", new MqttConnection(broker, vhost, settings, sessions));
                     });
         } catch (IOException e) {
             timers.shutdownNow();

@@ -1,5 +1,7 @@
 package io.wharf.protocol.mqtt;
 
+import io.netty.util.concurrent.EventExecutor;
+
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -10,7 +12,10 @@ import java.util.concurrent.ScheduledFuture;
  * One client id's session state that outlives a connection. Its messages wait in a queue of the
  * broker ({@link #queueName()}); the rest is kept here.
  *
- * <p>Guarded by its own monitor; a connection holds it while attached.
+ * <p>Two owners, and no monitor: which connection holds the session and its pending will belong
+ * to {@link MqttSessions}' thread; the subscriptions and QoS 2 exchanges belong to the event loop
+ * of the connection holding the session. A connection that takes a session over starts using that
+ * state only once the previous holder has let go of it ({@link #heldOn}), so the two never share it.
  */
 final class MqttSession {
 
@@ -34,15 +39,20 @@ final class MqttSession {
     }
 
     final String clientId;
-    /** The connection attached now, or null. */
-    MqttConnection connection;
-    final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
-    /** QoS 2 publishes received (PUBREC sent) whose PUBREL has not come yet: a resend is not published again. */
-    final Set<Integer> awaitingRelease = new LinkedHashSet<>();
-    /** QoS 2 deliveries the client has received (PUBREL sent) whose PUBCOMP has not come yet. */
-    final Set<Integer> awaitingComplete = new LinkedHashSet<>();
+
+    // Owned by MqttSessions' thread.
+    /** The connection holding the session now, or null. */
+    MqttConnection holder;
     /** A will waiting out its delay after the connection was lost. */
     ScheduledFuture<?> pendingWill;
+
+    // Owned by the holder's event loop.
+    private volatile EventExecutor loop;
+    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+    /** QoS 2 publishes received (PUBREC sent) whose PUBREL has not come yet: a resend is not published again. */
+    private final Set<Integer> awaitingRelease = new LinkedHashSet<>();
+    /** QoS 2 deliveries the client has received (PUBREL sent) whose PUBCOMP has not come yet. */
+    private final Set<Integer> awaitingComplete = new LinkedHashSet<>();
 
     MqttSession(String clientId) {
         this.clientId = clientId;
@@ -51,5 +61,30 @@ final class MqttSession {
     /** The queue that holds the session's messages, named as RabbitMQ's MQTT plugin names it. */
     String queueName() {
         return "mqtt-subscription-" + clientId;
+    }
+
+    /** Hands the session's state to a new holder's loop; called on that loop once the previous holder let go. */
+    void heldOn(EventExecutor holderLoop) {
+        loop = holderLoop;
+    }
+
+    Map<String, Subscription> subscriptions() {
+        assert owned() : "MQTT session " + clientId + " used off its holder's loop";
+        return subscriptions;
+    }
+
+    Set<Integer> awaitingRelease() {
+        assert owned() : "MQTT session " + clientId + " used off its holder's loop";
+        return awaitingRelease;
+    }
+
+    Set<Integer> awaitingComplete() {
+        assert owned() : "MQTT session " + clientId + " used off its holder's loop";
+        return awaitingComplete;
+    }
+
+    private boolean owned() {
+        EventExecutor l = loop;
+        return l != null && l.inEventLoop();
     }
 }

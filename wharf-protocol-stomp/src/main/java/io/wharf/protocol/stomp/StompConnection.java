@@ -23,7 +23,6 @@ import io.wharf.core.auth.User;
 import io.wharf.core.connection.ClientConnection;
 import io.wharf.core.exchange.Binding;
 import io.wharf.core.message.Message;
-import io.wharf.core.message.MessageProperties;
 import io.wharf.core.queue.ConsumerSpec;
 import io.wharf.core.queue.Delivery;
 import io.wharf.core.queue.Queue;
@@ -466,19 +465,19 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
         }
         byte[] body = ByteBufUtil.getBytes(f.content());
         CompletableFuture<String> replyTo = replyQueue(headers.get("reply-to"));
-        CompletableFuture<Void> ready = d.kind() == StompDestination.Kind.QUEUE ? declareQueue(d.name()) : CompletableFuture.completedFuture(null);
-        if (d.kind() == StompDestination.Kind.TEMP_QUEUE) {
-            ready = ensureTempQueue(d.name()).thenAccept(q -> { });
-        }
-        awaitBeforeNext(CompletableFuture.allOf(ready, replyTo));
+        // The routing key is settled here, on the loop that owns the temporary queues' names.
+        CompletableFuture<String> routingKey = switch (d.kind()) {
+            case TEMP_QUEUE -> ensureTempQueue(d.name());
+            case QUEUE -> declareQueue(d.name()).thenApply(v -> d.sendRoutingKey());
+            default -> CompletableFuture.completedFuture(d.sendRoutingKey());
+        };
+        awaitBeforeNext(CompletableFuture.allOf(routingKey, replyTo));
         long size = body.length;
         gate.handedOver(size);
-        ready.thenCombine(replyTo, (v, reply) -> reply).thenCompose(reply -> {
-            MessageProperties props = StompMessages.properties(headers, reply);
-            String routingKey = d.kind() == StompDestination.Kind.TEMP_QUEUE ? tempQueues.get(d.name()) : d.sendRoutingKey();
-            Message m = Message.of(d.sendExchange(), routingKey, props, body, System.currentTimeMillis());
-            return vhost.publish(m, false, client).stored();
-        }).whenComplete((stored, e) -> {
+        routingKey.thenCombine(replyTo, (key, reply) -> {
+            Message m = Message.of(d.sendExchange(), key, StompMessages.properties(headers, reply), body, System.currentTimeMillis());
+            return vhost.publish(m, false, client);
+        }).thenCompose(VirtualHost.PublishResult::stored).whenComplete((stored, e) -> {
             onLoop(() -> gate.settled(size));
             if (e != null) {
                 failed(e, f);
