@@ -48,18 +48,21 @@ public final class Broker implements AutoCloseable {
     private final long startedAtMillis = System.currentTimeMillis();
     private final ExecutorService queuePool;
     private final ExecutorService adminPool;
+    private final ExecutorService readPool;
     private final ScheduledExecutorService timers;
     private volatile Lifecycle state;
     private final AtomicBoolean closing = new AtomicBoolean();
 
     private Broker(Storage storage, UserStore users, Map<String, VirtualHost> vhosts, ResourceAlarms alarms,
-                   ExecutorService queuePool, ExecutorService adminPool, ScheduledExecutorService timers) {
+                   ExecutorService queuePool, ExecutorService adminPool, ExecutorService readPool,
+                   ScheduledExecutorService timers) {
         this.storage = storage;
         this.users = users;
         this.vhosts = vhosts;
         this.alarms = alarms;
         this.queuePool = queuePool;
         this.adminPool = adminPool;
+        this.readPool = readPool;
         this.timers = timers;
         this.state = Lifecycle.RUNNING;
     }
@@ -69,6 +72,7 @@ public final class Broker implements AutoCloseable {
         Storage storage = Storage.open(settings.storage());
         ExecutorService queuePool = null;
         ExecutorService adminPool = null;
+        ExecutorService readPool = null;
         ScheduledExecutorService timers = null;
         try {
             // Queues that do not survive a restart left their logs behind if the broker crashed.
@@ -80,8 +84,10 @@ public final class Broker implements AutoCloseable {
             queuePool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                     new NamedThreadFactory("queue", true));
             adminPool = Executors.newFixedThreadPool(2, new NamedThreadFactory("admin", true));
+            readPool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                    new NamedThreadFactory("stream-read", true));
             timers = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("timer", true));
-            QueueContext ctx = new QueueContext(storage.logs(), storage.cursors(), queuePool, timers,
+            QueueContext ctx = new QueueContext(storage.logs(), storage.cursors(), queuePool, readPool, timers,
                     settings.storage().clock(), settings.durableQueueLogs(),
                     settings.durableQueueLogs().withFsync(FsyncPolicy.NEVER), new AtomicLong(), settings.messageCacheBytes());
             Map<String, VirtualHost> vhosts = new LinkedHashMap<>();
@@ -91,9 +97,10 @@ public final class Broker implements AutoCloseable {
             ResourceAlarms alarms = new ResourceAlarms(storage.dataDir(), settings.memoryHighWatermark(),
                     settings.diskFreeLimit(), timers, 1000);
             LOG.info("broker open: data in {}, virtual hosts {}", storage.dataDir(), vhosts.keySet());
-            return new Broker(storage, new UserStore(settings.users(), storage.metadata(), adminPool), vhosts, alarms, queuePool, adminPool, timers);
+            return new Broker(storage, new UserStore(settings.users(), storage.metadata(), adminPool), vhosts, alarms, queuePool, adminPool, readPool,
+                    timers);
         } catch (IOException | RuntimeException e) {
-            for (ExecutorService ex : new ExecutorService[] {queuePool, adminPool, timers}) {
+            for (ExecutorService ex : new ExecutorService[] {queuePool, adminPool, readPool, timers}) {
                 if (ex != null) {
                     ex.shutdownNow();
                 }
@@ -166,10 +173,10 @@ public final class Broker implements AutoCloseable {
             } catch (Exception e) {
                 LOG.warn("queues did not all stop within 30 s: {}", e.toString());
             }
-            for (ExecutorService ex : List.of(timers, adminPool, queuePool)) {
+            for (ExecutorService ex : List.of(timers, adminPool, readPool, queuePool)) {
                 ex.shutdown();
             }
-            for (ExecutorService ex : List.of(timers, adminPool, queuePool)) {
+            for (ExecutorService ex : List.of(timers, adminPool, readPool, queuePool)) {
                 try {
                     if (!ex.awaitTermination(10, TimeUnit.SECONDS)) {
                         ex.shutdownNow();

@@ -670,6 +670,14 @@ public final class VirtualHost implements Queue.Owner {
         return consumerGroups;
     }
 
+    /**
+     * The threads that read streams for consumers. Adapters hand every stream read to them: a
+     * read may wait on the disk, which no network thread may do.
+     */
+    public Executor streamReads() {
+        return queueContext.reads();
+    }
+
     /** The stream, or null if there is none by that name. */
     public Stream stream(String stream) {
         return streams.get(stream);

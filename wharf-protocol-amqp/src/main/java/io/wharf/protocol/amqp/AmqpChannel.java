@@ -496,7 +496,7 @@ final class AmqpChannel {
         }
         StreamPartition partition = stream.partition(0);
         long from = startOffset(c, partition);
-        StreamConsumer consumer = new StreamConsumer(this, conn, tag, partition, from, consumerPrefetch);
+        StreamConsumer consumer = new StreamConsumer(this, conn, tag, partition, vhost().streamReads(), from, consumerPrefetch);
         streamConsumers.put(tag, consumer);
         consumersChanged();
         reply(c.noWait(), new BasicMethod.ConsumeOk(tag));

@@ -114,7 +114,9 @@ import java.util.regex.Pattern;
  * Answers Kafka requests over one virtual host's streams: Wharf is a single-node Kafka cluster
  * whose only broker (node 0) leads every partition.
  *
- * <p>Threading: called on connection event loops; answers complete on storage threads too.
+ * <p>Threading: called on connection event loops, where nothing reads a disk: fetches and offset
+ * lookups read on the streams' read threads, and answers complete on those, on partition owners
+ * and on storage threads too.
  */
 final class KafkaBroker {
 
@@ -176,10 +178,9 @@ final class KafkaBroker {
      *
      * @param connection counts the records the client produces and fetches
      * @param client     who the connection acts as, whose permissions every topic is checked against
-     * @param loop       the connection's event loop, where a long poll reads once woken
      */
     CompletableFuture<ApiMessage> handle(RequestHeader header, AbstractRequest request, String clientHost,
-                                         ClientConnection connection, Client client, Executor loop) {
+                                         ClientConnection connection, Client client) {
         Optional<TopicAccess.Need> refused = topicAccess.refused(request, client);
         if (refused.isPresent()) {
             TopicAccess.Need n = refused.get();
@@ -190,7 +191,7 @@ final class KafkaBroker {
                             + " topic '" + n.topic() + "'")).data());
         }
         CompletableFuture<ApiMessage> answered = switch (request) {
-            case FetchRequest r -> fetch(r, connection, loop);
+            case FetchRequest r -> fetch(r, connection);
             case InitProducerIdRequest r -> transactions.initProducerId(r.data());
             case org.apache.kafka.common.requests.AddPartitionsToTxnRequest r -> transactions.addPartitions(r);
             case org.apache.kafka.common.requests.AddOffsetsToTxnRequest r -> transactions.addOffsets(r);
@@ -208,7 +209,7 @@ final class KafkaBroker {
                     CompletableFuture.completedFuture(KafkaApis.apiVersions(Errors.NONE));
             case MetadataRequest r -> metadata(r, client);
             case ProduceRequest r -> produce(r, connection, client);
-            case ListOffsetsRequest r -> CompletableFuture.completedFuture(listOffsets(r));
+            case ListOffsetsRequest r -> CompletableFuture.supplyAsync(() -> listOffsets(r), vhost.streamReads());
             case FindCoordinatorRequest r -> CompletableFuture.completedFuture(findCoordinator(r, header.apiVersion()));
             case CreateTopicsRequest r -> createTopics(r, client);
             case DeleteTopicsRequest r -> deleteTopics(r, client);
@@ -483,40 +484,28 @@ final class KafkaBroker {
 
     // ---------------------------------------------------------------- fetch
 
-    private CompletableFuture<ApiMessage> fetch(FetchRequest r, ClientConnection connection, Executor loop) {
+    /** A fetch is read off the network threads, and waits in {@link DelayedFetch} while it finds less than min.bytes. */
+    private CompletableFuture<ApiMessage> fetch(FetchRequest r, ClientConnection connection) {
         FetchRequestData d = r.data();
         boolean committed = r.isolationLevel() == org.apache.kafka.common.IsolationLevel.READ_COMMITTED;
-        long[] records = new long[1];
-        FetchResponseData first = readAll(d, committed, records);
-        if (d.maxWaitMs() <= 0 || bytesIn(first) >= Math.max(1, d.minBytes()) || hasErrors(first)) {
-            connection.messagesOut(records[0]);
-            return CompletableFuture.completedFuture(first);
-        }
-        // Long poll: answer when any partition gets new data, or when max.wait is up.
-        CompletableFuture<Void> wake = new CompletableFuture<>();
-        List<CompletableFuture<Void>> waits = new ArrayList<>();
-        for (FetchRequestData.FetchTopic t : d.topics()) {
+        List<DelayedFetch.Watched> watched = new ArrayList<>();
+        for (int ti = 0; ti < d.topics().size(); ti++) {
+            FetchRequestData.FetchTopic t = d.topics().get(ti);
             Stream s = stream(t.topic(), t.topicId());
-            for (FetchRequestData.FetchPartition p : t.partitions()) {
+            for (int pi = 0; pi < t.partitions().size(); pi++) {
+                FetchRequestData.FetchPartition p = t.partitions().get(pi);
                 StreamPartition sp = s == null ? null : s.partition(p.partition());
                 if (sp != null) {
-                    CompletableFuture<Void> w = sp.awaitData(p.fetchOffset(), committed);
-                    waits.add(w);
-                    w.thenRun(() -> wake.complete(null));
+                    watched.add(new DelayedFetch.Watched(sp, p.fetchOffset(), ti, pi));
                 }
             }
         }
-        // Partitions that got nothing must not keep this fetch's waits until their next append.
-        wake.whenComplete((v, e) -> waits.forEach(w -> w.cancel(false)));
-        timers.schedule(() -> wake.complete(null), d.maxWaitMs(), TimeUnit.MILLISECONDS);
-        // Read on the connection's own loop, as a fetch that needs no wait is: not on the timer
-        // thread (which owns the consumer groups) nor on the partition owner that woke it.
-        return wake.thenApplyAsync(v -> {
-            long[] fetched = new long[1];
-            FetchResponseData answer = readAll(d, committed, fetched);
-            connection.messagesOut(fetched[0]);
-            return answer;
-        }, loop);
+        long maxWaitMs = d.maxWaitMs() <= 0 ? 0 : d.maxWaitMs();
+        return DelayedFetch.start(records -> readAll(d, committed, records), watched, committed, d.minBytes(), maxWaitMs,
+                vhost.streamReads(), timers).thenApply(a -> {
+            connection.messagesOut(a.records());
+            return a.response();
+        });
     }
 
     /**
@@ -586,20 +575,6 @@ final class KafkaBroker {
             pd.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code()).setRecords(MemoryRecords.EMPTY);
             return 0;
         }
-    }
-
-    private static int bytesIn(FetchResponseData d) {
-        int n = 0;
-        for (FetchResponseData.FetchableTopicResponse t : d.responses()) {
-            for (FetchResponseData.PartitionData p : t.partitions()) {
-                n += p.records() == null ? 0 : p.records().sizeInBytes();
-            }
-        }
-        return n;
-    }
-
-    private static boolean hasErrors(FetchResponseData d) {
-        return d.responses().stream().flatMap(t -> t.partitions().stream()).anyMatch(p -> p.errorCode() != 0);
     }
 
     // ---------------------------------------------------------------- offsets

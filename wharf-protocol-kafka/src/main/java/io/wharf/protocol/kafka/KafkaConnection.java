@@ -199,7 +199,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
         CompletableFuture<ApiMessage> response;
         try {
-            response = broker.handle(header, request, clientHost, connection, client, ctx.executor());
+            response = broker.handle(header, request, clientHost, connection, client);
         } catch (RuntimeException e) {
             LOG.warn("Kafka connection {}: {} v{} failed: {}", name, api, version, e.toString());
             response = CompletableFuture.completedFuture(request.getErrorResponse(e).data());
