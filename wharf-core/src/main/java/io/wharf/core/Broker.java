@@ -3,6 +3,7 @@ package io.wharf.core;
 import io.wharf.core.alarm.ResourceAlarms;
 import io.wharf.core.connection.ClientConnections;
 import io.wharf.core.auth.UserStore;
+import io.wharf.core.session.Authentication;
 import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueContext;
 import io.wharf.core.vhost.VirtualHost;
@@ -42,6 +43,7 @@ public final class Broker implements AutoCloseable {
 
     private final Storage storage;
     private final UserStore users;
+    private final Authentication authentication;
     private final Map<String, VirtualHost> vhosts;
     private final ResourceAlarms alarms;
     private final ClientConnections connections = new ClientConnections();
@@ -58,6 +60,7 @@ public final class Broker implements AutoCloseable {
                    ScheduledExecutorService timers) {
         this.storage = storage;
         this.users = users;
+        this.authentication = Authentication.withDefaultMechanisms(users);
         this.vhosts = vhosts;
         this.alarms = alarms;
         this.queuePool = queuePool;
@@ -125,6 +128,11 @@ public final class Broker implements AutoCloseable {
      */
     public StorageBackups.Status backup(Path directory) throws IOException {
         return storage.backups().start(directory, log -> !log.startsWith(Queue.TRANSIENT_LOG_PREFIX));
+    }
+
+    /** How clients of every protocol log in and are let into a virtual host. */
+    public Authentication authentication() {
+        return authentication;
     }
 
     public UserStore users() {

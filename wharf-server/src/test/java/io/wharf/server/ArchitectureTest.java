@@ -137,6 +137,14 @@ class ArchitectureTest {
                 .check(wharf);
     }
 
+    /** Clients log in through the core's session layer, one way for every protocol, never against the user store itself. */
+    @Test
+    void protocolAdaptersShouldLogClientsInThroughTheSessionLayer() {
+        noClasses().that().resideInAPackage("io.wharf.protocol..")
+                .should().dependOnClassesThat(JavaClass.Predicates.belongToAnyOf(io.wharf.core.auth.UserStore.class))
+                .check(wharf);
+    }
+
     @Test
     void storageShouldNotLogThroughLogbackDirectly() {
         noClasses().that().resideInAnyPackage("io.wharf.storage..", "io.wharf.core..")

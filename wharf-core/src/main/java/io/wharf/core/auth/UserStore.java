@@ -92,21 +92,6 @@ public final class UserStore {
         return Optional.of(s.user());
     }
 
-    /**
-     * The user a client acts as: the named one if the password is theirs, or, for a client that
-     * gives no name (MQTT and STOMP allow it), {@code anonymousUser} if it may connect from
-     * {@code from}. Empty if neither applies; an empty {@code anonymousUser} refuses nameless clients.
-     */
-    public Optional<User> authenticateOrAnonymous(String name, String password, InetAddress from, String anonymousUser) {
-        if (name != null) {
-            return authenticate(name, password == null ? "" : password, from);
-        }
-        if (anonymousUser == null || anonymousUser.isEmpty() || loopbackRestriction(anonymousUser, from) != null) {
-            return Optional.empty();
-        }
-        return get(anonymousUser);
-    }
-
     /** Why {@code name} may not log in from {@code from} although the password may be right, or null. */
     public String loopbackRestriction(String name, InetAddress from) {
         Stored s = users.get(name);

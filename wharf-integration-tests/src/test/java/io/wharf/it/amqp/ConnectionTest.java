@@ -20,6 +20,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +84,59 @@ class ConnectionTest extends AmqpTestSupport {
             bad.setSaslConfig(new AmqPlain());
             connect(bad);
         }).isInstanceOf(AuthenticationFailureException.class);
+    }
+
+    /**
+     * A mechanism that takes more than one step: the broker answers start-ok with
+     * connection.secure, and the client's secure-ok carries the next response.
+     */
+    @Test
+    void shouldRunAMechanismThatChallengesTheClientThroughSecureAndSecureOk() throws Exception {
+        wharf.server().broker().authentication().register(new io.wharf.core.session.SaslMechanism() {
+            @Override
+            public String name() {
+                return "WHARF-TEST-STEPS";
+            }
+
+            @Override
+            public Exchange start(io.wharf.core.session.Authentication authentication, java.net.InetAddress from) {
+                String[] login = new String[1];
+                return response -> {
+                    if (login[0] == null) {
+                        login[0] = new String(response, StandardCharsets.UTF_8);
+                        return new io.wharf.core.session.Login.Challenge("password?".getBytes(StandardCharsets.UTF_8));
+                    }
+                    return authentication.password(login[0], new String(response, StandardCharsets.UTF_8), from);
+                };
+            }
+        });
+        List<String> challenges = new CopyOnWriteArrayList<>();
+        SaslConfig steps = offered -> new SaslMechanism() {
+            @Override
+            public String getName() {
+                return "WHARF-TEST-STEPS";
+            }
+
+            @Override
+            public LongString handleChallenge(LongString challenge, String username, String password) {
+                if (challenge == null) {
+                    return LongStringHelper.asLongString(username);
+                }
+                challenges.add(challenge.toString());
+                return LongStringHelper.asLongString(password);
+            }
+        };
+        ConnectionFactory f = factory();
+        f.setSaslConfig(steps);
+
+        Connection c = connect(f);
+
+        assertThat(c.isOpen()).isTrue();
+        assertThat(challenges).containsExactly("password?");
+        ConnectionFactory bad = factory();
+        bad.setPassword("wrong");
+        bad.setSaslConfig(steps);
+        assertThatThrownBy(() -> connect(bad)).isInstanceOf(AuthenticationFailureException.class);
     }
 
     @Test

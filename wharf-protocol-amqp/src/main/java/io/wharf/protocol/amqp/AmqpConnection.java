@@ -12,9 +12,10 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.wharf.core.Broker;
 import io.wharf.core.auth.Client;
-import io.wharf.core.auth.User;
 import io.wharf.core.connection.ClientConnection;
+import io.wharf.core.session.Login;
 import io.wharf.core.session.PublishGate;
+import io.wharf.core.session.SaslMechanism;
 import io.wharf.protocol.common.ReadPauses;
 import io.wharf.core.exchange.FieldValues;
 import io.wharf.core.message.Message;
@@ -46,6 +47,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -59,7 +61,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class AmqpConnection extends ChannelInboundHandlerAdapter implements PublishGate.Valve {
 
-    private enum State { AWAIT_HEADER, AWAIT_START_OK, AWAIT_TUNE_OK, AWAIT_OPEN, OPEN, CLOSING, CLOSED }
+    private enum State { AWAIT_HEADER, AWAIT_START_OK, AWAIT_SECURE_OK, AWAIT_TUNE_OK, AWAIT_OPEN, OPEN, CLOSING, CLOSED }
 
     private static final Logger LOG = LoggerFactory.getLogger(AmqpConnection.class);
     private static final String PROTOCOL = "AMQP";
@@ -75,6 +77,9 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Publi
     private String name = "?";
     private StorageFailures storageFailures;
     private InetAddress remoteAddress;
+    /** The login under way, from connection.start-ok until the client is a user. */
+    private SaslMechanism.Exchange login;
+    private String mechanism;
 
     private Map<String, Object> clientProperties = Map.of();
     private Client client;
@@ -441,6 +446,12 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Publi
                 }
                 startOk(startOk);
             }
+            case AWAIT_SECURE_OK -> {
+                if (!(m instanceof ConnectionMethod.SecureOk secureOk)) {
+                    throw unexpected("connection.secure-ok", m);
+                }
+                loginStep(login.respond(secureOk.response()), m);
+            }
             case AWAIT_TUNE_OK -> {
                 if (!(m instanceof ConnectionMethod.TuneOk tuneOk)) {
                     throw unexpected("connection.tune-ok", m);
@@ -501,7 +512,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Publi
         props.put("platform", "Java " + Runtime.version().feature());
         props.put("product", "Wharf");
         props.put("version", WharfVersion.current());
-        send(0, new ConnectionMethod.Start(0, 9, props, Sasl.MECHANISMS.getBytes(StandardCharsets.UTF_8),
+        send(0, new ConnectionMethod.Start(0, 9, props, String.join(" ", broker.authentication().mechanisms()).getBytes(StandardCharsets.UTF_8),
                 "en_US".getBytes(StandardCharsets.UTF_8)));
         flush();
     }
@@ -521,24 +532,34 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Publi
         if (connectionName != null) {
             connection.clientId(connectionName);
         }
-        Sasl.Credentials creds = Sasl.parse(s.mechanism(), s.response());
-        if (creds == null) {
-            throw AmqpException.connection(ReplyCode.ACCESS_REFUSED, s.classId(), s.methodId(),
-                    "unsupported authentication mechanism '" + s.mechanism() + "'; use PLAIN or AMQPLAIN");
+        List<String> offered = broker.authentication().mechanisms();
+        login = broker.authentication().start(s.mechanism(), remoteAddress).orElseThrow(() ->
+                AmqpException.connection(ReplyCode.ACCESS_REFUSED, s.classId(), s.methodId(),
+                        "unsupported authentication mechanism '" + s.mechanism() + "'; use one of " + offered));
+        mechanism = s.mechanism();
+        loginStep(login.respond(s.response()), s);
+    }
+
+    /** A login step's outcome: another challenge (connection.secure), or tuning once the client is a user. */
+    private void loginStep(Login step, Method m) {
+        switch (step) {
+            case Login.Challenge c -> {
+                send(0, new ConnectionMethod.Secure(c.challenge()));
+                state = State.AWAIT_SECURE_OK;
+            }
+            case Login.Refused r -> {
+                LOG.warn("AMQP connection {}: login refused for user '{}': {}", name, r.login(), r.reason());
+                throw AmqpException.connection(ReplyCode.ACCESS_REFUSED, m.classId(), m.methodId(),
+                        "Login was refused using authentication mechanism " + mechanism
+                                + ". For details see the broker logfile.");
+            }
+            case Login.Accepted a -> {
+                login = null;
+                client = new Client(a.user(), this, name);
+                send(0, new ConnectionMethod.Tune(settings.channelMax(), settings.frameMax(), (int) settings.heartbeat().toSeconds()));
+                state = State.AWAIT_TUNE_OK;
+            }
         }
-        User user = creds.login() == null ? null
-                : broker.users().authenticate(creds.login(), creds.password(), remoteAddress).orElse(null);
-        if (user == null) {
-            String loopback = creds.login() == null ? null : broker.users().loopbackRestriction(creds.login(), remoteAddress);
-            LOG.warn("AMQP connection {}: login refused for user '{}'{}", name, creds.login(),
-                    loopback != null ? ": " + loopback : "");
-            throw AmqpException.connection(ReplyCode.ACCESS_REFUSED, s.classId(), s.methodId(),
-                    "Login was refused using authentication mechanism " + s.mechanism()
-                            + ". For details see the broker logfile.");
-        }
-        client = new Client(user, this, name);
-        send(0, new ConnectionMethod.Tune(settings.channelMax(), settings.frameMax(), (int) settings.heartbeat().toSeconds()));
-        state = State.AWAIT_TUNE_OK;
     }
 
     private void tuneOk(ConnectionMethod.TuneOk t) {
@@ -568,9 +589,9 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Publi
             throw AmqpException.connection(ReplyCode.NOT_ALLOWED, o.classId(), o.methodId(),
                     "vhost " + o.virtualHost() + " not found");
         }
-        if (!client.user().canAccess(o.virtualHost())) {
-            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, o.classId(), o.methodId(),
-                    "access to vhost '" + o.virtualHost() + "' refused for user '" + client.user().name() + "'");
+        Optional<String> refused = broker.authentication().vhostRefusal(client.user(), o.virtualHost());
+        if (refused.isPresent()) {
+            throw AmqpException.connection(ReplyCode.NOT_ALLOWED, o.classId(), o.methodId(), refused.get());
         }
         vhost = v;
         state = State.OPEN;
@@ -654,7 +675,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Publi
             state = State.CLOSED;
             return;
         }
-        if (state == State.AWAIT_START_OK && e.replyCode() == ReplyCode.ACCESS_REFUSED
+        if ((state == State.AWAIT_START_OK || state == State.AWAIT_SECURE_OK) && e.replyCode() == ReplyCode.ACCESS_REFUSED
                 && !capability("authentication_failure_close")) {
             // Clients from before authentication_failure_close expect the socket to just close.
             closeSocket();

@@ -7,9 +7,10 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.wharf.core.alarm.ResourceAlarms;
 import io.wharf.core.auth.Client;
 import io.wharf.core.auth.User;
-import io.wharf.core.auth.UserStore;
 import io.wharf.core.connection.ClientConnection;
 import io.wharf.core.connection.ClientConnections;
+import io.wharf.core.session.Authentication;
+import io.wharf.core.session.Login;
 import io.wharf.core.session.PublishGate;
 import io.wharf.protocol.common.ConnectionTracker;
 import io.wharf.protocol.common.ReadPauses;
@@ -62,7 +63,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private static final int ALARM_THROTTLE_MS = 1000;
 
     private final KafkaBroker broker;
-    private final UserStore users;
+    private final Authentication authentication;
     private final ResourceAlarms alarms;
     private final String anonymousUser;
     private final ClientConnections registry;
@@ -78,9 +79,9 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     /** The partitions the client's latest fetch asked for: what it consumes, as operators see it. */
     private volatile int fetchedPartitions;
 
-    KafkaConnection(KafkaBroker broker, UserStore users, ResourceAlarms alarms, String anonymousUser, ClientConnections registry) {
+    KafkaConnection(KafkaBroker broker, Authentication authentication, ResourceAlarms alarms, String anonymousUser, ClientConnections registry) {
         this.broker = broker;
-        this.users = users;
+        this.authentication = authentication;
         this.alarms = alarms;
         this.anonymousUser = anonymousUser;
         this.registry = registry;
@@ -117,13 +118,14 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private User anonymous(ChannelHandlerContext ctx) {
         InetAddress from = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
         String vhost = broker.vhost().name();
-        User user = users.authenticateOrAnonymous(null, null, from, anonymousUser).orElse(null);
-        String refusal = user == null
-                ? (anonymousUser.isEmpty() ? "the endpoint has no anonymous user (kafka.anonymous-user) and Kafka clients cannot log in yet"
-                        : "user '" + anonymousUser + "' may not connect from " + from + " (kafka.anonymous-user)")
-                : user.canAccess(vhost) ? null : "user '" + user.name() + "' may not use vhost '" + vhost + "'";
+        Login login = authentication.passwordOrAnonymous(null, null, from, anonymousUser);
+        String refusal = switch (login) {
+            case Login.Accepted a -> authentication.vhostRefusal(a.user(), vhost).orElse(null);
+            case Login.Refused r -> r.reason() + "; Kafka clients cannot log in yet (kafka.anonymous-user)";
+            case Login.Challenge c -> "a login without a name cannot be challenged";
+        };
         if (refusal == null) {
-            return user;
+            return ((Login.Accepted) login).user();
         }
         registry.rejected(PROTOCOL, Errors.SASL_AUTHENTICATION_FAILED.name());
         LOG.warn("Kafka connection {}: refused: {}", name, refusal);

@@ -50,7 +50,7 @@ public final class KafkaEndpoint implements ProtocolEndpoint {
             listener = Listener.bind(loops, "Kafka", settings.host(), settings.port(), WriteBufferWaterMark.DEFAULT, ch -> {
                 // A request is a 4-byte size and that many bytes; a larger size than allowed closes the connection.
                 ch.pipeline().addLast("frames", new LengthFieldBasedFrameDecoder(settings.maxRequestSize(), 0, 4, 0, 4));
-                ch.pipeline().addLast("kafka", new KafkaConnection(kafka, broker.users(), broker.alarms(), settings.anonymousUser(), broker.connections()));
+                ch.pipeline().addLast("kafka", new KafkaConnection(kafka, broker.authentication(), broker.alarms(), settings.anonymousUser(), broker.connections()));
             });
         } catch (IOException e) {
             timers.shutdownNow();

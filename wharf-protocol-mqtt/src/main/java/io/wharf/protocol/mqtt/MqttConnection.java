@@ -35,9 +35,10 @@ import io.wharf.core.BrokerException;
 import io.wharf.core.Broker;
 import io.wharf.core.alarm.ResourceAlarms;
 import io.wharf.core.auth.Client;
+import io.wharf.core.session.Authentication;
+import io.wharf.core.session.Login;
 import io.wharf.core.session.PublishGate;
 import io.wharf.core.auth.User;
-import io.wharf.core.auth.UserStore;
 import io.wharf.core.connection.ClientConnection;
 import io.wharf.core.connection.ClientConnections;
 import io.wharf.core.exchange.Binding;
@@ -55,6 +56,7 @@ import io.wharf.protocol.common.LoopInbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,6 +64,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -96,7 +99,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private record Will(String topic, byte[] payload, int qos, boolean retain, MqttProperties properties, long delayMs) {
     }
 
-    private final UserStore users;
+    private final Authentication authentication;
     private final ClientConnections registry;
     private final ResourceAlarms alarms;
     private final VirtualHost vhost;
@@ -146,7 +149,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private volatile int shownWindow;
 
     MqttConnection(Broker broker, VirtualHost vhost, MqttSettings settings, MqttSessions sessions) {
-        this.users = broker.users();
+        this.authentication = broker.authentication();
         this.registry = broker.connections();
         this.alarms = broker.alarms();
         this.vhost = vhost;
@@ -376,17 +379,20 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             clientId = "wharf-" + UUID.randomUUID();
             assignedId = true;
         }
-        User user = authenticate(payload.userName(), payload.passwordInBytes());
-        if (user == null) {
+        Login login = authentication.passwordOrAnonymous(payload.userName(), password(payload.passwordInBytes()),
+                remoteAddress(), settings.anonymousUser());
+        if (!(login instanceof Login.Accepted accepted)) {
+            Login.Refused r = (Login.Refused) login;
             refuse(version == 5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
                     : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD,
-                    "login refused for user '" + payload.userName() + "'");
+                    "login refused for user '" + r.login() + "': " + r.reason());
             return;
         }
-        if (!user.canAccess(vhost.name())) {
+        User user = accepted.user();
+        Optional<String> vhostRefused = authentication.vhostRefusal(user, vhost.name());
+        if (vhostRefused.isPresent()) {
             refuse(version == 5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
-                    : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
-                    "user '" + user.name() + "' may not use vhost '" + vhost.name() + "'");
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, vhostRefused.get());
             return;
         }
         MqttProperties props = header.properties();
@@ -451,10 +457,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         }));
     }
 
-    private User authenticate(String userName, byte[] password) {
-        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-        String pw = password == null ? null : new String(password, java.nio.charset.StandardCharsets.UTF_8);
-        return users.authenticateOrAnonymous(userName, pw, remote.getAddress(), settings.anonymousUser()).orElse(null);
+    private static String password(byte[] password) {
+        return password == null ? null : new String(password, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private InetAddress remoteAddress() {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     }
 
     private void refuse(MqttConnectReturnCode code, String why) {

@@ -16,6 +16,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.wharf.core.Broker;
 import io.wharf.core.BrokerException;
+import io.wharf.core.session.Login;
 import io.wharf.core.session.PublishGate;
 import io.wharf.protocol.common.ReadPauses;
 import io.wharf.core.auth.Client;
@@ -43,6 +44,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -375,15 +377,20 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
         // The host header names the virtual host, as with RabbitMQ; clients that put a host name there get the default one.
         vhost = broker.vhost(host == null ? settings.defaultVhost() : host)
                 .or(() -> broker.vhost(settings.defaultVhost())).orElse(null);
-        User user = authenticate(header(f, StompHeaders.LOGIN.toString()), header(f, StompHeaders.PASSCODE.toString()));
-        if (user == null || vhost == null) {
-            refuse("ACCESS_REFUSED", "Access refused for user '" + header(f, StompHeaders.LOGIN.toString()) + "'",
+        String loginName = header(f, StompHeaders.LOGIN.toString());
+        Login login = broker.authentication().passwordOrAnonymous(loginName, header(f, StompHeaders.PASSCODE.toString()),
+                ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null, settings.anonymousUser());
+        if (!(login instanceof Login.Accepted accepted) || vhost == null) {
+            LOG.info("STOMP connection {}: login refused for user '{}': {}", name, loginName,
+                    login instanceof Login.Refused r ? r.reason() : "no virtual host '" + host + "' nor a default one");
+            refuse("ACCESS_REFUSED", "Access refused for user '" + loginName + "'",
                     "Login was refused. For details see the broker logfile.", null);
             return;
         }
-        if (!user.canAccess(vhost.name())) {
-            refuse("ACCESS_REFUSED", "Virtual host '" + vhost.name() + "' access denied", "user '" + user.name() + "' may not use vhost '"
-                    + vhost.name() + "'", null);
+        User user = accepted.user();
+        Optional<String> vhostRefused = broker.authentication().vhostRefusal(user, vhost.name());
+        if (vhostRefused.isPresent()) {
+            refuse("ACCESS_REFUSED", "Virtual host '" + vhost.name() + "' access denied", vhostRefused.get(), null);
             return;
         }
         client = new Client(user, this, "STOMP " + name);
@@ -427,11 +434,6 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
         long send = cy == 0 ? 0 : Math.max(ours, cy);
         long receive = cx == 0 ? 0 : Math.max(ours, cx);
         return new long[] {send, receive};
-    }
-
-    private User authenticate(String login, String passcode) {
-        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-        return broker.users().authenticateOrAnonymous(login, passcode, remote.getAddress(), settings.anonymousUser()).orElse(null);
     }
 
     // ---------------------------------------------------------------- send

@@ -1,0 +1,25 @@
+package io.wharf.core.session;
+
+import io.wharf.core.auth.User;
+
+/** Where a client's login stands after its last response. */
+public sealed interface Login {
+
+    /** The client is the user. */
+    record Accepted(User user) implements Login {
+    }
+
+    /** The mechanism needs another response; the adapter sends the challenge the way its protocol does. */
+    record Challenge(byte[] challenge) implements Login {
+    }
+
+    /**
+     * The login failed.
+     *
+     * @param login  the name the client gave, or null
+     * @param reason for the broker's log: clients are told only that the login was refused, so
+     *               that a guesser does not learn which part was wrong
+     */
+    record Refused(String login, String reason) implements Login {
+    }
+}
