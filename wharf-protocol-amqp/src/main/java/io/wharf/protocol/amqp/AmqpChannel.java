@@ -13,6 +13,7 @@ import io.wharf.core.stream.StreamPartition;
 import io.wharf.core.stream.Stream;
 import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueDefinition;
+import io.wharf.core.session.CreditWindow;
 import io.wharf.core.vhost.DirectReplyTo;
 import io.wharf.core.vhost.VirtualHost;
 import io.wharf.protocol.amqp.codec.AccessMethod;
@@ -45,17 +46,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One AMQP channel: turns its methods into broker operations and the broker's deliveries into
  * frames. Methods run in arrival order: one that waits for the broker (a declaration, a get, a
  * commit) holds the frames behind it until it is answered, so replies keep the order of requests.
  *
- * <p>Confined to the connection's event loop, except {@link #canDeliver}, {@link #reserveGlobal}
- * and {@link #releaseGlobal}, which queue threads call through {@link ChannelConsumer}, and
- * {@link #session}, which operators' requests call from any thread.
+ * <p>Confined to the connection's event loop, except {@link #canDeliver} and the {@link #global}
+ * window, which queue threads use through {@link ChannelConsumer}, and {@link #session}, which
+ * operators' requests call from any thread.
  */
 final class AmqpChannel {
 
@@ -99,10 +98,8 @@ final class AmqpChannel {
     // Stream deliveries awaiting acknowledgement, by delivery tag: acknowledging one only makes room.
     private final TreeMap<Long, StreamConsumer> streamUnacked = new TreeMap<>();
     private long consumerPrefetchSize;
-    private volatile int globalPrefetch;
-    private volatile long globalPrefetchSize;
-    private final AtomicInteger globalUnacked = new AtomicInteger();
-    private final AtomicLong globalUnackedBytes = new AtomicLong();
+    /** The channel's global prefetch (basic.qos with global set), which every consumer's window is nested in. */
+    final CreditWindow global = CreditWindow.unlimited();
 
     private long deliveryTag;
     private final LinkedHashMap<Long, Unacked> unacked = new LinkedHashMap<>();
@@ -125,9 +122,9 @@ final class AmqpChannel {
 
     /** The channel as operators see it: its number, consumers, unacknowledged deliveries and prefetch. */
     ClientConnection.Session session() {
-        int global = globalPrefetch;
+        int globalCount = global.maxCount();
         return new ClientConnection.Session(Integer.toString(number), shownConsumers, shownUnacked,
-                global > 0 ? global : consumerPrefetch);
+                globalCount > 0 ? globalCount : consumerPrefetch);
     }
 
     private void consumersChanged() {
@@ -425,8 +422,7 @@ final class AmqpChannel {
 
     private void qos(BasicMethod.Qos q) {
         if (q.global()) {
-            globalPrefetch = q.prefetchCount();
-            globalPrefetchSize = q.prefetchSize();
+            global.resize(q.prefetchCount(), q.prefetchSize());
             wakeConsumers();
         } else {
             consumerPrefetch = q.prefetchCount();
@@ -610,36 +606,6 @@ final class AmqpChannel {
         return open && flowActive && conn.isWritable();
     }
 
-    /** Takes channel-wide prefetch room for one message (called from queue threads). */
-    boolean reserveGlobal(int bytes) {
-        int count = globalPrefetch;
-        if (count > 0) {
-            while (true) {
-                int n = globalUnacked.get();
-                if (n >= count) {
-                    return false;
-                }
-                if (globalUnacked.compareAndSet(n, n + 1)) {
-                    break;
-                }
-            }
-        } else {
-            globalUnacked.incrementAndGet();
-        }
-        long size = globalPrefetchSize;
-        if (size > 0 && globalUnackedBytes.get() > 0 && globalUnackedBytes.get() + bytes > size) {
-            globalUnacked.decrementAndGet();
-            return false;
-        }
-        globalUnackedBytes.addAndGet(bytes);
-        return true;
-    }
-
-    void releaseGlobal(int bytes) {
-        globalUnacked.decrementAndGet();
-        globalUnackedBytes.addAndGet(-bytes);
-    }
-
     /** A queue hands over a message (on the queue's thread); it is written on the event loop. */
     void deliverFromQueue(ChannelConsumer consumer, Delivery d) {
         conn.onLoop(() -> {
@@ -803,7 +769,7 @@ final class AmqpChannel {
                 wake.add(u.consumer().queue);
             }
         }
-        if (globalPrefetch > 0 || globalPrefetchSize > 0) {
+        if (global.limited()) {
             consumers.values().forEach(c -> wake.add(c.queue));
         }
         wake.forEach(Queue::wakeUp);

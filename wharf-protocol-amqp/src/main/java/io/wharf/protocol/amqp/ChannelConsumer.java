@@ -3,9 +3,9 @@ package io.wharf.protocol.amqp;
 import io.wharf.core.queue.Delivery;
 import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueConsumer;
+import io.wharf.core.session.CreditWindow;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An AMQP consumer (basic.consume) as the queue sees it. Its queue thread asks for room with
@@ -22,10 +22,8 @@ final class ChannelConsumer implements QueueConsumer {
     final String tag;
     final Queue queue;
     final boolean noAck;
-    private final int prefetchCount;
-    private final long prefetchSize;
-    private final AtomicInteger unacked = new AtomicInteger();
-    private final AtomicLong unackedBytes = new AtomicLong();
+    /** The consumer's prefetch, nested in the channel's global one; unused with no-ack. */
+    private final CreditWindow window;
     final AtomicInteger inFlight = new AtomicInteger();
     // Deliveries wait for consume-ok: a client drops a delivery for a tag it has not been told about.
     private volatile boolean started;
@@ -35,8 +33,7 @@ final class ChannelConsumer implements QueueConsumer {
         this.tag = tag;
         this.queue = queue;
         this.noAck = noAck;
-        this.prefetchCount = prefetchCount;
-        this.prefetchSize = prefetchSize;
+        this.window = new CreditWindow(prefetchCount, prefetchSize, channel.global);
     }
 
     /** consume-ok has gone out: deliveries may start. */
@@ -50,18 +47,8 @@ final class ChannelConsumer implements QueueConsumer {
         if (!started || !channel.canDeliver() || inFlight.get() >= MAX_IN_FLIGHT) {
             return false;
         }
-        if (!noAck) {
-            if (prefetchCount > 0 && unacked.get() >= prefetchCount) {
-                return false;
-            }
-            if (prefetchSize > 0 && unackedBytes.get() > 0 && unackedBytes.get() + bodyBytes > prefetchSize) {
-                return false;
-            }
-            if (!channel.reserveGlobal(bodyBytes)) {
-                return false;
-            }
-            unacked.incrementAndGet();
-            unackedBytes.addAndGet(bodyBytes);
+        if (!noAck && !window.tryTake(bodyBytes)) {
+            return false;
         }
         inFlight.incrementAndGet();
         return true;
@@ -69,9 +56,7 @@ final class ChannelConsumer implements QueueConsumer {
 
     /** Gives back the room a delivery took, once it is acknowledged or returned. */
     void release(int bodyBytes) {
-        unacked.decrementAndGet();
-        unackedBytes.addAndGet(-bodyBytes);
-        channel.releaseGlobal(bodyBytes);
+        window.giveBack(1, bodyBytes);
     }
 
     @Override

@@ -36,6 +36,7 @@ import io.wharf.core.Broker;
 import io.wharf.core.alarm.ResourceAlarms;
 import io.wharf.core.auth.Client;
 import io.wharf.core.session.Authentication;
+import io.wharf.core.session.CreditWindow;
 import io.wharf.core.session.Login;
 import io.wharf.core.session.PublishGate;
 import io.wharf.core.auth.User;
@@ -132,7 +133,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private final Map<Queue, MqttSession.Subscription> sharedQueues = new LinkedHashMap<>();
     private final List<MqttSubscriber> subscribers = new ArrayList<>();
     /** Deliveries taken from any of this connection's queues and not yet settled: one window for them all. */
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile CreditWindow window = CreditWindow.ofCount(0);
     private int clientMaxPacketSize = Integer.MAX_VALUE;
     private final Map<Integer, String> topicAliases = new HashMap<>();
     /** QoS 1 and 2 deliveries written and not yet acknowledged, by packet id. */
@@ -143,7 +144,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** Whether a delivery was settled while the window was full: the queues may deliver again. */
     private boolean roomFreed;
     /** QoS 1 and 2 deliveries the client may have unacknowledged: the lower of ours and its receive maximum. */
-    private int windowSize = 1;
     // What operators see of the session: written on the event loop, read from any thread.
     private volatile int shownSubscriptions;
     private volatile int shownWindow;
@@ -174,7 +174,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private List<ClientConnection.Session> sessions() {
         String id = connection.clientId();
         return id.isEmpty() ? List.of()
-                : List.of(new ClientConnection.Session(id, shownSubscriptions, inFlight.get(), shownWindow));
+                : List.of(new ClientConnection.Session(id, shownSubscriptions, window.taken(), shownWindow));
     }
 
     /**
@@ -404,7 +404,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             sessionExpirySeconds = cleanStart ? 0 : NEVER_EXPIRES;
         }
         int receiveMaximum = version == 5 ? (int) intProperty(props, MqttProperties.RECEIVE_MAXIMUM, 65_535) : 65_535;
-        windowSize = Math.max(1, Math.min(settings.maxInflight(), receiveMaximum));
+        int windowSize = Math.max(1, Math.min(settings.maxInflight(), receiveMaximum));
+        window = CreditWindow.ofCount(windowSize);
         if (header.isWillFlag()) {
             if (MqttTopics.topicNameProblem(payload.willTopic()) != null) {
                 refuse(version == 5 ? MqttConnectReturnCode.CONNECTION_REFUSED_TOPIC_NAME_INVALID
@@ -966,7 +967,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     }
 
     private CompletableFuture<Void> startConsuming(Queue q, String tag) {
-        MqttSubscriber sub = new MqttSubscriber(this, inFlight, windowSize);
+        MqttSubscriber sub = new MqttSubscriber(this, window);
         subscribers.add(sub);
         return q.consume(new ConsumerSpec(tag, false, false, 0, this, sub));
     }
@@ -1030,7 +1031,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             if (d != null && d.queue() == q) {
                 unacked.add(d.id());
                 it.remove();
-                inFlight.decrementAndGet();
+                window.giveBack(1, 0);
             }
         }
         q.requeue(unacked);
@@ -1065,7 +1066,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         MqttSession.Subscription shared = own ? null : sharedQueues.get(d.queue());
         if (state != State.CONNECTED || (!own && shared == null)) {
             d.queue().requeue(List.of(d.id()));
-            inFlight.decrementAndGet();
+            window.giveBack(1, 0);
             return;
         }
         Message m = d.message();
@@ -1146,7 +1147,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (d != null) {
             settled.computeIfAbsent(d.queue(), q -> new ArrayList<>()).add(d.id());
             // Queues only wait for room when the window was full.
-            if (inFlight.getAndDecrement() >= windowSize) {
+            if (window.giveBack(1, 0)) {
                 roomFreed = true;
             }
         }

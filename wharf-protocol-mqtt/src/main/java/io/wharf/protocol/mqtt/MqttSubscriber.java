@@ -2,8 +2,8 @@ package io.wharf.protocol.mqtt;
 
 import io.wharf.core.queue.Delivery;
 import io.wharf.core.queue.QueueConsumer;
+import io.wharf.core.session.CreditWindow;
 
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The consumer of an MQTT session's queue (or of a shared subscription's), as the queue sees it:
@@ -13,28 +13,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class MqttSubscriber implements QueueConsumer {
 
     private final MqttConnection connection;
-    private final int window;
     /** Deliveries taken but not yet acknowledged by the client (QoS 0 ones until written), from all its queues. */
-    private final AtomicInteger inFlight;
+    private final CreditWindow window;
     volatile boolean active = true;
 
-    MqttSubscriber(MqttConnection connection, AtomicInteger inFlight, int window) {
+    MqttSubscriber(MqttConnection connection, CreditWindow window) {
         this.connection = connection;
-        this.inFlight = inFlight;
         this.window = window;
     }
 
     @Override
     public boolean reserve(int bodyBytes) {
-        while (true) {
-            int n = inFlight.get();
-            if (!active || !connection.writable() || n >= window) {
-                return false;
-            }
-            if (inFlight.compareAndSet(n, n + 1)) {
-                return true;
-            }
-        }
+        return active && connection.writable() && window.tryTake(bodyBytes);
     }
 
     @Override

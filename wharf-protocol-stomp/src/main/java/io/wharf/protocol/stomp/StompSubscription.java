@@ -3,10 +3,10 @@ package io.wharf.protocol.stomp;
 import io.wharf.core.queue.Delivery;
 import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueConsumer;
+import io.wharf.core.session.CreditWindow;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One STOMP subscription: a consumer of a queue that takes messages while the connection is
@@ -24,7 +24,8 @@ final class StompSubscription implements QueueConsumer {
     final String shownDestination;
     private final StompConnection connection;
     private final int prefetch;
-    private final AtomicInteger unacked = new AtomicInteger();
+    /** Deliveries awaiting ACK or NACK, up to the prefetch; unused with automatic acknowledgement. */
+    private final CreditWindow window;
     /** Confined to the event loop. */
     final Map<String, Delivery> awaitingAck = new LinkedHashMap<>();
     volatile boolean active = true;
@@ -35,6 +36,7 @@ final class StompSubscription implements QueueConsumer {
         this.queue = queue;
         this.ackMode = ackMode;
         this.prefetch = prefetch;
+        this.window = CreditWindow.ofCount(prefetch);
         this.shownDestination = shownDestination;
     }
 
@@ -44,7 +46,7 @@ final class StompSubscription implements QueueConsumer {
 
     /** Deliveries awaiting ACK or NACK; any thread may ask. */
     int unacknowledged() {
-        return ackMode == AckMode.AUTO ? 0 : unacked.get();
+        return ackMode == AckMode.AUTO ? 0 : window.taken();
     }
 
     /** How many deliveries may await acknowledgement at once; 0 for automatic acknowledgement. */
@@ -57,23 +59,12 @@ final class StompSubscription implements QueueConsumer {
         if (!active || !connection.writable()) {
             return false;
         }
-        if (ackMode == AckMode.AUTO) {
-            return true;
-        }
-        while (true) {
-            int n = unacked.get();
-            if (n >= prefetch) {
-                return false;
-            }
-            if (unacked.compareAndSet(n, n + 1)) {
-                return true;
-            }
-        }
+        return ackMode == AckMode.AUTO || window.tryTake(bodyBytes);
     }
 
     /** Acknowledged or returned deliveries make room again. */
     void settled(int count) {
-        if (count > 0 && unacked.getAndAdd(-count) >= prefetch) {
+        if (count > 0 && window.giveBack(count, 0)) {
             queue.wakeUp();
         }
     }
