@@ -5,7 +5,9 @@ import io.wharf.core.connection.ClientConnection;
 
 import java.util.EnumSet;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 
 /**
  * Holds one connection's publishers back while the broker cannot take more, the same way for
@@ -64,7 +66,8 @@ public final class PublishGate implements ResourceAlarms.Listener, AutoCloseable
     /**
      * Starts listening to {@code alarms}; {@link #close()} stops it.
      *
-     * @param loop       runs tasks on the connection's event loop
+     * @param loop       runs tasks on the connection's event loop, and flushes what they write
+     *                   (the adapter's inbox: an acknowledgement written there must go out)
      * @param connection where operators see the gate's {@link #state()}
      */
     public PublishGate(ResourceAlarms alarms, Executor loop, Limits limits, Valve valve, ClientConnection connection) {
@@ -98,6 +101,20 @@ public final class PublishGate implements ResourceAlarms.Listener, AutoCloseable
         if (inFlightMessages > limits.messages() || inFlightBytes > limits.bytes()) {
             shut(Cause.IN_FLIGHT, inFlightMessages + " messages (" + inFlightBytes + " bytes) not stored yet");
         }
+    }
+
+    /**
+     * Publish, stored, acknowledge, as every protocol does it: counts a publish of {@code bytes}
+     * as {@link #handedOver}, and once {@code stored} completes, on the connection's loop, settles
+     * it and hands the outcome to {@code acknowledge}, which answers the client as its protocol
+     * does (a confirm, a PUBACK, a RECEIPT, a produce response).
+     */
+    public <T> void whenStored(long bytes, CompletableFuture<T> stored, BiConsumer<? super T, ? super Throwable> acknowledge) {
+        handedOver(bytes);
+        stored.whenComplete((result, e) -> loop.execute(() -> {
+            settled(bytes);
+            acknowledge.accept(result, e);
+        }));
     }
 
     /** A publish {@link #handedOver} was stored, or failed: either way it no longer waits. */

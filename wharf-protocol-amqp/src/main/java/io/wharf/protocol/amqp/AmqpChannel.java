@@ -851,10 +851,7 @@ final class AmqpChannel {
         if (result.returned()) {
             conn.sendContent(number, new BasicMethod.Return(ReplyCode.NO_ROUTE.code(), "NO_ROUTE", m.exchange(), m.routingKey()), m);
         }
-        int size = m.bodySize();
-        conn.gate().handedOver(size);
-        result.stored().whenComplete((ok, e) -> conn.onLoop(() -> {
-            conn.gate().settled(size);
+        conn.gate().whenStored(m.bodySize(), result.stored(), (ok, e) -> {
             if (e != null && StorageFailures.storageCause(e) != null) {
                 conn.storageFailures().failed(e, confirms != null ? "publishers in confirm mode get basic.nack" : "not confirmed");
             } else if (e == null) {
@@ -863,7 +860,7 @@ final class AmqpChannel {
             if (confirms != null && state == State.OPEN) {
                 confirms.complete(seq, e == null && Boolean.TRUE.equals(ok));
             }
-        }));
+        });
     }
 
     private void confirmSelect(ConfirmMethod.Select s) {

@@ -598,7 +598,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Publi
         connection.authenticated(client.user().name(), v.name());
         handshakeTimeout.cancel(false);
         send(0, new ConnectionMethod.OpenOk(""));
-        gate = new PublishGate(broker.alarms(), ctx.executor(), PublishGate.Limits.DEFAULT, this, connection);
+        gate = new PublishGate(broker.alarms(), this::onLoop, PublishGate.Limits.DEFAULT, this, connection);
         LOG.info("AMQP connection {}: user '{}' authenticated and granted access to vhost '{}'", name,
                 client.user().name(), v.name());
     }

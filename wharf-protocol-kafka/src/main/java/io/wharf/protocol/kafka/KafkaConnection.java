@@ -197,7 +197,6 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         if (produce) {
             // A produce read during an alarm is still taken; the channel is muted after it.
             gate.beforePublish();
-            gate.handedOver(size);
         }
         CompletableFuture<ApiMessage> response;
         try {
@@ -207,8 +206,9 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             response = CompletableFuture.completedFuture(request.getErrorResponse(e).data());
         }
         if (produce) {
-            response = response.whenComplete((r, e) -> ctx.executor().execute(() -> gate.settled(size)))
-                    .thenApply(this::throttledDuringAlarm);
+            // The produce response itself is the acknowledgement: the gate only counts the wait.
+            gate.whenStored(size, response, (r, e) -> { });
+            response = response.thenApply(this::throttledDuringAlarm);
         }
         respond(header, response);
     }

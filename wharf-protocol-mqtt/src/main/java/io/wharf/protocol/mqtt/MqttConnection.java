@@ -429,7 +429,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         state = State.CONNECTING;
         // Packets after CONNECT wait until the session is ready.
         readPauses.pause(State.CONNECTING);
-        gate = new PublishGate(alarms, ctx.executor(), PublishGate.Limits.DEFAULT, readPauses.valve(), connection);
+        gate = new PublishGate(alarms, this::onLoop, PublishGate.Limits.DEFAULT, readPauses.valve(), connection);
         String id = clientId;
         boolean assigned = assignedId;
         taking = sessions.take(id, this);
@@ -713,11 +713,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean matched = result.queues() > 0;
-        long size = body.length;
-        gate.handedOver(size);
         // Acknowledged only once every copy is on disk (and the retained copy too).
-        CompletableFuture.allOf(result.stored(), retained).whenComplete((v, e) -> onLoop(() -> {
-            gate.settled(size);
+        gate.whenStored(body.length, CompletableFuture.allOf(result.stored(), retained), (v, e) -> {
             if (state != State.CONNECTED || qos == 0) {
                 return;
             }
@@ -746,7 +743,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 received(qos, packetId);
             }
             ctx.write(pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId, reason), ctx.voidPromise());
-        }));
+        });
     }
 
     /**

@@ -395,7 +395,7 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
         }
         client = new Client(user, this, "STOMP " + name);
         connection.authenticated(user.name(), vhost.name());
-        gate = new PublishGate(broker.alarms(), ctx.executor(), PublishGate.Limits.DEFAULT, readPauses.valve(), connection);
+        gate = new PublishGate(broker.alarms(), this::onLoop, PublishGate.Limits.DEFAULT, readPauses.valve(), connection);
         session = "session-" + UUID.randomUUID();
         long[] hb = heartBeats(header(f, StompHeaders.HEART_BEAT.toString()));
         DefaultStompFrame out = new DefaultStompFrame(StompCommand.CONNECTED);
@@ -474,18 +474,16 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
             default -> CompletableFuture.completedFuture(d.sendRoutingKey());
         };
         awaitBeforeNext(CompletableFuture.allOf(routingKey, replyTo));
-        long size = body.length;
-        gate.handedOver(size);
-        routingKey.thenCombine(replyTo, (key, reply) -> {
+        CompletableFuture<Boolean> stored = routingKey.thenCombine(replyTo, (key, reply) -> {
             Message m = Message.of(d.sendExchange(), key, StompMessages.properties(headers, reply), body, System.currentTimeMillis());
             return vhost.publish(m, false, client);
-        }).thenCompose(VirtualHost.PublishResult::stored).whenComplete((stored, e) -> {
-            onLoop(() -> gate.settled(size));
+        }).thenCompose(VirtualHost.PublishResult::stored);
+        gate.whenStored(body.length, stored, (ok, e) -> {
             if (e != null) {
                 failed(e, f);
-                return;
+            } else {
+                receipt(f);
             }
-            onLoop(() -> receipt(f));
         });
     }
 
