@@ -120,6 +120,15 @@ public final class Stream {
         }
     }
 
+    /**
+     * Checks settings {@link #reconfigure} would be given, changing nothing.
+     *
+     * @throws IllegalArgumentException if a setting is not a valid number
+     */
+    public void checkConfigs(Map<String, String> configs) {
+        configure(defaults, configs);
+    }
+
     /** The value in force for a setting: the stream's own, or the broker's default. */
     public String effectiveConfig(String key) {
         String own = definition.configs().get(key);

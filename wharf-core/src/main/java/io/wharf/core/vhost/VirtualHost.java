@@ -27,7 +27,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -41,8 +40,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
@@ -53,7 +50,8 @@ import java.util.function.Supplier;
  * <p>Threading: {@link #publish} routes on the caller's thread and may run on many threads at
  * once. Changes to definitions (declare, delete, bind) run one at a time on the vhost's own
  * executor, on threads allowed to block for storage, and answer with futures that complete once
- * durable definitions are on disk.
+ * durable definitions are on disk. Each change is decided here (permissions, equivalence, names)
+ * and made by applying a {@link TopologyCommand} to the {@link Topology}.
  */
 public final class VirtualHost implements Queue.Owner {
 
@@ -88,10 +86,12 @@ public final class VirtualHost implements Queue.Owner {
     // Changes to definitions run one after another, each until its future completes, so a
     // change's continuations (on storage or queue threads) still have the definitions to themselves.
     private final Sequencer admin;
-    private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
-    private final Map<String, Queue> queues = new ConcurrentHashMap<>();
-    private final Map<String, Stream> streams = new ConcurrentHashMap<>();
-    private final Map<UUID, Stream> streamsById = new ConcurrentHashMap<>();
+    // Decisions are made here; every change is a command the topology applies (TopologyCommand).
+    private final Topology topology;
+    private final Map<String, Exchange> exchanges;
+    private final Map<String, Queue> queues;
+    private final Map<String, Stream> streams;
+    private final Map<UUID, Stream> streamsById;
     private final GroupOffsets groupOffsets;
     private final ConsumerGroupDirectory consumerGroups = new ConsumerGroupDirectory();
     private final MetadataStore metadata;
@@ -108,6 +108,11 @@ public final class VirtualHost implements Queue.Owner {
         this.metadata = metadata;
         this.retained = new RetainedMessages(metadata, name);
         this.admin = new Sequencer(adminPool);
+        this.topology = new Topology(name, definitions, groupOffsets, queueContext, this);
+        this.exchanges = topology.exchanges;
+        this.queues = topology.queues;
+        this.streams = topology.streams;
+        this.streamsById = topology.streamsById;
     }
 
     /**
@@ -150,7 +155,7 @@ public final class VirtualHost implements Queue.Owner {
             queues.put(d.name(), Queue.open(d, args, null, queueContext, this, true));
         }
         for (StreamDefinition d : definitions.streams()) {
-            addStream(Stream.open(name, d, queueContext.logs(), queueContext.logs().defaults(), queueContext.pool()));
+            topology.add(Stream.open(name, d, queueContext.logs(), queueContext.logs().defaults(), queueContext.pool()));
         }
         int restored = 0;
         for (Binding b : definitions.bindings()) {
@@ -234,9 +239,9 @@ public final class VirtualHost implements Queue.Owner {
                 }
                 return done();
             }
-            Exchange created = Exchanges.create(d);
-            exchanges.put(d.name(), created);
-            return d.durable() ? definitions.putExchange(d) : done();
+            // Checked here rather than when applied: an unknown type or bad argument is the asker's error.
+            Exchanges.create(d);
+            return topology.apply(new TopologyCommand.DeclareExchange(d));
         });
     }
 
@@ -253,23 +258,8 @@ public final class VirtualHost implements Queue.Owner {
             if (ifUnused && e.hasBindings()) {
                 throw BrokerException.preconditionFailed("exchange '" + exchange + "' in vhost '" + name + "' in use");
             }
-            return removeExchange(e);
+            return topology.apply(new TopologyCommand.DeleteExchange(exchange));
         });
-    }
-
-    private CompletableFuture<Void> removeExchange(Exchange e) {
-        exchanges.remove(e.name());
-        List<Binding> gone = new ArrayList<>(e.bindings());
-        for (Exchange other : exchanges.values()) {
-            for (Binding b : other.bindings()) {
-                if (b.toExchange() && b.destination().equals(e.name())) {
-                    other.unbind(b);
-                    gone.add(b);
-                }
-            }
-        }
-        CompletableFuture<Void> persisted = e.definition().durable() ? definitions.deleteExchange(e.name(), gone) : done();
-        return persisted.thenCompose(v -> autoDeleteSources(gone));
     }
 
     // ---------------------------------------------------------------- bindings
@@ -277,24 +267,16 @@ public final class VirtualHost implements Queue.Owner {
     /** Binds a queue or an exchange to a source exchange; binding twice is harmless. */
     public CompletableFuture<Void> bind(Binding b, Client client) {
         return onAdmin(() -> {
-            Exchange source = checkBindingEnds(b, client);
-            source.validate(b);
-            if (!source.bind(b)) {
-                return done();
-            }
-            return durableBinding(b) ? definitions.putBinding(b) : done();
+            checkBindingEnds(b, client).validate(b);
+            return topology.apply(new TopologyCommand.Bind(b));
         });
     }
 
     /** Removes a binding; removing one that does not exist is harmless. */
     public CompletableFuture<Void> unbind(Binding b, Client client) {
         return onAdmin(() -> {
-            Exchange source = checkBindingEnds(b, client);
-            if (!source.unbind(b)) {
-                return done();
-            }
-            CompletableFuture<Void> persisted = durableBinding(b) ? definitions.deleteBinding(b) : done();
-            return persisted.thenCompose(v -> autoDeleteSources(List.of(b)));
+            checkBindingEnds(b, client);
+            return topology.apply(new TopologyCommand.Unbind(b));
         });
     }
 
@@ -315,29 +297,6 @@ public final class VirtualHost implements Queue.Owner {
         Exchange source = exchange(b.source());
         client.check(name, Access.READ, "exchange", b.source());
         return source;
-    }
-
-    private boolean durableBinding(Binding b) {
-        Exchange source = exchanges.get(b.source());
-        boolean destinationDurable = b.toExchange()
-                ? exchanges.containsKey(b.destination()) && exchanges.get(b.destination()).definition().durable()
-                : queues.containsKey(b.destination()) ? queues.get(b.destination()).definition().persistent()
-                : streams.containsKey(b.destination());
-        return source != null && source.definition().durable() && destinationDurable;
-    }
-
-    /** Deletes auto-delete exchanges that lost their last binding as a source. */
-    private CompletableFuture<Void> autoDeleteSources(Collection<Binding> removed) {
-        CompletableFuture<Void> all = done();
-        Set<String> sources = new HashSet<>();
-        removed.forEach(b -> sources.add(b.source()));
-        for (String s : sources) {
-            Exchange e = exchanges.get(s);
-            if (e != null && e.definition().autoDelete() && !e.hasBindings()) {
-                all = all.thenCompose(v -> removeExchange(e));
-            }
-        }
-        return all;
     }
 
     // ---------------------------------------------------------------- queues
@@ -370,16 +329,10 @@ public final class VirtualHost implements Queue.Owner {
                 existing.touch();
                 return CompletableFuture.completedFuture(declared(existing));
             }
-            QueueArguments args = QueueArguments.parse(def.arguments(), "queue '" + queueName + "' in vhost '" + name + "'");
-            Queue q;
-            try {
-                q = Queue.open(def, args, def.exclusive() ? client.connection() : null, queueContext, this, false);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            queues.put(queueName, q);
-            CompletableFuture<Void> persisted = def.persistent() ? definitions.putQueue(def) : done();
-            return persisted.thenApply(v -> declared(q));
+            // Checked here rather than when applied: a bad argument is the asker's error.
+            QueueArguments.parse(def.arguments(), "queue '" + queueName + "' in vhost '" + name + "'");
+            return topology.apply(new TopologyCommand.DeclareQueue(def, def.exclusive() ? client.connection() : null))
+                    .thenApply(v -> declared(queues.get(queueName)));
         });
     }
 
@@ -415,23 +368,9 @@ public final class VirtualHost implements Queue.Owner {
         });
     }
 
-    /** Removes a deleted queue's bindings and definition; runs on the admin executor. */
+    /** Forgets a queue its owner deleted, unless another of its name has taken its place; runs on the admin executor. */
     private CompletableFuture<Void> forget(Queue q) {
-        if (queues.get(q.name()) != q) {
-            return done();
-        }
-        queues.remove(q.name());
-        List<Binding> gone = new ArrayList<>();
-        for (Exchange e : exchanges.values()) {
-            for (Binding b : e.bindings()) {
-                if (!b.toExchange() && b.destination().equals(q.name())) {
-                    e.unbind(b);
-                    gone.add(b);
-                }
-            }
-        }
-        CompletableFuture<Void> persisted = q.definition().persistent() ? definitions.deleteQueue(q.name(), gone) : done();
-        return persisted.thenCompose(v -> autoDeleteSources(gone));
+        return queues.get(q.name()) == q ? topology.apply(new TopologyCommand.DeleteQueue(q.name())) : done();
     }
 
     /**
@@ -688,11 +627,6 @@ public final class VirtualHost implements Queue.Owner {
         return streamsById.get(id);
     }
 
-    private void addStream(Stream s) {
-        streams.put(s.name(), s);
-        streamsById.put(s.definition().id(), s);
-    }
-
     public Collection<Stream> streams() {
         return streams.values();
     }
@@ -709,9 +643,7 @@ public final class VirtualHost implements Queue.Owner {
             if (streams.containsKey(d.name())) {
                 throw BrokerException.preconditionFailed("stream '" + d.name() + "' in vhost '" + name + "' already exists");
             }
-            Stream s = Stream.open(name, d, queueContext.logs(), queueContext.logs().defaults(), queueContext.pool());
-            addStream(s);
-            return definitions.putStream(d).thenApply(v -> s);
+            return topology.apply(new TopologyCommand.CreateStream(d)).thenApply(v -> streams.get(d.name()));
         });
     }
 
@@ -727,8 +659,7 @@ public final class VirtualHost implements Queue.Owner {
                 throw BrokerException.preconditionFailed("stream '" + stream + "' has " + s.partitionCount()
                         + " partitions; it can only grow, not to " + count);
             }
-            s.addPartitions(count);
-            return definitions.putStream(s.definition());
+            return topology.apply(new TopologyCommand.AddPartitions(stream, count));
         });
     }
 
@@ -740,8 +671,8 @@ public final class VirtualHost implements Queue.Owner {
             if (s == null) {
                 throw BrokerException.notFound("no stream '" + stream + "' in vhost '" + name + "'");
             }
-            s.reconfigure(configs);
-            return definitions.putStream(s.definition());
+            s.checkConfigs(configs);
+            return topology.apply(new TopologyCommand.ReconfigureStream(stream, configs));
         });
     }
 
@@ -772,29 +703,10 @@ public final class VirtualHost implements Queue.Owner {
     public CompletableFuture<Void> deleteStream(String stream, Client client) {
         return onAdmin(() -> {
             client.check(name, Access.CONFIGURE, "stream", stream);
-            Stream s = streams.remove(stream);
-            if (s == null) {
+            if (!streams.containsKey(stream)) {
                 throw BrokerException.notFound("no stream '" + stream + "' in vhost '" + name + "'");
             }
-            streamsById.remove(s.definition().id());
-            List<Binding> gone = new ArrayList<>();
-            for (Exchange e : exchanges.values()) {
-                for (Binding b : e.bindings()) {
-                    if (!b.toExchange() && b.destination().equals(stream)) {
-                        e.unbind(b);
-                        gone.add(b);
-                    }
-                }
-            }
-            CompletableFuture<?>[] unbound = gone.stream().map(definitions::deleteBinding).toArray(CompletableFuture[]::new);
-            return CompletableFuture.allOf(unbound).thenCompose(v -> definitions.deleteStream(stream))
-                    .thenCompose(v -> groupOffsets.deleteStream(stream)).thenCompose(v -> autoDeleteSources(gone)).thenRun(() -> {
-                try {
-                    s.delete();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
+            return topology.apply(new TopologyCommand.DeleteStream(stream));
         });
     }
 
@@ -809,6 +721,14 @@ public final class VirtualHost implements Queue.Owner {
             all.add(q.close());
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Applies a command decided elsewhere, in turn with this virtual host's own changes: what a
+     * replica does with the commands its leader decided.
+     */
+    CompletableFuture<Void> apply(TopologyCommand command) {
+        return onAdmin(() -> topology.apply(command));
     }
 
     /**
