@@ -92,7 +92,7 @@ public final class Broker implements AutoCloseable {
             timers = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("timer", true));
             QueueContext ctx = new QueueContext(storage.logs(), storage.cursors(), queuePool, readPool, timers,
                     settings.storage().clock(), settings.durableQueueLogs(),
-                    settings.durableQueueLogs().withFsync(FsyncPolicy.NEVER), new AtomicLong(), settings.messageCacheBytes());
+                    settings.durableQueueLogs().withFsync(FsyncPolicy.NEVER), new AtomicLong(), cacheLimit(settings.messageCacheBytes()));
             Map<String, VirtualHost> vhosts = new LinkedHashMap<>();
             for (String name : settings.vhosts()) {
                 vhosts.put(name, VirtualHost.open(name, ctx, storage.metadata(), adminPool));
@@ -115,6 +115,20 @@ public final class Broker implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The queues' memory cache: as configured, but at most a quarter of the heap, so that a
+     * broker started with a small heap does not fill it with messages it also has on disk.
+     */
+    private static long cacheLimit(long configured) {
+        long quarterOfHeap = Runtime.getRuntime().maxMemory() / 4;
+        if (configured > quarterOfHeap) {
+            LOG.info("the queues' memory cache is {} MiB, a quarter of the heap, not the {} MiB configured",
+                    quarterOfHeap >> 20, configured >> 20);
+            return quarterOfHeap;
+        }
+        return configured;
     }
 
     public Storage storage() {

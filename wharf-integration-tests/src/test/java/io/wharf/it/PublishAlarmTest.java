@@ -6,18 +6,15 @@ import com.rabbitmq.client.ConnectionFactory;
 import io.wharf.core.alarm.ResourceAlarms;
 import io.wharf.core.vhost.VirtualHost;
 import io.wharf.it.stomp.StompTestClient;
+import io.wharf.it.support.Floods;
 import io.wharf.test.WharfExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,8 +40,6 @@ class PublishAlarmTest {
 
     private static final int MESSAGES = 4000;
     private static final byte[] BODY = new byte[1024];
-    /** paho's reason code for a publish refused because too many are in flight. */
-    private static final int PAHO_WINDOW_FULL = 32202;
 
     @RegisterExtension
     static final WharfExtension wharf = new WharfExtension();
@@ -120,48 +114,18 @@ class PublishAlarmTest {
         return c;
     }
 
-    /** Publishes the flood from a thread of its own; the future completes when the client has every acknowledgement it asked for. */
-    private static CompletableFuture<?> mqttFlood(MqttAsyncClient client, String topic, int qos) {
-        return CompletableFuture.runAsync(() -> {
-            try {
-                List<IMqttToken> tokens = new ArrayList<>();
-                for (int i = 0; i < MESSAGES; i++) {
-                    MqttMessage m = new MqttMessage(BODY, qos, false, null);
-                    // paho refuses a publish while its window (the broker's Receive Maximum) is full: wait for a slot.
-                    while (true) {
-                        try {
-                            tokens.add(client.publish(topic, m));
-                            break;
-                        } catch (MqttException e) {
-                            if (e.getReasonCode() != PAHO_WINDOW_FULL) {
-                                throw e;
-                            }
-                            tokens.removeIf(IMqttToken::isComplete);
-                            Thread.sleep(1);
-                        }
-                    }
-                }
-                for (IMqttToken t : tokens) {
-                    t.waitForCompletion(120_000);
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-    }
-
     @Test
     void shouldHoldAnMqttQos1FloodUntilTheDiskAlarmClears() throws Exception {
         topicQueue("mqtt-qos1", "alarm.qos1");
         MqttAsyncClient client = mqtt("flood-qos1");
-        assertHeldUntilTheAlarmClears("MQTT", () -> mqttFlood(client, "alarm/qos1", 1), () -> queued("mqtt-qos1"));
+        assertHeldUntilTheAlarmClears("MQTT", () -> Floods.mqtt(client, "alarm/qos1", 1, MESSAGES, BODY), () -> queued("mqtt-qos1"));
     }
 
     @Test
     void shouldHoldAnMqttQos0FloodUntilTheDiskAlarmClears() throws Exception {
         topicQueue("mqtt-qos0", "alarm.qos0");
         MqttAsyncClient client = mqtt("flood-qos0");
-        assertHeldUntilTheAlarmClears("MQTT", () -> mqttFlood(client, "alarm/qos0", 0), () -> queued("mqtt-qos0"));
+        assertHeldUntilTheAlarmClears("MQTT", () -> Floods.mqtt(client, "alarm/qos0", 0, MESSAGES, BODY), () -> queued("mqtt-qos0"));
     }
 
     @Test
@@ -170,19 +134,8 @@ class PublishAlarmTest {
         StompTestClient stomp = new StompTestClient(wharf.stompPort());
         clients.add(stomp);
         assertThat(stomp.request("CONNECT", Map.of("accept-version", "1.2", "host", "/"), null).command()).isEqualTo("CONNECTED");
-        String body = "x".repeat(BODY.length);
-        assertHeldUntilTheAlarmClears("STOMP", () -> CompletableFuture.runAsync(() -> {
-            try {
-                for (int i = 0; i < MESSAGES - 1; i++) {
-                    stomp.send("SEND", Map.of("destination", "/topic/alarm.stomp"), body);
-                }
-                // The receipt of the last comes after every SEND before it was handled.
-                assertThat(stomp.request("SEND", Map.of("destination", "/topic/alarm.stomp", "receipt", "last"), body).command())
-                        .isEqualTo("RECEIPT");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }), () -> queued("stomp-sends"));
+        assertHeldUntilTheAlarmClears("STOMP", () -> Floods.stomp(stomp, "/topic/alarm.stomp", MESSAGES, "x".repeat(BODY.length)),
+                () -> queued("stomp-sends"));
     }
 
     @Test
@@ -198,18 +151,7 @@ class PublishAlarmTest {
         clients.add(producer);
         producer.send(new ProducerRecord<>("alarm-flood", 0, null, BODY)).get(30, TimeUnit.SECONDS);
         long before = vhost().stream("alarm-flood").partition(0).highWatermark();
-        assertHeldUntilTheAlarmClears("Kafka", () -> CompletableFuture.runAsync(() -> {
-            try {
-                List<Future<RecordMetadata>> sent = new ArrayList<>();
-                for (int i = 0; i < MESSAGES; i++) {
-                    sent.add(producer.send(new ProducerRecord<>("alarm-flood", 0, null, BODY)));
-                }
-                for (Future<RecordMetadata> f : sent) {
-                    f.get(300, TimeUnit.SECONDS);
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }), () -> vhost().stream("alarm-flood").partition(0).highWatermark() - before);
+        assertHeldUntilTheAlarmClears("Kafka", () -> Floods.kafka(producer, "alarm-flood", MESSAGES, BODY),
+                () -> vhost().stream("alarm-flood").partition(0).highWatermark() - before);
     }
 }

@@ -49,8 +49,17 @@ public final class PublishGate implements ResourceAlarms.Listener, AutoCloseable
     /** How much a connection may have handed over and not yet stored before it is paused. */
     public record Limits(int messages, long bytes) {
 
-        /** 20,000 messages or 64 MiB, whichever comes first. */
-        public static final Limits DEFAULT = new Limits(20_000, 64L << 20);
+        /**
+         * 20,000 messages or 64 MiB, whichever comes first, but never more than a sixteenth of the
+         * heap: what is handed over and not stored yet is held in memory, and a few connections
+         * flooding a small heap must not fill it before the memory alarm can act.
+         */
+        public static final Limits DEFAULT = forHeap(Runtime.getRuntime().maxMemory());
+
+        /** The default limits for a heap of {@code maxHeapBytes}. */
+        public static Limits forHeap(long maxHeapBytes) {
+            return new Limits(20_000, Math.max(1L << 20, Math.min(64L << 20, maxHeapBytes / 16)));
+        }
     }
 
     private final ResourceAlarms alarms;

@@ -2,6 +2,7 @@ package io.wharf.it.support;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,6 +20,8 @@ public final class ChildBroker implements AutoCloseable {
     private final int kafkaPort;
     private final int mqttPort;
     private final int httpPort;
+    private final int stompPort;
+    private String maxHeap = "512m";
     private Process process;
 
     public ChildBroker(Path dir) throws IOException {
@@ -27,6 +30,7 @@ public final class ChildBroker implements AutoCloseable {
         this.kafkaPort = freePort();
         this.mqttPort = freePort();
         this.httpPort = freePort();
+        this.stompPort = freePort();
         env.put("WHARF_AMQP_HOST", "127.0.0.1");
         env.put("WHARF_AMQP_PORT", Integer.toString(amqpPort));
         env.put("WHARF_KAFKA_HOST", "127.0.0.1");
@@ -35,6 +39,9 @@ public final class ChildBroker implements AutoCloseable {
         env.put("WHARF_MQTT_PORT", Integer.toString(mqttPort));
         env.put("WHARF_MQTT_WEBSOCKET_ENABLED", "false");
         env.put("WHARF_STOMP_ENABLED", "false");
+        env.put("WHARF_STOMP_HOST", "127.0.0.1");
+        env.put("WHARF_STOMP_PORT", Integer.toString(stompPort));
+        env.put("WHARF_STOMP_WEBSOCKET_ENABLED", "false");
         env.put("WHARF_HTTP_HOST", "127.0.0.1");
         env.put("WHARF_HTTP_PORT", Integer.toString(httpPort));
     }
@@ -61,6 +68,34 @@ public final class ChildBroker implements AutoCloseable {
         return httpPort;
     }
 
+    /** STOMP's port, once {@code WHARF_STOMP_ENABLED} is set true with {@link #with}. */
+    public int stompPort() {
+        return stompPort;
+    }
+
+    /** Sets a configuration variable ({@code WHARF_...}) for the next start. */
+    public ChildBroker with(String variable, String value) {
+        env.put(variable, value);
+        return this;
+    }
+
+    /** The broker's maximum heap ({@code -Xmx}) from the next start on; 512m unless set. */
+    public ChildBroker maxHeap(String size) {
+        this.maxHeap = size;
+        return this;
+    }
+
+    /** The broker's output so far: its log. */
+    public String log() throws IOException {
+        Path log = dir.resolve("broker.log");
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    /** Whether the broker process is running. */
+    public boolean alive() {
+        return process != null && process.isAlive();
+    }
+
     /** The broker's data directory. */
     public Path dataDir() {
         return dir.resolve("data");
@@ -68,7 +103,7 @@ public final class ChildBroker implements AutoCloseable {
 
     /** Starts the broker; callers wait for it to accept connections. */
     public void start() throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
+        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx" + maxHeap,
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "io.wharf.server.Main", "--data-dir", dataDir().toString())
                 .redirectErrorStream(true)

@@ -1,9 +1,9 @@
 package io.wharf.protocol.common;
 
-import io.netty.util.concurrent.EventExecutor;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -17,24 +17,25 @@ import java.util.function.Consumer;
  */
 public final class LoopInbox {
 
-    private final EventExecutor loop;
+    private final Executor loop;
     private final int maxBatch;
     private final Consumer<Runnable> aroundBatch;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
     /**
+     * @param loop        runs tasks on the connection's event loop, one at a time (a Netty event loop)
      * @param maxBatch    tasks run in one batch at most, before other connections on the loop get their turn
      * @param aroundBatch given the batch to run, runs it with whatever goes before and after
      */
-    public LoopInbox(EventExecutor loop, int maxBatch, Consumer<Runnable> aroundBatch) {
+    public LoopInbox(Executor loop, int maxBatch, Consumer<Runnable> aroundBatch) {
         this.loop = loop;
         this.maxBatch = maxBatch;
         this.aroundBatch = aroundBatch;
     }
 
     /** An inbox that runs {@code afterBatch} after each batch of at most 256 tasks. */
-    public LoopInbox(EventExecutor loop, Runnable afterBatch) {
+    public LoopInbox(Executor loop, Runnable afterBatch) {
         this(loop, 256, batch -> {
             batch.run();
             afterBatch.run();

@@ -56,13 +56,16 @@ final class DelayedFetch {
         this.reader = reader;
         this.watched = watched;
         this.committedOnly = committedOnly;
-        this.minBytes = Math.max(1, minBytes);
+        this.minBytes = minBytes;
         this.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, maxWaitMs));
         this.reads = reads;
         this.timers = timers;
     }
 
-    /** Starts the fetch on the read threads; completes with its answer. */
+    /**
+     * Starts the fetch on the read threads; completes with its answer. As in Kafka, a fetch with a
+     * {@code minBytes} of 0 or less, or no wait, is answered with what the first read finds.
+     */
     static CompletableFuture<Answer> start(Reader reader, List<Watched> watched, boolean committedOnly, int minBytes,
                                            long maxWaitMs, Executor reads, ScheduledExecutorService timers) {
         DelayedFetch f = new DelayedFetch(reader, watched, committedOnly, minBytes, maxWaitMs, reads, timers);
