@@ -67,6 +67,6 @@ public class SerialExecutorLincheckTest {
 
     @Test
     void shouldRunEveryTaskOnceAndNeverTwoAtOnce() {
-        new ModelCheckingOptions().iterations(10).invocationsPerIteration(500).check(getClass());
+        new ModelCheckingOptions().iterations(5).invocationsPerIteration(400).check(getClass());
     }
 }

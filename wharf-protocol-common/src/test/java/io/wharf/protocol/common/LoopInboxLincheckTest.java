@@ -65,6 +65,6 @@ public class LoopInboxLincheckTest {
 
     @Test
     void shouldRunEveryTaskOnceOnTheLoopAndFlushAfterTheLast() {
-        new ModelCheckingOptions().iterations(10).invocationsPerIteration(500).check(getClass());
+        new ModelCheckingOptions().iterations(5).invocationsPerIteration(400).check(getClass());
     }
 }
