@@ -1,5 +1,6 @@
 package io.wharf.core.vhost;
 
+import io.wharf.core.concurrent.SerialExecutor;
 import io.wharf.core.message.Message;
 import io.wharf.core.message.MessageProperties;
 import io.wharf.core.message.WireReader;
@@ -13,13 +14,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
 import java.util.function.Predicate;
 
 /**
  * The last retained message of each topic of a virtual host (MQTT's retained messages), kept
  * durably in the metadata store and in memory for matching new subscriptions.
  *
- * <p>Thread-safe.
+ * <p>Threading: retaining and clearing are commands applied one at a time by the store's own
+ * {@link SerialExecutor}, in the order they were given, so that memory and the metadata store
+ * agree on which message of a topic came last. Readers ({@link #matching}) on any thread see the
+ * in-memory map the owner updates.
  */
 public final class RetainedMessages {
 
@@ -28,25 +33,35 @@ public final class RetainedMessages {
     private final MetadataStore store;
     private final String prefix;
     private final Map<String, Message> byTopic = new ConcurrentSkipListMap<>();
+    private final SerialExecutor owner;
 
-    RetainedMessages(MetadataStore store, String vhost) {
+    RetainedMessages(MetadataStore store, String vhost, Executor pool) {
         this.store = store;
         this.prefix = "retained\0" + vhost + "\0";
+        this.owner = new SerialExecutor("retained messages of " + vhost, pool, null);
         store.scan(prefix).forEach((key, value) -> byTopic.put(key.substring(prefix.length()), decode(value)));
     }
 
-    /** Keeps {@code m} as the topic's retained message; completes once durable. */
+    /** Keeps {@code m} as the topic's retained message, after every change given before; completes once durable. */
     public CompletableFuture<Void> retain(String topic, Message m) {
-        byTopic.put(topic, m);
-        return store.put(prefix + topic, encode(m));
+        return owner.submit(() -> {
+            byTopic.put(topic, m);
+            return store.put(prefix + topic, encode(m));
+        });
     }
 
-    /** Forgets the topic's retained message; completes once durable. */
+    /** Forgets the topic's retained message, after every change given before; completes once durable. */
     public CompletableFuture<Void> clear(String topic) {
-        if (byTopic.remove(topic) == null) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return store.delete(prefix + topic);
+        return owner.submit(() -> byTopic.remove(topic) == null ? CompletableFuture.completedFuture(null)
+                : store.delete(prefix + topic));
+    }
+
+    /**
+     * Completes once every change given before is in memory, so that a subscription matched
+     * after it sees a message its own connection retained just before subscribing.
+     */
+    public CompletableFuture<Void> applied() {
+        return owner.submit(() -> CompletableFuture.completedFuture(null));
     }
 
     /** The retained messages of the topics {@code filter} accepts, by topic. */

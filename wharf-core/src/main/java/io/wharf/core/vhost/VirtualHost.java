@@ -106,7 +106,7 @@ public final class VirtualHost implements Queue.Owner {
         this.definitions = new Definitions(metadata, name);
         this.groupOffsets = new GroupOffsets(queueContext.cursors(), name);
         this.metadata = metadata;
-        this.retained = new RetainedMessages(metadata, name);
+        this.retained = new RetainedMessages(metadata, name, queueContext.pool());
         this.admin = new Sequencer(adminPool);
         this.topology = new Topology(name, definitions, groupOffsets, queueContext, this);
         this.exchanges = topology.exchanges;

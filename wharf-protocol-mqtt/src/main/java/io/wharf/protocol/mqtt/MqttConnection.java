@@ -842,6 +842,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             isNew.add(before == null);
             bound = bound.thenCompose(v -> s.group() != null ? joinShared(before, s) : rebind(before, s));
         }
+        // Retained messages this connection published before subscribing are in place first.
+        bound = bound.thenCompose(v -> vhost.retained().applied());
         bound.whenComplete((v, e) -> onLoop(() -> {
             if (state != State.CONNECTED) {
                 return;
