@@ -9,7 +9,6 @@ import io.wharf.core.exchange.DelayedMessageExchange;
 import io.wharf.core.exchange.Exchange;
 import io.wharf.core.exchange.ExchangeDefinition;
 import io.wharf.core.exchange.Exchanges;
-import io.wharf.core.exchange.FieldValues;
 import io.wharf.core.message.Message;
 import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueArguments;
@@ -20,7 +19,6 @@ import io.wharf.core.stream.GroupOffsets;
 import io.wharf.core.stream.TransactionCoordinator;
 import io.wharf.core.stream.Stream;
 import io.wharf.core.stream.StreamDefinition;
-import io.wharf.core.stream.StreamMessages;
 import io.wharf.core.stream.StreamPartition;
 import io.wharf.storage.metadata.MetadataStore;
 import org.slf4j.Logger;
@@ -28,16 +26,11 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.security.SecureRandom;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.Deque;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -88,6 +81,7 @@ public final class VirtualHost implements Queue.Owner {
     private final Sequencer admin;
     // Decisions are made here; every change is a command the topology applies (TopologyCommand).
     private final Topology topology;
+    private final Router router;
     private final Map<String, Exchange> exchanges;
     private final Map<String, Queue> queues;
     private final Map<String, Stream> streams;
@@ -113,6 +107,7 @@ public final class VirtualHost implements Queue.Owner {
         this.queues = topology.queues;
         this.streams = topology.streams;
         this.streamsById = topology.streamsById;
+        this.router = new Router(name, topology, queueContext.clock());
     }
 
     /**
@@ -127,7 +122,7 @@ public final class VirtualHost implements Queue.Owner {
         // Held messages are released into exchanges and queues, so those must be back first.
         vh.delayed = new DelayedMessages(queueContext.logs().open("delayed/" + name, queueContext.durableLogs()),
                 "delayed/" + name, queueContext.cursors(), queueContext.clock(), queueContext.timers(),
-                queueContext.pool(), vh::routeReleased);
+                queueContext.pool(), vh.router::routeReleased);
         // Unfinished transactions write their markers into streams, so those must be open first.
         vh.transactions = new TransactionCoordinator(metadata, name, vh::stream, vh.groupOffsets, queueContext.clock(),
                 queueContext.timers(), queueContext.pool());
@@ -448,143 +443,16 @@ public final class VirtualHost implements Queue.Owner {
             boolean delivered = directReplyTo.deliver(m.routingKey(), m);
             return new PublishResult(delivered ? 1 : 0, !delivered && mandatory, CompletableFuture.completedFuture(true));
         }
-        Routed targets = route(ex, m);
+        Router.Routed targets = router.route(ex, m);
         if (targets.isEmpty()) {
             return new PublishResult(0, mandatory, CompletableFuture.completedFuture(true));
         }
-        return new PublishResult(targets.count(), false, deliver(targets, m));
-    }
-
-    /** Where a message goes: queues, and streams (a stream queue is bound or addressed like a queue). */
-    private record Routed(Set<Queue> queues, Set<Stream> streams) {
-
-        boolean isEmpty() {
-            return queues.isEmpty() && streams.isEmpty();
-        }
-
-        int count() {
-            return queues.size() + streams.size();
-        }
-    }
-
-    /** Hands a routed message to its queues and streams; completes once all stored it. */
-    private static CompletableFuture<Boolean> deliver(Routed targets, Message m) {
-        if (targets.streams().isEmpty()) {
-            return enqueueAll(targets.queues(), m);
-        }
-        List<CompletableFuture<Boolean>> all = new ArrayList<>();
-        if (!targets.queues().isEmpty()) {
-            all.add(enqueueAll(targets.queues(), m));
-        }
-        for (Stream s : targets.streams()) {
-            all.add(appendToStream(s, m));
-        }
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-                .thenApply(v -> all.stream().allMatch(CompletableFuture::join));
-    }
-
-    /**
-     * Appends a message published through the default exchange to the stream of that name. With no
-     * key to partition by, a stream of several partitions gets it in one of them at random, as a
-     * Kafka producer places records without a key.
-     */
-    private static CompletableFuture<Boolean> appendToStream(Stream s, Message m) {
-        int n = s.partitionCount();
-        StreamPartition p = s.partition(n == 1 ? 0 : java.util.concurrent.ThreadLocalRandom.current().nextInt(n));
-        try {
-            return p.append(StreamMessages.toBatch(m)).thenApply(offset -> true);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    private static CompletableFuture<Boolean> enqueueAll(Collection<Queue> targets, Message m) {
-        if (targets.size() == 1) {
-            return targets.iterator().next().enqueue(m);
-        }
-        List<CompletableFuture<Boolean>> all = new ArrayList<>(targets.size());
-        for (Queue q : targets) {
-            all.add(q.enqueue(m));
-        }
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-                .thenApply(v -> all.stream().allMatch(CompletableFuture::join));
-    }
-
-    /** The queues a message published to {@code ex} reaches, through exchange-to-exchange bindings and alternate exchanges. */
-    private Routed route(Exchange ex, Message m) {
-        Set<Queue> out = new LinkedHashSet<>();
-        Set<Stream> toStreams = new LinkedHashSet<>();
-        Set<String> visited = new HashSet<>();
-        Deque<Exchange> todo = new ArrayDeque<>();
-        todo.add(ex);
-        while (!todo.isEmpty()) {
-            Exchange e = todo.poll();
-            if (!visited.add(e.name())) {
-                continue;
-            }
-            if (e.name().isEmpty()) {
-                Queue q = queues.get(m.routingKey());
-                if (q != null) {
-                    out.add(q);
-                } else if (streams.containsKey(m.routingKey())) {
-                    toStreams.add(streams.get(m.routingKey()));
-                }
-            } else {
-                e.route(m, b -> {
-                    if (b.toExchange()) {
-                        Exchange next = exchanges.get(b.destination());
-                        if (next != null) {
-                            todo.add(next);
-                        }
-                    } else {
-                        Queue q = queues.get(b.destination());
-                        if (q != null) {
-                            out.add(q);
-                        } else if (streams.containsKey(b.destination())) {
-                            toStreams.add(streams.get(b.destination()));
-                        }
-                    }
-                });
-            }
-            if (out.isEmpty() && toStreams.isEmpty() && todo.isEmpty()) {
-                String alternate = FieldValues.asString(e.definition().arguments().get("alternate-exchange"));
-                Exchange ae = alternate == null ? null : exchanges.get(alternate);
-                if (ae != null) {
-                    todo.add(ae);
-                }
-            }
-        }
-        return new Routed(out, toStreams);
-    }
-
-    /** Routes a delayed message whose time has come. */
-    private CompletableFuture<?> routeReleased(Message m) {
-        Exchange ex = exchanges.get(m.exchange());
-        if (ex == null) {
-            LOG.warn("vhost {}: a delayed message was dropped: its exchange '{}' no longer exists", name, m.exchange());
-            return CompletableFuture.completedFuture(null);
-        }
-        Routed targets = route(ex, m);
-        return targets.isEmpty() ? CompletableFuture.completedFuture(null) : deliver(targets, m);
+        return new PublishResult(targets.count(), false, Router.deliver(targets, m));
     }
 
     @Override
     public void deadLetter(Queue from, Message m, String reason) {
-        String dlx = from.arguments().deadLetterExchange();
-        if (dlx == null) {
-            return;
-        }
-        Exchange ex = exchanges.get(dlx);
-        if (ex == null) {
-            LOG.debug("vhost {}: dead-letter exchange '{}' of {} does not exist; the message is dropped", name, dlx, from.describe());
-            return;
-        }
-        from.stats().deadLettered(1);
-        String routingKey = from.arguments().deadLetterRoutingKey() != null ? from.arguments().deadLetterRoutingKey() : m.routingKey();
-        Message dead = DeadLetters.deadLettered(m, from.name(), reason, dlx, routingKey, queueContext.clock().millis());
-        Routed targets = route(ex, dead);
-        targets.queues().removeIf(q -> DeadLetters.isCycle(dead, q.name(), reason));
-        deliver(targets, dead);
+        router.deadLetter(from, m, reason);
     }
 
     // ---------------------------------------------------------------- streams
