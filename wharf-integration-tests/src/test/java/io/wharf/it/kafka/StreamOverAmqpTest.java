@@ -96,6 +96,16 @@ class StreamOverAmqpTest {
             produce("events", 50, 53);
             await().atMost(20, TimeUnit.SECONDS).until(() -> onlyNew.size() == 3 && all.size() == 53);
             assertThat(onlyNew).extracting(Got::body).containsExactly("event-50", "event-51", "event-52");
+
+            // A timestamp (whole seconds in AMQP) starts at the first record at or after it, or at
+            // the end when there is none yet.
+            List<Got> sinceEpoch = consume(c.createChannel(), "events", new java.util.Date(0));
+            List<Got> fromTomorrow = consume(c.createChannel(), "events", new java.util.Date(System.currentTimeMillis() + 86_400_000L));
+            await().atMost(20, TimeUnit.SECONDS).until(() -> sinceEpoch.size() == 53);
+            assertThat(sinceEpoch.get(0).body()).isEqualTo("event-0");
+            produce("events", 53, 54);
+            await().atMost(20, TimeUnit.SECONDS).until(() -> sinceEpoch.size() == 54 && fromTomorrow.size() == 1);
+            assertThat(fromTomorrow).extracting(Got::body).containsExactly("event-53");
         }
     }
 

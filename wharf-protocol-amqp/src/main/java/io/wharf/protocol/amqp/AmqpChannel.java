@@ -491,7 +491,17 @@ final class AmqpChannel {
                     "consumer prefetch count is not set for stream queue '" + stream.name() + "'");
         }
         StreamPartition partition = stream.partition(0);
-        long from = startOffset(c, partition);
+        if (c.arguments().get("x-stream-offset") instanceof java.time.Instant t) {
+            // A timestamp is looked up in the time index, which is on disk: off the loop, the
+            // channel's next frames waiting as they do for any broker operation.
+            async(c, CompletableFuture.supplyAsync(() -> partition.offsetForTimestamp(t.toEpochMilli())
+                    .orElse(partition.highWatermark()), vhost().streamReads()), from -> startStreamConsumer(c, tag, partition, from));
+            return;
+        }
+        startStreamConsumer(c, tag, partition, startOffset(c, partition));
+    }
+
+    private void startStreamConsumer(BasicMethod.Consume c, String tag, StreamPartition partition, long from) {
         StreamConsumer consumer = new StreamConsumer(this, conn, tag, partition, vhost().streamReads(), from, consumerPrefetch);
         streamConsumers.put(tag, consumer);
         consumersChanged();
@@ -499,12 +509,12 @@ final class AmqpChannel {
         consumer.pump();
     }
 
+    /** Where a stream consumer starts, for every {@code x-stream-offset} but a timestamp (see {@link #consumeStream}). */
     private long startOffset(BasicMethod.Consume c, StreamPartition p) {
         Object spec = c.arguments().get("x-stream-offset");
         return switch (spec) {
             case null -> p.highWatermark();
             case Number n -> Math.max(p.logStartOffset(), Math.min(n.longValue(), p.highWatermark()));
-            case java.time.Instant t -> p.offsetForTimestamp(t.toEpochMilli()).orElse(p.highWatermark());
             default -> switch (FieldValues.asString(spec)) {
                 case "first" -> p.logStartOffset();
                 case "last" -> Math.max(p.logStartOffset(), p.highWatermark() - 1);
