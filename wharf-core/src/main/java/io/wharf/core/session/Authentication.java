@@ -55,7 +55,7 @@ public final class Authentication {
     }
 
     /** Logs a user in by name and password from {@code from} (null if unknown: loopback-only users are refused). */
-    public Login password(String name, String password, InetAddress from) {
+    public Login.Outcome password(String name, String password, InetAddress from) {
         Optional<User> user = users.authenticate(name, password, from);
         if (user.isPresent()) {
             return new Login.Accepted(user.get());
@@ -68,7 +68,7 @@ public final class Authentication {
      * Logs a client in by the name and password it gave or, if it gave no name, as
      * {@code anonymousUser}; an empty {@code anonymousUser} refuses clients without a name.
      */
-    public Login passwordOrAnonymous(String name, String password, InetAddress from, String anonymousUser) {
+    public Login.Outcome passwordOrAnonymous(String name, String password, InetAddress from, String anonymousUser) {
         if (name != null) {
             return password(name, password == null ? "" : password, from);
         }
@@ -79,7 +79,7 @@ public final class Authentication {
         if (loopback != null) {
             return new Login.Refused(null, loopback + " (the endpoint's anonymous user)");
         }
-        return users.get(anonymousUser).<Login>map(Login.Accepted::new)
+        return users.get(anonymousUser).<Login.Outcome>map(Login.Accepted::new)
                 .orElseGet(() -> new Login.Refused(null, "the endpoint's anonymous user '" + anonymousUser + "' does not exist"));
     }
 

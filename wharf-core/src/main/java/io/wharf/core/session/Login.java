@@ -5,8 +5,12 @@ import io.wharf.core.auth.User;
 /** Where a client's login stands after its last response. */
 public sealed interface Login {
 
+    /** How a login ended; a login by name and password ends at once, with one of these. */
+    sealed interface Outcome extends Login {
+    }
+
     /** The client is the user. */
-    record Accepted(User user) implements Login {
+    record Accepted(User user) implements Outcome {
     }
 
     /** The mechanism needs another response; the adapter sends the challenge the way its protocol does. */
@@ -20,6 +24,6 @@ public sealed interface Login {
      * @param reason for the broker's log: clients are told only that the login was refused, so
      *               that a guesser does not learn which part was wrong
      */
-    record Refused(String login, String reason) implements Login {
+    record Refused(String login, String reason) implements Outcome {
     }
 }

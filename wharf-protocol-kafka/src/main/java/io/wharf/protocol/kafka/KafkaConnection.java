@@ -34,6 +34,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -118,14 +119,16 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private User anonymous(ChannelHandlerContext ctx) {
         InetAddress from = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
         String vhost = broker.vhost().name();
-        Login login = authentication.passwordOrAnonymous(null, null, from, anonymousUser);
-        String refusal = switch (login) {
-            case Login.Accepted a -> authentication.vhostRefusal(a.user(), vhost).orElse(null);
-            case Login.Refused r -> r.reason() + "; Kafka clients cannot log in yet (kafka.anonymous-user)";
-            case Login.Challenge c -> "a login without a name cannot be challenged";
-        };
-        if (refusal == null) {
-            return ((Login.Accepted) login).user();
+        String refusal;
+        switch (authentication.passwordOrAnonymous(null, null, from, anonymousUser)) {
+            case Login.Accepted a -> {
+                Optional<String> vhostRefused = authentication.vhostRefusal(a.user(), vhost);
+                if (vhostRefused.isEmpty()) {
+                    return a.user();
+                }
+                refusal = vhostRefused.get();
+            }
+            case Login.Refused r -> refusal = r.reason() + "; Kafka clients cannot log in yet (kafka.anonymous-user)";
         }
         registry.rejected(PROTOCOL, Errors.SASL_AUTHENTICATION_FAILED.name());
         LOG.warn("Kafka connection {}: refused: {}", name, refusal);

@@ -379,16 +379,18 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             clientId = "wharf-" + UUID.randomUUID();
             assignedId = true;
         }
-        Login login = authentication.passwordOrAnonymous(payload.userName(), password(payload.passwordInBytes()),
+        Login.Outcome login = authentication.passwordOrAnonymous(payload.userName(), password(payload.passwordInBytes()),
                 remoteAddress(), settings.anonymousUser());
-        if (!(login instanceof Login.Accepted accepted)) {
-            Login.Refused r = (Login.Refused) login;
-            refuse(version == 5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
-                    : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD,
-                    "login refused for user '" + r.login() + "': " + r.reason());
-            return;
+        User user;
+        switch (login) {
+            case Login.Refused r -> {
+                refuse(version == 5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD,
+                        "login refused for user '" + r.login() + "': " + r.reason());
+                return;
+            }
+            case Login.Accepted a -> user = a.user();
         }
-        User user = accepted.user();
         Optional<String> vhostRefused = authentication.vhostRefusal(user, vhost.name());
         if (vhostRefused.isPresent()) {
             refuse(version == 5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5

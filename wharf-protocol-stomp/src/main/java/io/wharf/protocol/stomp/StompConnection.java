@@ -378,7 +378,7 @@ final class StompConnection extends ChannelInboundHandlerAdapter {
         vhost = broker.vhost(host == null ? settings.defaultVhost() : host)
                 .or(() -> broker.vhost(settings.defaultVhost())).orElse(null);
         String loginName = header(f, StompHeaders.LOGIN.toString());
-        Login login = broker.authentication().passwordOrAnonymous(loginName, header(f, StompHeaders.PASSCODE.toString()),
+        Login.Outcome login = broker.authentication().passwordOrAnonymous(loginName, header(f, StompHeaders.PASSCODE.toString()),
                 ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null, settings.anonymousUser());
         if (!(login instanceof Login.Accepted accepted) || vhost == null) {
             LOG.info("STOMP connection {}: login refused for user '{}': {}", name, loginName,
