@@ -14,6 +14,7 @@ import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueArguments;
 import io.wharf.core.queue.QueueContext;
 import io.wharf.core.queue.QueueDefinition;
+import io.wharf.core.group.GroupCoordinator;
 import io.wharf.core.stream.ConsumerGroupDirectory;
 import io.wharf.core.stream.GroupOffsets;
 import io.wharf.core.stream.TransactionCoordinator;
@@ -88,6 +89,7 @@ public final class VirtualHost implements Queue.Owner {
     private final Map<UUID, Stream> streamsById;
     private final GroupOffsets groupOffsets;
     private final ConsumerGroupDirectory consumerGroups = new ConsumerGroupDirectory();
+    private final GroupCoordinator groupCoordinator;
     private final MetadataStore metadata;
     private TransactionCoordinator transactions;
     private final RetainedMessages retained;
@@ -108,6 +110,7 @@ public final class VirtualHost implements Queue.Owner {
         this.streams = topology.streams;
         this.streamsById = topology.streamsById;
         this.router = new Router(name, topology, queueContext.clock());
+        this.groupCoordinator = new GroupCoordinator(name, queueContext.pool(), queueContext.timers(), queueContext.clock());
     }
 
     /**
@@ -472,7 +475,12 @@ public final class VirtualHost implements Queue.Owner {
         return groupOffsets;
     }
 
-    /** Who is in this virtual host's consumer groups now, as their coordinators report it. */
+    /** The coordinator of this virtual host's consumer groups: who is in each, and what each was assigned. */
+    public GroupCoordinator groupCoordinator() {
+        return groupCoordinator;
+    }
+
+    /** Who is in this virtual host's consumer groups now, with assignments decoded by the protocols that know their format. */
     public ConsumerGroupDirectory consumerGroups() {
         return consumerGroups;
     }
@@ -584,6 +592,7 @@ public final class VirtualHost implements Queue.Owner {
     public CompletableFuture<Void> close() {
         delayed.close();
         transactions.close();
+        groupCoordinator.close();
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (Queue q : queues.values()) {
             all.add(q.close());

@@ -1,5 +1,7 @@
 package io.wharf.protocol.kafka;
 
+import io.wharf.core.group.GroupCoordinator;
+import io.wharf.core.group.GroupView;
 import io.wharf.core.stream.ConsumerGroupDirectory;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
@@ -13,7 +15,7 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
- * The Kafka coordinator's consumer groups as the broker's {@link ConsumerGroupDirectory} shows
+ * The virtual host's consumer groups as the broker's {@link ConsumerGroupDirectory} shows
  * them to operators: state, protocol, generation, and each member with the partitions its
  * group's leader assigned it. Assignments are decoded only for groups of the {@code consumer}
  * protocol type, whose assignment format kafka-clients defines; other groups (Kafka Connect,
@@ -25,29 +27,29 @@ final class GroupDirectoryView implements Supplier<Collection<ConsumerGroupDirec
 
     private static final String CONSUMER_PROTOCOL_TYPE = "consumer";
 
-    private final ConsumerGroups groups;
+    private final GroupCoordinator groups;
 
-    GroupDirectoryView(ConsumerGroups groups) {
+    GroupDirectoryView(GroupCoordinator groups) {
         this.groups = groups;
     }
 
     @Override
     public Collection<ConsumerGroupDirectory.Group> get() {
         List<ConsumerGroupDirectory.Group> out = new ArrayList<>();
-        for (ConsumerGroups.GroupView g : groups.groups()) {
+        for (GroupView g : groups.groups()) {
             out.add(view(g));
         }
         return out;
     }
 
-    private static ConsumerGroupDirectory.Group view(ConsumerGroups.GroupView g) {
+    private static ConsumerGroupDirectory.Group view(GroupView g) {
         String protocolType = g.protocolType() == null ? "" : g.protocolType();
         List<ConsumerGroupDirectory.Member> shown = new ArrayList<>(g.members().size());
-        for (ConsumerGroups.MemberView m : g.members()) {
+        for (GroupView.Member m : g.members()) {
             Map<String, List<Integer>> assignment = CONSUMER_PROTOCOL_TYPE.equals(protocolType) ? decode(m.assignment()) : Map.of();
             shown.add(new ConsumerGroupDirectory.Member(m.memberId(), m.clientId(), m.clientHost(), assignment));
         }
-        return new ConsumerGroupDirectory.Group(g.id(), g.state().kafkaName(), protocolType, g.protocol() == null ? "" : g.protocol(),
+        return new ConsumerGroupDirectory.Group(g.id(), g.state().displayName(), protocolType, g.protocol() == null ? "" : g.protocol(),
                 g.generation(), shown);
     }
 

@@ -4,34 +4,21 @@ import io.wharf.core.BrokerException;
 import io.wharf.core.auth.Client;
 import io.wharf.core.connection.ClientConnection;
 import io.wharf.core.stream.GroupOffsets;
-import org.apache.kafka.common.message.DeleteGroupsResponseData;
-import org.apache.kafka.common.message.DescribeGroupsResponseData;
-import org.apache.kafka.common.message.HeartbeatResponseData;
-import org.apache.kafka.common.message.LeaveGroupRequestData;
-import org.apache.kafka.common.message.LeaveGroupResponseData;
-import org.apache.kafka.common.message.ListGroupsResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.requests.DeleteGroupsRequest;
-import org.apache.kafka.common.requests.DeleteGroupsResponse;
 import org.apache.kafka.common.requests.DescribeGroupsRequest;
-import org.apache.kafka.common.requests.DescribeGroupsResponse;
 import org.apache.kafka.common.requests.HeartbeatRequest;
-import org.apache.kafka.common.requests.HeartbeatResponse;
 import org.apache.kafka.common.requests.JoinGroupRequest;
-import org.apache.kafka.common.requests.JoinGroupResponse;
 import org.apache.kafka.common.requests.LeaveGroupRequest;
-import org.apache.kafka.common.requests.LeaveGroupResponse;
 import org.apache.kafka.common.requests.ListGroupsRequest;
-import org.apache.kafka.common.requests.ListGroupsResponse;
 import org.apache.kafka.common.requests.OffsetCommitRequest;
 import org.apache.kafka.common.requests.OffsetCommitResponse;
 import org.apache.kafka.common.requests.OffsetFetchRequest;
 import org.apache.kafka.common.requests.OffsetFetchResponse;
 import org.apache.kafka.common.requests.SyncGroupRequest;
-import org.apache.kafka.common.requests.SyncGroupResponse;
 import java.util.LinkedHashMap;
 import io.wharf.core.stream.Stream;
 import io.wharf.core.stream.StreamConfigs;
@@ -102,12 +89,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -132,7 +116,7 @@ final class KafkaBroker {
     private final KafkaSettings settings;
     private final ScheduledExecutorService timers;
     private final TopicAccess topicAccess;
-    private final ConsumerGroups groups;
+    private final GroupApis groups;
     private final TopicConfigApis topicConfigs;
     private final TransactionApis transactions;
     private volatile String advertisedHost;
@@ -143,7 +127,7 @@ final class KafkaBroker {
         this.settings = settings;
         this.timers = timers;
         this.topicAccess = new TopicAccess(vhost);
-        this.groups = new ConsumerGroups(timers);
+        this.groups = new GroupApis(vhost.groupCoordinator(), vhost.groupOffsets());
         this.topicConfigs = new TopicConfigApis(vhost);
         this.transactions = new TransactionApis(vhost, groups);
     }
@@ -162,11 +146,6 @@ final class KafkaBroker {
     /** The virtual host whose streams this broker serves. */
     VirtualHost vhost() {
         return vhost;
-    }
-
-    /** The coordinator's groups as operators see them. */
-    GroupDirectoryView groupDirectory() {
-        return new GroupDirectoryView(groups);
     }
 
     int advertisedPort() {
@@ -197,6 +176,14 @@ final class KafkaBroker {
             case org.apache.kafka.common.requests.AddOffsetsToTxnRequest r -> transactions.addOffsets(r);
             case org.apache.kafka.common.requests.TxnOffsetCommitRequest r -> transactions.commitOffsets(r);
             case org.apache.kafka.common.requests.EndTxnRequest r -> transactions.end(r);
+            case JoinGroupRequest r -> groups.join(r.data(), header.apiVersion(), header.clientId() == null ? "" : header.clientId(),
+                    clientHost);
+            case SyncGroupRequest r -> groups.sync(r.data());
+            case HeartbeatRequest r -> groups.heartbeat(r.data());
+            case LeaveGroupRequest r -> groups.leave(r);
+            case DescribeGroupsRequest r -> CompletableFuture.completedFuture(groups.describe(r));
+            case ListGroupsRequest r -> CompletableFuture.completedFuture(groups.list());
+            case DeleteGroupsRequest r -> groups.delete(r);
             case org.apache.kafka.common.requests.DescribeTransactionsRequest r -> CompletableFuture.completedFuture(transactions.describe(r));
             case org.apache.kafka.common.requests.ListTransactionsRequest r -> CompletableFuture.completedFuture(transactions.list(r));
             default -> null;
@@ -216,17 +203,8 @@ final class KafkaBroker {
             case CreatePartitionsRequest r -> createPartitions(r, client);
             case DeleteRecordsRequest r -> deleteRecords(r, client);
             case DescribeClusterRequest r -> CompletableFuture.completedFuture(describeCluster());
-            case JoinGroupRequest r -> groups.join(r.data(), header.apiVersion(), header.clientId() == null ? "" : header.clientId(),
-                    clientHost).thenApply(d -> new JoinGroupResponse(d, header.apiVersion()));
-            case SyncGroupRequest r -> groups.sync(r.data()).thenApply(SyncGroupResponse::new);
-            case HeartbeatRequest r -> groups.heartbeat(r.data().groupId(), r.data().memberId(), r.data().generationId(),
-                    r.data().groupInstanceId()).thenApply(e -> new HeartbeatResponse(new HeartbeatResponseData().setErrorCode(e.code())));
-            case LeaveGroupRequest r -> leaveGroup(r);
             case OffsetCommitRequest r -> offsetCommit(r);
             case OffsetFetchRequest r -> CompletableFuture.completedFuture(offsetFetch(r, header.apiVersion()));
-            case DescribeGroupsRequest r -> CompletableFuture.completedFuture(describeGroups(r));
-            case ListGroupsRequest r -> CompletableFuture.completedFuture(listGroups());
-            case DeleteGroupsRequest r -> deleteGroups(r);
             case org.apache.kafka.common.requests.DescribeConfigsRequest r -> CompletableFuture.completedFuture(topicConfigs.describe(r));
             case org.apache.kafka.common.requests.AlterConfigsRequest r -> topicConfigs.alter(r, client);
             case org.apache.kafka.common.requests.IncrementalAlterConfigsRequest r -> topicConfigs.alterIncrementally(r, client);
@@ -641,25 +619,6 @@ final class KafkaBroker {
 
     // ---------------------------------------------------------------- consumer groups
 
-    private CompletableFuture<LeaveGroupResponse> leaveGroup(LeaveGroupRequest r) {
-        List<String[]> leaving = new ArrayList<>();
-        for (LeaveGroupRequestData.MemberIdentity m : r.members()) {
-            leaving.add(new String[] {m.memberId(), m.groupInstanceId()});
-        }
-        return groups.leave(r.data().groupId(), leaving).thenApply(results -> {
-            LeaveGroupResponseData out = new LeaveGroupResponseData();
-            if (r.version() < 3) {
-                out.setErrorCode(results.values().iterator().next().code());
-            } else {
-                for (String[] mi : leaving) {
-                    out.members().add(new LeaveGroupResponseData.MemberResponse().setMemberId(mi[0]).setGroupInstanceId(mi[1])
-                            .setErrorCode(results.get(mi[0] + "/" + mi[1]).code()));
-                }
-            }
-            return new LeaveGroupResponse(out);
-        });
-    }
-
     private CompletableFuture<AbstractResponse> offsetCommit(OffsetCommitRequest r) {
         OffsetCommitRequestData d = r.data();
         return groups.commitAllowed(d.groupId(), d.memberId(), d.generationIdOrMemberEpoch(), d.groupInstanceId())
@@ -783,67 +742,6 @@ final class KafkaBroker {
             out.put(topic, list);
         });
         return out;
-    }
-
-    private DescribeGroupsResponse describeGroups(DescribeGroupsRequest r) {
-        DescribeGroupsResponseData out = new DescribeGroupsResponseData();
-        for (String id : r.data().groups()) {
-            DescribeGroupsResponseData.DescribedGroup dg = new DescribeGroupsResponseData.DescribedGroup().setGroupId(id);
-            var found = groups.group(id);
-            if (found.isEmpty()) {
-                dg.setGroupState(vhost.groupOffsets().groups().contains(id) ? "Empty" : "Dead").setProtocolType("").setProtocolData("");
-            } else {
-                ConsumerGroups.GroupView g = found.get();
-                dg.setGroupState(g.state().kafkaName()).setProtocolType(g.protocolType() == null ? "" : g.protocolType())
-                        .setProtocolData(g.state() == ConsumerGroups.State.STABLE && g.protocol() != null ? g.protocol() : "");
-                for (ConsumerGroups.MemberView m : g.members()) {
-                    dg.members().add(new DescribeGroupsResponseData.DescribedGroupMember().setMemberId(m.memberId())
-                            .setGroupInstanceId(m.instanceId()).setClientId(m.clientId()).setClientHost(m.clientHost())
-                            .setMemberMetadata(m.metadata()).setMemberAssignment(m.assignment()));
-                }
-            }
-            out.groups().add(dg);
-        }
-        return new DescribeGroupsResponse(out);
-    }
-
-    private ListGroupsResponse listGroups() {
-        ListGroupsResponseData out = new ListGroupsResponseData();
-        Set<String> seen = new java.util.HashSet<>();
-        for (ConsumerGroups.GroupView g : groups.groups()) {
-            out.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(g.id())
-                    .setProtocolType(g.protocolType() == null ? "consumer" : g.protocolType()).setGroupState(g.state().kafkaName())
-                    .setGroupType("classic"));
-            seen.add(g.id());
-        }
-        for (String id : vhost.groupOffsets().groups()) {
-            if (seen.add(id)) {
-                out.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(id).setProtocolType("consumer")
-                        .setGroupState("Empty").setGroupType("classic"));
-            }
-        }
-        return new ListGroupsResponse(out);
-    }
-
-    private CompletableFuture<AbstractResponse> deleteGroups(DeleteGroupsRequest r) {
-        DeleteGroupsResponseData out = new DeleteGroupsResponseData();
-        List<CompletableFuture<?>> deletes = new ArrayList<>();
-        for (String id : r.data().groupsNames()) {
-            DeleteGroupsResponseData.DeletableGroupResult result = new DeleteGroupsResponseData.DeletableGroupResult().setGroupId(id);
-            out.results().add(result);
-            if (groups.group(id).isEmpty() && !vhost.groupOffsets().groups().contains(id)) {
-                result.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
-                continue;
-            }
-            deletes.add(groups.deleteIfEmpty(id).thenCompose(deleted -> {
-                if (!deleted) {
-                    result.setErrorCode(Errors.NON_EMPTY_GROUP.code());
-                    return CompletableFuture.completedFuture(null);
-                }
-                return vhost.groupOffsets().delete(id);
-            }));
-        }
-        return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).thenApply(v -> new DeleteGroupsResponse(out));
     }
 
     // ---------------------------------------------------------------- topics

@@ -57,7 +57,7 @@ public final class KafkaEndpoint implements ProtocolEndpoint {
             throw e;
         }
         kafka.bound(listener.address());
-        Registration groupDirectory = vhost.consumerGroups().register(kafka.groupDirectory());
+        Registration groupDirectory = vhost.consumerGroups().register(new GroupDirectoryView(vhost.groupCoordinator()));
         LOG.info("Kafka protocol listening on {} ({}), advertised as {}:{}", listener.address(), listener.transport(),
                 kafka.advertisedHost(), kafka.advertisedPort());
         return new KafkaEndpoint(listener, timers, groupDirectory);

@@ -48,9 +48,9 @@ import java.util.regex.PatternSyntaxException;
 final class TransactionApis {
 
     private final VirtualHost vhost;
-    private final ConsumerGroups groups;
+    private final GroupApis groups;
 
-    TransactionApis(VirtualHost vhost, ConsumerGroups groups) {
+    TransactionApis(VirtualHost vhost, GroupApis groups) {
         this.vhost = vhost;
         this.groups = groups;
     }
