@@ -15,6 +15,7 @@ import io.wharf.core.queue.QueueArguments;
 import io.wharf.core.queue.QueueContext;
 import io.wharf.core.queue.QueueDefinition;
 import io.wharf.core.group.GroupCoordinator;
+import io.wharf.core.session.SessionStore;
 import io.wharf.core.stream.ConsumerGroupDirectory;
 import io.wharf.core.stream.GroupOffsets;
 import io.wharf.core.stream.TransactionCoordinator;
@@ -93,6 +94,7 @@ public final class VirtualHost implements Queue.Owner {
     private final MetadataStore metadata;
     private TransactionCoordinator transactions;
     private final RetainedMessages retained;
+    private final SessionStore sessions;
     private final DirectReplyTo directReplyTo = new DirectReplyTo();
     private DelayedMessages delayed;
 
@@ -103,6 +105,7 @@ public final class VirtualHost implements Queue.Owner {
         this.groupOffsets = new GroupOffsets(queueContext.cursors(), name);
         this.metadata = metadata;
         this.retained = new RetainedMessages(metadata, name, queueContext.pool());
+        this.sessions = new SessionStore(metadata, name, queueContext.pool());
         this.admin = new Sequencer(adminPool);
         this.topology = new Topology(name, definitions, groupOffsets, queueContext, this);
         this.exchanges = topology.exchanges;
@@ -473,6 +476,11 @@ public final class VirtualHost implements Queue.Owner {
 
     public GroupOffsets groupOffsets() {
         return groupOffsets;
+    }
+
+    /** The sessions of this virtual host's clients that outlive their connections. */
+    public SessionStore sessions() {
+        return sessions;
     }
 
     /** The coordinator of this virtual host's consumer groups: who is in each, and what each was assigned. */

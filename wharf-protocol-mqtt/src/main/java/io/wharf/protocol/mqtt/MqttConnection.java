@@ -39,11 +39,10 @@ import io.wharf.core.session.Authentication;
 import io.wharf.core.session.CreditWindow;
 import io.wharf.core.session.Login;
 import io.wharf.core.session.PublishGate;
+import io.wharf.core.session.SessionStore;
 import io.wharf.core.auth.User;
 import io.wharf.core.connection.ClientConnection;
 import io.wharf.core.connection.ClientConnections;
-import io.wharf.core.exchange.Binding;
-import io.wharf.core.exchange.Exchange;
 import io.wharf.core.message.Message;
 import io.wharf.core.queue.ConsumerSpec;
 import io.wharf.core.queue.Delivery;
@@ -507,24 +506,30 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private CompletableFuture<Boolean> attach(boolean cleanStart) {
         String queueName = session.queueName();
         Queue existing = vhost.findQueue(queueName).orElse(null);
-        List<Binding> memberships = sharedMemberships();
+        SessionStore.Session stored = vhost.sessions().get(MqttBindings.STORED_PROTOCOL, session.clientId).orElse(null);
+        List<MqttSession.Subscription> storedShared = new ArrayList<>();
+        if (stored != null) {
+            stored.subscriptions().values().stream().filter(sub -> sub.group() != null).map(MqttBindings::restored)
+                    .forEach(storedShared::add);
+        }
         if (cleanStart) {
             session.subscriptions().clear();
             session.awaitingRelease().clear();
             session.awaitingComplete().clear();
             CompletableFuture<?> deleted = existing == null ? CompletableFuture.completedFuture(0L)
                     : vhost.deleteQueue(queueName, false, false, client);
-            return deleted.thenCompose(n -> leaveAll(memberships)).thenApply(v -> false);
+            return deleted.thenCompose(n -> leaveAll(storedShared)).thenCompose(v -> forgetStored(stored)).thenApply(v -> false);
         }
-        if (existing == null && memberships.isEmpty()) {
+        if (existing == null && storedShared.isEmpty()) {
             // Never subscribed, or its queue expired with the session: nothing of it is left.
             session.subscriptions().clear();
-            return CompletableFuture.completedFuture(false);
+            return forgetStored(stored).thenApply(v -> false);
+        }
+        if (session.subscriptions().isEmpty() && stored != null) {
+            // After a broker restart the session's subscriptions come back from the session store.
+            stored.subscriptions().values().forEach(sub -> session.subscriptions().put(sub.filter(), MqttBindings.restored(sub)));
         }
         List<MqttSession.Subscription> shared = new ArrayList<>();
-        if (session.subscriptions().isEmpty()) {
-            recoverSubscriptions(queueName, memberships);
-        }
         for (MqttSession.Subscription sub : session.subscriptions().values()) {
             if (sub.group() != null) {
                 shared.add(sub);
@@ -533,77 +538,34 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         CompletableFuture<Void> own = existing == null ? CompletableFuture.completedFuture(null) : consume(existing);
         // The shared subscriptions' queues are consumed again too: they kept the group's messages.
         for (MqttSession.Subscription sub : shared) {
-            own = own.thenCompose(v -> joinShared(null, sub));
+            own = own.thenCompose(v -> joinShared(sub));
         }
         return own.thenApply(v -> true);
     }
 
-    /** This client id's memberships of shared subscriptions, kept as its own bindings of the groups' queues. */
-    private List<Binding> sharedMemberships() {
-        List<Binding> out = new ArrayList<>();
-        for (Binding b : vhost.exchange(MqttMessages.EXCHANGE).bindings()) {
-            if (!b.toExchange() && session.clientId.equals(b.arguments().get(MEMBER_ARG))) {
-                out.add(b);
-            }
-        }
-        return out;
+    private CompletableFuture<Void> forgetStored(SessionStore.Session stored) {
+        return stored == null ? CompletableFuture.completedFuture(null)
+                : vhost.sessions().discard(MqttBindings.STORED_PROTOCOL, session.clientId);
     }
 
-    private CompletableFuture<Void> leaveAll(List<Binding> memberships) {
+    /** Leaves shared subscriptions: this client's bindings of the groups' queues go. */
+    private CompletableFuture<Void> leaveAll(List<MqttSession.Subscription> shared) {
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
-        for (Binding b : memberships) {
-            done = done.thenCompose(v -> vhost.unbind(b, client)).exceptionally(e -> null);
+        for (MqttSession.Subscription s : shared) {
+            done = done.thenCompose(v -> vhost.unbind(MqttBindings.shared(s, session.clientId), client)).exceptionally(e -> null);
         }
         return done;
     }
 
     /**
-     * After a broker restart a persistent session's subscriptions are read back from its queue's
-     * bindings, and its shared ones from its memberships of the groups' queues.
+     * Whether the session store keeps a subscription: those of a persistent session, whose queue
+     * outlives the connection, and every shared one, whose membership binding is durable.
      */
-    private void recoverSubscriptions(String queueName, List<Binding> memberships) {
-        // amq.topic is predeclared in every virtual host and cannot be deleted.
-        Exchange topic = vhost.exchange(MqttMessages.EXCHANGE);
-        for (Binding b : topic.bindings()) {
-            if (!b.toExchange() && b.destination().equals(queueName) && b.arguments().get(FILTER_ARG) instanceof String filter) {
-                session.subscriptions().put(filter, subscriptionOf(filter, b.arguments(), null));
-            }
-        }
-        for (Binding b : memberships) {
-            if (b.arguments().get(FILTER_ARG) instanceof String filter && b.arguments().get(GROUP_ARG) instanceof String group) {
-                String full = "$share/" + group + "/" + filter;
-                session.subscriptions().put(full, subscriptionOf(full, b.arguments(), group));
-            }
-        }
+    private boolean kept(MqttSession.Subscription s) {
+        return sessionExpirySeconds > 0 || s.group() != null;
     }
 
-    private static final String FILTER_ARG = "x-mqtt-filter";
-    private static final String QOS_ARG = "x-mqtt-qos";
-    private static final String NO_LOCAL_ARG = "x-mqtt-no-local";
-    private static final String RAP_ARG = "x-mqtt-retain-as-published";
     private static final long SHARED_QUEUE_EXPIRES_MS = 86_400_000L;
-    private static final String GROUP_ARG = "x-mqtt-share-group";
-    private static final String MEMBER_ARG = "x-mqtt-member";
-
-    private static MqttSession.Subscription subscriptionOf(String filter, Map<String, Object> args, String group) {
-        int qos = args.get(QOS_ARG) instanceof Number n ? n.intValue() : 0;
-        return new MqttSession.Subscription(filter, qos, Boolean.TRUE.equals(args.get(NO_LOCAL_ARG)),
-                Boolean.TRUE.equals(args.get(RAP_ARG)), 0, group);
-    }
-
-    /** A subscription as binding arguments; a shared one also names its group and the member. */
-    private Map<String, Object> bindingArguments(MqttSession.Subscription s) {
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put(FILTER_ARG, s.topicFilter());
-        if (s.group() != null) {
-            args.put(GROUP_ARG, s.group());
-            args.put(MEMBER_ARG, session.clientId);
-        }
-        args.put(QOS_ARG, s.qos());
-        args.put(NO_LOCAL_ARG, s.noLocal());
-        args.put(RAP_ARG, s.retainAsPublished());
-        return args;
-    }
 
     private void connected(boolean sessionPresent, String assignedId) {
         state = State.CONNECTED;
@@ -842,7 +804,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             MqttSession.Subscription before = session.subscriptions().put(s.filter(), s);
             shownSubscriptions = session.subscriptions().size();
             isNew.add(before == null);
-            bound = bound.thenCompose(v -> s.group() != null ? joinShared(before, s) : rebind(before, s));
+            bound = bound.thenCompose(v -> s.group() != null ? joinShared(s)
+                    : vhost.bind(MqttBindings.own(session.queueName(), s.filter()), client));
+            if (kept(s)) {
+                bound = bound.thenCompose(v -> vhost.sessions().subscribe(MqttBindings.STORED_PROTOCOL, session.clientId,
+                        MqttBindings.stored(s)));
+            }
         }
         // Retained messages this connection published before subscribing are in place first.
         bound = bound.thenCompose(v -> vhost.retained().applied());
@@ -878,15 +845,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         }));
     }
 
-    private CompletableFuture<Void> rebind(MqttSession.Subscription before, MqttSession.Subscription now) {
-        String queueName = session.queueName();
-        CompletableFuture<Void> unbound = before == null ? CompletableFuture.completedFuture(null)
-                : vhost.unbind(new Binding(MqttMessages.EXCHANGE, false, queueName, MqttTopics.toBindingKey(before.filter()),
-                        bindingArguments(before)), client);
-        return unbound.thenCompose(v -> vhost.bind(new Binding(MqttMessages.EXCHANGE, false, queueName,
-                MqttTopics.toBindingKey(now.filter()), bindingArguments(now)), client));
-    }
-
     /** Declares the session's queue if it is not there yet, and consumes from it. */
     private CompletableFuture<Void> ensureQueue() {
         if (queue != null) {
@@ -910,14 +868,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
      * be and consumed by this connection beside the other members, each message going to one.
      * The queue is durable and goes a day after the last member stopped using it.
      */
-    private CompletableFuture<Void> joinShared(MqttSession.Subscription before, MqttSession.Subscription s) {
+    private CompletableFuture<Void> joinShared(MqttSession.Subscription s) {
         String name = s.sharedQueueName();
         QueueDefinition d = new QueueDefinition(name, true, false, false, Map.of("x-expires", SHARED_QUEUE_EXPIRES_MS));
-        // Each member binds the group's queue itself: the binding records its membership, durably,
-        // and routing still puts each message in the queue once.
-        CompletableFuture<Void> unbound = before == null ? CompletableFuture.completedFuture(null)
-                : vhost.unbind(sharedBinding(before), client);
-        return unbound.thenCompose(x -> vhost.declareQueue(d, false, client)).thenCompose(ok -> vhost.bind(sharedBinding(s), client))
+        return vhost.declareQueue(d, false, client).thenCompose(ok -> vhost.bind(MqttBindings.shared(s, session.clientId), client))
                 .thenCompose(v -> {
             Queue q = vhost.findQueue(name).orElse(null);
             if (q == null) {
@@ -941,11 +895,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             });
             return started;
         });
-    }
-
-    private Binding sharedBinding(MqttSession.Subscription s) {
-        return new Binding(MqttMessages.EXCHANGE, false, s.sharedQueueName(), MqttTopics.toBindingKey(s.topicFilter()),
-                bindingArguments(s));
     }
 
     private CompletableFuture<Void> consume(Queue q) {
@@ -990,8 +939,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             if (gone != null && gone.group() != null) {
                 leaveShared(gone);
             } else if (gone != null && queue != null) {
-                done = done.thenCompose(v -> vhost.unbind(new Binding(MqttMessages.EXCHANGE, false, session.queueName(),
-                        MqttTopics.toBindingKey(gone.filter()), bindingArguments(gone)), client));
+                done = done.thenCompose(v -> vhost.unbind(MqttBindings.own(session.queueName(), gone.filter()), client));
+            }
+            if (gone != null && kept(gone)) {
+                done = done.thenCompose(v -> vhost.sessions().unsubscribe(MqttBindings.STORED_PROTOCOL, session.clientId,
+                        gone.filter()));
             }
         }
         done.whenComplete((v, e) -> onLoop(() -> {
@@ -1020,7 +972,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             sharedQueues.remove(q);
             release(q, memberTag());
         }
-        vhost.unbind(sharedBinding(s), client).exceptionally(e -> null);
+        vhost.unbind(MqttBindings.shared(s, session.clientId), client).exceptionally(e -> null);
     }
 
     /** Gives a queue's outstanding deliveries back and cancels this connection's consumer on it. */
@@ -1249,16 +1201,23 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
         CompletableFuture<Boolean> let = sessions.release(session, this, sessionExpirySeconds == 0,
                 w == null ? null : () -> publishWill(w), w == null ? 0 : willDelayMs(w));
         Queue own = queue;
+        List<MqttSession.Subscription> shared = new ArrayList<>();
+        session.subscriptions().values().stream().filter(sub -> sub.group() != null).forEach(shared::add);
         CompletableFuture<?> cleaned = released.thenCompose(v -> vhost.connectionClosed(this))
                 .thenCombine(let, (v, ended) -> ended)
-                .thenCompose(ended -> ended ? endSession(own) : CompletableFuture.completedFuture(null));
+                .thenCompose(ended -> ended ? endSession(own, shared) : CompletableFuture.completedFuture(null));
         cleaned.whenComplete((v, e) -> closedCleanup.complete(null));
         ctx.fireChannelInactive();
     }
 
-    /** An ended session leaves its shared subscriptions; a persistent one's queue (expiry set to 0 at disconnect) goes with it. */
-    private CompletableFuture<Void> endSession(Queue own) {
-        CompletableFuture<Void> left = leaveAll(sharedMemberships());
+    /**
+     * An ended session leaves its shared subscriptions and is forgotten; a persistent one's queue
+     * (expiry set to 0 at disconnect) goes with it.
+     */
+    private CompletableFuture<Void> endSession(Queue own, List<MqttSession.Subscription> shared) {
+        CompletableFuture<Void> left = leaveAll(shared)
+                .thenCompose(v -> vhost.sessions().discard(MqttBindings.STORED_PROTOCOL, session.clientId))
+                .exceptionally(e -> null);
         if (own == null || !own.definition().durable()) {
             return left;
         }

@@ -41,6 +41,7 @@ public final class MqttEndpoint implements ProtocolEndpoint {
     public static MqttEndpoint start(Broker broker, MqttSettings settings, EventLoops loops) throws IOException {
         VirtualHost vhost = broker.vhost(settings.vhost()).orElseThrow(() -> new IOException(
                 "the MQTT endpoint's virtual host '" + settings.vhost() + "' does not exist"));
+        MqttSessionMigration.runAtStart(vhost);
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("mqtt-timer", true));
         MqttSessions sessions = new MqttSessions(timers);
         ProtocolListeners listeners;
