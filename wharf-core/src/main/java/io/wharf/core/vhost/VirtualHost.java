@@ -304,9 +304,13 @@ public final class VirtualHost implements Queue.Owner {
 
     /**
      * Declares a queue; an empty name asks for a server-generated one. Redeclaring with the same
-     * properties is harmless and reports the queue's counts.
+     * properties is harmless and reports the queue's counts. A declaration with
+     * {@code x-queue-type: stream}, or a passive one naming a stream, declares a stream queue.
      */
     public CompletableFuture<QueueDeclared> declareQueue(QueueDefinition d, boolean passive, Client client) {
+        if (StreamQueues.wanted(d) || (passive && !queues.containsKey(d.name()) && streams.containsKey(d.name()))) {
+            return StreamQueues.declare(this, d, passive, client);
+        }
         return onAdmin(() -> {
             if (passive) {
                 Queue q = queue(d.name());
@@ -347,8 +351,16 @@ public final class VirtualHost implements Queue.Owner {
         return "amq.gen-" + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
-    /** Deletes a queue; deleting one that does not exist is harmless. Completes with its ready count. */
+    /**
+     * Deletes a queue; deleting one that does not exist is harmless. Completes with its ready
+     * count. A stream queue goes with its data; its count is the records it held.
+     */
     public CompletableFuture<Long> deleteQueue(String queue, boolean ifUnused, boolean ifEmpty, Client client) {
+        Stream stream = queues.containsKey(queue) ? null : streams.get(queue);
+        if (stream != null) {
+            long held = StreamQueues.held(stream);
+            return deleteStream(queue, client).thenApply(v -> held);
+        }
         return onAdmin(() -> {
             Queue q = queues.get(queue);
             if (q == null) {

@@ -221,8 +221,18 @@ class StreamOverAmqpTest {
             assertThat(noPrefetch.isOpen()).isFalse();
 
             Channel admin = c.createChannel();
+            assertThat(admin.queueDeclarePassive("audit").getMessageCount()).isEqualTo(3);
             assertThat(admin.queueDelete("audit").getMessageCount()).isEqualTo(3);
-            assertThatThrownBy(() -> admin.queueDeclarePassive("audit")).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> admin.queueDeclarePassive("audit")).isInstanceOf(IOException.class)
+                    .hasRootCauseMessage("channel error; protocol method: #method<channel.close>(reply-code=404, "
+                            + "reply-text=NOT_FOUND - no queue 'audit' in vhost '/', class-id=50, method-id=10)");
+
+            // A stream queue is durable and shared, as RabbitMQ requires.
+            Channel transientOne = c.createChannel();
+            assertThatThrownBy(() -> transientOne.queueDeclare("scratch", false, false, false, Map.of("x-queue-type", "stream")))
+                    .isInstanceOf(IOException.class).hasRootCauseMessage("channel error; protocol method: #method<channel.close>"
+                            + "(reply-code=406, reply-text=PRECONDITION_FAILED - a stream queue needs a name and must be durable, "
+                            + "not exclusive and not auto-delete, class-id=50, method-id=10)");
         }
     }
 }

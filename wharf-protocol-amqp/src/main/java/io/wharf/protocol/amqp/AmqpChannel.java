@@ -361,11 +361,6 @@ final class AmqpChannel {
             reply(d.noWait(), new QueueMethod.DeclareOk(name, 0, 0));
             return;
         }
-        if ("stream".equals(FieldValues.asString(d.arguments().get("x-queue-type")))
-                || (d.passive() && vhost().stream(name) != null)) {
-            declareStream(d, name);
-            return;
-        }
         QueueDefinition def = new QueueDefinition(name, d.durable(), d.exclusive(), d.autoDelete(), d.arguments());
         async(d, vhost().declareQueue(def, d.passive(), conn.client()), q -> {
             lastQueue = q.name();
@@ -375,47 +370,8 @@ final class AmqpChannel {
 
     private void deleteQueue(QueueMethod.Delete d) {
         String name = queueName(d.queue(), d);
-        Stream stream = vhost().stream(name);
-        if (stream != null) {
-            // A stream queue goes with its data; its message count is the records it held.
-            StreamPartition p = stream.partition(0);
-            long held = p == null ? 0 : p.highWatermark() - p.logStartOffset();
-            async(d, vhost().deleteStream(name, conn.client()), v -> reply(d.noWait(), new QueueMethod.DeleteOk(clamp(held))));
-            return;
-        }
         async(d, vhost().deleteQueue(name, d.ifUnused(), d.ifEmpty(), conn.client()),
                 n -> reply(d.noWait(), new QueueMethod.DeleteOk(clamp(n))));
-    }
-
-    /**
-     * Declares a stream queue ({@code x-queue-type: stream}): a one-partition stream, durable as
-     * RabbitMQ requires, kept whole unless {@code x-max-length-bytes} bounds it.
-     */
-    private void declareStream(QueueMethod.Declare d, String name) {
-        Stream existing = vhost().stream(name);
-        if (existing != null || d.passive()) {
-            if (existing == null) {
-                throw AmqpException.channel(ReplyCode.NOT_FOUND, number, d.classId(), d.methodId(),
-                        "no queue '" + name + "' in vhost '" + vhost().name() + "'");
-            }
-            lastQueue = name;
-            StreamPartition p = existing.partition(0);
-            reply(d.noWait(), new QueueMethod.DeclareOk(name, clamp(p.highWatermark() - p.logStartOffset()), 0));
-            return;
-        }
-        if (name.isEmpty() || !d.durable() || d.exclusive() || d.autoDelete()) {
-            throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, d.classId(), d.methodId(),
-                    "a stream queue needs a name and must be durable, not exclusive and not auto-delete");
-        }
-        Map<String, String> configs = new HashMap<>();
-        Long maxBytes = FieldValues.asLong(d.arguments().get("x-max-length-bytes"));
-        if (maxBytes != null) {
-            configs.put(io.wharf.core.stream.StreamConfigs.RETENTION_BYTES, Long.toString(maxBytes));
-        }
-        async(d, vhost().createStream(new io.wharf.core.stream.StreamDefinition(name, 1, configs), conn.client()), s -> {
-            lastQueue = name;
-            reply(d.noWait(), new QueueMethod.DeclareOk(name, 0, 0));
-        });
     }
 
     // ---------------------------------------------------------------- consuming
