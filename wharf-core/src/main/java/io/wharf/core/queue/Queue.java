@@ -3,20 +3,16 @@ package io.wharf.core.queue;
 import io.wharf.core.BrokerException;
 import io.wharf.core.concurrent.SerialExecutor;
 import io.wharf.core.message.Message;
-import io.wharf.core.message.MessageRecords;
 import io.wharf.storage.StorageException;
 import io.wharf.core.stats.MessageStats;
 import io.wharf.storage.log.Log;
 import io.wharf.storage.log.LogDamage;
-import io.wharf.storage.log.PendingAppend;
-import io.wharf.storage.record.RecordBatchBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,18 +50,6 @@ public final class Queue {
     private static final Logger LOG = LoggerFactory.getLogger(Queue.class);
     private static final int LANE_SHIFT = 56;
     private static final long OFFSET_MASK = (1L << LANE_SHIFT) - 1;
-    private static final long FLUSH_BYTES = 1 << 20;
-
-    private record PendingEnqueue(Message message, CompletableFuture<Boolean> stored) {
-    }
-
-    private static final class ConsumerEntry {
-        final ConsumerSpec spec;
-
-        ConsumerEntry(ConsumerSpec spec) {
-            this.spec = spec;
-        }
-    }
 
     private record Head(Lane lane, long offset, Message message, boolean returned) {
     }
@@ -77,14 +61,10 @@ public final class Queue {
     private final Owner owner;
     private final SerialExecutor actor;
     private final Lane[] lanes;
-    private final List<List<PendingEnqueue>> pending;
+    private final PendingAppends pending;
     private final Map<Long, Integer> unacked = new HashMap<>();
-    private final List<ConsumerEntry> consumers = new ArrayList<>();
+    private final QueueConsumers consumers;
 
-    private long pendingBytes;
-    private int roundRobin;
-    private ConsumerEntry active;
-    private boolean hadConsumers;
     private long lastUsedMs;
     private boolean deleted;
     private boolean dispatchNeeded;
@@ -105,11 +85,9 @@ public final class Queue {
         this.ctx = ctx;
         this.owner = owner;
         this.lanes = lanes;
-        this.pending = new ArrayList<>();
-        for (int i = 0; i < lanes.length; i++) {
-            pending.add(new ArrayList<>());
-        }
+        this.consumers = new QueueConsumers(args.singleActiveConsumer());
         this.actor = new SerialExecutor("queue " + definition.name(), ctx.pool(), this::afterRun);
+        this.pending = new PendingAppends(lanes, definition.persistent(), actor, this::wakeUp);
         this.lastUsedMs = ctx.clock().millis();
     }
 
@@ -221,11 +199,12 @@ public final class Queue {
      */
     public CompletableFuture<Boolean> enqueue(Message m) {
         CompletableFuture<Boolean> stored = new CompletableFuture<>();
-        actor.execute(() -> doEnqueue(m, stored));
+        actor.execute(() -> enqueue(new QueueCommand.Enqueue(m), stored));
         return stored;
     }
 
-    private void doEnqueue(Message m, CompletableFuture<Boolean> stored) {
+    private void enqueue(QueueCommand.Enqueue c, CompletableFuture<Boolean> stored) {
+        Message m = c.message();
         if (deleted) {
             stored.completeExceptionally(BrokerException.notFound("no " + describe()));
             return;
@@ -259,14 +238,8 @@ public final class Queue {
         }
         Lane lane = laneFor(m);
         stats.published(1, m.bodySize());
-        pending.get(lane.priority).add(new PendingEnqueue(m, stored));
-        lane.readyCount++;
-        lane.readyBytes += m.bodySize();
-        pendingBytes += m.bodySize();
         dispatchNeeded = true;
-        if (pendingBytes >= FLUSH_BYTES) {
-            flushAppends();
-        }
+        pending.add(lane, m, stored);
     }
 
     private boolean overLimit(int extraBytes) {
@@ -283,66 +256,6 @@ public final class Queue {
         return lanes[p == null ? 0 : Math.min(p, lanes.length - 1)];
     }
 
-    /** Appends every message gathered in this run, one batch per lane. */
-    private void flushAppends() {
-        for (Lane lane : lanes) {
-            List<PendingEnqueue> batch = pending.get(lane.priority);
-            if (batch.isEmpty()) {
-                continue;
-            }
-            List<PendingEnqueue> taken = new ArrayList<>(batch);
-            batch.clear();
-            RecordBatchBuilder b = new RecordBatchBuilder(taken.stream().mapToInt(p -> MessageRecords.estimatedSize(p.message())).sum() + 64);
-            for (PendingEnqueue p : taken) {
-                MessageRecords.append(b, p.message());
-            }
-            PendingAppend append;
-            try {
-                append = lane.log.append(b.build());
-            } catch (StorageException e) {
-                for (PendingEnqueue p : taken) {
-                    lane.readyCount--;
-                    lane.readyBytes -= p.message().bodySize();
-                    p.stored().completeExceptionally(e);
-                }
-                continue;
-            }
-            long offset = append.baseOffset();
-            for (PendingEnqueue p : taken) {
-                lane.appended(offset++, p.message());
-            }
-            boolean durable = definition.persistent();
-            for (PendingEnqueue p : taken) {
-                if (!(durable && p.message().persistent())) {
-                    p.stored().complete(true);
-                }
-            }
-            long base = append.baseOffset();
-            append.future().whenComplete((r, e) -> {
-                if (e == null) {
-                    for (PendingEnqueue p : taken) {
-                        p.stored().complete(true);
-                    }
-                    // Messages neither cached nor yet written become deliverable now.
-                    wakeUp();
-                } else {
-                    for (PendingEnqueue p : taken) {
-                        p.stored().completeExceptionally(e);
-                    }
-                    actor.execute(() -> forgetFailedAppend(lane, base, taken));
-                }
-            });
-        }
-        pendingBytes = 0;
-    }
-
-    private void forgetFailedAppend(Lane lane, long base, List<PendingEnqueue> taken) {
-        long offset = base;
-        for (PendingEnqueue p : taken) {
-            lane.appendFailed(offset++, p.message().bodySize());
-        }
-    }
-
     // ---------------------------------------------------------------- consuming
 
     /**
@@ -357,18 +270,10 @@ public final class Queue {
                 done.completeExceptionally(BrokerException.notFound("no " + describe()));
                 return;
             }
-            boolean exclusiveTaken = consumers.stream().anyMatch(c -> c.spec.exclusive());
-            if (exclusiveTaken || (spec.exclusive() && !consumers.isEmpty())) {
+            if (!consumers.add(spec)) {
                 done.completeExceptionally(BrokerException.accessRefused(describe() + " in exclusive use"));
                 return;
             }
-            ConsumerEntry e = new ConsumerEntry(spec);
-            consumers.add(e);
-            consumers.sort(Comparator.comparingInt((ConsumerEntry c) -> c.spec.priority()).reversed());
-            if (args.singleActiveConsumer() && active == null) {
-                active = e;
-            }
-            hadConsumers = true;
             lastUsedMs = ctx.clock().millis();
             dispatchNeeded = true;
             done.complete(null);
@@ -379,7 +284,7 @@ public final class Queue {
     /** The queue's consumers now, in the order they were added. */
     public CompletableFuture<List<ConsumerSpec>> consumers() {
         CompletableFuture<List<ConsumerSpec>> out = new CompletableFuture<>();
-        actor.execute(() -> out.complete(consumers.stream().map(c -> c.spec).toList()));
+        actor.execute(() -> out.complete(consumers.all()));
         return out;
     }
 
@@ -391,22 +296,12 @@ public final class Queue {
     }
 
     private boolean removeConsumer(String tag) {
-        ConsumerEntry found = null;
-        for (ConsumerEntry c : consumers) {
-            if (c.spec.tag().equals(tag)) {
-                found = c;
-            }
-        }
-        if (found == null) {
+        if (!consumers.remove(tag)) {
             return false;
-        }
-        consumers.remove(found);
-        if (active == found) {
-            active = consumers.isEmpty() ? null : consumers.get(0);
         }
         lastUsedMs = ctx.clock().millis();
         dispatchNeeded = true;
-        if (consumers.isEmpty() && hadConsumers && definition.autoDelete() && !deleted) {
+        if (consumers.isEmpty() && consumers.hadConsumers() && definition.autoDelete() && !deleted) {
             owner.deleteUnused(this, "its last consumer was cancelled");
         }
         return true;
@@ -425,68 +320,114 @@ public final class Queue {
                 done.completeExceptionally(BrokerException.notFound("no " + describe()));
                 return;
             }
-            flushAppends();
+            pending.flush();
             lastUsedMs = ctx.clock().millis();
             Head h = head();
             if (h == null) {
                 done.complete(Optional.empty());
                 return;
             }
-            done.complete(Optional.of(take(h, noAck)));
+            done.complete(Optional.of(deliver(new QueueCommand.Deliver(idOf(h.lane(), h.offset()), null, noAck), h)));
         });
         return done;
     }
 
     /** Acknowledges a delivered message. */
     public void ack(long id) {
-        actor.execute(() -> doAck(id));
+        actor.execute(() -> settle(new QueueCommand.Settle(List.of(id))));
     }
 
     /** Acknowledges several delivered messages at once. */
     public void ack(Collection<Long> ids) {
-        actor.execute(() -> ids.forEach(this::doAck));
-    }
-
-    private void doAck(long id) {
-        if (unacked.remove(id) != null) {
-            laneOf(id).markDone(offsetOf(id));
-            stats.acknowledged(1);
-        }
+        actor.execute(() -> settle(new QueueCommand.Settle(List.copyOf(ids))));
     }
 
     /** Rejects a delivered message: back to ready, or dead-lettered (or dropped) for good. */
     public void reject(long id, boolean requeue) {
         actor.execute(() -> {
-            Integer size = unacked.remove(id);
-            if (size == null) {
+            if (!unacked.containsKey(id)) {
                 return;
             }
-            Lane lane = laneOf(id);
-            long offset = offsetOf(id);
             if (requeue && !deleted) {
-                lane.returnToReady(offset, size);
-                dispatchNeeded = true;
+                returnToReady(new QueueCommand.Return(List.of(id)));
             } else {
-                Message m = lane.read(offset);
-                lane.markDone(offset);
-                if (m != null) {
-                    owner.deadLetter(this, m, "rejected");
-                }
+                discard(new QueueCommand.Discard(id, "rejected"));
             }
         });
     }
 
     /** Returns delivered messages to ready, in their original order (a channel closed, or recover). */
     public void requeue(Collection<Long> ids) {
+        actor.execute(() -> returnToReady(new QueueCommand.Return(List.copyOf(ids))));
+    }
+
+    /**
+     * Applies a command decided elsewhere, in turn with the queue's own work: what a replica does
+     * with the commands its leader decided. Nothing is sent to consumers. Completes once the
+     * command is applied (an enqueue, once the message is stored).
+     */
+    public CompletableFuture<Void> apply(QueueCommand command) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
         actor.execute(() -> {
-            for (long id : ids) {
-                Integer size = unacked.remove(id);
-                if (size != null && !deleted) {
-                    laneOf(id).returnToReady(offsetOf(id), size);
+            try {
+                switch (command) {
+                    case QueueCommand.Enqueue c -> {
+                        CompletableFuture<Boolean> stored = new CompletableFuture<>();
+                        enqueue(c, stored);
+                        stored.whenComplete((ok, e) -> {
+                            if (e != null) {
+                                done.completeExceptionally(e);
+                            } else {
+                                done.complete(null);
+                            }
+                        });
+                        return;
+                    }
+                    case QueueCommand.Deliver c -> deliver(c, null);
+                    case QueueCommand.Settle c -> settle(c);
+                    case QueueCommand.Return c -> returnToReady(c);
+                    case QueueCommand.Discard c -> discard(c);
+                    case QueueCommand.Expire c -> expire(c, null);
+                    case QueueCommand.Purge c -> purge(c);
                 }
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
             }
-            dispatchNeeded = true;
         });
+        return done;
+    }
+
+    private void settle(QueueCommand.Settle c) {
+        for (long id : c.ids()) {
+            if (unacked.remove(id) != null) {
+                laneOf(id).markDone(offsetOf(id));
+                stats.acknowledged(1);
+            }
+        }
+    }
+
+    private void returnToReady(QueueCommand.Return c) {
+        for (long id : c.ids()) {
+            Integer size = unacked.remove(id);
+            if (size != null && !deleted) {
+                laneOf(id).returnToReady(offsetOf(id), size);
+            }
+        }
+        dispatchNeeded = true;
+    }
+
+    private void discard(QueueCommand.Discard c) {
+        if (unacked.remove(c.id()) == null) {
+            return;
+        }
+        Lane lane = laneOf(c.id());
+        long offset = offsetOf(c.id());
+        Message m = lane.read(offset);
+        lane.markDone(offset);
+        if (m != null) {
+            owner.deadLetter(this, m, c.reason());
+        }
     }
 
     // ---------------------------------------------------------------- management
@@ -494,16 +435,18 @@ public final class Queue {
     /** Removes every ready message; unacknowledged ones stay. Completes with how many went. */
     public CompletableFuture<Long> purge() {
         CompletableFuture<Long> done = new CompletableFuture<>();
-        actor.execute(() -> {
-            flushAppends();
-            long n = 0;
-            for (Lane lane : lanes) {
-                n += lane.purge();
-            }
-            publishSnapshot();
-            done.complete(n);
-        });
+        actor.execute(() -> done.complete(purge(new QueueCommand.Purge())));
         return done;
+    }
+
+    private long purge(QueueCommand.Purge c) {
+        pending.flush();
+        long n = 0;
+        for (Lane lane : lanes) {
+            n += lane.purge();
+        }
+        publishSnapshot();
+        return n;
     }
 
     /**
@@ -541,15 +484,10 @@ public final class Queue {
         long count = readyCount();
         deleted = true;
         cancelTimers();
-        for (ConsumerEntry c : List.copyOf(consumers)) {
-            c.spec.consumer().cancelledByBroker(describe() + " was deleted");
+        for (ConsumerSpec c : consumers.clear()) {
+            c.consumer().cancelledByBroker(describe() + " was deleted");
         }
-        consumers.clear();
-        active = null;
-        for (List<PendingEnqueue> p : pending) {
-            p.forEach(e -> e.stored().completeExceptionally(BrokerException.notFound("no " + describe())));
-            p.clear();
-        }
+        pending.failAll(BrokerException.notFound("no " + describe()));
         unacked.clear();
         for (Lane lane : lanes) {
             lane.clearCache();
@@ -571,7 +509,7 @@ public final class Queue {
     public CompletableFuture<Void> close() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         actor.execute(() -> {
-            flushAppends();
+            pending.flush();
             // A deleted queue's logs and cursors are gone already: nothing of it is left to keep.
             for (Lane lane : deleted ? new Lane[0] : lanes) {
                 try {
@@ -596,7 +534,7 @@ public final class Queue {
     // ---------------------------------------------------------------- the actor's work
 
     private void afterRun() {
-        flushAppends();
+        pending.flush();
         if (dispatchNeeded && !deleted) {
             dispatchNeeded = false;
             dispatch();
@@ -626,22 +564,27 @@ public final class Queue {
             if (h == null) {
                 return;
             }
-            ConsumerEntry c = pickConsumer(h.message().bodySize());
+            ConsumerSpec c = consumers.pick(h.message().bodySize());
             if (c == null) {
                 return;
             }
-            Delivery d = take(h, c.spec.noAck());
-            c.spec.consumer().deliver(d);
+            Delivery d = deliver(new QueueCommand.Deliver(idOf(h.lane(), h.offset()), c.tag(), c.noAck()), h);
+            c.consumer().deliver(d);
         }
     }
 
-    /** Hands the head message out: ready no more, unacknowledged unless no-ack. */
-    private Delivery take(Head h, boolean noAck) {
+    /**
+     * Hands the head message out: ready no more, unacknowledged unless no-ack.
+     *
+     * @param resolved the head as the caller just read it, or null to read it here
+     */
+    private Delivery deliver(QueueCommand.Deliver c, Head resolved) {
+        Head h = resolved != null ? resolved : headAt(c.id());
         Lane lane = h.lane();
         lane.takeHead(h.offset(), h.message().bodySize());
         lane.noteDelivered();
-        long id = idOf(lane, h.offset());
-        if (noAck) {
+        long id = c.id();
+        if (c.noAck()) {
             lane.markDone(h.offset());
         } else {
             unacked.put(id, h.message().bodySize());
@@ -661,8 +604,28 @@ public final class Queue {
             if (!expired(h.message())) {
                 return h;
             }
-            removeTaken(h, "expired");
+            expire(new QueueCommand.Expire(idOf(h.lane(), h.offset())), h);
         }
+    }
+
+    private void expire(QueueCommand.Expire c, Head resolved) {
+        removeTaken(resolved != null ? resolved : headAt(c.id()), "expired");
+    }
+
+    /** The head of a lane, which a command names by its id; a command naming anything else is refused. */
+    private Head headAt(long id) {
+        pending.flush();
+        Lane lane = laneOf(id);
+        long offset = offsetOf(id);
+        if (lane.headOffset() != offset || !lane.readable(offset)) {
+            throw new IllegalStateException(describe() + ": message " + id + " is not at the head of its lane");
+        }
+        boolean returned = lane.headIsReturned();
+        Message m = lane.read(offset);
+        if (m == null) {
+            throw new IllegalStateException(describe() + ": message " + id + " cannot be read");
+        }
+        return new Head(lane, offset, m, returned);
     }
 
     private Head peek() {
@@ -700,19 +663,13 @@ public final class Queue {
             removeTaken(h, reason);
             return true;
         }
-        for (int p = lanes.length - 1; p >= 0; p--) {
-            List<PendingEnqueue> waiting = pending.get(p);
-            if (!waiting.isEmpty()) {
-                PendingEnqueue first = waiting.remove(0);
-                lanes[p].readyCount--;
-                lanes[p].readyBytes -= first.message().bodySize();
-                pendingBytes -= first.message().bodySize();
-                first.stored().complete(true);
-                owner.deadLetter(this, first.message(), reason);
-                return true;
-            }
+        PendingAppends.Pending first = pending.removeOldest();
+        if (first == null) {
+            return false;
         }
-        return false;
+        first.stored().complete(true);
+        owner.deadLetter(this, first.message(), reason);
+        return true;
     }
 
     /**
@@ -737,31 +694,6 @@ public final class Queue {
             }
         }
         return ttl >= 0 && ctx.clock().millis() - m.arrivedAtMillis() >= ttl;
-    }
-
-    private ConsumerEntry pickConsumer(int bodyBytes) {
-        if (args.singleActiveConsumer()) {
-            return active != null && active.spec.consumer().reserve(bodyBytes) ? active : null;
-        }
-        int n = consumers.size();
-        int i = 0;
-        while (i < n) {
-            int priority = consumers.get(i).spec.priority();
-            int groupEnd = i;
-            while (groupEnd < n && consumers.get(groupEnd).spec.priority() == priority) {
-                groupEnd++;
-            }
-            int size = groupEnd - i;
-            for (int k = 0; k < size; k++) {
-                ConsumerEntry c = consumers.get(i + Math.floorMod(roundRobin + k, size));
-                if (c.spec.consumer().reserve(bodyBytes)) {
-                    roundRobin = roundRobin + k + 1;
-                    return c;
-                }
-            }
-            i = groupEnd;
-        }
-        return null;
     }
 
     private void scheduleTimers() {
