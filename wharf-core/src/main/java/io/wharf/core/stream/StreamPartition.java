@@ -154,7 +154,12 @@ public final class StreamPartition {
      * @throws io.wharf.storage.log.LogClosedException         if the partition is closed or failed
      */
     public CompletableFuture<Long> append(ByteBuffer batch) {
-        PendingAppend p = appendCounted(batch);
+        return append(new PartitionCommand.Append(batch));
+    }
+
+    // The log's writer orders plain appends: they need nothing of the owner's state.
+    private CompletableFuture<Long> append(PartitionCommand.Append c) {
+        PendingAppend p = appendCounted(c.batch());
         long base = p.baseOffset();
         return p.future().thenApply(r -> {
             appended();
@@ -202,7 +207,7 @@ public final class StreamPartition {
      */
     public CompletableFuture<IdempotentAppend> appendIdempotent(ByteBuffer batch, long producerId, short epoch, int firstSequence,
                                              int lastSequence) {
-        return appendIdempotent(batch, producerId, epoch, firstSequence, lastSequence, false);
+        return appendIdempotent(new PartitionCommand.AppendIdempotent(batch, producerId, epoch, firstSequence, lastSequence, false));
     }
 
     /**
@@ -212,22 +217,25 @@ public final class StreamPartition {
      */
     public CompletableFuture<IdempotentAppend> appendTransactional(ByteBuffer batch, long producerId, short epoch, int firstSequence,
                                                 int lastSequence) {
-        return appendIdempotent(batch, producerId, epoch, firstSequence, lastSequence, true);
+        return appendIdempotent(new PartitionCommand.AppendIdempotent(batch, producerId, epoch, firstSequence, lastSequence, true));
     }
 
-    private CompletableFuture<IdempotentAppend> appendIdempotent(ByteBuffer batch, long producerId, short epoch,
-                                                                int firstSequence, int lastSequence, boolean transactional) {
+    private CompletableFuture<IdempotentAppend> appendIdempotent(PartitionCommand.AppendIdempotent c) {
+        long producerId = c.producerId();
+        short epoch = c.epoch();
+        int firstSequence = c.firstSequence();
         // Checking the sequence and handing the batch to the log is short and never blocks: an idle
         // owner runs it on the caller's thread rather than waking a pool thread for it.
-        return owner.submitHereIfIdle(() -> CompletableFuture.completedFuture(switch (sequences.check(producerId, epoch, firstSequence, lastSequence)) {
+        return owner.submitHereIfIdle(() -> CompletableFuture.completedFuture(switch (sequences.check(producerId, epoch, firstSequence,
+                c.lastSequence())) {
             case ProducerSequences.Duplicate d -> new AlreadyWritten(d.baseOffset());
             case ProducerSequences.OutOfOrder o -> new SequenceGap(o.expected());
             case ProducerSequences.Fenced f -> new ProducerFenced(f.currentEpoch());
             case ProducerSequences.Fresh fresh -> {
-                PendingAppend p = appendCounted(batch);
-                sequences.written(producerId, epoch, firstSequence, lastSequence, p.baseOffset());
+                PendingAppend p = appendCounted(c.batch());
+                sequences.written(producerId, epoch, firstSequence, c.lastSequence(), p.baseOffset());
                 long base = p.baseOffset();
-                if (transactional) {
+                if (c.transactional()) {
                     transactions.appended(producerId, base);
                     publish();
                 }
@@ -277,12 +285,17 @@ public final class StreamPartition {
      */
     public CompletableFuture<Long> endTransaction(long producerId, short epoch, boolean commit, int coordinatorEpoch,
                                                   long timestamp) {
+        return endTransaction(new PartitionCommand.EndTransaction(producerId, epoch, commit, coordinatorEpoch, timestamp));
+    }
+
+    private CompletableFuture<Long> endTransaction(PartitionCommand.EndTransaction c) {
         return command(() -> {
-            PendingAppend p = log.append(TransactionMarkers.marker(producerId, epoch, commit, coordinatorEpoch, timestamp));
-            sequences.fence(producerId, epoch);
+            PendingAppend p = log.append(TransactionMarkers.marker(c.producerId(), c.epoch(), c.commit(), c.coordinatorEpoch(),
+                    c.timestamp()));
+            sequences.fence(c.producerId(), c.epoch());
             long offset = p.baseOffset();
             return p.future().thenApplyAsync(r -> {
-                transactions.ended(producerId, offset, commit);
+                transactions.ended(c.producerId(), offset, c.commit());
                 publish();
                 wakeReaders();
                 return offset;
@@ -332,8 +345,33 @@ public final class StreamPartition {
      * @throws IOException if a segment cannot be deleted
      */
     public long deleteRecordsBefore(long offset) throws IOException {
-        log.deleteBefore(Math.min(offset, highWatermark()));
+        return deleteRecords(new PartitionCommand.DeleteRecords(offset));
+    }
+
+    private long deleteRecords(PartitionCommand.DeleteRecords c) throws IOException {
+        log.deleteBefore(Math.min(c.offset(), highWatermark()));
         return log.startOffset();
+    }
+
+    /**
+     * Applies a command decided elsewhere: what a replica does with the commands its leader
+     * decided. Completes with what the command's own method answers: a base offset, an
+     * {@link IdempotentAppend}, a marker's offset, or the new start offset.
+     */
+    public CompletableFuture<Object> apply(PartitionCommand command) {
+        CompletableFuture<?> done = switch (command) {
+            case PartitionCommand.Append c -> append(c);
+            case PartitionCommand.AppendIdempotent c -> appendIdempotent(c);
+            case PartitionCommand.EndTransaction c -> endTransaction(c);
+            case PartitionCommand.DeleteRecords c -> command(() -> {
+                try {
+                    return CompletableFuture.completedFuture(deleteRecords(c));
+                } catch (IOException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+            });
+        };
+        return done.thenApply(Object.class::cast);
     }
 
     /**
