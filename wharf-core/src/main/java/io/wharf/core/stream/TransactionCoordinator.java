@@ -159,7 +159,7 @@ public final class TransactionCoordinator implements AutoCloseable {
                 if (t.state == State.PREPARE_COMMIT || t.state == State.PREPARE_ABORT) {
                     LOG.info("transaction '{}': completing its {} after a restart", t.id,
                             t.state == State.PREPARE_COMMIT ? "commit" : "abort");
-                    finish(t);
+                    finish(t, clock.millis());
                 }
             }
         });
@@ -192,56 +192,101 @@ public final class TransactionCoordinator implements AutoCloseable {
         if (timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS) {
             return CompletableFuture.completedFuture(new ProducerIdentity(Outcome.INVALID_TIMEOUT, -1, (short) -1));
         }
-        return owner.submit(() -> {
-            Txn t = txns.computeIfAbsent(id, Txn::new);
-            boolean fresh = t.producerId < 0;
-            if (expectedProducerId >= 0 && !fresh && (expectedProducerId != t.producerId || expectedEpoch != t.epoch)) {
-                return CompletableFuture.completedFuture(new ProducerIdentity(Outcome.FENCED, -1, (short) -1));
-            }
-            if (t.completing != null || t.state == State.PREPARE_COMMIT || t.state == State.PREPARE_ABORT) {
-                if (t.completing == null) {
-                    // Completing it failed before: try again, and let the producer retry meanwhile.
-                    finish(t);
-                }
-                return CompletableFuture.completedFuture(new ProducerIdentity(Outcome.CONCURRENT, -1, (short) -1));
-            }
-            if (fresh) {
-                t.producerId = newProducerId();
-                t.epoch = 0;
-            } else {
-                bumpEpoch(t);
-            }
-            t.timeoutMs = timeoutMs;
-            CompletableFuture<Outcome> done;
-            if (t.state == State.ONGOING) {
-                // The previous instance's transaction is aborted under the new epoch, fencing it.
-                t.state = State.PREPARE_ABORT;
-                done = finish(t);
-            } else {
-                t.state = State.EMPTY;
-                clear(t);
-                done = persist(t).thenApply(v -> Outcome.NONE);
-            }
-            publish(t);
-            long pid = t.producerId;
-            short epoch = t.epoch;
-            return done.handle((o, e) -> e != null || o != Outcome.NONE
-                    ? new ProducerIdentity(Outcome.CONCURRENT, -1, (short) -1)
-                    : new ProducerIdentity(Outcome.NONE, pid, epoch));
-        });
+        return owner.submit(() -> initProducer(new TxnCommand.InitProducer(id, timeoutMs, expectedProducerId, expectedEpoch,
+                newProducerId(), clock.millis())));
     }
 
     /** Adds partitions the producer is about to write to its transaction. */
     public CompletableFuture<Outcome> addPartitions(String id, long producerId, short epoch, Collection<PartitionRef> partitions) {
-        return join(id, producerId, epoch, t -> t.partitions.addAll(partitions));
+        return owner.submit(() -> addPartitions(new TxnCommand.AddPartitions(id, producerId, epoch, List.copyOf(partitions),
+                clock.millis())));
     }
 
     /** Adds a consumer group whose offsets the transaction will commit. */
     public CompletableFuture<Outcome> addGroup(String id, long producerId, short epoch, String group) {
-        return join(id, producerId, epoch, t -> t.groups.add(group));
+        return owner.submit(() -> addGroup(new TxnCommand.AddGroup(id, producerId, epoch, group, clock.millis())));
     }
 
-    private CompletableFuture<Outcome> join(String id, long producerId, short epoch, Function<Txn, Boolean> add) {
+    /** Holds group offsets until the transaction commits; an abort drops them. */
+    public CompletableFuture<Outcome> commitOffsets(String id, long producerId, short epoch, String group,
+                                                    Map<PartitionRef, PendingOffset> offsets) {
+        return owner.submit(() -> holdOffsets(new TxnCommand.HoldOffsets(id, producerId, epoch, group, offsets)));
+    }
+
+    /**
+     * Commits or aborts the producer's transaction: the decision is made durable, then a marker
+     * is written to every partition and, on commit, the group offsets are committed. Completes
+     * when all of that is done.
+     */
+    public CompletableFuture<Outcome> end(String id, long producerId, short epoch, boolean commit) {
+        return owner.submit(() -> end(new TxnCommand.End(id, producerId, epoch, commit, clock.millis())));
+    }
+
+    /**
+     * Applies a command decided elsewhere: what a replica does with the commands its leader
+     * decided. Completes with the command's answer (a {@link ProducerIdentity} or an {@link Outcome}).
+     */
+    public CompletableFuture<Object> apply(TxnCommand command) {
+        return owner.submit(() -> (switch (command) {
+            case TxnCommand.InitProducer c -> initProducer(c);
+            case TxnCommand.AddPartitions c -> addPartitions(c);
+            case TxnCommand.AddGroup c -> addGroup(c);
+            case TxnCommand.HoldOffsets c -> holdOffsets(c);
+            case TxnCommand.End c -> end(c);
+            case TxnCommand.TimeOut c -> timeOut(c);
+            case TxnCommand.MarkersWritten c -> markersWritten(c);
+        }).thenApply(Object.class::cast));
+    }
+
+    // ---------------------------------------------------------------- applying commands, on the owner
+
+    private CompletableFuture<ProducerIdentity> initProducer(TxnCommand.InitProducer c) {
+        Txn t = txns.computeIfAbsent(c.transactionalId(), Txn::new);
+        boolean fresh = t.producerId < 0;
+        if (c.expectedProducerId() >= 0 && !fresh && (c.expectedProducerId() != t.producerId || c.expectedEpoch() != t.epoch)) {
+            return CompletableFuture.completedFuture(new ProducerIdentity(Outcome.FENCED, -1, (short) -1));
+        }
+        if (t.completing != null || t.state == State.PREPARE_COMMIT || t.state == State.PREPARE_ABORT) {
+            if (t.completing == null) {
+                // Completing it failed before: try again, and let the producer retry meanwhile.
+                finish(t, c.at());
+            }
+            return CompletableFuture.completedFuture(new ProducerIdentity(Outcome.CONCURRENT, -1, (short) -1));
+        }
+        if (fresh) {
+            t.producerId = c.newProducerId();
+            t.epoch = 0;
+        } else {
+            bumpEpoch(t, c.newProducerId());
+        }
+        t.timeoutMs = c.timeoutMs();
+        CompletableFuture<Outcome> done;
+        if (t.state == State.ONGOING) {
+            // The previous instance's transaction is aborted under the new epoch, fencing it.
+            t.state = State.PREPARE_ABORT;
+            done = finish(t, c.at());
+        } else {
+            t.state = State.EMPTY;
+            clear(t);
+            done = persist(t).thenApply(v -> Outcome.NONE);
+        }
+        publish(t);
+        long pid = t.producerId;
+        short epoch = t.epoch;
+        return done.handle((o, e) -> e != null || o != Outcome.NONE
+                ? new ProducerIdentity(Outcome.CONCURRENT, -1, (short) -1)
+                : new ProducerIdentity(Outcome.NONE, pid, epoch));
+    }
+
+    private CompletableFuture<Outcome> addPartitions(TxnCommand.AddPartitions c) {
+        return join(c.transactionalId(), c.producerId(), c.epoch(), c.at(), t -> t.partitions.addAll(c.partitions()));
+    }
+
+    private CompletableFuture<Outcome> addGroup(TxnCommand.AddGroup c) {
+        return join(c.transactionalId(), c.producerId(), c.epoch(), c.at(), t -> t.groups.add(c.group()));
+    }
+
+    private CompletableFuture<Outcome> join(String id, long producerId, short epoch, long at, Function<Txn, Boolean> add) {
         return owned(id, producerId, epoch, t -> {
             if (t.completing != null || t.state == State.PREPARE_COMMIT || t.state == State.PREPARE_ABORT) {
                 return CompletableFuture.completedFuture(Outcome.CONCURRENT);
@@ -249,7 +294,7 @@ public final class TransactionCoordinator implements AutoCloseable {
             boolean changed = add.apply(t);
             if (t.state != State.ONGOING) {
                 t.state = State.ONGOING;
-                t.startedAt = clock.millis();
+                t.startedAt = at;
                 changed = true;
             }
             publish(t);
@@ -257,16 +302,76 @@ public final class TransactionCoordinator implements AutoCloseable {
         });
     }
 
+    private CompletableFuture<Outcome> holdOffsets(TxnCommand.HoldOffsets c) {
+        return owned(c.transactionalId(), c.producerId(), c.epoch(), t -> {
+            if (t.state != State.ONGOING || !t.groups.contains(c.group())) {
+                return CompletableFuture.completedFuture(Outcome.INVALID_STATE);
+            }
+            t.offsets.computeIfAbsent(c.group(), g -> new LinkedHashMap<>()).putAll(c.offsets());
+            publish(t);
+            return CompletableFuture.completedFuture(Outcome.NONE);
+        });
+    }
+
+    private CompletableFuture<Outcome> end(TxnCommand.End c) {
+        return owned(c.transactionalId(), c.producerId(), c.epoch(), t -> {
+            State prepare = c.commit() ? State.PREPARE_COMMIT : State.PREPARE_ABORT;
+            switch (t.state) {
+                case ONGOING -> {
+                    t.state = prepare;
+                    return finish(t, c.at());
+                }
+                case PREPARE_COMMIT, PREPARE_ABORT -> {
+                    if (t.state != prepare) {
+                        return CompletableFuture.completedFuture(Outcome.INVALID_STATE);
+                    }
+                    // A retry: wait for the markers, or write them again if that failed.
+                    return t.completing != null ? t.completing : finish(t, c.at());
+                }
+                case COMPLETE_COMMIT, COMPLETE_ABORT -> {
+                    boolean same = (t.state == State.COMPLETE_COMMIT) == c.commit();
+                    return CompletableFuture.completedFuture(same ? Outcome.NONE : Outcome.INVALID_STATE);
+                }
+                default -> {
+                    return CompletableFuture.completedFuture(Outcome.INVALID_STATE);
+                }
+            }
+        });
+    }
+
+    /** Aborts a transaction open longer than its timeout, fencing its producer with a new epoch as Kafka does. */
+    private CompletableFuture<Outcome> timeOut(TxnCommand.TimeOut c) {
+        Txn t = txns.get(c.transactionalId());
+        if (t == null || t.state != State.ONGOING || t.completing != null) {
+            return CompletableFuture.completedFuture(Outcome.INVALID_STATE);
+        }
+        LOG.info("transaction '{}' of producer {} timed out after {} ms: aborting it", t.id, t.producerId, t.timeoutMs);
+        bumpEpoch(t, c.newProducerId());
+        t.state = State.PREPARE_ABORT;
+        return finish(t, c.at());
+    }
+
+    /** The decided transaction's markers are all written: it is complete. */
+    private CompletableFuture<Outcome> markersWritten(TxnCommand.MarkersWritten c) {
+        Txn t = txns.get(c.transactionalId());
+        if (t == null || t.producerId != c.producerId() || t.epoch != c.epoch()
+                || (t.state != State.PREPARE_COMMIT && t.state != State.PREPARE_ABORT)) {
+            return CompletableFuture.completedFuture(Outcome.INVALID_STATE);
+        }
+        t.state = t.state == State.PREPARE_COMMIT ? State.COMPLETE_COMMIT : State.COMPLETE_ABORT;
+        clear(t);
+        publish(t);
+        return persist(t).thenApply(x -> Outcome.NONE);
+    }
+
     /**
-     * Runs {@code action} on the owner if the producer id and epoch are the transaction's current
-     * ones; otherwise completes with the reason.
+     * Runs {@code action} if the producer id and epoch are the transaction's current ones;
+     * otherwise completes with the reason. On the owner.
      */
     private CompletableFuture<Outcome> owned(String id, long producerId, short epoch, Function<Txn, CompletableFuture<Outcome>> action) {
-        return owner.submit(() -> {
-            Txn t = txns.get(id);
-            Outcome o = t == null ? Outcome.UNKNOWN_PRODUCER : check(t, producerId, epoch);
-            return o != Outcome.NONE ? CompletableFuture.completedFuture(o) : action.apply(t);
-        });
+        Txn t = txns.get(id);
+        Outcome o = t == null ? Outcome.UNKNOWN_PRODUCER : check(t, producerId, epoch);
+        return o != Outcome.NONE ? CompletableFuture.completedFuture(o) : action.apply(t);
     }
 
     /**
@@ -284,19 +389,6 @@ public final class TransactionCoordinator implements AutoCloseable {
         return t.state() == State.ONGOING && t.partitions().contains(partition) ? Outcome.NONE : Outcome.INVALID_STATE;
     }
 
-    /** Holds group offsets until the transaction commits; an abort drops them. */
-    public CompletableFuture<Outcome> commitOffsets(String id, long producerId, short epoch, String group,
-                                                    Map<PartitionRef, PendingOffset> offsets) {
-        return owned(id, producerId, epoch, t -> {
-            if (t.state != State.ONGOING || !t.groups.contains(group)) {
-                return CompletableFuture.completedFuture(Outcome.INVALID_STATE);
-            }
-            t.offsets.computeIfAbsent(group, g -> new LinkedHashMap<>()).putAll(offsets);
-            publish(t);
-            return CompletableFuture.completedFuture(Outcome.NONE);
-        });
-    }
-
     /** Whether an open transaction holds an offset for the group's partition that it may still commit. */
     public boolean hasPendingOffset(String group, String stream, int partition) {
         GroupPartition p = new GroupPartition(group, new PartitionRef(stream, partition));
@@ -306,37 +398,6 @@ public final class TransactionCoordinator implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    /**
-     * Commits or aborts the producer's transaction: the decision is made durable, then a marker
-     * is written to every partition and, on commit, the group offsets are committed. Completes
-     * when all of that is done.
-     */
-    public CompletableFuture<Outcome> end(String id, long producerId, short epoch, boolean commit) {
-        return owned(id, producerId, epoch, t -> {
-            State prepare = commit ? State.PREPARE_COMMIT : State.PREPARE_ABORT;
-            switch (t.state) {
-                case ONGOING -> {
-                    t.state = prepare;
-                    return finish(t);
-                }
-                case PREPARE_COMMIT, PREPARE_ABORT -> {
-                    if (t.state != prepare) {
-                        return CompletableFuture.completedFuture(Outcome.INVALID_STATE);
-                    }
-                    // A retry: wait for the markers, or write them again if that failed.
-                    return t.completing != null ? t.completing : finish(t);
-                }
-                case COMPLETE_COMMIT, COMPLETE_ABORT -> {
-                    boolean same = (t.state == State.COMPLETE_COMMIT) == commit;
-                    return CompletableFuture.completedFuture(same ? Outcome.NONE : Outcome.INVALID_STATE);
-                }
-                default -> {
-                    return CompletableFuture.completedFuture(Outcome.INVALID_STATE);
-                }
-            }
-        });
     }
 
     /** Every transactional id's current transaction, as last published. */
@@ -372,15 +433,20 @@ public final class TransactionCoordinator implements AutoCloseable {
     }
 
     /**
-     * Makes a decided transaction's state durable, then writes its markers and records it
-     * complete. Runs on the owner, and so does every step after a write.
+     * Makes a decided transaction's state durable, then writes its markers (stamped {@code at})
+     * and applies {@link TxnCommand.MarkersWritten}. Runs on the owner, and so does every step
+     * after a write.
      */
-    private CompletableFuture<Outcome> finish(Txn t) {
+    private CompletableFuture<Outcome> finish(Txn t, long at) {
         publish(t);
-        CompletableFuture<Outcome> f = persist(t).thenComposeAsync(v -> writeMarkers(t), owner).exceptionally(e -> {
-            LOG.warn("transaction '{}': completing it failed; it completes on retry or restart: {}", t.id, e.getMessage());
-            return Outcome.STORAGE_ERROR;
-        });
+        long producerId = t.producerId;
+        short epoch = t.epoch;
+        CompletableFuture<Outcome> f = persist(t).thenComposeAsync(v -> writeMarkers(t, at), owner)
+                .thenComposeAsync(v -> markersWritten(new TxnCommand.MarkersWritten(t.id, producerId, epoch)), owner)
+                .exceptionally(e -> {
+                    LOG.warn("transaction '{}': completing it failed; it completes on retry or restart: {}", t.id, e.getMessage());
+                    return Outcome.STORAGE_ERROR;
+                });
         t.completing = f;
         f.whenCompleteAsync((o, e) -> {
             if (t.completing == f) {
@@ -390,10 +456,9 @@ public final class TransactionCoordinator implements AutoCloseable {
         return f;
     }
 
-    private CompletableFuture<Outcome> writeMarkers(Txn t) {
+    private CompletableFuture<Void> writeMarkers(Txn t, long at) {
         boolean commit = t.state == State.PREPARE_COMMIT;
         List<CompletableFuture<?>> writes = new ArrayList<>();
-        long now = clock.millis();
         for (PartitionRef p : t.partitions) {
             Stream s = streams.apply(p.stream());
             StreamPartition sp = s == null ? null : s.partition(p.partition());
@@ -402,7 +467,7 @@ public final class TransactionCoordinator implements AutoCloseable {
                 continue;
             }
             try {
-                writes.add(sp.endTransaction(t.producerId, t.epoch, commit, 0, now));
+                writes.add(sp.endTransaction(t.producerId, t.epoch, commit, 0, at));
             } catch (RuntimeException e) {
                 writes.add(CompletableFuture.failedFuture(e));
             }
@@ -411,12 +476,7 @@ public final class TransactionCoordinator implements AutoCloseable {
             t.offsets.forEach((group, offsets) -> offsets.forEach((p, o) ->
                     writes.add(groupOffsets.commit(group, p.stream(), p.partition(), o.offset(), o.metadata()))));
         }
-        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenComposeAsync(v -> {
-            t.state = commit ? State.COMPLETE_COMMIT : State.COMPLETE_ABORT;
-            clear(t);
-            publish(t);
-            return persist(t).thenApply(x -> Outcome.NONE);
-        }, owner);
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
     private static void clear(Txn t) {
@@ -426,24 +486,20 @@ public final class TransactionCoordinator implements AutoCloseable {
         t.startedAt = -1;
     }
 
-    /** Aborts transactions open longer than their timeout, fencing their producer with a new epoch as Kafka does. */
+    /** Decides from the clock which open transactions outlived their timeout, and aborts them. */
     private void abortTimedOut() {
         long now = clock.millis();
-        for (Txn t : txns.values()) {
-            if (t.state != State.ONGOING || t.completing != null || now - t.startedAt <= t.timeoutMs) {
-                continue;
+        for (Txn t : List.copyOf(txns.values())) {
+            if (t.state == State.ONGOING && t.completing == null && now - t.startedAt > t.timeoutMs) {
+                timeOut(new TxnCommand.TimeOut(t.id, newProducerId(), now));
             }
-            LOG.info("transaction '{}' of producer {} timed out after {} ms: aborting it", t.id, t.producerId, t.timeoutMs);
-            bumpEpoch(t);
-            t.state = State.PREPARE_ABORT;
-            finish(t);
         }
     }
 
-    /** A new epoch fences the producer's older instances; an exhausted epoch moves to a new producer id. */
-    private void bumpEpoch(Txn t) {
+    /** A new epoch fences the producer's older instances; an exhausted epoch moves to {@code newProducerId}. */
+    private static void bumpEpoch(Txn t, long newProducerId) {
         if (t.epoch >= Short.MAX_VALUE - 1) {
-            t.producerId = newProducerId();
+            t.producerId = newProducerId;
             t.epoch = 0;
         } else {
             t.epoch++;
