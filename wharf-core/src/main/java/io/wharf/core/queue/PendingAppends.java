@@ -78,7 +78,7 @@ final class PendingAppends {
         }
         PendingAppend append;
         try {
-            append = lane.log.append(b.build());
+            append = lane.log.append(b.buildChecked());
         } catch (StorageException e) {
             for (Pending p : taken) {
                 lane.readyCount--;

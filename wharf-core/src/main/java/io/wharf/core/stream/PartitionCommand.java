@@ -1,6 +1,6 @@
 package io.wharf.core.stream;
 
-import java.nio.ByteBuffer;
+import io.wharf.storage.record.CheckedBatch;
 
 /**
  * A change to one stream partition: its log and what producers left in it (idempotent producers'
@@ -14,14 +14,14 @@ import java.nio.ByteBuffer;
 public sealed interface PartitionCommand {
 
     /** One record batch, appended as it is. */
-    record Append(ByteBuffer batch) implements PartitionCommand {
+    record Append(CheckedBatch batch) implements PartitionCommand {
     }
 
     /**
      * A batch of an idempotent producer (of a transactional one when {@code transactional}),
      * appended unless it repeats or does not follow the producer's latest batches.
      */
-    record AppendIdempotent(ByteBuffer batch, long producerId, short epoch, int firstSequence, int lastSequence,
+    record AppendIdempotent(CheckedBatch batch, long producerId, short epoch, int firstSequence, int lastSequence,
                             boolean transactional) implements PartitionCommand {
     }
 

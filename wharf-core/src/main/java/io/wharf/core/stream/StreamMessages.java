@@ -3,6 +3,7 @@ package io.wharf.core.stream;
 import io.wharf.core.exchange.FieldValues;
 import io.wharf.core.message.Message;
 import io.wharf.core.message.MessageProperties;
+import io.wharf.storage.record.CheckedBatch;
 import io.wharf.storage.record.Header;
 import io.wharf.core.message.WireReader;
 import io.wharf.storage.record.Record;
@@ -71,7 +72,7 @@ public final class StreamMessages {
     }
 
     /** The record an AMQP message published to a stream is stored as: one batch of one record. */
-    public static ByteBuffer toBatch(Message m) {
+    public static CheckedBatch toBatch(Message m) {
         List<Header> headers = new ArrayList<>();
         Map<String, Object> amqpHeaders = m.properties().headers();
         if (amqpHeaders != null) {
@@ -88,7 +89,7 @@ public final class StreamMessages {
         byte[] key = m.routingKey().getBytes(StandardCharsets.UTF_8);
         RecordBatchBuilder b = new RecordBatchBuilder(m.bodySize() + m.encodedProperties().length + key.length + 160);
         b.append(m.arrivedAtMillis(), ByteBuffer.wrap(key), ByteBuffer.wrap(m.body()), headers);
-        return b.build();
+        return b.buildChecked();
     }
 
     private static Object textOrBytes(byte[] b) {

@@ -8,6 +8,7 @@ import io.wharf.storage.log.Log;
 import io.wharf.storage.log.LogDamage;
 import io.wharf.storage.log.LogSlice;
 import io.wharf.storage.log.PendingAppend;
+import io.wharf.storage.record.CheckedBatch;
 import io.wharf.storage.record.Record;
 import io.wharf.storage.record.RecordBatch;
 
@@ -154,6 +155,11 @@ public final class StreamPartition {
      * @throws io.wharf.storage.log.LogClosedException         if the partition is closed or failed
      */
     public CompletableFuture<Long> append(ByteBuffer batch) {
+        return append(CheckedBatch.check(batch));
+    }
+
+    /** Appends a batch whose CRC is known good, as {@link #append(ByteBuffer)} does without hashing it again. */
+    public CompletableFuture<Long> append(CheckedBatch batch) {
         return append(new PartitionCommand.Append(batch));
     }
 
@@ -205,7 +211,7 @@ public final class StreamPartition {
      * {@link io.wharf.storage.record.InvalidRecordException} if the bytes are not one valid batch
      * and {@link io.wharf.storage.log.LogClosedException} if the partition is closed or failed.
      */
-    public CompletableFuture<IdempotentAppend> appendIdempotent(ByteBuffer batch, long producerId, short epoch, int firstSequence,
+    public CompletableFuture<IdempotentAppend> appendIdempotent(CheckedBatch batch, long producerId, short epoch, int firstSequence,
                                              int lastSequence) {
         return appendIdempotent(new PartitionCommand.AppendIdempotent(batch, producerId, epoch, firstSequence, lastSequence, false));
     }
@@ -215,7 +221,7 @@ public final class StreamPartition {
      * transaction stays open, holding back the last stable offset, until {@link #endTransaction}
      * writes its marker.
      */
-    public CompletableFuture<IdempotentAppend> appendTransactional(ByteBuffer batch, long producerId, short epoch, int firstSequence,
+    public CompletableFuture<IdempotentAppend> appendTransactional(CheckedBatch batch, long producerId, short epoch, int firstSequence,
                                                 int lastSequence) {
         return appendIdempotent(new PartitionCommand.AppendIdempotent(batch, producerId, epoch, firstSequence, lastSequence, true));
     }
@@ -253,8 +259,8 @@ public final class StreamPartition {
     }
 
     /** Appends a batch of data records and counts them as published. */
-    private PendingAppend appendCounted(ByteBuffer batch) {
-        int bytes = batch.remaining();
+    private PendingAppend appendCounted(CheckedBatch batch) {
+        int bytes = batch.bytes().remaining();
         PendingAppend p = log.append(batch);
         // The log has read the batch's offsets already: its records are counted without parsing it again.
         stats.published(p.lastOffset() - p.baseOffset() + 1, bytes);

@@ -1,5 +1,6 @@
 package io.wharf.core.stream;
 
+import io.wharf.storage.record.CheckedBatch;
 import io.wharf.storage.record.RecordBatchBuilder;
 
 import java.nio.ByteBuffer;
@@ -17,7 +18,7 @@ final class TransactionMarkers {
     private TransactionMarkers() {
     }
 
-    static ByteBuffer marker(long producerId, short producerEpoch, boolean commit, int coordinatorEpoch, long timestamp) {
+    static CheckedBatch marker(long producerId, short producerEpoch, boolean commit, int coordinatorEpoch, long timestamp) {
         ByteBuffer key = ByteBuffer.allocate(4).putShort((short) 0).putShort(commit ? COMMIT : ABORT).flip();
         ByteBuffer value = ByteBuffer.allocate(6).putShort((short) 0).putInt(coordinatorEpoch).flip();
         return new RecordBatchBuilder(128)
@@ -25,6 +26,6 @@ final class TransactionMarkers {
                 .transactional(true)
                 .control(true)
                 .append(timestamp, key, value, java.util.List.of())
-                .build();
+                .buildChecked();
     }
 }

@@ -107,7 +107,7 @@ final class DelayedMessages {
         MessageRecords.append(b, held);
         PendingAppend append;
         try {
-            append = log.append(b.build());
+            append = log.append(b.buildChecked());
         } catch (StorageException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -1,13 +1,12 @@
 package io.wharf.core.stream;
 
 import io.wharf.core.TestBroker;
-import io.wharf.storage.log.LogSlice;
+import io.wharf.storage.record.CheckedBatch;
 import io.wharf.storage.record.Record;
 import io.wharf.storage.record.RecordBatchBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +23,7 @@ class PartitionCommandsTest {
     @TempDir
     Path dir;
 
-    private static ByteBuffer batch(long producerId, int firstSequence, boolean transactional, String... values) {
+    private static CheckedBatch batch(long producerId, int firstSequence, boolean transactional, String... values) {
         RecordBatchBuilder b = new RecordBatchBuilder();
         if (producerId >= 0) {
             b.producer(producerId, (short) 0, firstSequence).transactional(transactional);
@@ -32,7 +31,8 @@ class PartitionCommandsTest {
         for (String v : values) {
             b.append(1_000L, null, v.getBytes(StandardCharsets.UTF_8));
         }
-        return b.build();
+        // As a client's batch arrives: checked once, then appended without hashing it again.
+        return CheckedBatch.check(b.build());
     }
 
     /** Fresh buffers for each partition: a command's batch is read when it is applied. */

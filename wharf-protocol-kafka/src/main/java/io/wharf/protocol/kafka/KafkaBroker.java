@@ -29,6 +29,7 @@ import io.wharf.protocol.common.StorageFailures;
 import io.wharf.storage.StorageException;
 import io.wharf.storage.log.LogSlice;
 import io.wharf.storage.log.OffsetOutOfRangeException;
+import io.wharf.storage.record.CheckedBatch;
 import io.wharf.storage.record.InvalidRecordException;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
@@ -378,11 +379,11 @@ final class KafkaBroker {
                 if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
                     return CompletableFuture.completedFuture(partitionError(pd.index(), Errors.UNSUPPORTED_FOR_MESSAGE_FORMAT));
                 }
-                batch.ensureValid();
+                // Checked here, once: the log appends it without hashing it again. The request's bytes
+                // are the connection's own copy: the log may write the base offset into them and keep
+                // them until written.
+                CheckedBatch copy = CheckedBatch.check(buffer.slice(position, batch.sizeInBytes()));
                 countIn(connection, batch);
-                // The request's bytes are the connection's own copy: the log may write the base offset
-                // into them and keep them until written.
-                ByteBuffer copy = buffer.slice(position, batch.sizeInBytes());
                 position += batch.sizeInBytes();
                 if (batch.isTransactional()) {
                     Errors refused = transactionalWriteError(transactionalId, batch, partition);

@@ -265,7 +265,7 @@ public final class StateJournal implements AutoCloseable {
             List<Pending> part = all.subList(from, to);
             CompletableFuture<Void> done;
             try {
-                PendingAppend append = log.append(b.build());
+                PendingAppend append = log.append(b.buildChecked());
                 done = append.future().handle((r, err) -> {
                     if (err == null) {
                         long offset = r.baseOffset();

@@ -3,6 +3,7 @@ package io.wharf.storage.log;
 import io.wharf.storage.Throttle;
 import io.wharf.storage.file.Directories;
 import io.wharf.storage.record.InvalidRecordException;
+import io.wharf.storage.record.CheckedBatch;
 import io.wharf.storage.record.RecordBatch;
 import io.wharf.storage.record.RecordBatchBuilder;
 import org.slf4j.Logger;
@@ -276,8 +277,18 @@ public final class Log implements AutoCloseable {
      * @throws LogClosedException     if the log is closed or has failed
      */
     public PendingAppend append(ByteBuffer batch) {
-        RecordBatch b = RecordBatch.wrap(batch);
-        b.ensureValid();
+        return append(CheckedBatch.check(batch));
+    }
+
+    /**
+     * Appends a batch whose CRC is known good (built by the broker, or checked when it arrived),
+     * as {@link #append(ByteBuffer)} does, without hashing it again.
+     *
+     * @throws LogClosedException if the log is closed or has failed
+     */
+    public PendingAppend append(CheckedBatch checked) {
+        ByteBuffer batch = checked.bytes();
+        RecordBatch b = checked.batch();
         synchronized (appendLock) {
             if (state != State.OPEN) {
                 throw new LogClosedException("log " + name + " is " + state.name().toLowerCase() + "; it accepts no appends");

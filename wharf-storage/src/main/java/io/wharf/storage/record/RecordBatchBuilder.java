@@ -120,6 +120,16 @@ public final class RecordBatchBuilder {
     }
 
     /**
+     * Completes the header and CRC and returns the batch as one a log appends without hashing it
+     * again.
+     *
+     * @throws IllegalStateException if no record was appended
+     */
+    public CheckedBatch buildChecked() {
+        return CheckedBatch.built(build());
+    }
+
+    /**
      * Completes the header and CRC and returns the batch, position 0 to its size.
      *
      * @throws IllegalStateException if no record was appended

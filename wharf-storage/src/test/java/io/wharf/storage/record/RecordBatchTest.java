@@ -67,4 +67,18 @@ class RecordBatchTest {
         assertThat(r.value()).isNull();
         assertThat(r.headers()).containsExactly(new Header("h", null));
     }
+
+    @Test
+    void shouldCheckABatchFromElsewhereOnceAndTrustOneItBuilt() {
+        CheckedBatch built = new RecordBatchBuilder().append(1, null, new byte[] {1, 2, 3}).buildChecked();
+        assertThat(built.batch().isValid()).isTrue();
+        assertThat(built.batch().sizeInBytes()).isEqualTo(built.bytes().remaining());
+
+        ByteBuffer received = new RecordBatchBuilder().append(1, null, new byte[] {1, 2, 3}).build();
+        assertThat(CheckedBatch.check(received.duplicate()).batch().lastOffset()).isZero();
+        // One bit flipped in the value: the CRC no longer matches.
+        received.put(received.limit() - 2, (byte) (received.get(received.limit() - 2) ^ 1));
+        assertThatThrownBy(() -> CheckedBatch.check(received)).isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("CRC");
+    }
 }
