@@ -133,10 +133,10 @@ final class PendingAppends {
         return null;
     }
 
-    /** Fails every waiting message's publish with {@code cause}: the queue is gone. */
-    void failAll(Throwable cause) {
+    /** The queue is gone, and the waiting messages with it: their publishes are done, not failed. */
+    void dropAll() {
         for (List<Pending> p : pending) {
-            p.forEach(e -> e.stored().completeExceptionally(cause));
+            p.forEach(e -> e.stored().complete(true));
             p.clear();
         }
         bytes = 0;

@@ -54,6 +54,9 @@ public final class Queue {
     private record Head(Lane lane, long offset, Message message, boolean returned) {
     }
 
+    private record CatchUp(long ready, CompletableFuture<Void> future) {
+    }
+
     private final QueueDefinition definition;
     private final QueueArguments args;
     private final Object exclusiveOwner;
@@ -64,6 +67,7 @@ public final class Queue {
     private final PendingAppends pending;
     private final Map<Long, Integer> unacked = new HashMap<>();
     private final QueueConsumers consumers;
+    private final List<CatchUp> catchUps = new ArrayList<>();
 
     private long lastUsedMs;
     private boolean deleted;
@@ -195,7 +199,8 @@ public final class Queue {
     /**
      * Adds a message. The future completes with true once the message is stored (durably, if it is
      * persistent and the queue durable), with false if the queue refused it (a length limit with
-     * reject-publish), or exceptionally if storing it failed.
+     * reject-publish), or exceptionally if storing it failed. A message that reaches the queue as
+     * it is deleted goes with it: its future completes with true.
      */
     public CompletableFuture<Boolean> enqueue(Message m) {
         CompletableFuture<Boolean> stored = new CompletableFuture<>();
@@ -206,7 +211,9 @@ public final class Queue {
     private void enqueue(QueueCommand.Enqueue c, CompletableFuture<Boolean> stored) {
         Message m = c.message();
         if (deleted) {
-            stored.completeExceptionally(BrokerException.notFound("no " + describe()));
+            // Routed to the queue just before it went: the message goes with it, as RabbitMQ
+            // confirms a message whose queue is deleted. Not a failure to store.
+            stored.complete(true);
             return;
         }
         if (overLimit(m.bodySize())) {
@@ -305,6 +312,20 @@ public final class Queue {
             owner.deleteUnused(this, "its last consumer was cancelled");
         }
         return true;
+    }
+
+    /**
+     * Completes once the queue holds at most {@code ready} ready messages, or has no consumer left
+     * to take them, or is gone: its consumers have caught up with its publishers.
+     */
+    public CompletableFuture<Void> whenCaughtUp(long ready) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        actor.execute(() -> {
+            catchUps.add(new CatchUp(ready, done));
+            // Checked as the run ends, with the rest.
+            dispatchNeeded = true;
+        });
+        return done;
     }
 
     /** Asks the queue to try delivering again: a consumer has room, or a message became readable. */
@@ -487,7 +508,7 @@ public final class Queue {
         for (ConsumerSpec c : consumers.clear()) {
             c.consumer().cancelledByBroker(describe() + " was deleted");
         }
-        pending.failAll(BrokerException.notFound("no " + describe()));
+        pending.dropAll();
         unacked.clear();
         for (Lane lane : lanes) {
             lane.clearCache();
@@ -548,6 +569,16 @@ public final class Queue {
     }
 
     private void publishSnapshot() {
+        if (!catchUps.isEmpty()) {
+            long ready = readyCount();
+            for (var it = catchUps.iterator(); it.hasNext(); ) {
+                CatchUp c = it.next();
+                if (c.ready() >= ready || consumers.isEmpty() || deleted) {
+                    it.remove();
+                    c.future().complete(null);
+                }
+            }
+        }
         readySnapshot = readyCount();
         readyBytesSnapshot = readyBytesNow();
         unackedSnapshot = unacked.size();

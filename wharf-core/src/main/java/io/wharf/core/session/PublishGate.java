@@ -43,7 +43,12 @@ public final class PublishGate implements ResourceAlarms.Listener, AutoCloseable
         /** Too many of the connection's publishes are not stored yet: a short pause, "flow" in RabbitMQ's terms. */
         IN_FLIGHT,
         /** A memory or disk alarm: "blocked" until it clears. */
-        ALARM
+        ALARM,
+        /**
+         * A queue the connection publishes to holds more ready messages than its consumers keep
+         * up with: "flow" until they have caught up, so that what they receive is not ever older.
+         */
+        BACKLOG
     }
 
     /** How much a connection may have handed over and not yet stored before it is paused. */
@@ -135,9 +140,21 @@ public final class PublishGate implements ResourceAlarms.Listener, AutoCloseable
         }
     }
 
-    /** RabbitMQ's word for the connection's state: {@code blocked} (alarm), {@code flow} (in flight) or {@code running}. */
+    /**
+     * Closes the gate until {@code caughtUp} completes: the consumers of a queue this connection
+     * publishes to fell behind. A gate held already stays held until its own catch-up.
+     */
+    public void holdUntil(CompletableFuture<?> caughtUp) {
+        if (closedFor.contains(Cause.BACKLOG) || caughtUp.isDone()) {
+            return;
+        }
+        shut(Cause.BACKLOG, "the consumers of a queue it publishes to fell behind");
+        caughtUp.whenComplete((v, e) -> loop.execute(() -> reopen(Cause.BACKLOG)));
+    }
+
+    /** RabbitMQ's word for the connection's state: {@code blocked} (alarm), {@code flow} (in flight, backlog) or {@code running}. */
     public String state() {
-        return closedFor.contains(Cause.ALARM) ? "blocked" : closedFor.contains(Cause.IN_FLIGHT) ? "flow" : "running";
+        return closedFor.contains(Cause.ALARM) ? "blocked" : closedFor.isEmpty() ? "running" : "flow";
     }
 
     private void shut(Cause cause, String reason) {

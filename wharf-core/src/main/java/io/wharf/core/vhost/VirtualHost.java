@@ -33,6 +33,7 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -62,7 +63,29 @@ public final class VirtualHost implements Queue.Owner {
      * @param stored   completes with true once every queue stored it, false if one refused it
      *                 (a length limit with reject-publish), or exceptionally if storing failed
      */
-    public record PublishResult(int queues, boolean returned, CompletableFuture<Boolean> stored) {
+    public record PublishResult(int queues, boolean returned, CompletableFuture<Boolean> stored, Collection<Queue> reached) {
+
+        public PublishResult(int queues, boolean returned, CompletableFuture<Boolean> stored) {
+            this(queues, returned, stored, List.of());
+        }
+
+        /**
+         * If a queue the message reached has consumers and more than {@code limit} ready
+         * messages (its consumers fell behind its publishers), completes once each such queue is
+         * down to half of that or has lost its consumers; empty if none is behind.
+         */
+        public Optional<CompletableFuture<Void>> behind(long limit) {
+            List<CompletableFuture<Void>> waits = null;
+            for (Queue q : reached) {
+                if (q.messageCount() > limit && q.consumerCount() > 0) {
+                    if (waits == null) {
+                        waits = new ArrayList<>(1);
+                    }
+                    waits.add(q.whenCaughtUp(limit / 2));
+                }
+            }
+            return waits == null ? Optional.empty() : Optional.of(CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)));
+        }
     }
 
     /**
@@ -465,7 +488,7 @@ public final class VirtualHost implements Queue.Owner {
         if (targets.isEmpty()) {
             return new PublishResult(0, mandatory, CompletableFuture.completedFuture(true));
         }
-        return new PublishResult(targets.count(), false, Router.deliver(targets, m));
+        return new PublishResult(targets.count(), false, Router.deliver(targets, m), targets.queues());
     }
 
     @Override

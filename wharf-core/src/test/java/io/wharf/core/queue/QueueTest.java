@@ -299,4 +299,13 @@ class QueueTest {
         assertThat(q.messageCount()).isZero();
         assertThat(vhost().deleteQueue("purge", false, true, broker.client).get()).isZero();
     }
+
+    @Test
+    void shouldAcknowledgeAPublishThatReachesAQueueAsItIsDeleted() throws Exception {
+        Queue q = declare("going", true, Map.of());
+        q.forceDelete().get(10, TimeUnit.SECONDS);
+
+        // Routed before the deletion, enqueued after it: the message goes with the queue.
+        assertThat(q.enqueue(message("", "going", "late", persistent())).get(10, TimeUnit.SECONDS)).isTrue();
+    }
 }

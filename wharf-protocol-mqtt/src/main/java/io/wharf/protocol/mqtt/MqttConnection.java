@@ -83,6 +83,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
     private static final String PROTOCOL = "MQTT";
     private static final String CONSUMER_TAG = "mqtt";
+
     /** Session expiry meaning "never", in MQTT 5's seconds. */
     private static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
     /** Topic aliases a client may set up towards the broker. */
@@ -675,6 +676,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                         MqttReasonCodes.PubAck.NOT_AUTHORIZED.byteValue()));
             }
             return;
+        }
+        // Subscribers that fall behind their publishers would get ever older messages: the
+        // publisher waits while they catch up, as a slow consumer slows its publishers in RabbitMQ.
+        if (settings.maxBacklog() > 0) {
+            result.behind(settings.maxBacklog()).ifPresent(gate::holdUntil);
         }
         boolean matched = result.queues() > 0;
         // Acknowledged only once every copy is on disk (and the retained copy too).

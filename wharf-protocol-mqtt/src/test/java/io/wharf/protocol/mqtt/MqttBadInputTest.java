@@ -38,7 +38,7 @@ class MqttBadInputTest {
     @BeforeEach
     void start() throws IOException {
         broker = Broker.open(BrokerSettings.defaults(Storage.Options.defaults(dir)));
-        endpoint = MqttEndpoint.start(broker, new MqttSettings("127.0.0.1", 0, "/", 1024, "guest", 100, -1), loops);
+        endpoint = MqttEndpoint.start(broker, new MqttSettings("127.0.0.1", 0, "/", 1024, "guest", 100, 1_000, -1), loops);
     }
 
     @AfterEach

@@ -269,6 +269,7 @@ public final class ConfigLoader {
                 (int) Math.min(size("mqtt.max-packet-size", 1024, 256L << 20).bytes(), MQTT_LARGEST_PACKET),
                 optionalString("mqtt.anonymous-user"),
                 integer("mqtt.max-inflight", 1, 65535),
+                integer("mqtt.max-backlog", 0, Integer.MAX_VALUE),
                 bool("mqtt.websocket-enabled"),
                 integer("mqtt.websocket-port", 0, 65535));
         if (mqtt.enabled() && !vhosts.contains(mqtt.vhost())) {

@@ -106,11 +106,12 @@ public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queu
      * @param maxPacketSize  largest packet accepted
      * @param anonymousUser  the user a client without a user name acts as; empty refuses such clients
      * @param maxInflight    QoS 1 and 2 deliveries a client may have unacknowledged
+     * @param maxBacklog     ready messages a connected subscriber's queue holds before its publishers wait; 0 is no limit
      * @param websocketEnabled whether MQTT over WebSocket is served
      * @param websocketPort  port of MQTT over WebSocket; 0 picks a free one
      */
     public record MqttConfig(boolean enabled, String host, int port, String vhost, int maxPacketSize, String anonymousUser,
-                             int maxInflight, boolean websocketEnabled, int websocketPort) {
+                             int maxInflight, int maxBacklog, boolean websocketEnabled, int websocketPort) {
     }
 
     /**
@@ -199,7 +200,7 @@ public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queu
     /** What the MQTT endpoint is started with. */
     public MqttSettings mqttSettings() {
         return new MqttSettings(mqtt.host(), mqtt.port(), mqtt.vhost(), mqtt.maxPacketSize(), mqtt.anonymousUser(),
-                mqtt.maxInflight(), mqtt.websocketEnabled() ? mqtt.websocketPort() : -1);
+                mqtt.maxInflight(), mqtt.maxBacklog(), mqtt.websocketEnabled() ? mqtt.websocketPort() : -1);
     }
 
     /** What the Kafka endpoint is started with. */
