@@ -255,11 +255,14 @@ out.append("Measured $(date -u +%Y-%m-%d) ($(date -u +%H:%M) UTC) with \`$COMMAN
            "One broker runs at a time, started fresh each round after a 3 s warm-up that is not counted; the brokers alternate. Load average before: $LOAD_BEFORE; after: $LOAD_AFTER. "
            "Runs on this machine vary by 20–50%: read the ratios, not the digits.")
 out.append("")
-rates = {}
-for b, r, sc, line, cpu, other in rows:
-    if sc == "idle":
-        continue
-    rates.setdefault((sc, b), []).append(float(kv(line).get("rate", 0)))
+def by_run(key):
+    """A figure of every run, by scenario and broker, in round order."""
+    out = {}
+    for b, r, sc, line, cpu, other in rows:
+        if sc != "idle":
+            out.setdefault((sc, b), []).append(float(kv(line).get(key, 0)))
+    return out
+rates = by_run("rate")
 out.append("| scenario | Wharf msg/s | Mosquitto msg/s | Wharf/Mosquitto (target ≥ 1.5) |")
 out.append("|---|---:|---:|---:|")
 verdicts = []
@@ -278,11 +281,7 @@ out.append("Target (Wharf at least 1.5× Mosquitto's msg/s at QoS 1): " + "; ".j
            "and the latency measures that queue; the rate counts until the last message is received. Wharf holds a publisher while a "
            "connected subscriber's queue holds more than \`mqtt.max-backlog\` ready messages (100 by default), which bounds that backlog.")
 out.append("")
-p99 = {}
-for b, r, sc, line, cpu, other in rows:
-    if sc == "idle":
-        continue
-    p99.setdefault((sc, b), []).append(float(kv(line).get("p99_ms", 0)))
+p99 = by_run("p99_ms")
 out.append("| scenario | Wharf p99 ms, by round | Mosquitto p99 ms, by round |")
 out.append("|---|---:|---:|")
 for sc in ("1to1", "10to10", "1to1-persistent"):

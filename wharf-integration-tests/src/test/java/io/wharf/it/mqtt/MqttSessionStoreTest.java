@@ -17,7 +17,6 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -41,21 +40,8 @@ class MqttSessionStoreTest {
     @RegisterExtension
     final WharfExtension wharf = new WharfExtension();
 
-    private final List<MqttClient> clients = new ArrayList<>();
-
-    @AfterEach
-    void closeClients() {
-        for (MqttClient c : clients) {
-            try {
-                if (c.isConnected()) {
-                    c.disconnect();
-                }
-                c.close();
-            } catch (MqttException ignored) {
-                // the test may have closed it already
-            }
-        }
-    }
+    @RegisterExtension
+    final PahoClients clients = new PahoClients();
 
     /** A client that collects what it receives, connected with the given clean-session flag; returns whether a session was present. */
     private boolean connect(MqttClient c, boolean clean, List<String> got) throws MqttException {
@@ -86,7 +72,7 @@ class MqttSessionStoreTest {
     }
 
     private void publish(String topic, String body) throws MqttException {
-        MqttClient pub = client("publisher-" + clients.size());
+        MqttClient pub = client("publisher-" + clients.count());
         connect(pub, true, new ArrayList<>());
         MqttMessage m = new MqttMessage(body.getBytes(StandardCharsets.UTF_8));
         m.setQos(1);
@@ -180,8 +166,7 @@ class MqttSessionStoreTest {
         assertThat(workerGot).containsExactly("tasks/1=t1@1");
 
         // A second start has nothing left to move and keeps the sessions as they are.
-        closeClients();
-        clients.clear();
+        clients.closeAll();
         wharf.restart();
         assertThat(vhost().sessions().get("mqtt", "old-device")).get().isEqualTo(device);
         assertThat(vhost().sessions().get("mqtt", "old-worker")).get().isEqualTo(worker);

@@ -15,7 +15,6 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,21 +30,8 @@ class MqttV3Test {
     @RegisterExtension
     final WharfExtension wharf = new WharfExtension();
 
-    private final List<MqttClient> clients = new ArrayList<>();
-
-    @AfterEach
-    void closeClients() {
-        for (MqttClient c : clients) {
-            try {
-                if (c.isConnected()) {
-                    c.disconnect();
-                }
-                c.close();
-            } catch (MqttException ignored) {
-                // the test may have closed it already
-            }
-        }
-    }
+    @RegisterExtension
+    final PahoClients clients = new PahoClients();
 
     private MqttClient client(String id, boolean clean) throws MqttException {
         MqttClient c = new MqttClient("tcp://127.0.0.1:" + wharf.mqttPort(), id, new MemoryPersistence());
@@ -111,8 +97,7 @@ class MqttV3Test {
 
         pub.publish("status/door", message("", 1, true));
         // Retained messages are durable: they survive a restart, the cleared one stays cleared.
-        closeClients();
-        clients.clear();
+        clients.closeAll();
         wharf.restart();
         MqttClient after = client("after", true);
         List<Got> again = subscribe(after, "status/#", 1);
