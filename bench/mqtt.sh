@@ -278,7 +278,7 @@ out.append(f"| 1 → 1 QoS 1, persistent session (not a target) | {w:,.0f} | {m:
 out.append("")
 out.append("Target (Wharf at least 1.5× Mosquitto's msg/s at QoS 1): " + "; ".join(verdicts) + ". Averages over the rounds. "
            "Where a broker acknowledges publishes faster than its subscriber takes them, a backlog builds in the subscriber's queue "
-           "and the latency measures that queue; the rate counts until the last message is received. Wharf holds a publisher while a "
+           "and the latency measures that queue; the rate counts until the last message is received. Wharf holds a publisher's acknowledgements while a "
            "connected subscriber's queue holds more than \`mqtt.max-backlog\` ready messages (100 by default), which bounds that backlog.")
 out.append("")
 p99 = by_run("p99_ms")

@@ -43,12 +43,7 @@ public final class PublishGate implements ResourceAlarms.Listener, AutoCloseable
         /** Too many of the connection's publishes are not stored yet: a short pause, "flow" in RabbitMQ's terms. */
         IN_FLIGHT,
         /** A memory or disk alarm: "blocked" until it clears. */
-        ALARM,
-        /**
-         * A queue the connection publishes to holds more ready messages than its consumers keep
-         * up with: "flow" until they have caught up, so that what they receive is not ever older.
-         */
-        BACKLOG
+        ALARM
     }
 
     /** How much a connection may have handed over and not yet stored before it is paused. */
@@ -74,6 +69,7 @@ public final class PublishGate implements ResourceAlarms.Listener, AutoCloseable
     private final ClientConnection connection;
     private final EnumSet<Cause> closedFor = EnumSet.noneOf(Cause.class);
     private int inFlightMessages;
+    private int heldAcknowledgements;
     private long inFlightBytes;
     private boolean closed;
 
@@ -141,20 +137,27 @@ public final class PublishGate implements ResourceAlarms.Listener, AutoCloseable
     }
 
     /**
-     * Closes the gate until {@code caughtUp} completes: the consumers of a queue this connection
-     * publishes to fell behind. A gate held already stays held until its own catch-up.
+     * As {@link #whenStored}, but the acknowledgement also waits for {@code caughtUp}: the
+     * consumers of a queue the publish reached fell behind its publishers, and a publisher that
+     * waits for its acknowledgements waits for them. The connection goes on being read (its
+     * clients' acknowledgements of what they receive among it), so clients that publish to
+     * each other, or to themselves, still catch up. The connection shows as in flow meanwhile.
      */
-    public void holdUntil(CompletableFuture<?> caughtUp) {
-        if (closedFor.contains(Cause.BACKLOG) || caughtUp.isDone()) {
-            return;
-        }
-        shut(Cause.BACKLOG, "the consumers of a queue it publishes to fell behind");
-        caughtUp.whenComplete((v, e) -> loop.execute(() -> reopen(Cause.BACKLOG)));
+    public <T> void whenStoredAndCaughtUp(long bytes, CompletableFuture<T> stored, CompletableFuture<?> caughtUp,
+                                          BiConsumer<? super T, ? super Throwable> acknowledge) {
+        heldAcknowledgements++;
+        connection.state(state());
+        whenStored(bytes, stored.thenCombine(caughtUp, (result, v) -> result), (result, e) -> {
+            heldAcknowledgements--;
+            connection.state(state());
+            acknowledge.accept(result, e);
+        });
     }
 
-    /** RabbitMQ's word for the connection's state: {@code blocked} (alarm), {@code flow} (in flight, backlog) or {@code running}. */
+    /** RabbitMQ's word for the connection's state: {@code blocked} (alarm), {@code flow} (in flight, or acknowledgements held) or {@code running}. */
     public String state() {
-        return closedFor.contains(Cause.ALARM) ? "blocked" : closedFor.isEmpty() ? "running" : "flow";
+        return closedFor.contains(Cause.ALARM) ? "blocked"
+                : closedFor.contains(Cause.IN_FLIGHT) || heldAcknowledgements > 0 ? "flow" : "running";
     }
 
     private void shut(Cause cause, String reason) {

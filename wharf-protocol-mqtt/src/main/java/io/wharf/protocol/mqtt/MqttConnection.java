@@ -69,6 +69,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * One MQTT 3.1.1 or 5 connection: CONNECT and its session, publishes into the {@code amq.topic}
@@ -677,14 +678,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        // Subscribers that fall behind their publishers would get ever older messages: the
-        // publisher waits while they catch up, as a slow consumer slows its publishers in RabbitMQ.
-        if (settings.maxBacklog() > 0) {
-            result.behind(settings.maxBacklog()).ifPresent(gate::holdUntil);
-        }
         boolean matched = result.queues() > 0;
         // Acknowledged only once every copy is on disk (and the retained copy too).
-        gate.whenStored(body.length, CompletableFuture.allOf(result.stored(), retained), (v, e) -> {
+        BiConsumer<Void, Throwable> acknowledge = (v, e) -> {
             if (state != State.CONNECTED || qos == 0) {
                 return;
             }
@@ -713,7 +709,18 @@ final class MqttConnection extends ChannelInboundHandlerAdapter {
                 received(qos, packetId);
             }
             ctx.write(pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId, reason), ctx.voidPromise());
-        });
+        };
+        CompletableFuture<Void> stored = CompletableFuture.allOf(result.stored(), retained);
+        // Subscribers that fall behind their publishers would get ever older messages: a QoS 1 or
+        // 2 publisher's acknowledgement waits while they catch up, and once its in-flight window
+        // is used up the publisher waits too, as a slow consumer slows its publishers in RabbitMQ.
+        Optional<CompletableFuture<Void>> behind = qos > 0 && settings.maxBacklog() > 0
+                ? result.behind(settings.maxBacklog()) : Optional.empty();
+        if (behind.isPresent()) {
+            gate.whenStoredAndCaughtUp(body.length, stored, behind.get(), acknowledge);
+        } else {
+            gate.whenStored(body.length, stored, acknowledge);
+        }
     }
 
     /**
