@@ -21,12 +21,26 @@ import java.util.function.Predicate;
  * The last retained message of each topic of a virtual host (MQTT's retained messages), kept
  * durably in the metadata store and in memory for matching new subscriptions.
  *
- * <p>Threading: retaining and clearing are commands applied one at a time by the store's own
- * {@link SerialExecutor}, in the order they were given, so that memory and the metadata store
- * agree on which message of a topic came last. Readers ({@link #matching}) on any thread see the
+ * <p>Threading: retaining and clearing are {@link Command} records applied one at a time by the
+ * store's own {@link SerialExecutor}, in the order they were given, so that memory and the
+ * metadata store agree on which message of a topic came last, and the same commands give the
+ * same retained messages anywhere. Readers ({@link #matching}) on any thread see the
  * in-memory map the owner updates.
  */
 public final class RetainedMessages {
+
+    /** A change to the retained messages. */
+    public sealed interface Command {
+        String topic();
+    }
+
+    /** {@code message} becomes the topic's retained message. */
+    public record Retain(String topic, Message message) implements Command {
+    }
+
+    /** The topic has no retained message any more. */
+    public record Clear(String topic) implements Command {
+    }
 
     private static final byte FORMAT = 1;
 
@@ -44,16 +58,24 @@ public final class RetainedMessages {
 
     /** Keeps {@code m} as the topic's retained message, after every change given before; completes once durable. */
     public CompletableFuture<Void> retain(String topic, Message m) {
-        return owner.submit(() -> {
-            byTopic.put(topic, m);
-            return store.put(prefix + topic, encode(m));
-        });
+        return apply(new Retain(topic, m));
     }
 
     /** Forgets the topic's retained message, after every change given before; completes once durable. */
     public CompletableFuture<Void> clear(String topic) {
-        return owner.submit(() -> byTopic.remove(topic) == null ? CompletableFuture.completedFuture(null)
-                : store.delete(prefix + topic));
+        return apply(new Clear(topic));
+    }
+
+    /** Applies a change after every change given before; completes once it is durable. */
+    public CompletableFuture<Void> apply(Command command) {
+        return owner.submit(() -> switch (command) {
+            case Retain r -> {
+                byTopic.put(r.topic(), r.message());
+                yield store.put(prefix + r.topic(), encode(r.message()));
+            }
+            case Clear c -> byTopic.remove(c.topic()) == null ? CompletableFuture.<Void>completedFuture(null)
+                    : store.delete(prefix + c.topic());
+        });
     }
 
     /**

@@ -75,6 +75,35 @@ class RetainedMessagesTest {
         }
     }
 
+    @TempDir
+    Path other;
+
+    /** The seam replication needs: the same commands give the same retained messages, also after a restart. */
+    @Test
+    void shouldReachTheSameRetainedMessagesFromTheSameCommands() throws Exception {
+        List<RetainedMessages.Command> commands = List.of(
+                new RetainedMessages.Retain("a/1", message("x")),
+                new RetainedMessages.Retain("a/2", message("y")),
+                new RetainedMessages.Clear("a/1"),
+                new RetainedMessages.Retain("a/2", message("z")),
+                new RetainedMessages.Clear("never/retained"),
+                new RetainedMessages.Retain("b", message("w")));
+        try (TestBroker one = new TestBroker(dir); TestBroker two = new TestBroker(other)) {
+            for (TestBroker broker : List.of(one, two)) {
+                CompletableFuture<Void> last = null;
+                for (RetainedMessages.Command c : commands) {
+                    last = broker.vhost().retained().apply(c);
+                }
+                last.get(10, TimeUnit.SECONDS);
+            }
+
+            assertThat(bodies(one.vhost().retained())).isEqualTo(Map.of("a/2", "z", "b", "w"));
+            assertThat(bodies(two.vhost().retained())).isEqualTo(bodies(one.vhost().retained()));
+            one.restart();
+            assertThat(bodies(one.vhost().retained())).isEqualTo(bodies(two.vhost().retained()));
+        }
+    }
+
     private static Map<String, String> bodies(RetainedMessages retained) {
         Map<String, String> out = new java.util.TreeMap<>();
         retained.matching(t -> true).forEach(e -> out.put(e.getKey(), new String(e.getValue().body(), StandardCharsets.UTF_8)));
