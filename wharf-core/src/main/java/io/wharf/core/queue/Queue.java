@@ -320,11 +320,8 @@ public final class Queue {
      */
     public CompletableFuture<Void> whenCaughtUp(long ready) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        actor.execute(() -> {
-            catchUps.add(new CatchUp(ready, done));
-            // Checked as the run ends, with the rest.
-            dispatchNeeded = true;
-        });
+        // Checked when the run ends (publishSnapshot), with the rest.
+        actor.execute(() -> catchUps.add(new CatchUp(ready, done)));
         return done;
     }
 
