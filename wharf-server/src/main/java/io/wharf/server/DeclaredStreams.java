@@ -2,8 +2,6 @@ package io.wharf.server;
 
 import io.wharf.core.Broker;
 import io.wharf.core.auth.Client;
-import io.wharf.core.auth.Permission;
-import io.wharf.core.auth.User;
 import io.wharf.core.stream.Stream;
 import io.wharf.core.stream.StreamDefinition;
 import io.wharf.core.vhost.VirtualHost;
@@ -15,7 +13,6 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -40,8 +37,7 @@ final class DeclaredStreams {
         for (WharfConfig.StreamConfig declared : streams) {
             VirtualHost vhost = broker.vhost(declared.vhost()).orElseThrow(() ->
                     new IOException("declared stream '" + declared.name() + "' names vhost '" + declared.vhost() + "', which does not exist"));
-            Client client = new Client(new User("configuration", Set.of(), Map.of(vhost.name(), Permission.ALL), false),
-                    DeclaredStreams.class, "configuration");
+            Client client = Client.broker(vhost.name(), "configuration");
             try {
                 apply(vhost, declared, client).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (ExecutionException | TimeoutException e) {

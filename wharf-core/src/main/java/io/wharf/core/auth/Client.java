@@ -2,6 +2,9 @@ package io.wharf.core.auth;
 
 import io.wharf.core.BrokerException;
 
+import java.util.Map;
+import java.util.Set;
+
 /**
  * Who asks the broker to do something: an authenticated user on one connection. Exclusive queues
  * belong to the connection; permission checks use the user.
@@ -11,6 +14,16 @@ import io.wharf.core.BrokerException;
  * @param name       how the connection is described in messages and logs
  */
 public record Client(User user, Object connection, String name) {
+
+    /**
+     * The broker acting on its own behalf in one virtual host (applying its configuration,
+     * moving data it stored): every permission there, no connection of a client.
+     *
+     * @param who what is acting, as permission errors and logs name it
+     */
+    public static Client broker(String vhost, String who) {
+        return new Client(new User(who, Set.of(), Map.of(vhost, Permission.ALL), false), new Object(), who);
+    }
 
     /**
      * @throws BrokerException ACCESS_REFUSED, worded as RabbitMQ words it

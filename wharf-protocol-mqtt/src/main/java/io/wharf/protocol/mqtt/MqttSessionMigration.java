@@ -1,8 +1,6 @@
 package io.wharf.protocol.mqtt;
 
 import io.wharf.core.auth.Client;
-import io.wharf.core.auth.Permission;
-import io.wharf.core.auth.User;
 import io.wharf.core.exchange.Binding;
 import io.wharf.core.session.SessionStore;
 import io.wharf.core.vhost.VirtualHost;
@@ -11,7 +9,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,8 +40,7 @@ final class MqttSessionMigration {
 
     /** Moves what there is to move, waiting for it; the endpoint does not start without its sessions. */
     static void runAtStart(VirtualHost vhost) throws IOException {
-        Client client = new Client(new User("mqtt-session-migration", Set.of(), Map.of(vhost.name(), Permission.ALL), false),
-                MqttSessionMigration.class, "MQTT session migration");
+        Client client = Client.broker(vhost.name(), "mqtt-session-migration");
         try {
             run(vhost, client).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
