@@ -1,5 +1,6 @@
 package io.wharf.core.auth;
 
+import io.wharf.core.BrokerException;
 import io.wharf.core.concurrent.Sequencer;
 import io.wharf.core.message.FieldTables;
 import io.wharf.core.message.WireReader;
@@ -29,9 +30,9 @@ import java.util.concurrent.Executor;
  * constant time. Users added or changed at run time ({@link #put}) are stored in the metadata
  * store and come back after a restart; the configured users are applied over them at every start.
  *
- * <p>Thread-safe. Changes are commands run one after another, each once the one before it is
- * stored, so two changes to one user never interleave; lookups read the published state from
- * any thread.
+ * <p>Thread-safe. Changes are {@link Command} records applied one after another, each once the
+ * one before it is stored, so two changes to one user never interleave; the random salt of a new
+ * password is drawn before its command is made. Lookups read the published state from any thread.
  */
 public final class UserStore {
 
@@ -39,7 +40,45 @@ public final class UserStore {
     public record Credentials(User user, String password) {
     }
 
-    private record Stored(User user, byte[] salt, byte[] hash) {
+    /**
+     * A password as it is kept: a random salt and the SHA-256 of salt and password. The salt is
+     * drawn when the hash is made, before the command that carries it, so applying a command
+     * again gives the same stored user.
+     */
+    public record PasswordHash(byte[] salt, byte[] hash) {
+
+        /** Matches no password. */
+        static final PasswordHash NONE = new PasswordHash(new byte[0], new byte[0]);
+
+        /** A hash of {@code password} with a fresh random salt. */
+        public static PasswordHash of(String password) {
+            byte[] salt = new byte[16];
+            RANDOM.nextBytes(salt);
+            return new PasswordHash(salt, digest(salt, password));
+        }
+
+        boolean matches(String password) {
+            return hash.length > 0 && MessageDigest.isEqual(hash, digest(salt, password));
+        }
+    }
+
+    /** A change to the users. */
+    public sealed interface Command {
+    }
+
+    /** Adds or replaces a user; a null password keeps the current one. */
+    public record Put(User user, PasswordHash password) implements Command {
+    }
+
+    /** Removes a user. */
+    public record Delete(String name) implements Command {
+    }
+
+    /** Sets, or with a null permission revokes, what a user may do in a vhost. */
+    public record SetPermission(String name, String vhost, Permission permission) implements Command {
+    }
+
+    private record Stored(User user, PasswordHash password) {
     }
 
     private static final String PREFIX = "user\0";
@@ -69,7 +108,7 @@ public final class UserStore {
             }
         }
         for (Credentials c : configured) {
-            users.put(c.user().name(), hashed(c.user(), c.password()));
+            users.put(c.user().name(), new Stored(c.user(), PasswordHash.of(c.password())));
         }
     }
 
@@ -83,7 +122,7 @@ public final class UserStore {
         if (s == null || password == null) {
             return Optional.empty();
         }
-        if (!MessageDigest.isEqual(s.hash(), hash(s.salt(), password))) {
+        if (!s.password().matches(password)) {
             return Optional.empty();
         }
         if (s.user().loopbackOnly() && (from == null || !from.isLoopbackAddress())) {
@@ -117,55 +156,63 @@ public final class UserStore {
      * yet then cannot log in until given one). Completes with whether the user is new, once stored.
      */
     public CompletableFuture<Boolean> put(User user, String password) {
-        return changes.submit(() -> {
-            Stored old = users.get(user.name());
-            Stored s = password != null ? hashed(user, password)
-                    : old != null ? new Stored(user, old.salt(), old.hash()) : new Stored(user, new byte[0], new byte[0]);
-            users.put(user.name(), s);
-            return save(s).thenApply(v -> old == null);
-        });
+        return apply(new Put(user, password == null ? null : PasswordHash.of(password)));
     }
 
     /** Removes a user; completes with whether there was one. Open connections of the user stay open. */
     public CompletableFuture<Boolean> delete(String name) {
-        return changes.submit(() -> {
-            Stored old = users.remove(name);
-            if (old == null) {
-                return CompletableFuture.completedFuture(false);
-            }
-            return (store == null ? CompletableFuture.<Void>completedFuture(null) : store.delete(PREFIX + name)).thenApply(v -> true);
-        });
+        return apply(new Delete(name));
     }
 
     /** Sets (or, with a null permission, revokes) what a user may do in a vhost; completes with whether the user had none there. */
     public CompletableFuture<Boolean> setPermission(String name, String vhost, Permission permission) {
-        return changes.submit(() -> {
-            Stored s = users.get(name);
-            if (s == null) {
-                return CompletableFuture.failedFuture(io.wharf.core.BrokerException.notFound("no user '" + name + "'"));
-            }
-            Map<String, Permission> perms = new LinkedHashMap<>(s.user().permissions());
-            boolean fresh = permission == null ? perms.remove(vhost) == null : perms.put(vhost, permission) == null;
-            User u = new User(s.user().name(), s.user().tags(), perms, s.user().loopbackOnly());
-            Stored updated = new Stored(u, s.salt(), s.hash());
-            users.put(name, updated);
-            return save(updated).thenApply(v -> fresh);
-        });
+        return apply(new SetPermission(name, vhost, permission));
     }
 
-
+    /**
+     * Applies a change after every change given before, once those are stored. Completes with
+     * whether the user was new ({@link Put}), existed ({@link Delete}), or had no permission in the
+     * vhost ({@link SetPermission}, which fails with {@code NOT_FOUND} for an unknown user).
+     */
+    public CompletableFuture<Boolean> apply(Command command) {
+        return changes.submit(() -> switch (command) {
+            case Put p -> {
+                Stored old = users.get(p.user().name());
+                PasswordHash hash = p.password() != null ? p.password()
+                        : old != null ? old.password() : PasswordHash.NONE;
+                Stored s = new Stored(p.user(), hash);
+                users.put(p.user().name(), s);
+                yield save(s).thenApply(v -> old == null);
+            }
+            case Delete d -> {
+                Stored old = users.remove(d.name());
+                if (old == null) {
+                    yield CompletableFuture.completedFuture(false);
+                }
+                yield (store == null ? CompletableFuture.<Void>completedFuture(null) : store.delete(PREFIX + d.name()))
+                        .thenApply(v -> true);
+            }
+            case SetPermission sp -> {
+                Stored s = users.get(sp.name());
+                if (s == null) {
+                    yield CompletableFuture.failedFuture(BrokerException.notFound("no user '" + sp.name() + "'"));
+                }
+                Map<String, Permission> perms = new LinkedHashMap<>(s.user().permissions());
+                boolean fresh = sp.permission() == null ? perms.remove(sp.vhost()) == null
+                        : perms.put(sp.vhost(), sp.permission()) == null;
+                Stored updated = new Stored(new User(s.user().name(), s.user().tags(), perms, s.user().loopbackOnly()),
+                        s.password());
+                users.put(sp.name(), updated);
+                yield save(updated).thenApply(v -> fresh);
+            }
+        });
+    }
 
     private CompletableFuture<Void> save(Stored s) {
         return store == null ? CompletableFuture.completedFuture(null) : store.put(PREFIX + s.user().name(), encode(s));
     }
 
-    private static Stored hashed(User user, String password) {
-        byte[] salt = new byte[16];
-        RANDOM.nextBytes(salt);
-        return new Stored(user, salt, hash(salt, password));
-    }
-
-    private static byte[] hash(byte[] salt, String password) {
+    private static byte[] digest(byte[] salt, String password) {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
             d.update(salt);
@@ -183,8 +230,8 @@ public final class UserStore {
         m.put("name", s.user().name());
         m.put("tags", String.join(",", new java.util.TreeSet<>(s.user().tags())));
         m.put("loopback_only", s.user().loopbackOnly());
-        m.put("salt", s.salt());
-        m.put("hash", s.hash());
+        m.put("salt", s.password().salt());
+        m.put("hash", s.password().hash());
         m.put("permissions", perms);
         return FieldTables.encode(m);
     }
@@ -200,7 +247,7 @@ public final class UserStore {
         String tags = text(m.get("tags"));
         User u = new User(text(m.get("name")), tags.isEmpty() ? Set.of() : Set.of(tags.split(",")), perms,
                 Boolean.TRUE.equals(m.get("loopback_only")));
-        return new Stored(u, (byte[]) m.get("salt"), (byte[]) m.get("hash"));
+        return new Stored(u, new PasswordHash((byte[]) m.get("salt"), (byte[]) m.get("hash")));
     }
 
     private static String text(Object v) {

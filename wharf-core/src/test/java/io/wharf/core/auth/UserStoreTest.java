@@ -44,4 +44,39 @@ class UserStoreTest {
         assertThatThrownBy(() -> app.check("/", Permission.Access.READ, "queue", "app.q")).isInstanceOf(BrokerException.class);
         assertThatThrownBy(() -> app.check("/other", Permission.Access.WRITE, "exchange", "app.x")).isInstanceOf(BrokerException.class);
     }
+
+    @Test
+    void shouldReachTheSameUsersFromTheSameCommands() throws Exception {
+        List<UserStore.Command> commands = List.of(
+                new UserStore.Put(new User("ops", Set.of("administrator"), Map.of(), false), UserStore.PasswordHash.of("s3cret")),
+                new UserStore.SetPermission("ops", "/", new Permission(".*", ".*", ".*")),
+                new UserStore.Put(new User("ops", Set.of("monitoring"), Map.of("/", new Permission(".*", ".*", ".*")), false), null),
+                new UserStore.Put(new User("gone", Set.of(), Map.of(), false), UserStore.PasswordHash.of("x")),
+                new UserStore.Delete("gone"),
+                new UserStore.SetPermission("app", "/", null));
+        UserStore one = new UserStore(List.of());
+        UserStore two = new UserStore(List.of());
+        for (UserStore store : List.of(one, two)) {
+            store.apply(new UserStore.Put(users.get("app").orElseThrow(), UserStore.PasswordHash.of("pw"))).get();
+            for (UserStore.Command c : commands) {
+                store.apply(c).get();
+            }
+        }
+
+        assertThat(one.list()).isEqualTo(two.list());
+        assertThat(one.list()).extracting(User::name).containsExactly("app", "ops");
+        assertThat(one.get("ops").orElseThrow().tags()).containsExactly("monitoring");
+        assertThat(one.get("app").orElseThrow().permissions()).isEmpty();
+        InetAddress local = InetAddress.getLoopbackAddress();
+        assertThat(two.authenticate("ops", "s3cret", local)).isPresent();
+        assertThat(two.authenticate("gone", "x", local)).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAPermissionForAnUnknownUserAndLoginsForAUserWithoutPassword() throws Exception {
+        assertThatThrownBy(() -> users.apply(new UserStore.SetPermission("nobody", "/", null)).get())
+                .hasCauseInstanceOf(BrokerException.class);
+        assertThat(users.put(new User("nopw", Set.of(), Map.of(), false), null).get()).isTrue();
+        assertThat(users.authenticate("nopw", "", InetAddress.getLoopbackAddress())).isEmpty();
+    }
 }
