@@ -18,6 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -32,12 +37,38 @@ import java.util.function.Function;
  * acknowledged in a cursor once routed, so a crash loses none: at start-up every held message not
  * yet routed is scheduled again (one routed just before a crash may be routed twice).
  *
- * <p>Only the schedule (due time and offset per held message) is in memory. Work runs on its own
- * serial executor.
+ * <p>Only the schedule (due time and offset per held message) is in memory, and it changes only
+ * by {@link Command} records: {@link Hold} once a message is durably in the log, {@link Release}
+ * with the time the owner read from its clock, then {@link Routed} or {@link Postpone} by how
+ * routing went. The same commands give the same schedule anywhere.
+ *
+ * <p>Threading: the schedule is owned by its own {@link SerialExecutor}; {@link #hold} may be
+ * called from any thread.
  */
 final class DelayedMessages {
 
     private static final Logger LOG = LoggerFactory.getLogger(DelayedMessages.class);
+    private static final long RETRY_AFTER_MILLIS = 1000;
+
+    /** A change to the schedule. */
+    sealed interface Command {
+    }
+
+    /** The message at {@code offset} of the log is held until {@code dueAt}. */
+    record Hold(long offset, long dueAt) implements Command {
+    }
+
+    /** Every message due by {@code now} leaves the schedule, to be routed. */
+    record Release(long now) implements Command {
+    }
+
+    /** The message at {@code offset} reached its queues and is no longer held. */
+    record Routed(long offset) implements Command {
+    }
+
+    /** The message at {@code offset} could not be routed and is due again at {@code dueAt}. */
+    record Postpone(long offset, long dueAt) implements Command {
+    }
 
     private record Due(long at, long offset) {
     }
@@ -47,9 +78,11 @@ final class DelayedMessages {
     private final CursorStore cursors;
     private final Clock clock;
     private final ScheduledExecutorService timers;
-    private final SerialExecutor actor;
+    private final SerialExecutor owner;
     private final Function<Message, CompletableFuture<?>> router;
-    private final PriorityQueue<Due> schedule = new PriorityQueue<>((a, b) -> Long.compare(a.at, b.at));
+    private final PriorityQueue<Due> schedule = new PriorityQueue<>(
+            Comparator.comparingLong(Due::at).thenComparingLong(Due::offset));
+    private final Set<Long> routing = new HashSet<>();
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
     private int releasedSinceTrim;
@@ -66,7 +99,7 @@ final class DelayedMessages {
         this.clock = clock;
         this.timers = timers;
         this.router = router;
-        this.actor = new SerialExecutor("delayed messages of " + log.name(), pool, null);
+        this.owner = new SerialExecutor("delayed messages of " + log.name(), pool, null);
         recover();
     }
 
@@ -84,7 +117,7 @@ final class DelayedMessages {
             try (LogSlice s = log.read(offset, 1 << 20, Log.ReadBound.WRITTEN)) {
                 for (Record r : s.records()) {
                     if (!done.contains(r.offset())) {
-                        schedule.add(new Due(r.timestamp(), r.offset()));
+                        apply(new Hold(r.offset(), r.timestamp()));
                         held++;
                     }
                 }
@@ -93,7 +126,7 @@ final class DelayedMessages {
         }
         if (held > 0) {
             LOG.info("{}: {} delayed message(s) held across the restart", log.name(), held);
-            actor.execute(this::releaseDue);
+            owner.execute(this::releaseDue);
         }
     }
 
@@ -113,36 +146,65 @@ final class DelayedMessages {
         }
         long offset = append.baseOffset();
         return append.future().thenApply(r -> {
-            actor.execute(() -> {
-                schedule.add(new Due(dueAt, offset));
+            owner.execute(() -> {
+                apply(new Hold(offset, dueAt));
                 releaseDue();
             });
             return true;
         });
     }
 
+    /**
+     * Applies a change to the schedule; on the owner. Returns the offsets a {@link Release} took
+     * out of the schedule, in due order (nothing for the other commands).
+     */
+    List<Long> apply(Command command) {
+        switch (command) {
+            case Hold h -> schedule.add(new Due(h.dueAt(), h.offset()));
+            case Release r -> {
+                List<Long> due = new ArrayList<>();
+                while (!schedule.isEmpty() && schedule.peek().at() <= r.now()) {
+                    long offset = schedule.poll().offset();
+                    routing.add(offset);
+                    due.add(offset);
+                }
+                return due;
+            }
+            case Routed r -> routing.remove(r.offset());
+            case Postpone p -> {
+                if (routing.remove(p.offset())) {
+                    schedule.add(new Due(p.dueAt(), p.offset()));
+                }
+            }
+        }
+        return List.of();
+    }
+
     private void releaseDue() {
-        long now = clock.millis();
-        while (!schedule.isEmpty() && schedule.peek().at <= now) {
-            Due d = schedule.poll();
-            Message m = read(d.offset);
+        for (long offset : apply(new Release(clock.millis()))) {
+            Message m = read(offset);
             if (m == null) {
-                cursors.ack(cursor, d.offset);
+                routed(offset);
                 continue;
             }
             router.apply(m).whenComplete((r, e) -> {
                 if (e == null) {
-                    cursors.ack(cursor, d.offset).thenRun(() -> actor.execute(this::maybeTrim));
+                    owner.execute(() -> routed(offset));
                 } else {
                     LOG.warn("{}: a delayed message could not be routed and is kept: {}", log.name(), e.toString());
-                    actor.execute(() -> {
-                        schedule.add(new Due(clock.millis() + 1000, d.offset));
+                    owner.execute(() -> {
+                        apply(new Postpone(offset, clock.millis() + RETRY_AFTER_MILLIS));
                         armTimer();
                     });
                 }
             });
         }
         armTimer();
+    }
+
+    private void routed(long offset) {
+        apply(new Routed(offset));
+        cursors.ack(cursor, offset).thenRun(() -> owner.execute(this::maybeTrim));
     }
 
     /** Deletes log segments every message of which has been released. */
@@ -164,7 +226,7 @@ final class DelayedMessages {
         if (schedule.isEmpty()) {
             return;
         }
-        long at = schedule.peek().at;
+        long at = schedule.peek().at();
         if (timer != null && at >= timerAt) {
             return;
         }
@@ -172,7 +234,7 @@ final class DelayedMessages {
             timer.cancel(false);
         }
         timerAt = at;
-        timer = timers.schedule(() -> actor.execute(this::timerFired), Math.max(0, at - clock.millis()),
+        timer = timers.schedule(() -> owner.execute(this::timerFired), Math.max(0, at - clock.millis()),
                 TimeUnit.MILLISECONDS);
     }
 
@@ -200,15 +262,13 @@ final class DelayedMessages {
         return null;
     }
 
-    /** Messages held now. */
+    /** Messages held now, counting those being routed. */
     CompletableFuture<Integer> heldCount() {
-        CompletableFuture<Integer> f = new CompletableFuture<>();
-        actor.execute(() -> f.complete(schedule.size()));
-        return f;
+        return owner.submit(() -> CompletableFuture.completedFuture(schedule.size() + routing.size()));
     }
 
     void close() {
-        actor.execute(() -> {
+        owner.execute(() -> {
             if (timer != null) {
                 timer.cancel(false);
             }
