@@ -19,8 +19,26 @@ public final class MessageRecords {
     public static final String EXCHANGE_HEADER = "x-exchange";
     public static final String PROPERTIES_HEADER = "x-properties";
     private static final byte[] NO_PROPERTIES = MessageProperties.EMPTY.encode();
+    /**
+     * Bodies of at least this many bytes go to the log straight from the message's own array
+     * rather than being copied into the batch first; smaller ones cost less to copy than to track.
+     */
+    public static final int GATHERED_BODY_BYTES = 256;
 
     private MessageRecords() {
+    }
+
+    /**
+     * A builder for one batch of {@code messages}, sized for them, that refers to their large
+     * bodies instead of copying them: message bodies are never changed, so the log may write
+     * them from where they are.
+     */
+    public static RecordBatchBuilder newBatch(Iterable<Message> messages) {
+        int bytes = 64;
+        for (Message m : messages) {
+            bytes += estimatedSize(m) - (m.bodySize() >= GATHERED_BODY_BYTES ? m.bodySize() : 0);
+        }
+        return new RecordBatchBuilder(bytes).gatherValuesFrom(GATHERED_BODY_BYTES);
     }
 
     /** Adds {@code m} to a batch being built. */

@@ -72,7 +72,7 @@ final class PendingAppends {
     }
 
     private void append(Lane lane, List<Pending> taken) {
-        RecordBatchBuilder b = new RecordBatchBuilder(taken.stream().mapToInt(p -> MessageRecords.estimatedSize(p.message())).sum() + 64);
+        RecordBatchBuilder b = MessageRecords.newBatch(taken.stream().map(Pending::message).toList());
         for (Pending p : taken) {
             MessageRecords.append(b, p.message());
         }

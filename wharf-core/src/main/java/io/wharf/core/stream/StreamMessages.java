@@ -3,6 +3,7 @@ package io.wharf.core.stream;
 import io.wharf.core.exchange.FieldValues;
 import io.wharf.core.message.Message;
 import io.wharf.core.message.MessageProperties;
+import io.wharf.core.message.MessageRecords;
 import io.wharf.storage.record.CheckedBatch;
 import io.wharf.storage.record.Header;
 import io.wharf.core.message.WireReader;
@@ -87,7 +88,9 @@ public final class StreamMessages {
         headers.add(new Header(EXCHANGE_HEADER, m.exchange().getBytes(StandardCharsets.UTF_8)));
         headers.add(new Header(PROPERTIES_HEADER, m.encodedProperties()));
         byte[] key = m.routingKey().getBytes(StandardCharsets.UTF_8);
-        RecordBatchBuilder b = new RecordBatchBuilder(m.bodySize() + m.encodedProperties().length + key.length + 160);
+        boolean gather = m.bodySize() >= MessageRecords.GATHERED_BODY_BYTES;
+        RecordBatchBuilder b = new RecordBatchBuilder((gather ? 0 : m.bodySize()) + m.encodedProperties().length
+                + key.length + 160).gatherValuesFrom(MessageRecords.GATHERED_BODY_BYTES);
         b.append(m.arrivedAtMillis(), ByteBuffer.wrap(key), ByteBuffer.wrap(m.body()), headers);
         return b.buildChecked();
     }

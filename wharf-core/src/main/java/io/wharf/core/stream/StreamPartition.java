@@ -260,7 +260,7 @@ public final class StreamPartition {
 
     /** Appends a batch of data records and counts them as published. */
     private PendingAppend appendCounted(CheckedBatch batch) {
-        int bytes = batch.bytes().remaining();
+        int bytes = batch.sizeInBytes();
         PendingAppend p = log.append(batch);
         // The log has read the batch's offsets already: its records are counted without parsing it again.
         stats.published(p.lastOffset() - p.baseOffset() + 1, bytes);

@@ -136,7 +136,7 @@ final class DelayedMessages {
         // The record's timestamp is the due time; the message is released as if published then.
         Message held = Message.withEncodedProperties(m.exchange(), m.routingKey(), m.properties(),
                 m.encodedProperties(), m.body(), dueAt);
-        RecordBatchBuilder b = new RecordBatchBuilder(MessageRecords.estimatedSize(held) + 64);
+        RecordBatchBuilder b = MessageRecords.newBatch(List.of(held));
         MessageRecords.append(b, held);
         PendingAppend append;
         try {

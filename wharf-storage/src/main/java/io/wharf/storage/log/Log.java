@@ -287,15 +287,15 @@ public final class Log implements AutoCloseable {
      * @throws LogClosedException if the log is closed or has failed
      */
     public PendingAppend append(CheckedBatch checked) {
-        ByteBuffer batch = checked.bytes();
-        RecordBatch b = checked.batch();
+        ByteBuffer[] parts = checked.parts();
         synchronized (appendLock) {
             if (state != State.OPEN) {
                 throw new LogClosedException("log " + name + " is " + state.name().toLowerCase() + "; it accepts no appends");
             }
             long base = nextOffset;
-            RecordBatch.setBaseOffset(batch, base);
-            PendingAppend p = new PendingAppend(batch.duplicate(), base, base + b.lastOffsetDelta(), b.maxTimestamp());
+            RecordBatch.setBaseOffset(parts[0], base);
+            PendingAppend p = new PendingAppend(parts, checked.sizeInBytes(), base, base + checked.lastOffsetDelta(),
+                    checked.maxTimestamp());
             nextOffset = p.lastOffset() + 1;
             pending.add(p);
             if (!drainScheduled) {
@@ -437,7 +437,7 @@ public final class Log implements AutoCloseable {
             int n = (int) Math.min(to - at, Integer.MAX_VALUE);
             ByteBuffer filler = RecordBatchBuilder.filler(n);
             RecordBatch.setBaseOffset(filler, at);
-            active.append(List.of(new PendingAppend(filler, at, at + n - 1, RecordBatch.NO_TIMESTAMP)), 0, 1, now);
+            active.append(List.of(new PendingAppend(new ByteBuffer[] {filler}, filler.remaining(), at, at + n - 1, RecordBatch.NO_TIMESTAMP)), 0, 1, now);
             at += n;
         }
         writtenEnd = new LogEnd(to, active, active.size());

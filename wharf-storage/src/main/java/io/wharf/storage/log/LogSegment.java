@@ -490,8 +490,9 @@ final class LogSegment {
 
     /**
      * Writes {@code group[from, to)} at the end of the segment and indexes them. Small heap
-     * batches are copied into one direct staging buffer and written with one call, the copy the
-     * JDK would otherwise make per buffer; large or direct ones are written as they are. Their
+     * buffers (whole batches, or the parts of one built in parts) are copied into one direct
+     * staging buffer and written with one call, the copy the JDK would otherwise make per buffer;
+     * large or direct ones are written as they are. Their
      * CRCs were checked on append, so the bytes count as verified.
      */
     void append(List<PendingAppend> group, int from, int to, long nowMs) throws IOException {
@@ -507,19 +508,21 @@ final class LogSegment {
         ByteBuffer stage = STAGING.get().clear();
         long pos = start;
         for (int i = from; i < to; i++) {
-            ByteBuffer b = group.get(i).buffer.duplicate();
-            if (!b.isDirect() && b.remaining() <= STAGE_LIMIT) {
-                if (stage.remaining() < b.remaining()) {
-                    pos += writeFully(stage.flip(), pos);
-                    stage.clear();
+            for (ByteBuffer part : group.get(i).parts) {
+                ByteBuffer b = part.duplicate();
+                if (!b.isDirect() && b.remaining() <= STAGE_LIMIT) {
+                    if (stage.remaining() < b.remaining()) {
+                        pos += writeFully(stage.flip(), pos);
+                        stage.clear();
+                    }
+                    stage.put(b);
+                } else {
+                    if (stage.position() > 0) {
+                        pos += writeFully(stage.flip(), pos);
+                        stage.clear();
+                    }
+                    pos += writeFully(b, pos);
                 }
-                stage.put(b);
-            } else {
-                if (stage.position() > 0) {
-                    pos += writeFully(stage.flip(), pos);
-                    stage.clear();
-                }
-                pos += writeFully(b, pos);
             }
         }
         if (stage.position() > 0) {

@@ -12,16 +12,17 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class PendingAppend {
 
-    final ByteBuffer buffer;
+    /** The batch's bytes, in the parts it was built in; read by the writer only. */
+    final ByteBuffer[] parts;
     final int size;
     final long maxTimestamp;
     private final long baseOffset;
     private final long lastOffset;
     private final CompletableFuture<AppendResult> future = new CompletableFuture<>();
 
-    PendingAppend(ByteBuffer buffer, long baseOffset, long lastOffset, long maxTimestamp) {
-        this.buffer = buffer;
-        this.size = buffer.remaining();
+    PendingAppend(ByteBuffer[] parts, int size, long baseOffset, long lastOffset, long maxTimestamp) {
+        this.parts = parts;
+        this.size = size;
         this.baseOffset = baseOffset;
         this.lastOffset = lastOffset;
         this.maxTimestamp = maxTimestamp;

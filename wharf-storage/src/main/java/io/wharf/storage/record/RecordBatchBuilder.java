@@ -3,7 +3,9 @@ package io.wharf.storage.record;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * Builds one uncompressed v2 record batch. The base offset is left at zero: the log that
@@ -22,6 +24,11 @@ public final class RecordBatchBuilder {
     private int baseSequence = RecordBatch.NO_SEQUENCE;
     private int attributes;
     private boolean built;
+    private int gatherFrom = Integer.MAX_VALUE;
+    private ByteBuffer[] gathered;
+    private int[] cuts;
+    private int gatheredCount;
+    private int gatheredBytes;
 
     public RecordBatchBuilder() {
         this(INITIAL_CAPACITY);
@@ -57,13 +64,27 @@ public final class RecordBatchBuilder {
         return this;
     }
 
+    /**
+     * Record values of at least {@code minBytes} are not copied into the batch: {@link #buildChecked}
+     * returns the batch in parts that refer to them, and a log writes them from there. The caller
+     * must leave such values unchanged until the log has written the batch.
+     */
+    public RecordBatchBuilder gatherValuesFrom(int minBytes) {
+        if (count > 0) {
+            throw new IllegalStateException("gathering is chosen before the first record");
+        }
+        gatherFrom = Math.max(0, minBytes);
+        return this;
+    }
+
     public RecordBatchBuilder append(long timestamp, byte[] key, byte[] value) {
         return append(timestamp, key == null ? null : ByteBuffer.wrap(key), value == null ? null : ByteBuffer.wrap(value), List.of());
     }
 
     /**
-     * Adds a record. Key and value are copied from their positions to their limits; the
-     * buffers themselves are not modified.
+     * Adds a record. Key and value are copied from their positions to their limits (a value
+     * {@link #gatherValuesFrom gathered} is referred to instead); the buffers themselves are not
+     * modified.
      */
     public RecordBatchBuilder append(long timestamp, ByteBuffer key, ByteBuffer value, List<Header> headers) {
         if (built) {
@@ -86,14 +107,20 @@ public final class RecordBatchBuilder {
             headerKeys[i] = h.key().getBytes(StandardCharsets.UTF_8);
             bodySize += sizeOfField(headerKeys[i].length) + sizeOfField(h.value() == null ? -1 : h.value().length);
         }
-        ensureCapacity(Varints.sizeOfVarint(bodySize) + bodySize);
+        boolean gather = valueSize >= gatherFrom;
+        ensureCapacity(Varints.sizeOfVarint(bodySize) + bodySize - (gather ? valueSize : 0));
 
         Varints.writeVarint(bodySize, buf);
         buf.put((byte) 0);
         Varints.writeVarlong(timestampDelta, buf);
         Varints.writeVarint(offsetDelta, buf);
         writeField(key, buf);
-        writeField(value, buf);
+        if (gather) {
+            Varints.writeVarint(valueSize, buf);
+            gather(value);
+        } else {
+            writeField(value, buf);
+        }
         Varints.writeVarint(headers.size(), buf);
         for (int i = 0; i < headers.size(); i++) {
             Varints.writeVarint(headerKeys[i].length, buf);
@@ -116,17 +143,39 @@ public final class RecordBatchBuilder {
 
     /** Bytes the batch will occupy if built now. */
     public int sizeInBytes() {
-        return buf.position();
+        return buf.position() + gatheredBytes;
     }
 
     /**
      * Completes the header and CRC and returns the batch as one a log appends without hashing it
-     * again.
+     * again; in parts, if values were gathered.
      *
      * @throws IllegalStateException if no record was appended
      */
     public CheckedBatch buildChecked() {
-        return CheckedBatch.built(build());
+        if (gatheredCount == 0) {
+            return CheckedBatch.built(build());
+        }
+        int size = completeHeader();
+        ByteBuffer[] parts = new ByteBuffer[2 * gatheredCount + 1];
+        int from = 0;
+        for (int i = 0; i < gatheredCount; i++) {
+            parts[2 * i] = buf.duplicate().limit(cuts[i]).position(from).slice().order(ByteOrder.BIG_ENDIAN);
+            parts[2 * i + 1] = gathered[i];
+            from = cuts[i];
+        }
+        parts[2 * gatheredCount] = buf.duplicate().limit(buf.position()).position(from).slice();
+        CRC32C crc = new CRC32C();
+        for (int i = 0; i < parts.length; i++) {
+            ByteBuffer p = parts[i].duplicate();
+            if (i == 0) {
+                p.position(p.position() + RecordBatch.ATTRIBUTES);
+            }
+            crc.update(p);
+        }
+        parts[0].putInt(RecordBatch.CRC, (int) crc.getValue());
+        buf = null;
+        return CheckedBatch.gathered(parts, size);
     }
 
     /**
@@ -135,11 +184,23 @@ public final class RecordBatchBuilder {
      * @throws IllegalStateException if no record was appended
      */
     public ByteBuffer build() {
+        if (gatheredCount > 0) {
+            return buildChecked().bytes();
+        }
+        int size = completeHeader();
+        buf.putInt(RecordBatch.CRC, (int) RecordBatch.crcOf(buf, RecordBatch.ATTRIBUTES, size));
+        ByteBuffer out = buf.flip();
+        buf = null;
+        return out;
+    }
+
+    /** Fills in every header field but the CRC; returns the batch's size. */
+    private int completeHeader() {
         if (count == 0) {
             throw new IllegalStateException("a record batch needs at least one record");
         }
         built = true;
-        int size = buf.position();
+        int size = buf.position() + gatheredBytes;
         buf.putLong(RecordBatch.BASE_OFFSET, 0L);
         buf.putInt(RecordBatch.BATCH_LENGTH, size - RecordBatch.LOG_OVERHEAD);
         buf.putInt(RecordBatch.LEADER_EPOCH, -1);
@@ -152,10 +213,19 @@ public final class RecordBatchBuilder {
         buf.putShort(RecordBatch.PRODUCER_EPOCH, producerEpoch);
         buf.putInt(RecordBatch.BASE_SEQUENCE, baseSequence);
         buf.putInt(RecordBatch.RECORD_COUNT, count);
-        buf.putInt(RecordBatch.CRC, (int) RecordBatch.crcOf(buf, RecordBatch.ATTRIBUTES, size));
-        ByteBuffer out = buf.flip();
-        buf = null;
-        return out;
+        return size;
+    }
+
+    private void gather(ByteBuffer value) {
+        if (gathered == null || gatheredCount == gathered.length) {
+            int n = gathered == null ? 4 : gathered.length * 2;
+            gathered = gathered == null ? new ByteBuffer[n] : Arrays.copyOf(gathered, n);
+            cuts = cuts == null ? new int[n] : Arrays.copyOf(cuts, n);
+        }
+        gathered[gatheredCount] = value.duplicate();
+        cuts[gatheredCount] = buf.position();
+        gatheredCount++;
+        gatheredBytes += value.remaining();
     }
 
     /**

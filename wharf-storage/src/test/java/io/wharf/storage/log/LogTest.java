@@ -3,6 +3,7 @@ package io.wharf.storage.log;
 import io.wharf.storage.record.InvalidRecordException;
 import io.wharf.storage.record.Record;
 import io.wharf.storage.record.RecordBatch;
+import io.wharf.storage.record.RecordBatchBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +74,29 @@ class LogTest {
         assertThat(all).extracting(Record::offset).containsExactly(0L, 1L, 2L);
         assertThat(all.get(2).timestamp()).isEqualTo(11);
         assertThat(all.get(0).headers().get(0).valueAsString()).isEqualTo("a");
+    }
+
+    @Test
+    void shouldWriteABatchBuiltInPartsAsOneBatch() throws Exception {
+        Log log = open(small());
+        byte[] value = new byte[1000];
+        for (int i = 0; i < 20; i++) {
+            java.util.Arrays.fill(value, (byte) i);
+            log.append(new RecordBatchBuilder().gatherValuesFrom(256)
+                    .append(i, ByteBuffer.wrap(new byte[] {(byte) i}), ByteBuffer.wrap(value.clone()), List.of())
+                    .append(i, null, ByteBuffer.wrap(("small" + i).getBytes()), List.of())
+                    .buildChecked());
+        }
+        log.append(batch(99, "last")).future().get(5, TimeUnit.SECONDS);
+
+        List<Record> all = readAll(log, 0, Log.ReadBound.DURABLE);
+        assertThat(all).hasSize(41);
+        for (int i = 0; i < 20; i++) {
+            assertThat(all.get(2 * i).valueBytes()).hasSize(1000).containsOnly((byte) i);
+            assertThat(new String(all.get(2 * i + 1).valueBytes())).isEqualTo("small" + i);
+        }
+        log.close();
+        assertThat(LogVerifier.verify(dir, io.wharf.storage.Throttle.unlimited())).isEmpty();
     }
 
     @Test

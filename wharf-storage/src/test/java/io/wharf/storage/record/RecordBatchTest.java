@@ -81,4 +81,30 @@ class RecordBatchTest {
         assertThatThrownBy(() -> CheckedBatch.check(received)).isInstanceOf(InvalidRecordException.class)
                 .hasMessageContaining("CRC");
     }
+
+    /** Values gathered rather than copied: the parts joined are byte for byte the batch built in one buffer. */
+    @Test
+    void shouldBuildTheSameBatchInPartsAsInOneBuffer() {
+        byte[] large = new byte[700];
+        java.util.Arrays.fill(large, (byte) 7);
+        List<Header> headers = List.of(new Header("x-exchange", "amq.direct".getBytes()));
+        ByteBuffer whole = new RecordBatchBuilder()
+                .append(5, ByteBuffer.wrap("a".getBytes()), ByteBuffer.wrap(large), headers)
+                .append(6, ByteBuffer.wrap("b".getBytes()), ByteBuffer.wrap("small".getBytes()), headers)
+                .append(7, null, ByteBuffer.wrap(large), List.of())
+                .build();
+        CheckedBatch parts = new RecordBatchBuilder().gatherValuesFrom(256)
+                .append(5, ByteBuffer.wrap("a".getBytes()), ByteBuffer.wrap(large), headers)
+                .append(6, ByteBuffer.wrap("b".getBytes()), ByteBuffer.wrap("small".getBytes()), headers)
+                .append(7, null, ByteBuffer.wrap(large), List.of())
+                .buildChecked();
+
+        assertThat(parts.parts()).hasSize(5);
+        assertThat(parts.parts()[1].array()).isSameAs(large);
+        assertThat(parts.sizeInBytes()).isEqualTo(whole.remaining());
+        assertThat(parts.bytes()).isEqualTo(whole);
+        assertThat(parts.batch().isValid()).isTrue();
+        assertThat(parts.lastOffsetDelta()).isEqualTo(2);
+        assertThat(parts.maxTimestamp()).isEqualTo(7);
+    }
 }
