@@ -57,53 +57,85 @@ final class Router {
         this.clock = clock;
     }
 
-    /** The queues a message published to {@code ex} reaches, through exchange-to-exchange bindings and alternate exchanges. */
+    /**
+     * The queues a message published to {@code ex} reaches, through exchange-to-exchange bindings
+     * and alternate exchanges. What only those need is made when they are met: most messages go
+     * through one exchange to queues.
+     */
     Routed route(Exchange ex, Message m) {
-        Set<Queue> out = new LinkedHashSet<>();
-        Set<Stream> toStreams = new LinkedHashSet<>();
-        Set<String> visited = new HashSet<>();
-        Deque<Exchange> todo = new ArrayDeque<>();
-        todo.add(ex);
-        while (!todo.isEmpty()) {
-            Exchange e = todo.poll();
-            if (!visited.add(e.name())) {
-                continue;
-            }
+        Destinations found = new Destinations();
+        Set<String> visited = null;
+        Exchange e = ex;
+        while (e != null) {
             if (e.name().isEmpty()) {
-                addDestination(m.routingKey(), out, toStreams);
+                found.add(m.routingKey());
             } else {
                 e.route(m, b -> {
                     if (b.toExchange()) {
-                        Exchange next = topology.exchanges.get(b.destination());
-                        if (next != null) {
-                            todo.add(next);
-                        }
+                        found.follow(topology.exchanges.get(b.destination()));
                     } else {
-                        addDestination(b.destination(), out, toStreams);
+                        found.add(b.destination());
                     }
                 });
             }
-            if (out.isEmpty() && toStreams.isEmpty() && todo.isEmpty()) {
+            if (found.isEmpty() && found.nothingToFollow()) {
                 String alternate = FieldValues.asString(e.definition().arguments().get("alternate-exchange"));
-                Exchange ae = alternate == null ? null : topology.exchanges.get(alternate);
-                if (ae != null) {
-                    todo.add(ae);
+                found.follow(alternate == null ? null : topology.exchanges.get(alternate));
+            }
+            e = null;
+            while (!found.nothingToFollow() && e == null) {
+                if (visited == null) {
+                    visited = new HashSet<>();
+                    visited.add(ex.name());
+                }
+                Exchange next = found.todo.poll();
+                if (visited.add(next.name())) {
+                    e = next;
                 }
             }
         }
-        return new Routed(out, toStreams);
+        return new Routed(found.queues, found.streams == null ? Set.of() : found.streams);
     }
 
-    /** A queue of that name, or else a stream of that name. */
-    private void addDestination(String name, Set<Queue> queues, Set<Stream> streams) {
-        Queue q = topology.queues.get(name);
-        if (q != null) {
-            queues.add(q);
-            return;
+    /**
+     * The queues and streams a message reaches (a name is a queue's, or else a stream's), and the
+     * exchanges still to route it through.
+     */
+    private final class Destinations {
+        final Set<Queue> queues = new LinkedHashSet<>();
+        Set<Stream> streams;
+        Deque<Exchange> todo;
+
+        void add(String name) {
+            Queue q = topology.queues.get(name);
+            if (q != null) {
+                queues.add(q);
+                return;
+            }
+            Stream s = topology.streams.get(name);
+            if (s != null) {
+                if (streams == null) {
+                    streams = new LinkedHashSet<>();
+                }
+                streams.add(s);
+            }
         }
-        Stream s = topology.streams.get(name);
-        if (s != null) {
-            streams.add(s);
+
+        void follow(Exchange next) {
+            if (next != null) {
+                if (todo == null) {
+                    todo = new ArrayDeque<>();
+                }
+                todo.add(next);
+            }
+        }
+
+        boolean nothingToFollow() {
+            return todo == null || todo.isEmpty();
+        }
+
+        boolean isEmpty() {
+            return queues.isEmpty() && streams == null;
         }
     }
 

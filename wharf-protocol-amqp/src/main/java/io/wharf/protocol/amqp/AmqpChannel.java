@@ -688,8 +688,9 @@ final class AmqpChannel {
         if (settleStream(tag, multiple) && !multiple) {
             return;
         }
-        List<Unacked> done = new ArrayList<>();
+        List<Unacked> done;
         if (multiple) {
+            done = new ArrayList<>();
             long upTo = tag == 0 ? Long.MAX_VALUE : tag;
             Iterator<Map.Entry<Long, Unacked>> it = unacked.entrySet().iterator();
             while (it.hasNext()) {
@@ -708,22 +709,10 @@ final class AmqpChannel {
             if (u == null) {
                 throw AmqpException.channel(ReplyCode.PRECONDITION_FAILED, number, m.classId(), m.methodId(), "unknown delivery tag " + tag);
             }
-            done.add(u);
+            done = List.of(u);
         }
-        Set<Queue> wake = new LinkedHashSet<>();
         if (requeue == null) {
-            // One task per queue for a multiple ack, not one per message.
-            Map<Queue, List<Long>> byQueue = new LinkedHashMap<>();
-            for (Unacked u : done) {
-                byQueue.computeIfAbsent(u.delivery().queue(), q -> new ArrayList<>()).add(u.delivery().id());
-            }
-            byQueue.forEach((q, ids) -> {
-                if (ids.size() == 1) {
-                    q.ack(ids.get(0));
-                } else {
-                    q.ack(ids);
-                }
-            });
+            settle(done);
         }
         for (Unacked u : done) {
             Delivery d = u.delivery();
@@ -732,6 +721,43 @@ final class AmqpChannel {
             }
             if (u.consumer() != null) {
                 u.consumer().release(d.message().bodySize());
+            }
+        }
+        wakeAfterSettling(done);
+    }
+
+    /** Acknowledges settled deliveries to their queues: one task per queue for a multiple ack, not one per message. */
+    private static void settle(List<Unacked> done) {
+        if (done.size() == 1) {
+            Delivery d = done.get(0).delivery();
+            d.queue().ack(d.id());
+            return;
+        }
+        Map<Queue, List<Long>> byQueue = new LinkedHashMap<>();
+        for (Unacked u : done) {
+            byQueue.computeIfAbsent(u.delivery().queue(), q -> new ArrayList<>()).add(u.delivery().id());
+        }
+        byQueue.forEach((q, ids) -> {
+            if (ids.size() == 1) {
+                q.ack(ids.get(0));
+            } else {
+                q.ack(ids);
+            }
+        });
+    }
+
+    /** Wakes each queue whose consumer got credit back, once; with a global prefetch, every consumer's queue. */
+    private void wakeAfterSettling(List<Unacked> done) {
+        if (done.size() == 1 && !global.limited()) {
+            Unacked u = done.get(0);
+            if (u.consumer() != null) {
+                u.consumer().queue.wakeUp();
+            }
+            return;
+        }
+        Set<Queue> wake = new LinkedHashSet<>();
+        for (Unacked u : done) {
+            if (u.consumer() != null) {
                 wake.add(u.consumer().queue);
             }
         }
