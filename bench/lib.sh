@@ -24,14 +24,15 @@ stop_pid() {
   wait "$pid" 2>/dev/null || true
 }
 
-# start_wharf_process DATA_DIR LOG [VAR=VALUE...]: starts Wharf through ./wharf with its default
-# JVM options, every listener on loopback, and waits for /health. Sets WHARF_PID.
+# start_wharf_process DATA_DIR LOG [VAR=VALUE...]: starts Wharf through ./wharf (or the launcher
+# LAUNCHER names, e.g. another checkout's) with its default JVM options, every listener on
+# loopback, and waits for /health. Sets WHARF_PID.
 start_wharf_process() {
   local data="$1" out="$2"
   shift 2
   rm -rf "$data"
   env JAVA_OPTS='' WHARF_AMQP_HOST=127.0.0.1 WHARF_HTTP_HOST=127.0.0.1 WHARF_KAFKA_HOST=127.0.0.1 WHARF_MQTT_HOST=127.0.0.1 WHARF_STOMP_HOST=127.0.0.1 "$@" \
-    "$ROOT/wharf" --data-dir "$data" > "$out" 2>&1 &
+    "${LAUNCHER:-$ROOT/wharf}" --data-dir "$data" > "$out" 2>&1 &
   WHARF_PID=$!
   for _ in $(seq 120); do
     curl -fs http://127.0.0.1:15672/health >/dev/null 2>&1 && return 0
