@@ -58,16 +58,16 @@ final class DeclaredStreams {
                 return CompletableFuture.completedFuture(null);
             }
             LOG.info("vhost {}: deleting stream '{}', as the configuration says", vhost.name(), declared.name());
-            return vhost.deleteStream(declared.name(), client);
+            return vhost.streamAdmin().delete(declared.name(), client);
         }
         if (existing == null) {
             LOG.info("vhost {}: creating stream '{}' with {} partition(s), as the configuration declares",
                     vhost.name(), declared.name(), declared.partitions());
-            return vhost.createStream(new StreamDefinition(declared.name(), declared.partitions(), declared.configs()), client);
+            return vhost.streamAdmin().create(new StreamDefinition(declared.name(), declared.partitions(), declared.configs()), client);
         }
         CompletableFuture<?> grown = CompletableFuture.completedFuture(null);
         if (declared.partitions() > existing.partitionCount()) {
-            grown = vhost.addPartitions(declared.name(), declared.partitions(), client);
+            grown = vhost.streamAdmin().addPartitions(declared.name(), declared.partitions(), client);
         } else if (declared.partitions() < existing.partitionCount()) {
             LOG.warn("vhost {}: stream '{}' has {} partitions, more than the {} the configuration declares; partitions are never removed",
                     vhost.name(), declared.name(), existing.partitionCount(), declared.partitions());
@@ -77,6 +77,6 @@ final class DeclaredStreams {
         if (configs.equals(existing.definition().configs())) {
             return grown;
         }
-        return grown.thenCompose(v -> vhost.reconfigureStream(declared.name(), configs, client));
+        return grown.thenCompose(v -> vhost.streamAdmin().reconfigure(declared.name(), configs, client));
     }
 }

@@ -54,7 +54,7 @@ final class StreamQueues {
         if (maxBytes != null) {
             configs.put(StreamConfigs.RETENTION_BYTES, Long.toString(maxBytes));
         }
-        return vhost.createStream(new StreamDefinition(d.name(), 1, configs), client)
+        return vhost.streamAdmin().create(new StreamDefinition(d.name(), 1, configs), client)
                 .thenApply(s -> new VirtualHost.QueueDeclared(d.name(), 0, 0));
     }
 }

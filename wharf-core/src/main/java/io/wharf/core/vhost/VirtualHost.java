@@ -21,7 +21,6 @@ import io.wharf.core.stream.GroupOffsets;
 import io.wharf.core.stream.TransactionCoordinator;
 import io.wharf.core.stream.Stream;
 import io.wharf.core.stream.StreamDefinition;
-import io.wharf.core.stream.StreamPartition;
 import io.wharf.storage.metadata.MetadataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +52,6 @@ public final class VirtualHost implements Queue.Owner {
 
     private static final Logger LOG = LoggerFactory.getLogger(VirtualHost.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    static final String DEFAULT_EXCHANGE_RESOURCE = "amq.default";
 
     /**
      * The outcome of a publish.
@@ -120,6 +118,7 @@ public final class VirtualHost implements Queue.Owner {
     private final SessionStore sessions;
     private final DirectReplyTo directReplyTo = new DirectReplyTo();
     private DelayedMessages delayed;
+    private final StreamAdmin streamAdmin;
 
     private VirtualHost(String name, QueueContext queueContext, MetadataStore metadata, Executor adminPool) {
         this.name = name;
@@ -136,6 +135,7 @@ public final class VirtualHost implements Queue.Owner {
         this.streams = topology.streams;
         this.streamsById = topology.streamsById;
         this.router = new Router(name, topology, queueContext.clock());
+        this.streamAdmin = new StreamAdmin(name, topology, admin);
         this.groupCoordinator = new GroupCoordinator(name, queueContext.pool(), queueContext.timers(), queueContext.clock());
     }
 
@@ -382,7 +382,7 @@ public final class VirtualHost implements Queue.Owner {
         Stream stream = queues.containsKey(queue) ? null : streams.get(queue);
         if (stream != null) {
             long held = StreamQueues.held(stream);
-            return deleteStream(queue, client).thenApply(v -> held);
+            return streamAdmin.delete(queue, client).thenApply(v -> held);
         }
         return onAdmin(() -> {
             Queue q = queues.get(queue);
@@ -463,20 +463,7 @@ public final class VirtualHost implements Queue.Owner {
      */
     public PublishResult publish(Message m, boolean mandatory, Client client) {
         Exchange ex = exchange(m.exchange());
-        client.check(name, Access.WRITE, "exchange", m.exchange().isEmpty() ? DEFAULT_EXCHANGE_RESOURCE : m.exchange());
-        if (ex.definition().internal()) {
-            throw BrokerException.accessRefused("cannot publish to internal exchange '" + m.exchange() + "' in vhost '" + name + "'");
-        }
-        String expiration = m.properties().expiration();
-        if (expiration != null) {
-            try {
-                if (Long.parseLong(expiration) < 0) {
-                    throw new NumberFormatException();
-                }
-            } catch (NumberFormatException e) {
-                throw BrokerException.preconditionFailed("invalid expiration '" + expiration + "': no_integer");
-            }
-        }
+        PublishChecks.check(name, ex, m, client);
         if (ex instanceof DelayedMessageExchange && DelayedMessageExchange.delayOf(m) > 0) {
             return new PublishResult(1, false, delayed.hold(m));
         }
@@ -498,7 +485,6 @@ public final class VirtualHost implements Queue.Owner {
 
     // ---------------------------------------------------------------- streams
 
-    /** Offsets committed by consumer groups on this virtual host's streams. */
     /** Retained messages by topic (MQTT's), kept durably. */
     public RetainedMessages retained() {
         return retained;
@@ -509,6 +495,7 @@ public final class VirtualHost implements Queue.Owner {
         return transactions;
     }
 
+    /** Offsets committed by consumer groups on this virtual host's streams. */
     public GroupOffsets groupOffsets() {
         return groupOffsets;
     }
@@ -550,83 +537,9 @@ public final class VirtualHost implements Queue.Owner {
         return streams.values();
     }
 
-    /**
-     * Creates a stream and persists its definition; completes with the stream once the
-     * definition is durable.
-     *
-     * @throws BrokerException PRECONDITION_FAILED (as a failed future) if a stream of that name exists
-     */
-    public CompletableFuture<Stream> createStream(StreamDefinition d, Client client) {
-        return onAdmin(() -> {
-            client.check(name, Access.CONFIGURE, "stream", d.name());
-            if (streams.containsKey(d.name())) {
-                throw BrokerException.preconditionFailed("stream '" + d.name() + "' in vhost '" + name + "' already exists");
-            }
-            return topology.apply(new TopologyCommand.CreateStream(d)).thenApply(v -> streams.get(d.name()));
-        });
-    }
-
-    /** Grows a stream to {@code count} partitions; completes once the new definition is durable. */
-    public CompletableFuture<Void> addPartitions(String stream, int count, Client client) {
-        return onAdmin(() -> {
-            client.check(name, Access.CONFIGURE, "stream", stream);
-            Stream s = streams.get(stream);
-            if (s == null) {
-                throw BrokerException.notFound("no stream '" + stream + "' in vhost '" + name + "'");
-            }
-            if (count <= s.partitionCount()) {
-                throw BrokerException.preconditionFailed("stream '" + stream + "' has " + s.partitionCount()
-                        + " partitions; it can only grow, not to " + count);
-            }
-            return topology.apply(new TopologyCommand.AddPartitions(stream, count));
-        });
-    }
-
-    /** Replaces a stream's own settings; completes once the new definition is durable. */
-    public CompletableFuture<Void> reconfigureStream(String stream, Map<String, String> configs, Client client) {
-        return onAdmin(() -> {
-            client.check(name, Access.CONFIGURE, "stream", stream);
-            Stream s = streams.get(stream);
-            if (s == null) {
-                throw BrokerException.notFound("no stream '" + stream + "' in vhost '" + name + "'");
-            }
-            s.checkConfigs(configs);
-            return topology.apply(new TopologyCommand.ReconfigureStream(stream, configs));
-        });
-    }
-
-    /**
-     * Makes every record of one partition of a stream below {@code offset} unreadable, deleting
-     * the segments that hold only such records (Kafka's DeleteRecords), in turn with the other
-     * changes to this virtual host's streams; completes with the partition's start offset after.
-     *
-     * @throws BrokerException NOT_FOUND (as a failed future) if there is no such partition
-     */
-    public CompletableFuture<Long> deleteRecords(String stream, int partition, long offset, Client client) {
-        return onAdmin(() -> {
-            client.check(name, Access.CONFIGURE, "stream", stream);
-            Stream s = streams.get(stream);
-            StreamPartition p = s == null ? null : s.partition(partition);
-            if (p == null) {
-                throw BrokerException.notFound("no partition " + partition + " of stream '" + stream + "' in vhost '" + name + "'");
-            }
-            try {
-                return CompletableFuture.completedFuture(p.deleteRecordsBefore(offset));
-            } catch (IOException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-        });
-    }
-
-    /** Deletes a stream and its data. */
-    public CompletableFuture<Void> deleteStream(String stream, Client client) {
-        return onAdmin(() -> {
-            client.check(name, Access.CONFIGURE, "stream", stream);
-            if (!streams.containsKey(stream)) {
-                throw BrokerException.notFound("no stream '" + stream + "' in vhost '" + name + "'");
-            }
-            return topology.apply(new TopologyCommand.DeleteStream(stream));
-        });
+    /** Changes to this virtual host's streams: create, grow, reconfigure, delete records, delete. */
+    public StreamAdmin streamAdmin() {
+        return streamAdmin;
     }
 
     // ---------------------------------------------------------------- lifecycle

@@ -63,7 +63,7 @@ class PartitionCommandsTest {
         try (TestBroker broker = new TestBroker(dir)) {
             List<StreamPartition> parts = new ArrayList<>();
             for (String name : List.of("one", "two")) {
-                parts.add(broker.vhost().createStream(new StreamDefinition(name, 1, Map.of()), broker.client)
+                parts.add(broker.vhost().streamAdmin().create(new StreamDefinition(name, 1, Map.of()), broker.client)
                         .get(10, TimeUnit.SECONDS).partition(0));
             }
             List<List<Object>> answers = new ArrayList<>();

@@ -42,7 +42,7 @@ class TxnCommandsTest {
             new TxnCommand.TimeOut("app", 4_002, T + 70_000));
 
     private static List<Object> applyAll(TestBroker broker) throws Exception {
-        broker.vhost().createStream(new StreamDefinition("orders", 1, Map.of()), broker.client).get(10, TimeUnit.SECONDS);
+        broker.vhost().streamAdmin().create(new StreamDefinition("orders", 1, Map.of()), broker.client).get(10, TimeUnit.SECONDS);
         TransactionCoordinator txns = broker.vhost().transactions();
         List<Object> answers = new ArrayList<>();
         for (TxnCommand c : COMMANDS) {

@@ -129,7 +129,7 @@ final class StreamRoutes {
         Stream existing = v.stream(name);
         if (existing == null) {
             int partitions = (int) body.integer("partitions", 1, 1, StreamDefinition.MAX_PARTITIONS);
-            Views.await(v.createStream(new StreamDefinition(name, partitions, configs), Views.client(r)));
+            Views.await(v.streamAdmin().create(new StreamDefinition(name, partitions, configs), Views.client(r)));
             return ApiResponse.created();
         }
         int partitions = (int) body.integer("partitions", existing.partitionCount(), 1, StreamDefinition.MAX_PARTITIONS);
@@ -138,10 +138,10 @@ final class StreamRoutes {
                     + " partitions; partitions can be added, not removed");
         }
         if (partitions > existing.partitionCount()) {
-            Views.await(v.addPartitions(name, partitions, Views.client(r)));
+            Views.await(v.streamAdmin().addPartitions(name, partitions, Views.client(r)));
         }
         if (!configs.isEmpty()) {
-            Views.await(v.reconfigureStream(name, configs, Views.client(r)));
+            Views.await(v.streamAdmin().reconfigure(name, configs, Views.client(r)));
         }
         return ApiResponse.noContent();
     }
@@ -149,7 +149,7 @@ final class StreamRoutes {
     private ApiResponse delete(ApiRequest r) {
         VirtualHost v = views.vhost(r);
         stream(v, r.path("name"));
-        Views.await(v.deleteStream(r.path("name"), Views.client(r)));
+        Views.await(v.streamAdmin().delete(r.path("name"), Views.client(r)));
         return ApiResponse.noContent();
     }
 

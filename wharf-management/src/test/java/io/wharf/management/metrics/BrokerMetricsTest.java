@@ -178,7 +178,7 @@ class BrokerMetricsTest {
 
     @Test
     void shouldMeasureStreamPartitionsAndTheLagOfConsumerGroups() throws Exception {
-        Stream events = vhost.createStream(new StreamDefinition("events", 2, Map.of()), client).get(10, TimeUnit.SECONDS);
+        Stream events = vhost.streamAdmin().create(new StreamDefinition("events", 2, Map.of()), client).get(10, TimeUnit.SECONDS);
         for (int i = 0; i < 5; i++) {
             events.partition(0).append(batch("e" + i)).get(10, TimeUnit.SECONDS);
         }
@@ -226,11 +226,11 @@ class BrokerMetricsTest {
     void shouldDropTheMetersOfADeletedQueueAndStartAgainForOneDeclaredUnderItsName() throws Exception {
         declare("orders", Map.of());
         publish("orders", "one");
-        vhost.createStream(new StreamDefinition("events", 1, Map.of()), client).get(10, TimeUnit.SECONDS);
+        vhost.streamAdmin().create(new StreamDefinition("events", 1, Map.of()), client).get(10, TimeUnit.SECONDS);
         assertThat(value("wharf_queue_messages_published_total", ORDERS)).isEqualTo(1);
 
         vhost.deleteQueue("orders", false, false, client).get(10, TimeUnit.SECONDS);
-        vhost.deleteStream("events", client).get(10, TimeUnit.SECONDS);
+        vhost.streamAdmin().delete("events", client).get(10, TimeUnit.SECONDS);
 
         PrometheusText after = scrape();
         assertThat(after.samples("wharf_queue_messages_published_total", Map.of("queue", "orders"))).isEmpty();

@@ -46,7 +46,7 @@ class MetricsDocsTest {
                     .get(10, TimeUnit.SECONDS);
             vhost.publish(Message.of("", "orders", MessageProperties.builder().deliveryMode(2).build(), new byte[] {1},
                     System.currentTimeMillis()), false, client).stored().get(10, TimeUnit.SECONDS);
-            vhost.createStream(new StreamDefinition("events", 1, Map.of()), client).get(10, TimeUnit.SECONDS);
+            vhost.streamAdmin().create(new StreamDefinition("events", 1, Map.of()), client).get(10, TimeUnit.SECONDS);
             vhost.groupOffsets().commit("billing", "events", 0, 0, null).get(10, TimeUnit.SECONDS);
             Registration group = vhost.consumerGroups().register(() -> List.of(
                     new ConsumerGroupDirectory.Group("billing", "Stable", "consumer", "range", 1, List.of())));

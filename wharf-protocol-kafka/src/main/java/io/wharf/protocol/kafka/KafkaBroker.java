@@ -307,7 +307,7 @@ final class KafkaBroker {
         if (!create) {
             return CompletableFuture.failedFuture(Errors.UNKNOWN_TOPIC_OR_PARTITION.exception());
         }
-        return vhost.createStream(new StreamDefinition(name, settings.defaultPartitions(), Map.of()), client)
+        return vhost.streamAdmin().create(new StreamDefinition(name, settings.defaultPartitions(), Map.of()), client)
                 .exceptionallyCompose(e -> {
                     // Another request created it first.
                     Stream again = vhost.stream(name);
@@ -798,7 +798,7 @@ final class KafkaBroker {
         if (validateOnly) {
             return CompletableFuture.completedFuture(result);
         }
-        return vhost.createStream(new StreamDefinition(t.name(), partitions, configs), client).handle((s, e) -> {
+        return vhost.streamAdmin().create(new StreamDefinition(t.name(), partitions, configs), client).handle((s, e) -> {
             if (e != null) {
                 Throwable cause = unwrap(e);
                 Errors err = cause instanceof BrokerException b && b.kind() == BrokerException.Kind.PRECONDITION_FAILED
@@ -834,7 +834,7 @@ final class KafkaBroker {
                     pr.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code());
                     continue;
                 }
-                deletions.add(vhost.deleteRecords(t.name(), p.partitionIndex(), to, client).handle((start, e) -> e == null
+                deletions.add(vhost.streamAdmin().deleteRecords(t.name(), p.partitionIndex(), to, client).handle((start, e) -> e == null
                         ? pr.setLowWatermark(start)
                         : pr.setErrorCode(deleteRecordsError(e).code())));
             }
@@ -856,7 +856,7 @@ final class KafkaBroker {
                 results.add(CompletableFuture.completedFuture(result.setErrorCode(unknownTopic(t.topicId()).code())));
                 continue;
             }
-            results.add(vhost.deleteStream(s.name(), client).handle((v, e) -> e == null ? result
+            results.add(vhost.streamAdmin().delete(s.name(), client).handle((v, e) -> e == null ? result
                     : result.setErrorCode(unknownTopic(t.topicId()).code()).setErrorMessage(unwrap(e).getMessage())));
         }
         return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -882,7 +882,7 @@ final class KafkaBroker {
             } else if (r.data().validateOnly()) {
                 results.add(CompletableFuture.completedFuture(result));
             } else {
-                results.add(vhost.addPartitions(t.name(), t.count(), client).handle((v, e) -> e == null ? result
+                results.add(vhost.streamAdmin().addPartitions(t.name(), t.count(), client).handle((v, e) -> e == null ? result
                         : result.setErrorCode(Errors.INVALID_PARTITIONS.code()).setErrorMessage(unwrap(e).getMessage())));
             }
         }

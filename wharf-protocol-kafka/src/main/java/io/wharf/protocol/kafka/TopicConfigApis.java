@@ -167,7 +167,7 @@ final class TopicConfigApis {
         if (validateOnly) {
             return CompletableFuture.completedFuture(Outcome.OK);
         }
-        return vhost.reconfigureStream(name, configs, client).handle((v, e) -> e == null ? Outcome.OK
+        return vhost.streamAdmin().reconfigure(name, configs, client).handle((v, e) -> e == null ? Outcome.OK
                 : new Outcome(KafkaErrors.of(e), KafkaErrors.unwrap(e).getMessage()));
     }
 }
