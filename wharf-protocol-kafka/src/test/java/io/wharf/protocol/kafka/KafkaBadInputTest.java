@@ -31,6 +31,7 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import io.wharf.protocol.common.FuzzLoop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +44,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 /**
  * Requests no well-behaved client sends, over a real socket: they get Kafka's error codes or a
@@ -169,28 +169,14 @@ class KafkaBadInputTest {
 
     @Test
     void shouldSurviveRandomAndMutatedRequests() throws IOException {
-        long seed = Long.getLong("wharf.kafka.fuzz.seed", System.nanoTime());
-        Random random = new Random(seed);
+        FuzzLoop fuzz = new FuzzLoop(Long.getLong("wharf.kafka.fuzz.seed", System.nanoTime()));
         List<byte[]> valid = validRequests();
         int iterations = Integer.getInteger("wharf.kafka.fuzz.iterations", 1000);
         KafkaWire w = connect();
         w.socket().setSoTimeout(5);
         try {
             for (int i = 0; i < iterations; i++) {
-                byte[] frame;
-                if (random.nextInt(5) == 0) {
-                    frame = new byte[random.nextInt(64)];
-                    random.nextBytes(frame);
-                } else {
-                    frame = valid.get(random.nextInt(valid.size())).clone();
-                    int flips = 1 + random.nextInt(4);
-                    for (int f = 0; f < flips && frame.length > 0; f++) {
-                        frame[random.nextInt(frame.length)] = (byte) random.nextInt(256);
-                    }
-                    if (random.nextInt(4) == 0 && frame.length > 1) {
-                        frame = java.util.Arrays.copyOf(frame, random.nextInt(frame.length));
-                    }
-                }
+                byte[] frame = fuzz.frame(valid, 5, 63);
                 try {
                     w.send(frame);
                     drain(w.socket());
@@ -204,7 +190,7 @@ class KafkaBadInputTest {
             w.close();
         }
         assertStillServing();
-        assertThat(broker.vhost("/").orElseThrow().streams()).as("seed %d", seed).allMatch(st -> st.partitionCount() >= 1);
+        assertThat(broker.vhost("/").orElseThrow().streams()).as("seed %d", fuzz.seed()).allMatch(st -> st.partitionCount() >= 1);
     }
 
     private static void drain(Socket s) throws IOException {

@@ -8,6 +8,7 @@ import io.wharf.core.BrokerSettings;
 import io.wharf.storage.Storage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import io.wharf.protocol.common.FuzzLoop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,8 +19,8 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.nio.file.Path;
-import java.util.Random;
 
 /**
  * Packets no well-behaved client sends, as raw bytes over a real socket: they get MQTT's return
@@ -232,39 +233,14 @@ class MqttBadInputTest {
 
     @Test
     void shouldSurviveRandomAndMutatedPackets() throws IOException {
-        Random random = new Random(20261122);
-        byte[][] valid = {
+        List<byte[]> valid = List.of(
             connectPacket(4, "fuzz"),
             connectPacket(5, "fuzz5"),
             packet(0x82, concat(new byte[] {0x00, 0x01}, str("a/+/c"), new byte[] {1})),
             packet(0x32, concat(str("a/b/c"), new byte[] {0x00, 0x07}, "payload".getBytes(StandardCharsets.UTF_8))),
             packet(0xA2, concat(new byte[] {0x00, 0x02}, str("a/+/c"))),
-            new byte[] {(byte) 0xC0, 0x00},
-        };
-        for (int i = 0; i < 300; i++) {
-            try (Socket s = connect()) {
-                s.setSoTimeout(200);
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                if (random.nextInt(4) == 0) {
-                    byte[] junk = new byte[1 + random.nextInt(200)];
-                    random.nextBytes(junk);
-                    out.writeBytes(junk);
-                } else {
-                    out.writeBytes(valid[random.nextInt(2)]);
-                    for (int k = 0; k < 1 + random.nextInt(4); k++) {
-                        byte[] p = valid[random.nextInt(valid.length)].clone();
-                        for (int flips = random.nextInt(4); flips > 0; flips--) {
-                            p[random.nextInt(p.length)] = (byte) random.nextInt(256);
-                        }
-                        out.writeBytes(p);
-                    }
-                }
-                s.getOutputStream().write(out.toByteArray());
-                closed(s);
-            } catch (SocketException ignored) {
-                // the broker may close before everything was sent
-            }
-        }
+            new byte[] {(byte) 0xC0, 0x00});
+        new FuzzLoop(20261122).run(300, this::connect, valid.subList(0, 2), valid, 4, 200);
         assertStillServing();
     }
 }

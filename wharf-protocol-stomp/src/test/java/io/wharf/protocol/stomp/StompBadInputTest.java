@@ -8,6 +8,7 @@ import io.wharf.core.BrokerSettings;
 import io.wharf.storage.Storage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import io.wharf.protocol.common.FuzzLoop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,8 +19,9 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+import java.util.List;
 import java.nio.file.Path;
-import java.util.Random;
 
 /**
  * Frames no well-behaved client sends, as raw bytes over a real socket: they get an ERROR frame
@@ -118,40 +120,15 @@ class StompBadInputTest {
 
     @Test
     void shouldSurviveRandomAndMutatedFrames() throws IOException {
-        Random random = new Random(20261122);
-        String[] valid = {
-            "CONNECT\naccept-version:1.2\nhost:/\n\n",
-            "SUBSCRIBE\nid:0\ndestination:/queue/fuzz\nack:client\n\n",
-            "SEND\ndestination:/topic/fuzz\ncontent-length:3\n\nabc",
-            "ACK\nid:x\n\n",
-            "BEGIN\ntransaction:t\n\n",
-            "SEND\ndestination:/queue/fuzz\ntransaction:t\n\nbody",
-            "COMMIT\ntransaction:t\n\n",
-        };
-        for (int i = 0; i < 300; i++) {
-            try (Socket s = connect()) {
-                s.setSoTimeout(200);
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                if (random.nextInt(4) == 0) {
-                    byte[] junk = new byte[1 + random.nextInt(300)];
-                    random.nextBytes(junk);
-                    out.writeBytes(junk);
-                } else {
-                    out.writeBytes(frame(valid[0]));
-                    for (int k = 0; k < 1 + random.nextInt(5); k++) {
-                        byte[] f = frame(valid[random.nextInt(valid.length)]);
-                        for (int flips = random.nextInt(4); flips > 0; flips--) {
-                            f[random.nextInt(f.length)] = (byte) random.nextInt(256);
-                        }
-                        out.writeBytes(f);
-                    }
-                }
-                s.getOutputStream().write(out.toByteArray());
-                readAll(s);
-            } catch (SocketException ignored) {
-                // the broker may close before everything was sent
-            }
-        }
+        List<byte[]> valid = Stream.of(
+                "CONNECT\naccept-version:1.2\nhost:/\n\n",
+                "SUBSCRIBE\nid:0\ndestination:/queue/fuzz\nack:client\n\n",
+                "SEND\ndestination:/topic/fuzz\ncontent-length:3\n\nabc",
+                "ACK\nid:x\n\n",
+                "BEGIN\ntransaction:t\n\n",
+                "SEND\ndestination:/queue/fuzz\ntransaction:t\n\nbody",
+                "COMMIT\ntransaction:t\n\n").map(StompBadInputTest::frame).toList();
+        new FuzzLoop(20261122).run(300, this::connect, valid.subList(0, 1), valid, 5, 300);
         assertStillServing();
     }
 }
