@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Queue {
 
+    private static final String OWNER_ONLY = "a queue changes on its owner only";
+
     /** What a queue needs from the virtual host that holds it. */
     public interface Owner {
         String vhostName();
@@ -209,6 +211,7 @@ public final class Queue {
     }
 
     private void enqueue(QueueCommand.Enqueue c, CompletableFuture<Boolean> stored) {
+        assert actor.inExecutor() : OWNER_ONLY;
         Message m = c.message();
         if (deleted) {
             // Routed to the queue just before it went: the message goes with it, as RabbitMQ
@@ -417,6 +420,7 @@ public final class Queue {
     }
 
     private void settle(QueueCommand.Settle c) {
+        assert actor.inExecutor() : OWNER_ONLY;
         for (long id : c.ids()) {
             if (unacked.remove(id) != null) {
                 laneOf(id).markDone(offsetOf(id));
@@ -426,6 +430,7 @@ public final class Queue {
     }
 
     private void returnToReady(QueueCommand.Return c) {
+        assert actor.inExecutor() : OWNER_ONLY;
         for (long id : c.ids()) {
             Integer size = unacked.remove(id);
             if (size != null && !deleted) {
@@ -436,6 +441,7 @@ public final class Queue {
     }
 
     private void discard(QueueCommand.Discard c) {
+        assert actor.inExecutor() : OWNER_ONLY;
         if (unacked.remove(c.id()) == null) {
             return;
         }
@@ -458,6 +464,7 @@ public final class Queue {
     }
 
     private long purge(QueueCommand.Purge c) {
+        assert actor.inExecutor() : OWNER_ONLY;
         pending.flush();
         long n = 0;
         for (Lane lane : lanes) {
@@ -607,6 +614,7 @@ public final class Queue {
      * @param resolved the head as the caller just read it, or null to read it here
      */
     private Delivery deliver(QueueCommand.Deliver c, Head resolved) {
+        assert actor.inExecutor() : OWNER_ONLY;
         Head h = resolved != null ? resolved : headAt(c.id());
         Lane lane = h.lane();
         lane.takeHead(h.offset(), h.message().bodySize());
@@ -637,6 +645,7 @@ public final class Queue {
     }
 
     private void expire(QueueCommand.Expire c, Head resolved) {
+        assert actor.inExecutor() : OWNER_ONLY;
         removeTaken(resolved != null ? resolved : headAt(c.id()), "expired");
     }
 

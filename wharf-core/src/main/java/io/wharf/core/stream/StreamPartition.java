@@ -346,15 +346,18 @@ public final class StreamPartition {
      * Makes every record below {@code offset} unreadable and deletes the segments that hold only
      * such records (Kafka's DeleteRecords). The new start is kept across restarts.
      *
+     * Runs on the partition's owner, in turn with its appends.
+     *
      * @param offset at most the high watermark
-     * @return the partition's start offset afterwards
-     * @throws IOException if a segment cannot be deleted
+     * @return a future of the partition's start offset afterwards, failed with an
+     *         {@link IOException} if a segment cannot be deleted
      */
-    public long deleteRecordsBefore(long offset) throws IOException {
-        return deleteRecords(new PartitionCommand.DeleteRecords(offset));
+    public CompletableFuture<Long> deleteRecordsBefore(long offset) {
+        return apply(new PartitionCommand.DeleteRecords(offset)).thenApply(Long.class::cast);
     }
 
     private long deleteRecords(PartitionCommand.DeleteRecords c) throws IOException {
+        assert owner.inExecutor() : "a stream partition changes on its owner only";
         log.deleteBefore(Math.min(c.offset(), highWatermark()));
         return log.startOffset();
     }

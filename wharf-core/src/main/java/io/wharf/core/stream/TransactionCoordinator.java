@@ -241,6 +241,7 @@ public final class TransactionCoordinator implements AutoCloseable {
     // ---------------------------------------------------------------- applying commands, on the owner
 
     private CompletableFuture<ProducerIdentity> initProducer(TxnCommand.InitProducer c) {
+        assert owner.inExecutor() : "transactions change on their owner only";
         Txn t = txns.computeIfAbsent(c.transactionalId(), Txn::new);
         boolean fresh = t.producerId < 0;
         if (c.expectedProducerId() >= 0 && !fresh && (c.expectedProducerId() != t.producerId || c.expectedEpoch() != t.epoch)) {
@@ -314,6 +315,7 @@ public final class TransactionCoordinator implements AutoCloseable {
     }
 
     private CompletableFuture<Outcome> end(TxnCommand.End c) {
+        assert owner.inExecutor() : "transactions change on their owner only";
         return owned(c.transactionalId(), c.producerId(), c.epoch(), t -> {
             State prepare = c.commit() ? State.PREPARE_COMMIT : State.PREPARE_ABORT;
             switch (t.state) {
@@ -341,6 +343,7 @@ public final class TransactionCoordinator implements AutoCloseable {
 
     /** Aborts a transaction open longer than its timeout, fencing its producer with a new epoch as Kafka does. */
     private CompletableFuture<Outcome> timeOut(TxnCommand.TimeOut c) {
+        assert owner.inExecutor() : "transactions change on their owner only";
         Txn t = txns.get(c.transactionalId());
         if (t == null || t.state != State.ONGOING || t.completing != null) {
             return CompletableFuture.completedFuture(Outcome.INVALID_STATE);

@@ -8,7 +8,6 @@ import io.wharf.core.stream.Stream;
 import io.wharf.core.stream.StreamDefinition;
 import io.wharf.core.stream.StreamPartition;
 
-import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -85,11 +84,7 @@ public final class StreamAdmin {
             if (p == null) {
                 throw BrokerException.notFound("no partition " + partition + " of stream '" + stream + "' in vhost '" + vhost + "'");
             }
-            try {
-                return CompletableFuture.completedFuture(p.deleteRecordsBefore(offset));
-            } catch (IOException e) {
-                return CompletableFuture.failedFuture(e);
-            }
+            return p.deleteRecordsBefore(offset);
         });
     }
 
