@@ -127,13 +127,14 @@ class ArchitectureTest {
                 .check(wharf);
     }
 
-    /** A virtual host's parts (definitions, dead-lettering, delayed messages) are its own: adapters use its public face. */
+    /** A virtual host's parts (definitions, routing, delayed messages) are its own: adapters use its public face and what it hands out. */
     @Test
     void protocolAdaptersShouldUseOnlyTheVirtualHostsPublicFace() {
         noClasses().that().resideInAPackage("io.wharf.protocol..")
                 .should().dependOnClassesThat(JavaClass.Predicates.resideInAPackage("io.wharf.core.vhost")
                         .and(DescribedPredicate.not(JavaClass.Predicates.belongToAnyOf(io.wharf.core.vhost.VirtualHost.class,
-                                io.wharf.core.vhost.DirectReplyTo.class, io.wharf.core.vhost.RetainedMessages.class))))
+                                io.wharf.core.vhost.DirectReplyTo.class, io.wharf.core.vhost.RetainedMessages.class,
+                                io.wharf.core.vhost.StreamAdmin.class))))
                 .check(wharf);
     }
 
