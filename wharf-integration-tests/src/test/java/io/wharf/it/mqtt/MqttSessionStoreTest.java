@@ -116,6 +116,28 @@ class MqttSessionStoreTest {
         assertThat(vhost().exchange("amq.topic").bindings()).noneMatch(b -> "device-9".equals(b.arguments().get("x-mqtt-member")));
     }
 
+    /** A stored session whose queue expired with it (and that is in no shared group) is forgotten at the next start. */
+    @Test
+    void shouldForgetAtStartAStoredSessionWhoseQueueExpired() throws Exception {
+        MqttClient device = client("device-kept");
+        connect(device, false, new ArrayList<>());
+        device.subscribe("kept/#", 1);
+        device.disconnect();
+        // As a session expiry interval running out leaves it: the subscriptions stored, the queue gone.
+        vhost().sessions().subscribe("mqtt", "device-expired", new SessionStore.Subscription("gone/#", 1, false, false, null))
+                .get();
+        vhost().sessions().subscribe("mqtt", "member-expired",
+                new SessionStore.Subscription("$share/g/jobs/+", 1, false, false, "g")).get();
+
+        wharf.restart();
+
+        assertThat(vhost().sessions().get("mqtt", "device-expired")).isEmpty();
+        assertThat(vhost().sessions().get("mqtt", "device-kept")).isPresent();
+        assertThat(vhost().sessions().get("mqtt", "member-expired")).as("a shared group's member keeps its place").isPresent();
+        MqttClient back = client("device-expired");
+        assertThat(connect(back, false, new ArrayList<>())).isFalse();
+    }
+
     @Test
     void shouldMoveSessionsKeptAsBindingArgumentsIntoTheSessionStore() throws Exception {
         ConnectionFactory f = new ConnectionFactory();

@@ -19,6 +19,9 @@ import java.util.concurrent.ScheduledFuture;
  */
 final class MqttSession {
 
+    /** What the name of every session's queue starts with, the client id following. */
+    static final String QUEUE_PREFIX = "mqtt-subscription-";
+
     /**
      * One subscription and its options (the MQTT 5 ones default as MQTT 3.1.1 behaves).
      *
@@ -60,7 +63,12 @@ final class MqttSession {
 
     /** The queue that holds the session's messages, named as RabbitMQ's MQTT plugin names it. */
     String queueName() {
-        return "mqtt-subscription-" + clientId;
+        return queueName(clientId);
+    }
+
+    /** The queue of the session of {@code clientId}. */
+    static String queueName(String clientId) {
+        return QUEUE_PREFIX + clientId;
     }
 
     /** Hands the session's state to a new holder's loop; called on that loop once the previous holder let go. */

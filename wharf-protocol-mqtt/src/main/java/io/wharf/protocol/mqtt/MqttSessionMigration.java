@@ -22,6 +22,11 @@ import java.util.concurrent.TimeoutException;
  * replaced only after its subscription is stored, and a run stopped half-way picks up at the next
  * start, since the bindings still to move are the ones that carry the arguments.
  *
+ * <p>Then it forgets stored sessions that are gone: a session whose queue expired (its session
+ * expiry interval ran out) and that is in no shared subscription has nothing left to resume, and
+ * a client reconnecting would be told so anyway. Sessions that expire while the broker runs are
+ * forgotten when their client comes back, or at the next start.
+ *
  * <p>Runs once per start of the MQTT endpoint, before it takes connections.
  */
 final class MqttSessionMigration {
@@ -32,7 +37,6 @@ final class MqttSessionMigration {
     private static final String NO_LOCAL_ARG = "x-mqtt-no-local";
     private static final String RAP_ARG = "x-mqtt-retain-as-published";
     private static final String GROUP_ARG = "x-mqtt-share-group";
-    private static final String SESSION_QUEUE_PREFIX = "mqtt-subscription-";
     private static final long TIMEOUT_SECONDS = 60;
 
     private MqttSessionMigration() {
@@ -42,7 +46,7 @@ final class MqttSessionMigration {
     static void runAtStart(VirtualHost vhost) throws IOException {
         Client client = Client.broker(vhost.name(), "mqtt-session-migration");
         try {
-            run(vhost, client).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            run(vhost, client).thenCompose(moved -> forgetExpired(vhost)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IOException("the MQTT sessions of vhost '" + vhost.name() + "' could not be moved into the session store: "
                     + (e instanceof ExecutionException ? e.getCause() : e).getMessage(), e);
@@ -70,8 +74,8 @@ final class MqttSessionMigration {
                 clientId = member;
                 sub = new SessionStore.Subscription("$share/" + group + "/" + filter, qos, noLocal, rap, group);
                 replacement = MqttBindings.shared(MqttBindings.restored(sub), member);
-            } else if (b.destination().startsWith(SESSION_QUEUE_PREFIX)) {
-                clientId = b.destination().substring(SESSION_QUEUE_PREFIX.length());
+            } else if (b.destination().startsWith(MqttSession.QUEUE_PREFIX)) {
+                clientId = b.destination().substring(MqttSession.QUEUE_PREFIX.length());
                 sub = new SessionStore.Subscription(filter, qos, noLocal, rap, null);
                 replacement = MqttBindings.own(b.destination(), filter);
             } else {
@@ -87,5 +91,22 @@ final class MqttSessionMigration {
                 LOG.info("MQTT: moved {} subscription(s) of persistent sessions into the session store", moved);
             }
         });
+    }
+
+    /** Forgets stored sessions whose queue is gone and that are in no shared subscription. */
+    static CompletableFuture<Void> forgetExpired(VirtualHost vhost) {
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+        int forgotten = 0;
+        for (SessionStore.Session s : vhost.sessions().all(MqttBindings.STORED_PROTOCOL)) {
+            boolean shared = s.subscriptions().values().stream().anyMatch(sub -> sub.group() != null);
+            if (!shared && vhost.findQueue(MqttSession.queueName(s.clientId())).isEmpty()) {
+                done = done.thenCompose(v -> vhost.sessions().discard(MqttBindings.STORED_PROTOCOL, s.clientId()));
+                forgotten++;
+            }
+        }
+        if (forgotten > 0) {
+            LOG.info("MQTT: forgot {} persistent session(s) of vhost '{}' whose queue had expired", forgotten, vhost.name());
+        }
+        return done;
     }
 }
