@@ -146,17 +146,7 @@ mkdir -p "$RESULTS"
 TSV="$RESULTS/runs.tsv"
 : > "$TSV"
 
-log "fetching PerfTest $PERFTEST_VERSION from Maven Central"
-mkdir -p "$SCRATCH/perftest"
-fetch_maven_libs "$SCRATCH/perftest" "$(cat <<DEPS
-    <dependency>
-      <groupId>com.rabbitmq</groupId>
-      <artifactId>perf-test</artifactId>
-      <version>$PERFTEST_VERSION</version>
-    </dependency>
-DEPS
-)"
-ls "$SCRATCH/perftest/libs"/perf-test-*.jar >/dev/null || die "PerfTest was not fetched"
+fetch_perftest "$SCRATCH/perftest" "$PERFTEST_VERSION"
 # A queue's depth, and its deletion, over AMQP with the client PerfTest ships: the same for both.
 cat > "$SCRATCH/perftest/QueueTool.java" <<'JAVA'
 import com.rabbitmq.client.Channel;

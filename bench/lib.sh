@@ -127,6 +127,17 @@ POM
   (cd "$ROOT" && JAVA_HOME="$JDK" ./mvnw -q -B -f "$dir/pom.xml" package) >&2
 }
 
+# fetch_perftest DIR VERSION: RabbitMQ's load tool PerfTest and its libraries into DIR/libs.
+fetch_perftest() {
+  log "fetching PerfTest $2 from Maven Central"
+  fetch_maven_libs "$1" "    <dependency>
+      <groupId>com.rabbitmq</groupId>
+      <artifactId>perf-test</artifactId>
+      <version>$2</version>
+    </dependency>"
+  ls "$1/libs"/perf-test-*.jar >/dev/null || die "PerfTest was not fetched"
+}
+
 # use_root_or_sudo WHY: sets SUDO to the prefix that runs a command as root (empty when this
 # script is root already), or stops saying WHY root is needed.
 use_root_or_sudo() {

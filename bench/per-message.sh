@@ -56,15 +56,7 @@ SCRATCH="$(mktemp -d /tmp/wharf-per-message.XXXXXX)"
 RESULTS="$ROOT/bench/results/per-message-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$RESULTS"
 
-log "fetching PerfTest $PERFTEST_VERSION from Maven Central"
-fetch_maven_libs "$SCRATCH/perftest" "$(cat <<DEPS
-    <dependency>
-      <groupId>com.rabbitmq</groupId>
-      <artifactId>perf-test</artifactId>
-      <version>$PERFTEST_VERSION</version>
-    </dependency>
-DEPS
-)"
+fetch_perftest "$SCRATCH/perftest" "$PERFTEST_VERSION"
 
 perftest() {
   # perftest OUTFILE COUNT ARGS...: sends and receives COUNT messages, or gives up after 10 minutes.
