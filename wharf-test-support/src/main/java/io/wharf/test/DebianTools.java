@@ -1,9 +1,12 @@
 package io.wharf.test;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +29,23 @@ public final class DebianTools {
         if (allPresent(files)) {
             return;
         }
+        // Test JVMs running side by side install one at a time: the package manager takes one
+        // installer at a time, and what another JVM installed meanwhile need not be installed again.
+        try (FileChannel lock = FileChannel.open(Path.of(System.getProperty("java.io.tmpdir"), "wharf-test-install.lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock held = lock.lock()) {
+            if (!allPresent(files)) {
+                install(script, files);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("could not take the install lock for " + script, e);
+        }
+        if (!allPresent(files)) {
+            throw new IllegalStateException(script + " succeeded but one of " + Arrays.toString(files) + " is missing");
+        }
+    }
+
+    private static void install(String script, Path... files) {
         Path path = repositoryRoot(script).resolve(script);
         try {
             // The test JVM's own standard streams carry the test runner's protocol: the script
@@ -50,9 +70,6 @@ public final class DebianTools {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running " + script, e);
-        }
-        if (!allPresent(files)) {
-            throw new IllegalStateException(script + " succeeded but one of " + Arrays.toString(files) + " is missing");
         }
     }
 
