@@ -492,8 +492,8 @@ final class LogSegment {
      * Writes {@code group[from, to)} at the end of the segment and indexes them. Small heap
      * buffers (whole batches, or the parts of one built in parts) are copied into one direct
      * staging buffer and written with one call, the copy the JDK would otherwise make per buffer;
-     * large or direct ones are written as they are. Their
-     * CRCs were checked on append, so the bytes count as verified.
+     * large or direct ones are written as they are. Their CRCs were checked on append, so the
+     * bytes count as verified.
      */
     void append(List<PendingAppend> group, int from, int to, long nowMs) throws IOException {
         int start = size;

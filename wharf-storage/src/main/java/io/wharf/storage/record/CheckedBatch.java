@@ -19,12 +19,17 @@ public final class CheckedBatch {
 
     private final ByteBuffer[] parts;
     private final int size;
+    private final int lastOffsetDelta;
+    private final long maxTimestamp;
     private RecordBatch batch;
 
     private CheckedBatch(ByteBuffer[] parts, int size, RecordBatch batch) {
         this.parts = parts;
         this.size = size;
         this.batch = batch;
+        ByteBuffer header = parts[0].slice().order(ByteOrder.BIG_ENDIAN);
+        this.lastOffsetDelta = header.getInt(RecordBatch.LAST_OFFSET_DELTA);
+        this.maxTimestamp = header.getLong(RecordBatch.MAX_TIMESTAMP);
     }
 
     /**
@@ -41,7 +46,7 @@ public final class CheckedBatch {
 
     /** A batch {@link RecordBatchBuilder} just built and hashed. */
     static CheckedBatch built(ByteBuffer bytes) {
-        return new CheckedBatch(new ByteBuffer[] {bytes}, bytes.remaining(), RecordBatch.wrap(bytes));
+        return new CheckedBatch(new ByteBuffer[] {bytes}, bytes.remaining(), null);
     }
 
     /** A batch {@link RecordBatchBuilder} built and hashed in parts, {@code size} bytes in all. */
@@ -61,12 +66,12 @@ public final class CheckedBatch {
 
     /** The offset of the batch's last record relative to its first, from the header. */
     public int lastOffsetDelta() {
-        return header().getInt(RecordBatch.LAST_OFFSET_DELTA);
+        return lastOffsetDelta;
     }
 
     /** The largest timestamp of the batch's records, from the header. */
     public long maxTimestamp() {
-        return header().getLong(RecordBatch.MAX_TIMESTAMP);
+        return maxTimestamp;
     }
 
     /** The batch in one buffer, from its position to its limit; a batch built in parts is joined into a new one. */
@@ -87,9 +92,5 @@ public final class CheckedBatch {
             batch = RecordBatch.wrap(bytes());
         }
         return batch;
-    }
-
-    private ByteBuffer header() {
-        return parts[0].slice().order(ByteOrder.BIG_ENDIAN);
     }
 }

@@ -160,7 +160,7 @@ public final class RecordBatchBuilder {
         ByteBuffer[] parts = new ByteBuffer[2 * gatheredCount + 1];
         int from = 0;
         for (int i = 0; i < gatheredCount; i++) {
-            parts[2 * i] = buf.duplicate().limit(cuts[i]).position(from).slice().order(ByteOrder.BIG_ENDIAN);
+            parts[2 * i] = buf.duplicate().limit(cuts[i]).position(from).slice();
             parts[2 * i + 1] = gathered[i];
             from = cuts[i];
         }
@@ -173,7 +173,7 @@ public final class RecordBatchBuilder {
             }
             crc.update(p);
         }
-        parts[0].putInt(RecordBatch.CRC, (int) crc.getValue());
+        buf.putInt(RecordBatch.CRC, (int) crc.getValue());
         buf = null;
         return CheckedBatch.gathered(parts, size);
     }
