@@ -36,9 +36,14 @@ public final class MessageRecords {
     public static RecordBatchBuilder newBatch(Iterable<Message> messages) {
         int bytes = 64;
         for (Message m : messages) {
-            bytes += estimatedSize(m) - (m.bodySize() >= GATHERED_BODY_BYTES ? m.bodySize() : 0);
+            bytes += estimatedSize(m) - m.bodySize() + copiedBodyBytes(m);
         }
         return new RecordBatchBuilder(bytes).gatherValuesFrom(GATHERED_BODY_BYTES);
+    }
+
+    /** The bytes of {@code m}'s body a batch built for it copies: all of a small body, none of a large one. */
+    public static int copiedBodyBytes(Message m) {
+        return m.bodySize() >= GATHERED_BODY_BYTES ? 0 : m.bodySize();
     }
 
     /** Adds {@code m} to a batch being built. */

@@ -88,8 +88,7 @@ public final class StreamMessages {
         headers.add(new Header(EXCHANGE_HEADER, m.exchange().getBytes(StandardCharsets.UTF_8)));
         headers.add(new Header(PROPERTIES_HEADER, m.encodedProperties()));
         byte[] key = m.routingKey().getBytes(StandardCharsets.UTF_8);
-        boolean gather = m.bodySize() >= MessageRecords.GATHERED_BODY_BYTES;
-        RecordBatchBuilder b = new RecordBatchBuilder((gather ? 0 : m.bodySize()) + m.encodedProperties().length
+        RecordBatchBuilder b = new RecordBatchBuilder(MessageRecords.copiedBodyBytes(m) + m.encodedProperties().length
                 + key.length + 160).gatherValuesFrom(MessageRecords.GATHERED_BODY_BYTES);
         b.append(m.arrivedAtMillis(), ByteBuffer.wrap(key), ByteBuffer.wrap(m.body()), headers);
         return b.buildChecked();
