@@ -13,7 +13,6 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,21 +28,8 @@ class MqttV5Test {
     @RegisterExtension
     final WharfExtension wharf = new WharfExtension();
 
-    private final List<MqttClient> clients = new ArrayList<>();
-
-    @AfterEach
-    void closeClients() {
-        for (MqttClient c : clients) {
-            try {
-                if (c.isConnected()) {
-                    c.disconnect();
-                }
-                c.close();
-            } catch (MqttException ignored) {
-                // closed by the test
-            }
-        }
-    }
+    @RegisterExtension
+    final PahoClients clients = new PahoClients();
 
     private MqttClient client(String id, MqttConnectionOptions o) throws MqttException {
         MqttClient c = new MqttClient("tcp://127.0.0.1:" + wharf.mqttPort(), id, new MemoryPersistence());
@@ -141,8 +127,7 @@ class MqttV5Test {
         m.setQos(1);
         pub.publish("invoices/eu", m);
         pub.disconnect();
-        closeClients();
-        clients.clear();
+        clients.closeAll();
         wharf.restart();
 
         MqttClient back = new MqttClient("tcp://127.0.0.1:" + wharf.mqttPort(), "shared-member", new MemoryPersistence());

@@ -1,21 +1,44 @@
 package io.wharf.it.mqtt;
 
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** The Eclipse Paho v3 clients a test opened: disconnected and closed after each test, or sooner with {@link #closeAll()}. */
+/**
+ * The Eclipse Paho clients (v3 and v5) a test opened: disconnected and closed after each test, or
+ * sooner with {@link #closeAll()}.
+ */
 final class PahoClients implements AfterEachCallback {
 
-    private final List<MqttClient> clients = new ArrayList<>();
+    /** Disconnects a client if it is connected, then closes it. */
+    private interface Closing {
+        void close() throws Exception;
+    }
+
+    private final List<Closing> clients = new ArrayList<>();
 
     /** Keeps {@code c} to close it after the test; returns it. */
     MqttClient add(MqttClient c) {
-        clients.add(c);
+        clients.add(() -> {
+            if (c.isConnected()) {
+                c.disconnect();
+            }
+            c.close();
+        });
+        return c;
+    }
+
+    /** Keeps the MQTT 5 client {@code c} to close it after the test; returns it. */
+    org.eclipse.paho.mqttv5.client.MqttClient add(org.eclipse.paho.mqttv5.client.MqttClient c) {
+        clients.add(() -> {
+            if (c.isConnected()) {
+                c.disconnect();
+            }
+            c.close();
+        });
         return c;
     }
 
@@ -26,13 +49,10 @@ final class PahoClients implements AfterEachCallback {
 
     /** Disconnects and closes every client opened so far, as before a broker restart. */
     void closeAll() {
-        for (MqttClient c : clients) {
+        for (Closing c : clients) {
             try {
-                if (c.isConnected()) {
-                    c.disconnect();
-                }
                 c.close();
-            } catch (MqttException ignored) {
+            } catch (Exception ignored) {
                 // the test closed it already
             }
         }
