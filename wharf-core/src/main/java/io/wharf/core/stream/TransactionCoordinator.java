@@ -242,6 +242,9 @@ public final class TransactionCoordinator implements AutoCloseable {
 
     private CompletableFuture<ProducerIdentity> initProducer(TxnCommand.InitProducer c) {
         assert owner.inExecutor() : "transactions change on their owner only";
+        // The id a command decided elsewhere carries is taken here too, so this coordinator never
+        // hands it out again.
+        nextProducerId.accumulateAndGet(c.newProducerId() + 1, Math::max);
         Txn t = txns.computeIfAbsent(c.transactionalId(), Txn::new);
         boolean fresh = t.producerId < 0;
         if (c.expectedProducerId() >= 0 && !fresh && (c.expectedProducerId() != t.producerId || c.expectedEpoch() != t.epoch)) {
