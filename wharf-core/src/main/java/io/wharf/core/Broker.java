@@ -7,6 +7,7 @@ import io.wharf.core.session.Authentication;
 import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueContext;
 import io.wharf.core.vhost.VirtualHost;
+import io.wharf.core.vhost.VirtualHosts;
 import io.wharf.storage.Storage;
 import io.wharf.storage.StorageBackups;
 import io.wharf.storage.concurrent.NamedThreadFactory;
@@ -44,7 +45,7 @@ public final class Broker implements AutoCloseable {
     private final Storage storage;
     private final UserStore users;
     private final Authentication authentication;
-    private final Map<String, VirtualHost> vhosts;
+    private final VirtualHosts vhosts;
     private final ResourceAlarms alarms;
     private final ClientConnections connections = new ClientConnections();
     private final long startedAtMillis = System.currentTimeMillis();
@@ -55,7 +56,7 @@ public final class Broker implements AutoCloseable {
     private volatile Lifecycle state;
     private final AtomicBoolean closing = new AtomicBoolean();
 
-    private Broker(Storage storage, UserStore users, Map<String, VirtualHost> vhosts, ResourceAlarms alarms,
+    private Broker(Storage storage, UserStore users, VirtualHosts vhosts, ResourceAlarms alarms,
                    ExecutorService queuePool, ExecutorService adminPool, ExecutorService readPool,
                    ScheduledExecutorService timers) {
         this.storage = storage;
@@ -93,13 +94,10 @@ public final class Broker implements AutoCloseable {
             QueueContext ctx = new QueueContext(storage.logs(), storage.cursors(), queuePool, readPool, timers,
                     settings.storage().clock(), settings.durableQueueLogs(),
                     settings.durableQueueLogs().withFsync(FsyncPolicy.NEVER), new AtomicLong(), cacheLimit(settings.messageCacheBytes()));
-            Map<String, VirtualHost> vhosts = new LinkedHashMap<>();
-            for (String name : settings.vhosts()) {
-                vhosts.put(name, VirtualHost.open(name, ctx, storage.metadata(), adminPool));
-            }
+            VirtualHosts vhosts = VirtualHosts.open(settings.vhosts(), ctx, storage.metadata(), adminPool);
             ResourceAlarms alarms = new ResourceAlarms(storage.dataDir(), settings.memoryHighWatermark(),
                     settings.diskFreeLimit(), timers, 1000);
-            LOG.info("broker open: data in {}, virtual hosts {}", storage.dataDir(), vhosts.keySet());
+            LOG.info("broker open: data in {}, virtual hosts {}", storage.dataDir(), vhosts.all().keySet());
             return new Broker(storage, new UserStore(settings.users(), storage.metadata(), adminPool), vhosts, alarms, queuePool, adminPool, readPool,
                     timers);
         } catch (IOException | RuntimeException e) {
@@ -168,11 +166,39 @@ public final class Broker implements AutoCloseable {
     }
 
     public Optional<VirtualHost> vhost(String name) {
-        return Optional.ofNullable(vhosts.get(name));
+        return vhosts.get(name);
     }
 
     public Map<String, VirtualHost> vhosts() {
-        return Map.copyOf(vhosts);
+        return vhosts.all();
+    }
+
+    /** Creates a virtual host that outlives restarts; completes with it, or with the one of that name. */
+    public CompletableFuture<VirtualHost> createVirtualHost(String name) {
+        return vhosts.create(name);
+    }
+
+    /**
+     * Deletes a virtual host created at run time, as RabbitMQ does: its clients are disconnected,
+     * everything in it goes, and no user keeps a permission on it. Completes with false if there
+     * is none; fails with PRECONDITION_FAILED for one the configuration names.
+     */
+    public CompletableFuture<Boolean> deleteVirtualHost(String name) {
+        return vhosts.delete(name, gone -> connections.all().stream()
+                        .filter(c -> gone.equals(c.vhost()))
+                        .forEach(c -> c.close("vhost '" + gone + "' is deleted")))
+                .thenCompose(deleted -> {
+                    if (!deleted) {
+                        return CompletableFuture.completedFuture(false);
+                    }
+                    List<CompletableFuture<Boolean>> revoked = new ArrayList<>();
+                    for (io.wharf.core.auth.User u : users.list()) {
+                        if (u.permission(name).isPresent()) {
+                            revoked.add(users.setPermission(u.name(), name, null));
+                        }
+                    }
+                    return CompletableFuture.allOf(revoked.toArray(CompletableFuture[]::new)).thenApply(v -> true);
+                });
     }
 
     public Lifecycle state() {
@@ -188,10 +214,8 @@ public final class Broker implements AutoCloseable {
         state = Lifecycle.CLOSING;
         try {
             alarms.close();
-            List<CompletableFuture<Void>> closing = new ArrayList<>();
-            vhosts.values().forEach(v -> closing.add(v.close()));
             try {
-                CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+                vhosts.closeAll().get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 LOG.warn("queues did not all stop within 30 s: {}", e.toString());
             }

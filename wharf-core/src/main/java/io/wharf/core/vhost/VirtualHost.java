@@ -119,6 +119,7 @@ public final class VirtualHost implements Queue.Owner {
     private final DirectReplyTo directReplyTo = new DirectReplyTo();
     private DelayedMessages delayed;
     private final StreamAdmin streamAdmin;
+    private final Executor adminPool;
 
     private VirtualHost(String name, QueueContext queueContext, MetadataStore metadata, Executor adminPool) {
         this.name = name;
@@ -129,6 +130,7 @@ public final class VirtualHost implements Queue.Owner {
         this.retained = new RetainedMessages(metadata, name, queueContext.pool());
         this.sessions = new SessionStore(metadata, name, queueContext.pool());
         this.admin = new Sequencer(adminPool);
+        this.adminPool = adminPool;
         this.topology = new Topology(name, definitions, groupOffsets, queueContext, this);
         this.exchanges = topology.exchanges;
         this.queues = topology.queues;
@@ -555,6 +557,44 @@ public final class VirtualHost implements Queue.Owner {
             all.add(q.close());
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Deletes everything in this virtual host and closes it: its queues and streams with their
+     * logs, its consumer groups' offsets, held delayed messages, and every definition, retained
+     * message, session and transaction it stored. Its clients' connections are closed before.
+     */
+    CompletableFuture<Void> deleteEverything() {
+        Client self = Client.broker(name, "deletion of vhost '" + name + "'");
+        List<CompletableFuture<?>> steps = new ArrayList<>();
+        for (String q : List.copyOf(queues.keySet())) {
+            steps.add(deleteQueue(q, false, false, self));
+        }
+        for (Stream s : List.copyOf(streams())) {
+            steps.add(streamAdmin.delete(s.name(), self));
+        }
+        for (String g : groupOffsets.groups()) {
+            steps.add(groupOffsets.delete(g));
+        }
+        return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
+                .thenCompose(v -> close())
+                .thenComposeAsync(v -> {
+                    try {
+                        queueContext.logs().delete("delayed/" + name);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    List<MetadataStore.Mutation> stored = new ArrayList<>();
+                    queueContext.cursors().delete("delayed/" + name);
+                    for (String key : metadata.scan("").keySet()) {
+                        // Every key of a virtual host's is <kind>\0<vhost>\0...
+                        int kindEnd = key.indexOf('\0');
+                        if (kindEnd > 0 && key.startsWith(name + "\0", kindEnd + 1)) {
+                            stored.add(MetadataStore.Mutation.delete(key));
+                        }
+                    }
+                    return metadata.apply(stored);
+                }, adminPool);
     }
 
     /**

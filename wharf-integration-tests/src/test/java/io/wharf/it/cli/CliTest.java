@@ -295,6 +295,23 @@ class CliTest {
     }
 
     @Test
+    void shouldAddListAndDeleteVirtualHosts() {
+        Run added = cli.run("vhosts", "add", "cli-tenant");
+        assertThat(added.exitCode()).as(added.err()).isZero();
+        assertThat(added.out()).isEqualTo("added vhost cli-tenant\n");
+        assertThat(cli.run("vhosts", "add", "cli-tenant").out()).isEqualTo("vhost already exists: cli-tenant\n");
+        assertThat(cli.run("vhosts", "list").out().lines()).anyMatch(l -> l.matches("cli-tenant +0 +0 +0"));
+
+        Run deleted = cli.run("vhosts", "delete", "cli-tenant");
+        assertThat(deleted.exitCode()).as(deleted.err()).isZero();
+        assertThat(deleted.out()).isEqualTo("deleted vhost cli-tenant\n");
+        assertThat(cli.run("vhosts", "delete", "cli-tenant").exitCode()).isEqualTo(3);
+        Run configured = cli.run("vhosts", "delete", "/");
+        assertThat(configured.exitCode()).isNotZero();
+        assertThat(configured.err()).contains("configuration");
+    }
+
+    @Test
     void shouldListExchangesWithTheDefaultOneNamed() {
         Run exchanges = cli.run("exchanges", "list");
 

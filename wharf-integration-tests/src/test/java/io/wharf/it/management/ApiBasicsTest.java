@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -128,6 +130,37 @@ class ApiBasicsTest {
         assertThat(api().get("/api/bindings").json().findValuesAsText("destination")).contains("basics-vhost");
         assertThat(api().get("/api/exchanges").json().findValuesAsText("name")).contains("amq.fanout");
         assertThat(api().get("/api/whoami").json().get("tags").toString()).contains("administrator");
+    }
+
+    @Test
+    void shouldCreateAndDeleteVirtualHostsAsRabbitMqDoes() throws Exception {
+        assertThat(api().put("/api/vhosts/tenant-x", "{}").status()).isEqualTo(201);
+        assertThat(api().put("/api/vhosts/tenant-x", "{}").status()).isEqualTo(204);
+        assertThat(api().put("/api/permissions/tenant-x/guest", "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}").status())
+                .isEqualTo(201);
+        ConnectionFactory f = new ConnectionFactory();
+        f.setPort(wharf.amqpPort());
+        f.setVirtualHost("tenant-x");
+        f.setAutomaticRecoveryEnabled(false);
+        CountDownLatch closed = new CountDownLatch(1);
+        Connection c = f.newConnection();
+        c.addShutdownListener(e -> closed.countDown());
+        Channel ch = c.createChannel();
+        ch.queueDeclare("tenant-q", true, false, false, null);
+        ch.basicPublish("", "tenant-q", null, "x".getBytes(StandardCharsets.UTF_8));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> api().get("/api/queues/tenant-x/tenant-q").json().path("messages").asLong() == 1);
+
+        assertThat(api().delete("/api/vhosts/tenant-x").status()).isEqualTo(204);
+
+        // Its clients are disconnected, as RabbitMQ disconnects them.
+        assertThat(closed.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(c.getCloseReason().getMessage()).contains("CONNECTION_FORCED", "tenant-x");
+        assertThat(api().get("/api/vhosts/tenant-x").status()).isEqualTo(404);
+        assertThat(api().delete("/api/vhosts/tenant-x").status()).isEqualTo(404);
+        assertThat(api().delete("/api/vhosts/%2F").status()).isEqualTo(409);
+        assertThat(api().put("/api/vhosts/tenant-x", "{}").status()).isEqualTo(201);
+        assertThat(api().get("/api/queues/tenant-x").json()).isEmpty();
+        assertThat(api().get("/api/permissions/tenant-x/guest").status()).isEqualTo(404);
     }
 
     @Test

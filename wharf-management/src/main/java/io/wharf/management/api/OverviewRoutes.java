@@ -7,6 +7,7 @@ import io.wharf.core.connection.ClientConnection;
 import io.wharf.core.queue.Queue;
 import io.wharf.core.stats.MessageStats;
 import io.wharf.core.vhost.VirtualHost;
+import io.wharf.management.http.ApiException;
 import io.wharf.management.http.ApiRequest;
 import io.wharf.management.http.ApiResponse;
 import io.wharf.management.http.Router;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
+import static io.wharf.management.http.Router.Level.ADMINISTRATOR;
 import static io.wharf.management.http.Router.Level.MANAGEMENT;
 import static io.wharf.management.http.Router.Level.OPEN;
 
@@ -48,7 +50,24 @@ final class OverviewRoutes {
                 .get("/api/openapi.json", OPEN, req -> ApiResponse.bytes(200, openApi, "application/json"))
                 .get("/api/overview", MANAGEMENT, this::overview)
                 .get("/api/vhosts", MANAGEMENT, req -> ApiResponse.ok(views.vhosts(req).stream().map(this::vhost).toList()))
-                .get("/api/vhosts/{vhost}", MANAGEMENT, req -> ApiResponse.ok(vhost(views.vhost(req))));
+                .get("/api/vhosts/{vhost}", MANAGEMENT, req -> ApiResponse.ok(vhost(views.vhost(req))))
+                .put("/api/vhosts/{vhost}", ADMINISTRATOR, this::putVhost)
+                .delete("/api/vhosts/{vhost}", ADMINISTRATOR, this::deleteVhost);
+    }
+
+    private ApiResponse putVhost(ApiRequest r) {
+        String name = r.path("vhost");
+        boolean existed = views.broker().vhost(name).isPresent();
+        Views.await(views.broker().createVirtualHost(name));
+        return ApiResponse.createdOrUpdated(!existed);
+    }
+
+    private ApiResponse deleteVhost(ApiRequest r) {
+        String name = r.path("vhost");
+        if (!Views.await(views.broker().deleteVirtualHost(name))) {
+            throw ApiException.notFound("no vhost '" + name + "'");
+        }
+        return ApiResponse.noContent();
     }
 
     private ApiResponse health(ApiRequest r) {

@@ -19,7 +19,7 @@ public final class ClientCommands {
 
     private static final List<Class<?>> COMMANDS = List.of(StatusCommand.class, QueuesCommand.class, ExchangesCommand.class,
             StreamsCommand.class, GroupsCommand.class, ConnectionsCommand.class, PublishCommand.class, ConsumeCommand.class,
-            UsersCommand.class, StorageCommand.class, BackupCommand.class, RestoreCommand.class);
+            UsersCommand.class, VhostsCommand.class, StorageCommand.class, BackupCommand.class, RestoreCommand.class);
 
     private ClientCommands() {
     }
