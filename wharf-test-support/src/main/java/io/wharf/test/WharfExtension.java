@@ -1,5 +1,6 @@
 package io.wharf.test;
 
+import io.wharf.core.auth.Permission;
 import io.wharf.server.WharfServer;
 import io.wharf.server.config.ConfigException;
 import io.wharf.server.config.ConfigLoader;
@@ -19,11 +20,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Gives tests a fresh embedded Wharf broker with its own data directory and every listener on a
  * free port. Registered on a static field it serves the whole class; on an instance field, each
- * test gets its own.
+ * test gets its own. A broker that serves a class can give each test a virtual host of its own
+ * ({@link #vhostPerTest()}), so that tests sharing it do not see each other's queues.
  *
  * <pre>{@code
  * @RegisterExtension
@@ -40,6 +43,9 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
     private Path dataDirParent;
     private FileChannelFactory storageChannels;
     private boolean perClass;
+    private boolean vhostPerTest;
+    private String testVhost;
+    private int vhostsMade;
     private Path dataDir;
     private WharfServer server;
 
@@ -71,6 +77,20 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
     public WharfExtension storageChannels(FileChannelFactory channels) {
         this.storageChannels = channels;
         return this;
+    }
+
+    /**
+     * Gives each test a virtual host of its own, in which {@code guest} may do everything, deleted
+     * after the test; {@link #vhost()} names it. For an extension on a static field.
+     */
+    public WharfExtension vhostPerTest() {
+        this.vhostPerTest = true;
+        return this;
+    }
+
+    /** The virtual host the running test uses: its own with {@link #vhostPerTest()}, else {@code /}. */
+    public String vhost() {
+        return testVhost != null ? testVhost : "/";
     }
 
     public WharfServer server() {
@@ -174,6 +194,11 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
         if (!perClass) {
             dataDir = newDataDir();
             server = start(settings);
+        } else if (vhostPerTest) {
+            String name = "test-" + (++vhostsMade) + "-" + context.getRequiredTestMethod().getName();
+            server.broker().createVirtualHost(name).get(30, TimeUnit.SECONDS);
+            server.broker().users().setPermission("guest", name, Permission.ALL).get(30, TimeUnit.SECONDS);
+            testVhost = name;
         }
     }
 
@@ -181,6 +206,12 @@ public final class WharfExtension implements BeforeAllCallback, AfterAllCallback
     public void afterEach(ExtensionContext context) throws Exception {
         if (!perClass) {
             stop();
+        } else if (testVhost != null) {
+            String name = testVhost;
+            testVhost = null;
+            if (server != null) {
+                server.broker().deleteVirtualHost(name).get(30, TimeUnit.SECONDS);
+            }
         }
     }
 

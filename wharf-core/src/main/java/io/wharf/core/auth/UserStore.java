@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +95,8 @@ public final class UserStore {
     }
 
     /**
-     * The users saved in {@code store}, then {@code configured} over them.
+     * The users saved in {@code store}, then {@code configured} over them: a configured user keeps
+     * the permissions granted at run time in vhosts its configuration does not name.
      *
      * @param pool runs the store's changes, one at a time
      */
@@ -108,7 +110,15 @@ public final class UserStore {
             }
         }
         for (Credentials c : configured) {
-            users.put(c.user().name(), new Stored(c.user(), PasswordHash.of(c.password())));
+            User u = c.user();
+            Stored before = users.get(u.name());
+            if (before != null) {
+                // Permissions granted at run time in vhosts the configuration does not name stay.
+                Map<String, Permission> merged = new HashMap<>(before.user().permissions());
+                merged.putAll(u.permissions());
+                u = new User(u.name(), u.tags(), merged, u.loopbackOnly());
+            }
+            users.put(u.name(), new Stored(u, PasswordHash.of(c.password())));
         }
     }
 

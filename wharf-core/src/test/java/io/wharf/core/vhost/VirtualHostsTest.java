@@ -60,6 +60,8 @@ class VirtualHostsTest {
         VirtualHost again = broker.broker().vhost("tenant-a").orElseThrow();
         assertThat(again.queue("orders").messageCount()).isEqualTo(1);
         assertThat(broker.broker().vhosts().keySet()).containsExactlyInAnyOrder("/", "tenant-a");
+        // The configured guest keeps what it was granted at run time there, and what its configuration gives.
+        assertThat(broker.broker().users().get("guest").orElseThrow().permissions()).containsKeys("/", "tenant-a");
     }
 
     @Test

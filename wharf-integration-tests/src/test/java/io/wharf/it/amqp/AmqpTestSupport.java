@@ -34,6 +34,7 @@ abstract class AmqpTestSupport {
         f.setPort(wharf().amqpPort());
         f.setAutomaticRecoveryEnabled(false);
         f.setConnectionTimeout(10_000);
+        f.setVirtualHost(wharf().vhost());
         return f;
     }
 

@@ -23,7 +23,7 @@ import static org.awaitility.Awaitility.await;
 class BasicTest extends AmqpTestSupport {
 
     @RegisterExtension
-    final WharfExtension wharf = new WharfExtension();
+    static final WharfExtension wharf = new WharfExtension().vhostPerTest();
 
     @Override
     WharfExtension wharf() {
@@ -234,7 +234,7 @@ class BasicTest extends AmqpTestSupport {
 
         AMQP.Channel.Close refused = channelClose(() -> channel().basicConsume("ex", true, (t, d) -> { }, t -> { }));
         assertThat(refused.getReplyCode()).isEqualTo(403);
-        assertThat(refused.getReplyText()).isEqualTo("ACCESS_REFUSED - queue 'ex' in vhost '/' in exclusive use");
+        assertThat(refused.getReplyText()).isEqualTo("ACCESS_REFUSED - queue 'ex' in vhost '" + wharf.vhost() + "' in exclusive use");
         AMQP.Connection.Close reused = connectionClose(() -> ch.basicConsume("ex", true, "tag", (t, d) -> { }, t -> { }));
         assertThat(reused.getReplyCode()).isEqualTo(530);
         assertThat(reused.getReplyText()).isEqualTo("NOT_ALLOWED - attempt to reuse consumer tag 'tag'");

@@ -18,7 +18,7 @@ import static org.awaitility.Awaitility.await;
 class ConfirmsAndTransactionsTest extends AmqpTestSupport {
 
     @RegisterExtension
-    final WharfExtension wharf = new WharfExtension();
+    static final WharfExtension wharf = new WharfExtension().vhostPerTest();
 
     @Override
     WharfExtension wharf() {

@@ -20,7 +20,7 @@ import static org.awaitility.Awaitility.await;
 class ExchangeTest extends AmqpTestSupport {
 
     @RegisterExtension
-    final WharfExtension wharf = new WharfExtension();
+    static final WharfExtension wharf = new WharfExtension().vhostPerTest();
 
     @Override
     WharfExtension wharf() {
@@ -94,11 +94,11 @@ class ExchangeTest extends AmqpTestSupport {
 
         AMQP.Channel.Close notFound = channelClose(() -> channel().exchangeDeclarePassive("missing"));
         assertThat(notFound.getReplyCode()).isEqualTo(404);
-        assertThat(notFound.getReplyText()).isEqualTo("NOT_FOUND - no exchange 'missing' in vhost '/'");
+        assertThat(notFound.getReplyText()).isEqualTo("NOT_FOUND - no exchange 'missing' in vhost '" + wharf.vhost() + "'");
 
         AMQP.Channel.Close inequivalent = channelClose(() -> channel().exchangeDeclare("x", "fanout", true));
         assertThat(inequivalent.getReplyCode()).isEqualTo(406);
-        assertThat(inequivalent.getReplyText()).isEqualTo("PRECONDITION_FAILED - inequivalent arg 'type' for exchange 'x' in vhost '/': received 'fanout' but current is 'direct'");
+        assertThat(inequivalent.getReplyText()).isEqualTo("PRECONDITION_FAILED - inequivalent arg 'type' for exchange 'x' in vhost '" + wharf.vhost() + "': received 'fanout' but current is 'direct'");
     }
 
     @Test

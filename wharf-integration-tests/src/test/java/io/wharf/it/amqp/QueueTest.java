@@ -21,7 +21,7 @@ import static org.awaitility.Awaitility.await;
 class QueueTest extends AmqpTestSupport {
 
     @RegisterExtension
-    final WharfExtension wharf = new WharfExtension();
+    static final WharfExtension wharf = new WharfExtension().vhostPerTest();
 
     @Override
     WharfExtension wharf() {
@@ -51,7 +51,7 @@ class QueueTest extends AmqpTestSupport {
 
         AMQP.Channel.Close close = channelClose(() -> channel().queueDeclarePassive("absent"));
         assertThat(close.getReplyCode()).isEqualTo(404);
-        assertThat(close.getReplyText()).isEqualTo("NOT_FOUND - no queue 'absent' in vhost '/'");
+        assertThat(close.getReplyText()).isEqualTo("NOT_FOUND - no queue 'absent' in vhost '" + wharf.vhost() + "'");
     }
 
     @Test
@@ -60,7 +60,7 @@ class QueueTest extends AmqpTestSupport {
 
         AMQP.Channel.Close durable = channelClose(() -> channel().queueDeclare("q", false, false, false, Map.of("x-max-length", 10)));
         assertThat(durable.getReplyCode()).isEqualTo(406);
-        assertThat(durable.getReplyText()).isEqualTo("PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'q' in vhost '/': received 'false' but current is 'true'");
+        assertThat(durable.getReplyText()).isEqualTo("PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'q' in vhost '" + wharf.vhost() + "': received 'false' but current is 'true'");
         AMQP.Channel.Close arg = channelClose(() -> channel().queueDeclare("bad", true, false, false, Map.of("x-message-ttl", -5)));
         assertThat(arg.getReplyCode()).isEqualTo(406);
         assertThat(arg.getReplyText()).contains("invalid arg 'x-message-ttl' for queue 'bad'");
@@ -75,7 +75,7 @@ class QueueTest extends AmqpTestSupport {
 
         AMQP.Channel.Close locked = channelClose(() -> channel().basicConsume("mine", true, (t, d) -> { }, t -> { }));
         assertThat(locked.getReplyCode()).isEqualTo(405);
-        assertThat(locked.getReplyText()).startsWith("RESOURCE_LOCKED - cannot obtain exclusive access to locked queue 'mine' in vhost '/'");
+        assertThat(locked.getReplyText()).startsWith("RESOURCE_LOCKED - cannot obtain exclusive access to locked queue 'mine' in vhost '" + wharf.vhost() + "'");
 
         owner.close();
 
@@ -116,13 +116,13 @@ class QueueTest extends AmqpTestSupport {
         ch.basicPublish("amq.direct", "jobs", null, bytes("lost"));
 
         assertThat(channelClose(() -> channel().queueDelete("work", false, true)).getReplyText())
-                .isEqualTo("PRECONDITION_FAILED - queue 'work' in vhost '/' not empty");
+                .isEqualTo("PRECONDITION_FAILED - queue 'work' in vhost '" + wharf.vhost() + "' not empty");
         assertThat(ch.queuePurge("work").getMessageCount()).isEqualTo(3);
         Channel consumerChannel = channel();
         consumerChannel.basicConsume("work", true, (t, d) -> { }, t -> { });
         await().atMost(10, TimeUnit.SECONDS).until(() -> ch.consumerCount("work") == 1);
         assertThat(channelClose(() -> channel().queueDelete("work", true, false)).getReplyText())
-                .isEqualTo("PRECONDITION_FAILED - queue 'work' in vhost '/' in use");
+                .isEqualTo("PRECONDITION_FAILED - queue 'work' in vhost '" + wharf.vhost() + "' in use");
         assertThat(ch.queueDelete("work").getMessageCount()).isZero();
         assertThat(ch.queueDelete("work").getMessageCount()).as("deleting twice is harmless").isZero();
     }

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RequestReplyTest extends AmqpTestSupport {
 
     @RegisterExtension
-    final WharfExtension wharf = new WharfExtension();
+    static final WharfExtension wharf = new WharfExtension().vhostPerTest();
 
     @Override
     WharfExtension wharf() {
