@@ -267,6 +267,11 @@ public final class StreamPartition {
         return p;
     }
 
+    /** How many reads wait here for records not yet written (Kafka long polls among them); callable from any thread. */
+    public int waitingReaders() {
+        return waiters.size();
+    }
+
     /** What producers and readers have done with this partition since the broker started. */
     public MessageStats stats() {
         return stats;

@@ -2,7 +2,9 @@ package io.wharf.it.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import io.wharf.core.stream.StreamPartition;
 import io.wharf.test.WharfExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -14,6 +16,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -138,11 +142,21 @@ class KafkaProduceFetchTest {
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic("late", 1, (short) 1))).all().get();
         }
-        try (KafkaConsumer<String, String> c = consumer(); KafkaProducer<String, String> p = producer(Map.of())) {
+        StreamPartition partition = wharf.server().broker().vhost("/").orElseThrow().stream("late").partition(0);
+        // The fetch may wait longer than the test: only the broker's wake-up on the append can answer it in time.
+        KafkaConsumer<String, String> c = KafkaClients.consumer(wharf.kafkaPort(),
+                Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "120000", ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, "180000"));
+        try (KafkaProducer<String, String> p = producer(Map.of())) {
             c.assign(List.of(tp));
-            assertThat(c.poll(Duration.ofMillis(300))).isEmpty();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                assertThat(c.poll(Duration.ZERO)).isEmpty();
+                return partition.waitingReaders() == 1;
+            });
             p.send(new ProducerRecord<>("late", "k", "arrived")).get();
             assertThat(pollUntil(c, 1)).extracting(ConsumerRecord::value).containsExactly("arrived");
+        } finally {
+            // Its next fetch is waiting on the broker: closing does not wait for that one to end.
+            c.close(CloseOptions.timeout(Duration.ZERO));
         }
     }
 
