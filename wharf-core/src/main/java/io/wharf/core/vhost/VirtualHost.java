@@ -35,7 +35,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -120,6 +122,7 @@ public final class VirtualHost implements Queue.Owner {
     private DelayedMessages delayed;
     private final StreamAdmin streamAdmin;
     private final Executor adminPool;
+    private final List<Consumer<String>> unusedQueueListeners = new CopyOnWriteArrayList<>();
 
     private VirtualHost(String name, QueueContext queueContext, MetadataStore metadata, Executor adminPool) {
         this.name = name;
@@ -438,8 +441,20 @@ public final class VirtualHost implements Queue.Owner {
                 return done();
             }
             LOG.debug("vhost {}: deleting {} because {}", name, queue.describe(), why);
-            return queue.forceDelete().thenCompose(n -> forget(queue));
+            return queue.forceDelete().thenCompose(n -> forget(queue))
+                    .thenRun(() -> unusedQueueListeners.forEach(l -> l.accept(queue.name())));
         });
+    }
+
+    /**
+     * Tells {@code listener} the name of each queue deleted because it went unused (auto-delete,
+     * {@code x-expires}), once it is gone: what lived as long as the queue (an MQTT session whose
+     * expiry the queue carries) can end with it. The listener runs on an admin thread and must
+     * not block. Returns what removes the listener.
+     */
+    public Runnable whenUnusedQueueDeleted(Consumer<String> listener) {
+        unusedQueueListeners.add(listener);
+        return () -> unusedQueueListeners.remove(listener);
     }
 
     /** A connection closed: its exclusive queues go with it. */

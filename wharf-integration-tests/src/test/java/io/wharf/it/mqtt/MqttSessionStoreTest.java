@@ -138,6 +138,23 @@ class MqttSessionStoreTest {
         assertThat(connect(back, false, new ArrayList<>())).isFalse();
     }
 
+    /** A session whose expiry interval runs out while the broker runs goes then, its queue and stored subscriptions both. */
+    @Test
+    void shouldForgetASessionWhenItsExpiryIntervalRunsOut() throws Exception {
+        org.eclipse.paho.mqttv5.client.MqttClient device = clients.add(new org.eclipse.paho.mqttv5.client.MqttClient(
+                "tcp://127.0.0.1:" + wharf.mqttPort(), "device-short", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence()));
+        org.eclipse.paho.mqttv5.client.MqttConnectionOptions o = new org.eclipse.paho.mqttv5.client.MqttConnectionOptions();
+        o.setCleanStart(false);
+        o.setSessionExpiryInterval(1L);
+        device.connect(o);
+        device.subscribe("short/#", 1);
+        device.disconnect();
+        assertThat(vhost().sessions().get("mqtt", "device-short")).isPresent();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> vhost().sessions().get("mqtt", "device-short").isEmpty());
+        assertThat(vhost().findQueue("mqtt-subscription-device-short")).isEmpty();
+    }
+
     @Test
     void shouldMoveSessionsKeptAsBindingArgumentsIntoTheSessionStore() throws Exception {
         ConnectionFactory f = new ConnectionFactory();

@@ -27,10 +27,12 @@ public final class MqttEndpoint implements ProtocolEndpoint {
 
     private final ProtocolListeners listeners;
     private final ScheduledExecutorService timers;
+    private final Runnable stopForgettingSessions;
 
-    private MqttEndpoint(ProtocolListeners listeners, ScheduledExecutorService timers) {
+    private MqttEndpoint(ProtocolListeners listeners, ScheduledExecutorService timers, Runnable stopForgettingSessions) {
         this.listeners = listeners;
         this.timers = timers;
+        this.stopForgettingSessions = stopForgettingSessions;
     }
 
     /**
@@ -56,8 +58,9 @@ public final class MqttEndpoint implements ProtocolEndpoint {
             timers.shutdownNow();
             throw e;
         }
+        Runnable stopForgetting = vhost.whenUnusedQueueDeleted(queue -> MqttSessionMigration.forgetIfExpired(vhost, queue));
         LOG.info("MQTT listening on {}", listeners.describe());
-        return new MqttEndpoint(listeners, timers);
+        return new MqttEndpoint(listeners, timers, stopForgetting);
     }
 
     public int port() {
@@ -76,6 +79,7 @@ public final class MqttEndpoint implements ProtocolEndpoint {
 
     @Override
     public void close() {
+        stopForgettingSessions.run();
         listeners.close();
         timers.shutdownNow();
     }

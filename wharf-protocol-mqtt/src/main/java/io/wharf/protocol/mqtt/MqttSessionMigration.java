@@ -24,8 +24,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Then it forgets stored sessions that are gone: a session whose queue expired (its session
  * expiry interval ran out) and that is in no shared subscription has nothing left to resume, and
- * a client reconnecting would be told so anyway. Sessions that expire while the broker runs are
- * forgotten when their client comes back, or at the next start.
+ * a client reconnecting would be told so anyway. A session whose queue expires while the broker
+ * runs is forgotten then ({@link #forgetIfExpired}).
  *
  * <p>Runs once per start of the MQTT endpoint, before it takes connections.
  */
@@ -98,8 +98,7 @@ final class MqttSessionMigration {
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         int forgotten = 0;
         for (SessionStore.Session s : vhost.sessions().all(MqttBindings.STORED_PROTOCOL)) {
-            boolean shared = s.subscriptions().values().stream().anyMatch(sub -> sub.group() != null);
-            if (!shared && vhost.findQueue(MqttSession.queueName(s.clientId())).isEmpty()) {
+            if (expired(vhost, s)) {
                 done = done.thenCompose(v -> vhost.sessions().discard(MqttBindings.STORED_PROTOCOL, s.clientId()));
                 forgotten++;
             }
@@ -108,5 +107,25 @@ final class MqttSessionMigration {
             LOG.info("MQTT: forgot {} persistent session(s) of vhost '{}' whose queue had expired", forgotten, vhost.name());
         }
         return done;
+    }
+
+    /**
+     * Forgets the stored session whose queue {@code queue} was, if it is now gone (its session
+     * expiry interval ran out while the client was away). For {@link VirtualHost#whenUnusedQueueDeleted}.
+     */
+    static void forgetIfExpired(VirtualHost vhost, String queue) {
+        if (!queue.startsWith(MqttSession.QUEUE_PREFIX)) {
+            return;
+        }
+        String clientId = queue.substring(MqttSession.QUEUE_PREFIX.length());
+        vhost.sessions().get(MqttBindings.STORED_PROTOCOL, clientId).filter(s -> expired(vhost, s)).ifPresent(s -> {
+            LOG.debug("MQTT: session of client '{}' expired", clientId);
+            vhost.sessions().discard(MqttBindings.STORED_PROTOCOL, clientId);
+        });
+    }
+
+    private static boolean expired(VirtualHost vhost, SessionStore.Session s) {
+        boolean shared = s.subscriptions().values().stream().anyMatch(sub -> sub.group() != null);
+        return !shared && vhost.findQueue(MqttSession.queueName(s.clientId())).isEmpty();
     }
 }
