@@ -582,9 +582,14 @@ public final class VirtualHost implements Queue.Owner {
     CompletableFuture<Void> deleteEverything() {
         Client self = Client.broker(name, "deletion of vhost '" + name + "'");
         List<CompletableFuture<?>> steps = new ArrayList<>();
-        for (String q : List.copyOf(queues.keySet())) {
-            steps.add(deleteQueue(q, false, false, self));
-        }
+        // Exclusive queues too: their connections may not have finished closing.
+        steps.add(onAdmin(() -> {
+            List<CompletableFuture<Void>> gone = new ArrayList<>();
+            for (Queue q : List.copyOf(queues.values())) {
+                gone.add(q.forceDelete().thenCompose(n -> forget(q)));
+            }
+            return CompletableFuture.allOf(gone.toArray(CompletableFuture[]::new));
+        }));
         for (Stream s : List.copyOf(streams())) {
             steps.add(streamAdmin.delete(s.name(), self));
         }

@@ -70,6 +70,9 @@ class VirtualHostsTest {
         Client c = guestIn("doomed");
         v.declareQueue(new QueueDefinition("q", true, false, false, Map.of()), false, c).get(10, TimeUnit.SECONDS);
         v.publish(message("", "q", "gone", persistent()), false, c).stored().get(10, TimeUnit.SECONDS);
+        // Another connection's exclusive queue, as a client not yet disconnected holds it.
+        v.declareQueue(new QueueDefinition("mine", false, true, false, Map.of()), false,
+                new Client(c.user(), new Object(), "other connection")).get(10, TimeUnit.SECONDS);
         v.streamAdmin().create(new StreamDefinition("s", 2, Map.of()), c).get(10, TimeUnit.SECONDS);
         v.groupOffsets().commit("g", "s", 0, 5, null).get(10, TimeUnit.SECONDS);
         long logsBefore = broker.broker().storage().logs().onDisk().size();
