@@ -5,9 +5,7 @@ import io.wharf.core.connection.ClientConnection;
 import io.wharf.core.exchange.Binding;
 import io.wharf.core.exchange.ExchangeDefinition;
 import io.wharf.core.exchange.FieldValues;
-import io.netty.buffer.ByteBuf;
 import io.wharf.core.message.Message;
-import io.wharf.core.message.MessageRecords;
 import io.wharf.core.message.MessageProperties;
 import io.wharf.core.queue.ConsumerSpec;
 import io.wharf.core.queue.Delivery;
@@ -188,35 +186,25 @@ final class AmqpChannel {
                         "message size " + h.bodySize() + " is larger than configured max size " + conn.settings().maxMessageSize());
             }
             header = h;
-            body = null;
+            body = new byte[(int) h.bodySize()];
             bodyFilled = 0;
             if (h.bodySize() == 0) {
-                completePublish(new byte[0], null);
+                completePublish();
             }
         } else if (f instanceof BodyFrame b && header != null) {
-            int expected = (int) header.bodySize();
-            ByteBuf payload = b.payload();
-            int n = payload.readableBytes();
-            if (bodyFilled == 0 && n == expected && borrows(payload)) {
-                // The frame's reference becomes the message's.
-                completePublish(null, new ByteBufBody(payload));
-                return;
-            }
             try {
-                if (bodyFilled + n > expected) {
+                int n = b.payload().readableBytes();
+                if (bodyFilled + n > body.length) {
                     throw AmqpException.connection(ReplyCode.FRAME_ERROR, "content body of " + (bodyFilled + n)
-                            + " bytes exceeds the size of " + expected + " its header announced").withChannel(number);
+                            + " bytes exceeds the size of " + body.length + " its header announced").withChannel(number);
                 }
-                if (body == null) {
-                    body = new byte[expected];
-                }
-                payload.getBytes(payload.readerIndex(), body, bodyFilled, n);
+                b.payload().getBytes(b.payload().readerIndex(), body, bodyFilled, n);
                 bodyFilled += n;
             } finally {
                 b.release();
             }
-            if (bodyFilled == expected) {
-                completePublish(body, null);
+            if (bodyFilled == body.length) {
+                completePublish();
             }
         } else {
             release(f);
@@ -589,7 +577,6 @@ final class AmqpChannel {
         conn.onLoop(() -> {
             consumer.inFlight.decrementAndGet();
             if (state != State.OPEN || consumers.get(consumer.tag) != consumer) {
-                d.release();
                 if (!consumer.noAck) {
                     consumer.release(d.message().bodySize());
                     d.queue().requeue(List.of(d.id()));
@@ -603,8 +590,6 @@ final class AmqpChannel {
             }
             Message m = d.message();
             conn.sendContent(number, new BasicMethod.Deliver(consumer.tag, tag, d.redelivered(), m.exchange(), m.routingKey()), m);
-            // Written: the unacknowledged entry needs the message's size and id, not its body.
-            d.release();
             if (consumer.inFlight.get() < ChannelConsumer.MAX_IN_FLIGHT / 2) {
                 consumer.queue.wakeUp();
             }
@@ -632,8 +617,7 @@ final class AmqpChannel {
 
     private void get(BasicMethod.Get g) {
         Queue queue = vhost().queueForReading(queueName(g.queue(), g), conn.client());
-        // A get's message may wait for the callback on a closed channel: it is taken off any borrowed buffer.
-        async(g, queue.get(g.noAck()).thenApply(d -> d.map(Delivery::detached)), found -> {
+        async(g, queue.get(g.noAck()), found -> {
             if (found.isEmpty()) {
                 conn.send(number, new BasicMethod.GetEmpty(""));
                 return;
@@ -824,33 +808,15 @@ final class AmqpChannel {
         body = null;
     }
 
-    /**
-     * Whether a body that came in one frame stays in it: one large enough to be written to the
-     * log from where it is, outside a transaction (which keeps its messages until commit).
-     */
-    private boolean borrows(ByteBuf payload) {
-        return payload.readableBytes() >= MessageRecords.GATHERED_BODY_BYTES && !txMode && payload.nioBufferCount() == 1;
-    }
-
-    /** Publishes the message whose body is {@code onHeap} or {@code borrowed}, and releases a borrowed one. */
-    private void completePublish(byte[] onHeap, ByteBufBody borrowed) {
+    private void completePublish() {
         BasicMethod.Publish p = publishing;
         HeaderFrame h = header;
+        byte[] b = body;
         publishing = null;
         header = null;
         body = null;
-        long now = System.currentTimeMillis();
-        Message m = borrowed == null
-                ? Message.withEncodedProperties(p.exchange(), p.routingKey(), h.properties(), h.rawProperties(), onHeap, now)
-                : Message.withBorrowedBody(p.exchange(), p.routingKey(), h.properties(), h.rawProperties(), borrowed, now);
-        try {
-            publish(p, h, m);
-        } finally {
-            m.release();
-        }
-    }
-
-    private void publish(BasicMethod.Publish p, HeaderFrame h, Message m) {
+        Message m = Message.withEncodedProperties(p.exchange(), p.routingKey(), h.properties(), h.rawProperties(), b,
+                System.currentTimeMillis());
         conn.published();
         if (DirectReplyTo.PSEUDO_QUEUE.equals(h.properties().replyTo())) {
             if (replyAddress == null) {
@@ -863,7 +829,7 @@ final class AmqpChannel {
         if (txMode) {
             // Routing errors surface now, as they would without a transaction.
             vhost().exchange(m.exchange());
-            txOps.add(new TxPublish(m.onHeap(), p.mandatory()));
+            txOps.add(new TxPublish(m, p.mandatory()));
             return;
         }
         conn.gate().beforePublish();
