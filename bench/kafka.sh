@@ -9,10 +9,13 @@
 #   produce  RECORDS records of RECORD-BYTES bytes with acks=all, unthrottled, one producer
 #   consume  the same records back with one consumer in a consumer group
 # Writes the figures, the ratios, the command and the date into docs/benchmarks.md.
+# With an earlier commit, that commit is built in a temporary worktree and takes its turns too,
+# with its defaults, so that a change's effect shows against the same Kafka runs.
 #
 # Needs network access to Maven Central (for Apache Kafka and its tools) and a JDK 21 or newer.
 #
-# Usage: bench/kafka.sh [records] [rounds] [record-bytes]    (default 2000000 records, 2 rounds, 1000 bytes)
+# Usage: bench/kafka.sh [records] [rounds] [record-bytes] [earlier-commit]
+#        (default 2000000 records, 2 rounds, 1000 bytes)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/jdk.sh
@@ -22,6 +25,7 @@ JAVA="$JDK/bin/java"
 RECORDS="${1:-2000000}"
 ROUNDS="${2:-2}"
 RECORD_BYTES="${3:-1000}"
+EARLIER="${4:-}"
 KAFKA_VERSION=4.3.1
 LOG4J_VERSION=2.24.3
 PARTITION_COUNTS=(1 8)
@@ -30,7 +34,7 @@ COMMAND="bench/kafka.sh $*"
 COMMAND="${COMMAND% }"
 
 case "$RECORDS$ROUNDS$RECORD_BYTES" in
-  *[!0-9]*) echo "usage: bench/kafka.sh [records] [rounds] [record-bytes]" >&2; exit 2 ;;
+  *[!0-9]*) echo "usage: bench/kafka.sh [records] [rounds] [record-bytes] [earlier-commit]" >&2; exit 2 ;;
 esac
 if [ "$RECORDS" -lt 1 ] || [ "$ROUNDS" -lt 1 ] || [ "$RECORD_BYTES" -lt 1 ]; then
   echo "kafka.sh: records, rounds and record-bytes must be at least 1" >&2
@@ -58,6 +62,8 @@ BENCH_NAME=kafka.sh
 SCRATCH=""
 WHARF_PID=""
 KAFKA_PID=""
+EARLIER_DIR=""
+EARLIER_SHORT=""
 
 
 stop_wharf() {
@@ -77,6 +83,7 @@ cleanup() {
   set +e
   stop_wharf
   stop_kafka
+  [ -n "$EARLIER_DIR" ] && remove_earlier "$EARLIER_DIR"
   [ -n "$SCRATCH" ] && rm -rf "$SCRATCH"
   exit $rc
 }
@@ -103,6 +110,11 @@ RESULTS="$ROOT/bench/results/kafka-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$RESULTS"
 TSV="$RESULTS/runs.tsv"
 : > "$TSV"
+
+if [ -n "$EARLIER" ]; then
+  EARLIER_DIR="$SCRATCH/earlier"
+  build_earlier "$EARLIER" "$EARLIER_DIR"
+fi
 
 log "fetching Apache Kafka $KAFKA_VERSION and its tools from Maven Central"
 KAFKA_HOME="$SCRATCH/kafka"
@@ -223,13 +235,14 @@ start_broker() {
   case "$1" in
     wharf) start_wharf "$2" ;;
     wharf-nofsync) start_wharf "nofsync-$2" WHARF_STORAGE_FSYNC=never ;;
+    wharf-earlier) LAUNCHER="$EARLIER_DIR/wharf"; start_wharf "earlier-$2"; LAUNCHER="" ;;
     kafka) start_kafka "$2" ;;
   esac
 }
 
 stop_broker() {
   case "$1" in
-    wharf|wharf-nofsync) stop_wharf; rm -rf "$SCRATCH/wharf-data" ;;
+    wharf|wharf-nofsync|wharf-earlier) stop_wharf; rm -rf "$SCRATCH/wharf-data" ;;
     kafka) stop_kafka; rm -rf "$SCRATCH/kafka-data" ;;
   esac
   for _ in $(seq 60); do port_in_use 9092 || break; sleep 0.5; done
@@ -374,13 +387,14 @@ run_topic() {
 
 # ---------------------------------------------------------------------------------------------
 # Alternate the brokers, the first one changing every round.
+BROKERS=(wharf kafka wharf-nofsync)
+if [ -n "$EARLIER" ]; then
+  BROKERS+=(wharf-earlier)
+fi
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$ROUNDS"); do
-  case $((round % 3)) in
-    1) order=(wharf kafka wharf-nofsync) ;;
-    2) order=(kafka wharf-nofsync wharf) ;;
-    0) order=(wharf-nofsync wharf kafka) ;;
-  esac
+  shift_by=$(( (round - 1) % ${#BROKERS[@]} ))
+  order=("${BROKERS[@]:$shift_by}" "${BROKERS[@]:0:$shift_by}")
   for broker in "${order[@]}"; do
     log "round $round: starting $broker"
     start_broker "$broker" "$round"
@@ -409,11 +423,12 @@ WHARF_VERSION="$(find "$ROOT/wharf-server/target" -maxdepth 1 -name 'wharf-serve
 WHARF_COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || true)"
 ROUNDS_TEXT="$ROUNDS round$([ "$ROUNDS" -eq 1 ] || echo s)"
 
-SECTION="$(python3 - "$TSV" "$RECORDS" "$RECORD_BYTES" <<'PY'
+SECTION="$(python3 - "$TSV" "$RECORDS" "$RECORD_BYTES" "$EARLIER_SHORT" <<'PY'
 import sys, statistics
 runs = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
-records, size = int(sys.argv[2]), int(sys.argv[3])
-names = {"wharf": "Wharf", "wharf-nofsync": "Wharf, fsync never", "kafka": "Kafka"}
+records, size, earlier = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+names = {"wharf": "Wharf", "wharf-nofsync": "Wharf, fsync never", "kafka": "Kafka", "wharf-earlier": f"Wharf {earlier}"}
+brokers = ["wharf", "wharf-nofsync", "kafka"] + (["wharf-earlier"] if earlier else [])
 def num(s):
     try: return float(s)
     except ValueError: return None
@@ -472,6 +487,19 @@ for p in partition_counts:
     out.append(f"| {p} partition{'' if p == '1' else 's'} | {compared('wharf-nofsync', p)[3]} |")
 print("\n".join(out))
 
+if earlier:
+    print(f"\nThis checkout against commit {earlier}, both with their defaults (fsync `always`), in the same run:\n")
+    out = [f"| topic | producer records/s now | {earlier} | now/{earlier} | Wharf/Kafka now | {earlier} "
+           f"| consumer MB/s now | {earlier} | now/{earlier} | Wharf/Kafka now | {earlier} |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for p in partition_counts:
+        now, before = compared("wharf", p)[0], compared("wharf-earlier", p)[0]
+        out.append(f"| {p} partition{'' if p == '1' else 's'} | {n(now['w_rate'])} | {n(before['w_rate'])} "
+                   f"| {ratio(now['w_rate'], before['w_rate'])} | {ratio(now['w_rate'], now['k_rate'])} "
+                   f"| {ratio(before['w_rate'], before['k_rate'])} | {f0(now['w_mb'])} | {f0(before['w_mb'])} "
+                   f"| {ratio(now['w_mb'], before['w_mb'])} | {ratio(now['w_mb'], now['k_mb'])} | {ratio(before['w_mb'], before['k_mb'])} |")
+    print("\n".join(out))
+
 others = {}
 for b in ("wharf", "wharf-nofsync", "kafka"):
     vals = [num(r[12]) for r in runs if r[0] == b and len(r) > 12 and num(r[12]) is not None]
@@ -486,7 +514,7 @@ print(f"\nEvery producer run ({records:,} records of {size:,} bytes, acks=all):\
 out = ["| topic partitions | broker | round | records/s | MB/s | avg latency ms | p99 latency ms | broker CPU % | other processes' CPU % | |",
        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
 for p in partition_counts:
-    for b in ("wharf", "wharf-nofsync", "kafka"):
+    for b in brokers:
         for r in rows(b, p, "produce"):
             status = "" if r[9] == "ok" else "**failed**: " + r[10]
             out.append(f"| {p} | {names[b]} | {r[1]} | {n(num(r[4]))} | {f1(num(r[5]))} | {f1(num(r[6]))} | {f0(num(r[7]))} "
@@ -497,7 +525,7 @@ print(f"\nEvery consumer run (the same {records:,} records, read back by one con
 out = ["| topic partitions | broker | round | MB/s | records/s | records consumed | joining the group ms | MB/s after joining | broker CPU % | other processes' CPU % | |",
        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
 for p in partition_counts:
-    for b in ("wharf", "wharf-nofsync", "kafka"):
+    for b in brokers:
         for r in rows(b, p, "consume"):
             status = "" if r[9] == "ok" else "**failed**: " + r[10]
             out.append(f"| {p} | {names[b]} | {r[1]} | {f0(num(r[4]))} | {n(num(r[5]))} | {n(num(r[6]))} | {n(num(r[7]))} "
@@ -511,7 +539,7 @@ SECTION="$(cat <<MD
 
 Measured $(date -u +%Y-%m-%d) ($(date -u +%H:%M) UTC) with \`$COMMAND\` on $CPU, $MEM, $FS file system; load tool and broker share the cores. Apache Kafka $KAFKA_VERSION in KRaft mode, one node acting as broker and controller, with its defaults apart from what a single node on loopback needs (listeners and controller quorum on 127.0.0.1, replication factor 1 for its internal topics, \`group.initial.rebalance.delay.ms=0\`), started with the JVM options of its own start scripts (\`$KAFKA_JVM_OPTIONS\`). Wharf ${WHARF_VERSION:-(version unknown)}${WHARF_COMMIT:+ (commit $WHARF_COMMIT)} with its defaults, Kafka endpoint on 127.0.0.1:9092, started by \`./wharf\` with its default JVM options (\`$WHARF_JVM_OPTIONS\`). Both on Java $JAVA_VERSION. **Durability differs:** Wharf runs with fsync \`always\`, so it acknowledges a produce request only once the records are on disk; Kafka acknowledges from the page cache (its default: no fsync before the acknowledgement, replication being its durability), so acks=all on a single node waits for no disk at all. Each round therefore also runs Wharf with \`storage.fsync: never\` (\`WHARF_STORAGE_FSYNC=never\`, otherwise the same), which acknowledges from the page cache as Kafka does; the targets are judged on Wharf's defaults.
 
-Load from Apache Kafka's kafka-tools $KAFKA_VERSION over loopback: \`org.apache.kafka.tools.ProducerPerformance --num-records $RECORDS --record-size $RECORD_BYTES --throughput -1 --command-property acks=all\` (one producer, other producer settings the client's defaults), then \`org.apache.kafka.tools.ConsumerPerformance --num-records $RECORDS --timeout 30000\` (one consumer in a new consumer group, detailed stats off). Each topic is created beforehand with \`org.apache.kafka.tools.TopicCommand --create --partitions N --replication-factor 1\`, on every broker. One broker runs at a time, started fresh with an empty data directory for each of $ROUNDS_TEXT; the three take turns, the first one changing every round. After each start $WARMUP_RECORDS records are produced to a warm-up topic and not counted. Figures are the tools' own: the producer's summary line (records/sec, MB/sec, avg and 99th percentile latency from send to acknowledgement) and the consumer's \`MB.sec\` and \`nMsg.sec\` (over the whole run, joining the group included); MB is 2^20 bytes, as the tools count it. Runs on this machine vary by 20–50% from one to the next: read the ratios, not the digits. Load average (1, 5, 15 min) before the first run: $LOAD_BEFORE; after the last: $LOAD_AFTER. Ratios above 1 mean Wharf is faster for throughput and slower for latency.
+Load from Apache Kafka's kafka-tools $KAFKA_VERSION over loopback: \`org.apache.kafka.tools.ProducerPerformance --num-records $RECORDS --record-size $RECORD_BYTES --throughput -1 --command-property acks=all\` (one producer, other producer settings the client's defaults), then \`org.apache.kafka.tools.ConsumerPerformance --num-records $RECORDS --timeout 30000\` (one consumer in a new consumer group, detailed stats off). Each topic is created beforehand with \`org.apache.kafka.tools.TopicCommand --create --partitions N --replication-factor 1\`, on every broker. One broker runs at a time, started fresh with an empty data directory for each of $ROUNDS_TEXT; they take turns, the first one changing every round.${EARLIER_SHORT:+ Wharf at commit $EARLIER_SHORT, built in a temporary worktree, takes its turns with its defaults too.} After each start $WARMUP_RECORDS records are produced to a warm-up topic and not counted. Figures are the tools' own: the producer's summary line (records/sec, MB/sec, avg and 99th percentile latency from send to acknowledgement) and the consumer's \`MB.sec\` and \`nMsg.sec\` (over the whole run, joining the group included); MB is 2^20 bytes, as the tools count it. Runs on this machine vary by 20–50% from one to the next: read the ratios, not the digits. Load average (1, 5, 15 min) before the first run: $LOAD_BEFORE; after the last: $LOAD_AFTER. Ratios above 1 mean Wharf is faster for throughput and slower for latency.
 
 $SECTION
 MD

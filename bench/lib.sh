@@ -169,3 +169,17 @@ install_debian_package() {
   if [ -n "$policy_created" ]; then "${SUDO[@]}" rm -f /usr/sbin/policy-rc.d; fi
   return $rc
 }
+
+# build_earlier COMMIT DIR: checks COMMIT out into a temporary worktree at DIR and builds it
+# through its own launcher (DIR/wharf), for a run that measures it beside this checkout. Sets
+# EARLIER_SHORT to its short hash. The caller removes the worktree (remove_earlier DIR).
+build_earlier() {
+  EARLIER_SHORT="$(git -C "$ROOT" rev-parse --short "$1^{commit}")" || die "no commit $1"
+  git -C "$ROOT" worktree add --detach "$2" "$EARLIER_SHORT" >/dev/null 2>&1 || die "cannot check $EARLIER_SHORT out into $2"
+  log "building $EARLIER_SHORT"
+  "$2/wharf" --help > /dev/null
+}
+
+remove_earlier() {
+  git -C "$ROOT" worktree remove --force "$1" >/dev/null 2>&1 || true
+}

@@ -37,11 +37,12 @@ BENCH_NAME=per-message.sh
 SCRATCH=""
 WHARF_PID=""
 WORKTREE=""
+EARLIER_SHORT=""
 cleanup() {
   local rc=$?
   set +e
   [ -n "$WHARF_PID" ] && stop_pid Wharf "$WHARF_PID"
-  [ -n "$WORKTREE" ] && git -C "$ROOT" worktree remove --force "$WORKTREE" >/dev/null 2>&1
+  [ -n "$WORKTREE" ] && remove_earlier "$WORKTREE"
   [ -n "$SCRATCH" ] && rm -rf "$SCRATCH"
   exit $rc
 }
@@ -106,11 +107,8 @@ measure() {
 
 LABELS=()
 if [ -n "$EARLIER" ]; then
-  EARLIER_SHORT="$(git -C "$ROOT" rev-parse --short "$EARLIER^{commit}")"
   WORKTREE="$SCRATCH/earlier"
-  git -C "$ROOT" worktree add --detach "$WORKTREE" "$EARLIER_SHORT" >/dev/null 2>&1
-  log "building $EARLIER_SHORT"
-  "$WORKTREE/wharf" --help > /dev/null
+  build_earlier "$EARLIER" "$WORKTREE"
   measure "$EARLIER_SHORT" "$WORKTREE/wharf"
   LABELS+=("$EARLIER_SHORT")
 fi
