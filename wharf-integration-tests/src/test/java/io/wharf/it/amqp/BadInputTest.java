@@ -13,8 +13,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Input real clients would not send: the broker answers with RabbitMQ's reply codes and stays up. */
 class BadInputTest extends AmqpTestSupport {
@@ -37,6 +39,26 @@ class BadInputTest extends AmqpTestSupport {
 
     private RawAmqp raw() throws Exception {
         return new RawAmqp(wharf.amqpPort());
+    }
+
+    /** A client gone before its basic.get is answered leaves nothing taken: the message goes back to the queue. */
+    @Test
+    void shouldReturnWhatAGetTookForAClientThatVanished() throws Exception {
+        Channel ch = channel();
+        ch.queueDeclare("vanishing-gets", false, false, false, null);
+        int messages = 20;
+        for (int i = 0; i < messages; i++) {
+            ch.basicPublish("", "vanishing-gets", null, bytes("m" + i));
+        }
+        await().atMost(10, TimeUnit.SECONDS).until(() -> ch.messageCount("vanishing-gets") == messages);
+        for (int i = 0; i < messages; i++) {
+            try (RawAmqp c = raw().open()) {
+                // The socket closes as soon as the get is sent, before or after the answer comes.
+                c.send(1, new BasicMethod.Get(0, "vanishing-gets", false));
+            }
+        }
+        await().atMost(20, TimeUnit.SECONDS).until(() -> ch.messageCount("vanishing-gets") == messages);
+        ch.queueDelete("vanishing-gets");
     }
 
     @Test

@@ -306,9 +306,21 @@ final class AmqpChannel {
      * channel's (or the connection's) AMQP error for {@code m}.
      */
     private <T> void async(Method m, CompletionStage<T> op, java.util.function.Consumer<T> onSuccess) {
+        async(m, op, onSuccess, v -> { });
+    }
+
+    /**
+     * As {@link #async(Method, CompletionStage, java.util.function.Consumer)}; {@code ifClosed} gets
+     * the result instead if the channel closed meanwhile, to give back what it took.
+     */
+    private <T> void async(Method m, CompletionStage<T> op, java.util.function.Consumer<T> onSuccess,
+                           java.util.function.Consumer<T> ifClosed) {
         busy = true;
         op.whenComplete((v, e) -> conn.onLoop(() -> {
             if (state != State.OPEN) {
+                if (e == null) {
+                    ifClosed.accept(v);
+                }
                 return;
             }
             busy = false;
@@ -631,7 +643,7 @@ final class AmqpChannel {
             Message m = d.message();
             conn.sendContent(number, new BasicMethod.GetOk(tag, d.redelivered(), m.exchange(), m.routingKey(),
                     clamp(d.remaining())), m);
-        });
+        }, found -> found.filter(d -> !g.noAck()).ifPresent(d -> d.queue().requeue(List.of(d.id()))));
     }
 
     // ---------------------------------------------------------------- acknowledgements
@@ -938,6 +950,12 @@ final class AmqpChannel {
         cleanUp();
         state = State.CLOSED;
         conn.channelClosed(this);
+    }
+
+    /** The connection is gone: the channel lets go of everything, and answers still on their way find it closed. */
+    void connectionLost() {
+        cleanUp();
+        state = State.CLOSED;
     }
 
     /** Releases everything the channel holds: consumers cancelled, unacknowledged messages returned. */

@@ -342,7 +342,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Publi
             closeTimeout.cancel(false);
         }
         for (AmqpChannel ch : channels.values()) {
-            ch.cleanUp();
+            ch.connectionLost();
         }
         channels.clear();
         shownChannels = List.of();
