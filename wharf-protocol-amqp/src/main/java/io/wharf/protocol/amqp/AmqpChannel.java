@@ -952,14 +952,17 @@ final class AmqpChannel {
         conn.channelClosed(this);
     }
 
-    /** The connection is gone: the channel lets go of everything, and answers still on their way find it closed. */
-    void connectionLost() {
+    /**
+     * The connection is closing or gone: the channel lets go of everything, and answers still on
+     * their way (a basic.get's message, a consumer being registered) find it closed.
+     */
+    void connectionEnded() {
         cleanUp();
         state = State.CLOSED;
     }
 
     /** Releases everything the channel holds: consumers cancelled, unacknowledged messages returned. */
-    void cleanUp() {
+    private void cleanUp() {
         if (!open) {
             return;
         }

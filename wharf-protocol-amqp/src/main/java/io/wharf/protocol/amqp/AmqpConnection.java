@@ -341,9 +341,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Publi
         if (closeTimeout != null) {
             closeTimeout.cancel(false);
         }
-        for (AmqpChannel ch : channels.values()) {
-            ch.connectionLost();
-        }
+        channels.values().forEach(AmqpChannel::connectionEnded);
         channels.clear();
         shownChannels = List.of();
         if (gate != null) {
@@ -468,7 +466,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Publi
                 switch (m) {
                     case ConnectionMethod.Close c -> {
                         LOG.debug("AMQP connection {}: the client closes it ({} {})", name, c.replyCode(), c.replyText());
-                        channels.values().forEach(AmqpChannel::cleanUp);
+                        channels.values().forEach(AmqpChannel::connectionEnded);
                         channels.clear();
                         shownChannels = List.of();
                         send(0, new ConnectionMethod.CloseOk());
@@ -681,7 +679,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Publi
             closeSocket();
             return;
         }
-        channels.values().forEach(AmqpChannel::cleanUp);
+        channels.values().forEach(AmqpChannel::connectionEnded);
         channels.clear();
         shownChannels = List.of();
         send(0, new ConnectionMethod.Close(e.code(), e.replyText(), e.classId(), e.methodId()));
