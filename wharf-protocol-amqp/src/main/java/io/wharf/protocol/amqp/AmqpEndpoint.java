@@ -2,6 +2,7 @@ package io.wharf.protocol.amqp;
 
 import io.netty.channel.Channel;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.wharf.core.Broker;
 import io.wharf.protocol.common.EventLoops;
 import io.wharf.protocol.common.ProtocolEndpoint;
@@ -37,6 +38,9 @@ public final class AmqpEndpoint implements ProtocolEndpoint {
         Listener listener = Listener.bind(loops, "AMQP", settings.host(), settings.port(),
                 new WriteBufferWaterMark(256 * 1024, 1024 * 1024), ch -> {
                     FrameDecoder decoder = new FrameDecoder();
+                    // Bytes read while a frame is incomplete join the ones before as a component,
+                    // not by a copy into one buffer: frames are copied out once, by the channel.
+                    decoder.setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
                     ch.pipeline().addLast("frames", decoder);
                     ch.pipeline().addLast("amqp", new AmqpConnection(broker, settings, decoder));
                 });
