@@ -2,6 +2,7 @@ package io.wharf.core;
 
 import io.wharf.core.alarm.ResourceAlarms;
 import io.wharf.core.connection.ClientConnections;
+import io.wharf.core.auth.User;
 import io.wharf.core.auth.UserStore;
 import io.wharf.core.session.Authentication;
 import io.wharf.core.queue.Queue;
@@ -18,7 +19,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -192,7 +192,7 @@ public final class Broker implements AutoCloseable {
                         return CompletableFuture.completedFuture(false);
                     }
                     List<CompletableFuture<Boolean>> revoked = new ArrayList<>();
-                    for (io.wharf.core.auth.User u : users.list()) {
+                    for (User u : users.list()) {
                         if (u.permission(name).isPresent()) {
                             revoked.add(users.setPermission(u.name(), name, null));
                         }

@@ -604,7 +604,6 @@ public final class VirtualHost implements Queue.Owner {
                         throw new java.io.UncheckedIOException(e);
                     }
                     List<MetadataStore.Mutation> stored = new ArrayList<>();
-                    queueContext.cursors().delete("delayed/" + name);
                     for (String key : metadata.scan("").keySet()) {
                         // Every key of a virtual host's is <kind>\0<vhost>\0...
                         int kindEnd = key.indexOf('\0');
@@ -612,7 +611,7 @@ public final class VirtualHost implements Queue.Owner {
                             stored.add(MetadataStore.Mutation.delete(key));
                         }
                     }
-                    return metadata.apply(stored);
+                    return CompletableFuture.allOf(metadata.apply(stored), queueContext.cursors().delete("delayed/" + name));
                 }, adminPool);
     }
 
