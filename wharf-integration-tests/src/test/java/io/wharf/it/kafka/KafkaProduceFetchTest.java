@@ -49,8 +49,9 @@ import java.util.concurrent.ExecutionException;
 /** kafka-clients' producer, consumer (partitions assigned by hand) and admin client against Wharf. */
 class KafkaProduceFetchTest {
 
+    // One broker for the class: each test uses topics of its own.
     @RegisterExtension
-    final WharfExtension wharf = new WharfExtension();
+    static final WharfExtension wharf = new WharfExtension();
 
     private String bootstrap() {
         return "127.0.0.1:" + wharf.kafkaPort();

@@ -36,8 +36,9 @@ import java.util.concurrent.TimeUnit;
  */
 class KafkaTransactionTest {
 
+    // One broker for the class: each test uses topics and transactional ids of its own.
     @RegisterExtension
-    final WharfExtension wharf = new WharfExtension();
+    static final WharfExtension wharf = new WharfExtension();
 
     private KafkaProducer<String, String> transactional(String id) {
         return KafkaClients.producer(wharf.kafkaPort(), Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id,

@@ -35,8 +35,9 @@ import java.util.concurrent.TimeUnit;
 /** Records a Kafka producer wrote, read by the RabbitMQ Java client as a stream queue. */
 class StreamOverAmqpTest {
 
+    // One broker for the class: each test uses topics and transactional ids of its own.
     @RegisterExtension
-    final WharfExtension wharf = new WharfExtension();
+    static final WharfExtension wharf = new WharfExtension();
 
     private record Got(String body, String routingKey, Map<String, Object> headers, long tag) {
     }

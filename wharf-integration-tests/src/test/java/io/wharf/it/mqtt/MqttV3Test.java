@@ -27,8 +27,9 @@ import java.util.List;
 /** MQTT 3.1.1 with the Eclipse Paho v3 client: QoS 0, 1 and 2, wildcards, retained messages, sessions, wills, and AMQP. */
 class MqttV3Test {
 
+    // One broker for the class: each test uses client ids and topics of its own.
     @RegisterExtension
-    final WharfExtension wharf = new WharfExtension();
+    static final WharfExtension wharf = new WharfExtension();
 
     @RegisterExtension
     final PahoClients clients = new PahoClients();

@@ -25,8 +25,9 @@ import java.util.List;
 /** MQTT 5 with the Eclipse Paho v5 client: reason codes, properties, subscription options, session expiry, will delay. */
 class MqttV5Test {
 
+    // One broker for the class: each test uses client ids and topics of its own.
     @RegisterExtension
-    final WharfExtension wharf = new WharfExtension();
+    static final WharfExtension wharf = new WharfExtension();
 
     @RegisterExtension
     final PahoClients clients = new PahoClients();

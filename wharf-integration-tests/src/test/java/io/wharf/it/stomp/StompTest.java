@@ -32,8 +32,9 @@ import java.util.concurrent.TimeUnit;
 /** STOMP 1.0 to 1.2 over raw frames: destinations, acknowledgement modes, receipts, transactions, request/reply, AMQP and MQTT. */
 class StompTest {
 
+    // One broker for the class: each test uses destinations of its own.
     @RegisterExtension
-    final WharfExtension wharf = new WharfExtension();
+    static final WharfExtension wharf = new WharfExtension();
 
     private Connection amqp() throws Exception {
         ConnectionFactory f = new ConnectionFactory();
