@@ -46,9 +46,6 @@ final class LogSegment {
 
     private static final String DAMAGED_HEADER = SegmentCheck.DAMAGED_HEADER;
 
-    private static final int STAGE_LIMIT = 64 * 1024;
-    /** One per writer thread: the few writer threads each reuse theirs for every log. */
-    private static final ThreadLocal<ByteBuffer> STAGING = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(1 << 20));
 
     /** Told of every range a segment fences off, at open and on later reads. */
     interface DamageListener {
@@ -489,11 +486,9 @@ final class LogSegment {
     }
 
     /**
-     * Writes {@code group[from, to)} at the end of the segment and indexes them. Small heap
-     * buffers (whole batches, or the parts of one built in parts) are copied into one direct
-     * staging buffer and written with one call, the copy the JDK would otherwise make per buffer;
-     * large or direct ones are written as they are. Their CRCs were checked on append, so the
-     * bytes count as verified.
+     * Writes {@code group[from, to)} at the end of the segment, whole batches or the parts of ones
+     * built in parts, with as few calls as {@link StagedWriter} can, and indexes them. Their CRCs
+     * were checked on append, so the bytes count as verified.
      */
     void append(List<PendingAppend> group, int from, int to, long nowMs) throws IOException {
         int start = size;
@@ -505,29 +500,13 @@ final class LogSegment {
             throw new IOException("segment " + dataFile + " would exceed 2 GiB");
         }
         space.claim(start + total);
-        ByteBuffer stage = STAGING.get().clear();
-        long pos = start;
+        StagedWriter writer = StagedWriter.at(channel, start);
         for (int i = from; i < to; i++) {
             for (ByteBuffer part : group.get(i).parts) {
-                ByteBuffer b = part.duplicate();
-                if (!b.isDirect() && b.remaining() <= STAGE_LIMIT) {
-                    if (stage.remaining() < b.remaining()) {
-                        pos += writeFully(stage.flip(), pos);
-                        stage.clear();
-                    }
-                    stage.put(b);
-                } else {
-                    if (stage.position() > 0) {
-                        pos += writeFully(stage.flip(), pos);
-                        stage.clear();
-                    }
-                    pos += writeFully(b, pos);
-                }
+                writer.add(part);
             }
         }
-        if (stage.position() > 0) {
-            writeFully(stage.flip(), pos);
-        }
+        writer.finish();
         int at = start;
         for (int i = from; i < to; i++) {
             PendingAppend p = group.get(i);
@@ -542,15 +521,6 @@ final class LogSegment {
             verified = new Verified(at, nextOffset);
         }
         size = at;
-    }
-
-    private int writeFully(ByteBuffer b, long position) throws IOException {
-        int n = b.remaining();
-        long p = position;
-        while (b.hasRemaining()) {
-            p += channel.write(b, p);
-        }
-        return n;
     }
 
     private void indexBatch(int position, int batchSize, long base, long last, long batchMaxTimestamp) {
