@@ -3,16 +3,17 @@
 # message, by thread group, for this checkout and optionally an earlier commit, in one run on the
 # same machine. Each build is started fresh through its own launcher, warmed up with a run that is
 # not counted, then given a fixed number of messages by RabbitMQ's PerfTest in two scenarios:
-#   durable    1 producer, 1 consumer, persistent 1000-byte messages into a durable named queue,
+#   durable    1 producer, 1 consumer, persistent messages (1000 bytes unless told) into a durable named queue,
 #              publisher confirms (100 in flight), manual acks
-#   transient  1 producer, 1 consumer, 1000-byte messages, no confirms, auto-ack
+#   transient  1 producer, 1 consumer, the same messages, no confirms, auto-ack
 # Around the counted run the script reads the broker's threads twice: bytes allocated per thread
 # from the JVM (jcmd Thread.print -e), and voluntary plus involuntary context switches per thread
 # from /proc. A switch is where a thread parked and another ran: the cost of handing a message
 # from one thread to another. Threads that end during the run are not counted; the broker's
 # threads live as long as it does.
 #
-# Usage: bench/per-message.sh [messages] [earlier-commit]   (default 300000 messages)
+# Usage: bench/per-message.sh [messages] [earlier-commit] [body-bytes]
+#        (default 300000 messages of 1000 bytes; the warm-up is a third as many, at most 100000)
 # With a commit, that commit is built in a temporary worktree and measured the same way first.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,13 +23,16 @@ JDK="$(wharf_find_jdk 21)"
 JAVA="$JDK/bin/java"
 MESSAGES="${1:-300000}"
 EARLIER="${2:-}"
-WARMUP_MESSAGES=100000
+BODY_BYTES="${3:-1000}"
 PERFTEST_VERSION=2.22.1
 URI="amqp://guest:guest@127.0.0.1:5672"
 COMMAND="bench/per-message.sh $*"
 COMMAND="${COMMAND% }"
 
-case "$MESSAGES" in ''|*[!0-9]*) echo "usage: bench/per-message.sh [messages] [earlier-commit]" >&2; exit 2 ;; esac
+for n in "$MESSAGES" "$BODY_BYTES"; do
+  case "$n" in ''|*[!0-9]*) echo "usage: bench/per-message.sh [messages] [earlier-commit] [body-bytes]" >&2; exit 2 ;; esac
+done
+WARMUP_MESSAGES=$(( MESSAGES / 3 < 100000 ? MESSAGES / 3 : 100000 ))
 
 BENCH_NAME=per-message.sh
 # shellcheck source=bench/lib.sh
@@ -68,8 +72,8 @@ perftest() {
 
 scenario_args() {
   case "$1" in
-    durable)   echo "-x 1 -y 1 -u per-message-durable -f persistent -ad false -c 100 -s 1000" ;;
-    transient) echo "-x 1 -y 1 -u per-message-transient -ad false -a -s 1000" ;;
+    durable)   echo "-x 1 -y 1 -u per-message-durable -f persistent -ad false -c 100 -s $BODY_BYTES" ;;
+    transient) echo "-x 1 -y 1 -u per-message-transient -ad false -a -s $BODY_BYTES" ;;
   esac
 }
 
@@ -120,10 +124,11 @@ measure "$CURRENT" "$ROOT/wharf"
 LABELS+=("$CURRENT")
 
 describe_machine "$SCRATCH"
-REPORT="$(python3 - "$RESULTS" "$MESSAGES" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$COMMAND" "$CPU, $MEM" \
+REPORT="$(python3 - "$RESULTS" "$MESSAGES" "$BODY_BYTES" "$WARMUP_MESSAGES" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$COMMAND" "$CPU, $MEM" \
     "$("$JAVA" -version 2>&1 | head -n 1)" "$(getconf CLK_TCK)" "${LABELS[@]}" <<'PY'
 import re, sys, collections
-results, messages, date, command, machine, java, hz, *labels = sys.argv[1:]
+results, messages, body_bytes, warmup, date, command, machine, java, hz, *labels = sys.argv[1:]
+body_bytes, warmup = int(body_bytes), int(warmup)
 messages, hz = int(messages), int(hz)
 UNITS = {"B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
@@ -167,8 +172,8 @@ for label in labels:
         top.sort(key=lambda t: -t[1])
         detail.append((label, scenario, top))
 
-print(f"Measured {date} on {machine}, {java}, with `{command}`: {messages:,} messages of 1000 bytes "
-      "per scenario after a 100,000-message warm-up. Per message, over the whole broker process:\n")
+print(f"Measured {date} on {machine}, {java}, with `{command}`: {messages:,} messages of {body_bytes:,} bytes "
+      f"per scenario after a {warmup:,}-message warm-up. Per message, over the whole broker process:\n")
 print("| build | scenario | CPU µs | bytes allocated | thread switches |")
 print("|---|---|---:|---:|---:|")
 for label, scenario, cpu, alloc, sw in rows:
@@ -183,5 +188,10 @@ PY
 )"
 echo "$REPORT" > "$RESULTS/report.md"
 echo "$REPORT"
-write_doc_section per-message "$(printf '## Per-message cost inside the broker\n\n%s\n' "$REPORT")"
+if [ "$BODY_BYTES" = 1000 ]; then
+  write_doc_section per-message "$(printf '## Per-message cost inside the broker\n\n%s\n' "$REPORT")"
+else
+  write_doc_section "per-message-$BODY_BYTES" \
+    "$(printf '## Per-message cost inside the broker, %s-byte messages\n\n%s\n' "$BODY_BYTES" "$REPORT")"
+fi
 log "docs/benchmarks.md updated; raw snapshots in $RESULTS"

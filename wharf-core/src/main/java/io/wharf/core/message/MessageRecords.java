@@ -55,7 +55,7 @@ public final class MessageRecords {
             headers.add(new Header(PROPERTIES_HEADER, props));
         }
         batch.append(m.arrivedAtMillis(), ByteBuffer.wrap(m.routingKey().getBytes(StandardCharsets.UTF_8)),
-                ByteBuffer.wrap(m.body()), headers);
+                m.bodyBuffer(), headers);
     }
 
     /** The bytes a message adds to a batch, near enough for sizing batches. */

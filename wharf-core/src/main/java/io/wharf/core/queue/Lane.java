@@ -147,6 +147,16 @@ final class Lane {
     }
 
     /**
+     * Puts {@code m}, whose append is written, on the heap if the cache still holds it: its body
+     * was borrowed from the buffer it arrived in, which is not kept for a message that waits.
+     */
+    void keepOnHeap(long offset, Message m) {
+        if (cache.get(offset) == m) {
+            cache.put(offset, m.onHeap());
+        }
+    }
+
+    /**
      * An append that failed: the offset never holds a message. If it was still waiting to be
      * delivered it leaves the ready count; if it was delivered already, the consumer's ack or
      * return finds nothing to read and is harmless.

@@ -17,6 +17,10 @@ import java.util.concurrent.Executor;
  * from the moment it is taken; its publisher is told it is stored once the append is written, or
  * durable for a persistent message in a durable queue.
  *
+ * <p>Each waiting message holds a reference to a borrowed body until its append is written; a
+ * message still in its lane's cache then moves to the heap, so that network buffers are not
+ * kept for messages that wait in the queue.
+ *
  * <p>Not thread-safe: it belongs to its queue's owner.
  */
 final class PendingAppends {
@@ -36,7 +40,7 @@ final class PendingAppends {
     /**
      * @param durable  whether the queue survives restarts: its persistent messages are stored once forced
      * @param owner    the queue's owner, where a failed append is undone
-     * @param appended called (on a log writer) when an append completed and made messages readable
+     * @param appended called on the owner when an append completed and made messages readable
      */
     PendingAppends(Lane[] lanes, boolean durable, Executor owner, Runnable appended) {
         this.lanes = lanes;
@@ -83,6 +87,7 @@ final class PendingAppends {
             for (Pending p : taken) {
                 lane.readyCount--;
                 lane.readyBytes -= p.message().bodySize();
+                p.message().release();
                 p.stored().completeExceptionally(e);
             }
             return;
@@ -102,8 +107,19 @@ final class PendingAppends {
                 for (Pending p : taken) {
                     p.stored().complete(true);
                 }
-                // Messages neither cached nor yet written become deliverable now.
-                appended.run();
+                owner.execute(() -> {
+                    long at = base;
+                    for (Pending p : taken) {
+                        Message m = p.message();
+                        if (m.bodyIsBorrowed()) {
+                            lane.keepOnHeap(at, m);
+                            m.release();
+                        }
+                        at++;
+                    }
+                    // Messages neither cached nor yet written become deliverable now.
+                    appended.run();
+                });
             } else {
                 for (Pending p : taken) {
                     p.stored().completeExceptionally(e);
@@ -112,13 +128,17 @@ final class PendingAppends {
                     long at = base;
                     for (Pending p : taken) {
                         lane.appendFailed(at++, p.message().bodySize());
+                        p.message().release();
                     }
                 });
             }
         });
     }
 
-    /** Takes back the oldest waiting message of the highest lane that has one (drop-head); null if none waits. */
+    /**
+     * Takes back the oldest waiting message of the highest lane that has one (drop-head), with its
+     * reference to a borrowed body; null if none waits.
+     */
     Pending removeOldest() {
         for (int p = lanes.length - 1; p >= 0; p--) {
             List<Pending> waiting = pending.get(p);
@@ -136,7 +156,10 @@ final class PendingAppends {
     /** The queue is gone, and the waiting messages with it: their publishes are done, not failed. */
     void dropAll() {
         for (List<Pending> p : pending) {
-            p.forEach(e -> e.stored().complete(true));
+            p.forEach(e -> {
+                e.message().release();
+                e.stored().complete(true);
+            });
             p.clear();
         }
         bytes = 0;

@@ -93,7 +93,7 @@ public final class Queue {
         this.lanes = lanes;
         this.consumers = new QueueConsumers(args.singleActiveConsumer());
         this.actor = new SerialExecutor("queue " + definition.name(), ctx.pool(), this::afterRun);
-        this.pending = new PendingAppends(lanes, definition.persistent(), actor, this::wakeUp);
+        this.pending = new PendingAppends(lanes, definition.persistent(), actor, () -> dispatchNeeded = true);
         this.lastUsedMs = ctx.clock().millis();
     }
 
@@ -206,7 +206,9 @@ public final class Queue {
      */
     public CompletableFuture<Boolean> enqueue(Message m) {
         CompletableFuture<Boolean> stored = new CompletableFuture<>();
-        actor.execute(() -> enqueue(new QueueCommand.Enqueue(m), stored));
+        // The command holds its own reference to a borrowed body: the publisher releases its own when routing returns.
+        Message held = m.retain();
+        actor.execute(() -> enqueue(new QueueCommand.Enqueue(held), stored));
         return stored;
     }
 
@@ -216,6 +218,7 @@ public final class Queue {
         if (deleted) {
             // Routed to the queue just before it went: the message goes with it, as RabbitMQ
             // confirms a message whose queue is deleted. Not a failure to store.
+            m.release();
             stored.complete(true);
             return;
         }
@@ -228,16 +231,19 @@ public final class Queue {
                     if (overLimit(m.bodySize())) {
                         // It does not fit even into an empty queue: it is the head that drops.
                         owner.deadLetter(this, m, "maxlen");
+                        m.release();
                         stored.complete(true);
                         return;
                     }
                 }
                 case REJECT_PUBLISH -> {
+                    m.release();
                     stored.complete(false);
                     return;
                 }
                 case REJECT_PUBLISH_DLX -> {
                     owner.deadLetter(this, m, "maxlen");
+                    m.release();
                     stored.complete(false);
                     return;
                 }
@@ -627,7 +633,8 @@ public final class Queue {
         }
         boolean redelivered = lane.redelivered(h.offset(), h.returned());
         stats.delivered(1, h.message().bodySize(), redelivered);
-        return new Delivery(this, id, h.message(), redelivered, readyCount());
+        // A body still borrowed (its append not yet written) is read on the consumer's thread: the delivery holds a reference.
+        return new Delivery(this, id, h.message().retain(), redelivered, readyCount());
     }
 
     /** The next ready message, after dropping any expired ones before it; null if none is ready now. */
@@ -706,6 +713,7 @@ public final class Queue {
         }
         first.stored().complete(true);
         owner.deadLetter(this, first.message(), reason);
+        first.message().release();
         return true;
     }
 

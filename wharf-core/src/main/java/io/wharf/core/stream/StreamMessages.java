@@ -90,7 +90,7 @@ public final class StreamMessages {
         byte[] key = m.routingKey().getBytes(StandardCharsets.UTF_8);
         RecordBatchBuilder b = new RecordBatchBuilder(MessageRecords.copiedBodyBytes(m) + m.encodedProperties().length
                 + key.length + 160).gatherValuesFrom(MessageRecords.GATHERED_BODY_BYTES);
-        b.append(m.arrivedAtMillis(), ByteBuffer.wrap(key), ByteBuffer.wrap(m.body()), headers);
+        b.append(m.arrivedAtMillis(), ByteBuffer.wrap(key), m.bodyBuffer(), headers);
         return b.buildChecked();
     }
 

@@ -163,9 +163,12 @@ final class Router {
     private static CompletableFuture<Boolean> appendToStream(Stream s, Message m) {
         int n = s.partitionCount();
         StreamPartition p = s.partition(n == 1 ? 0 : ThreadLocalRandom.current().nextInt(n));
+        // The batch refers to a borrowed body until the log has written it.
+        Message held = m.retain();
         try {
-            return p.append(StreamMessages.toBatch(m)).thenApply(offset -> true);
+            return p.append(StreamMessages.toBatch(held)).whenComplete((offset, e) -> held.release()).thenApply(offset -> true);
         } catch (RuntimeException e) {
+            held.release();
             return CompletableFuture.failedFuture(e);
         }
     }

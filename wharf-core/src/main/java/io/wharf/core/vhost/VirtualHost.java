@@ -473,7 +473,8 @@ public final class VirtualHost implements Queue.Owner {
     // ---------------------------------------------------------------- publishing
 
     /**
-     * Routes and enqueues a message.
+     * Routes and enqueues a message. A borrowed body stays the caller's to release once this
+     * returns: every destination that keeps the message takes its own reference or a copy.
      *
      * @throws BrokerException NOT_FOUND for an unknown exchange, ACCESS_REFUSED for an internal one
      *                         or missing write permission, PRECONDITION_FAILED for a malformed expiration
@@ -482,10 +483,10 @@ public final class VirtualHost implements Queue.Owner {
         Exchange ex = exchange(m.exchange());
         PublishChecks.check(name, ex, m, client);
         if (ex instanceof DelayedMessageExchange && DelayedMessageExchange.delayOf(m) > 0) {
-            return new PublishResult(1, false, delayed.hold(m));
+            return new PublishResult(1, false, delayed.hold(m.onHeap()));
         }
         if (m.exchange().isEmpty() && m.routingKey().startsWith(DirectReplyTo.ADDRESS_PREFIX)) {
-            boolean delivered = directReplyTo.deliver(m.routingKey(), m);
+            boolean delivered = directReplyTo.deliver(m.routingKey(), m.onHeap());
             return new PublishResult(delivered ? 1 : 0, !delivered && mandatory, CompletableFuture.completedFuture(true));
         }
         Router.Routed targets = router.route(ex, m);

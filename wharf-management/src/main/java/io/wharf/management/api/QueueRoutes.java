@@ -197,7 +197,7 @@ final class QueueRoutes {
             if (d.isEmpty()) {
                 break;
             }
-            taken.add(d.get());
+            taken.add(d.get().detached());
         }
         List<Long> ids = taken.stream().map(Delivery::id).toList();
         switch (ackmode) {

@@ -1,11 +1,13 @@
 package io.wharf.protocol.amqp;
 
+import io.netty.buffer.ByteBuf;
 import io.wharf.core.BrokerException;
 import io.wharf.core.connection.ClientConnection;
 import io.wharf.core.exchange.Binding;
 import io.wharf.core.exchange.ExchangeDefinition;
 import io.wharf.core.exchange.FieldValues;
 import io.wharf.core.message.Message;
+import io.wharf.core.message.MessageRecords;
 import io.wharf.core.message.MessageProperties;
 import io.wharf.core.queue.ConsumerSpec;
 import io.wharf.core.queue.Delivery;
@@ -186,25 +188,35 @@ final class AmqpChannel {
                         "message size " + h.bodySize() + " is larger than configured max size " + conn.settings().maxMessageSize());
             }
             header = h;
-            body = new byte[(int) h.bodySize()];
+            body = null;
             bodyFilled = 0;
             if (h.bodySize() == 0) {
-                completePublish();
+                completePublish(new byte[0], null);
             }
         } else if (f instanceof BodyFrame b && header != null) {
+            int expected = (int) header.bodySize();
+            ByteBuf payload = b.payload();
+            int n = payload.readableBytes();
+            if (bodyFilled == 0 && n == expected && borrows(payload)) {
+                // The frame's reference becomes the message's.
+                completePublish(null, new ByteBufBody(payload));
+                return;
+            }
             try {
-                int n = b.payload().readableBytes();
-                if (bodyFilled + n > body.length) {
+                if (bodyFilled + n > expected) {
                     throw AmqpException.connection(ReplyCode.FRAME_ERROR, "content body of " + (bodyFilled + n)
-                            + " bytes exceeds the size of " + body.length + " its header announced").withChannel(number);
+                            + " bytes exceeds the size of " + expected + " its header announced").withChannel(number);
                 }
-                b.payload().getBytes(b.payload().readerIndex(), body, bodyFilled, n);
+                if (body == null) {
+                    body = new byte[expected];
+                }
+                payload.getBytes(payload.readerIndex(), body, bodyFilled, n);
                 bodyFilled += n;
             } finally {
                 b.release();
             }
-            if (bodyFilled == body.length) {
-                completePublish();
+            if (bodyFilled == expected) {
+                completePublish(body, null);
             }
         } else {
             release(f);
@@ -589,6 +601,7 @@ final class AmqpChannel {
         conn.onLoop(() -> {
             consumer.inFlight.decrementAndGet();
             if (state != State.OPEN || consumers.get(consumer.tag) != consumer) {
+                d.release();
                 if (!consumer.noAck) {
                     consumer.release(d.message().bodySize());
                     d.queue().requeue(List.of(d.id()));
@@ -602,6 +615,8 @@ final class AmqpChannel {
             }
             Message m = d.message();
             conn.sendContent(number, new BasicMethod.Deliver(consumer.tag, tag, d.redelivered(), m.exchange(), m.routingKey()), m);
+            // Written: the unacknowledged entry needs the message's size and id, not its body.
+            d.release();
             if (consumer.inFlight.get() < ChannelConsumer.MAX_IN_FLIGHT / 2) {
                 consumer.queue.wakeUp();
             }
@@ -629,7 +644,8 @@ final class AmqpChannel {
 
     private void get(BasicMethod.Get g) {
         Queue queue = vhost().queueForReading(queueName(g.queue(), g), conn.client());
-        async(g, queue.get(g.noAck()), found -> {
+        // A get's message may wait for the callback on a closed channel: it is taken off any borrowed buffer.
+        async(g, queue.get(g.noAck()).thenApply(d -> d.map(Delivery::detached)), found -> {
             if (found.isEmpty()) {
                 conn.send(number, new BasicMethod.GetEmpty(""));
                 return;
@@ -820,15 +836,35 @@ final class AmqpChannel {
         body = null;
     }
 
-    private void completePublish() {
+    /**
+     * Whether a body that came in one frame, read in one piece, stays in it: one large enough to be
+     * written to the log from where it is, outside a transaction (which keeps its messages until
+     * commit). A body spread over several reads or frames is copied into one array as it comes:
+     * joining the pieces where they are measured slower than copying them.
+     */
+    private boolean borrows(ByteBuf payload) {
+        return payload.readableBytes() >= MessageRecords.GATHERED_BODY_BYTES && !txMode && payload.nioBufferCount() == 1;
+    }
+
+    /** Publishes the message whose body is {@code onHeap} or {@code borrowed}, and releases a borrowed one. */
+    private void completePublish(byte[] onHeap, ByteBufBody borrowed) {
         BasicMethod.Publish p = publishing;
         HeaderFrame h = header;
-        byte[] b = body;
         publishing = null;
         header = null;
         body = null;
-        Message m = Message.withEncodedProperties(p.exchange(), p.routingKey(), h.properties(), h.rawProperties(), b,
-                System.currentTimeMillis());
+        long now = System.currentTimeMillis();
+        Message m = borrowed == null
+                ? Message.withEncodedProperties(p.exchange(), p.routingKey(), h.properties(), h.rawProperties(), onHeap, now)
+                : Message.withBorrowedBody(p.exchange(), p.routingKey(), h.properties(), h.rawProperties(), borrowed, now);
+        try {
+            publish(p, h, m);
+        } finally {
+            m.release();
+        }
+    }
+
+    private void publish(BasicMethod.Publish p, HeaderFrame h, Message m) {
         conn.published();
         if (DirectReplyTo.PSEUDO_QUEUE.equals(h.properties().replyTo())) {
             if (replyAddress == null) {
@@ -841,7 +877,7 @@ final class AmqpChannel {
         if (txMode) {
             // Routing errors surface now, as they would without a transaction.
             vhost().exchange(m.exchange());
-            txOps.add(new TxPublish(m, p.mandatory()));
+            txOps.add(new TxPublish(m.onHeap(), p.mandatory()));
             return;
         }
         conn.gate().beforePublish();

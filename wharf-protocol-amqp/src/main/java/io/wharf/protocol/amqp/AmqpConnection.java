@@ -186,7 +186,11 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Publi
             return;
         }
         ByteBuf out = output(msg.bodySize() + msg.encodedProperties().length + SMALL_FRAME);
-        Frames.writeContent(out, channel, m, msg.encodedProperties(), msg.body(), frameMax);
+        if (msg.borrowedBody() instanceof ByteBufBody b) {
+            Frames.writeContent(out, channel, m, msg.encodedProperties(), b.buf(), frameMax);
+        } else {
+            Frames.writeContent(out, channel, m, msg.encodedProperties(), msg.body(), frameMax);
+        }
         if (!(m instanceof BasicMethod.Return)) {
             connection.messagesOut(1);
         }

@@ -29,7 +29,7 @@ final class MqttSubscriber implements QueueConsumer {
 
     @Override
     public void deliver(Delivery delivery) {
-        connection.deliverLater(delivery);
+        connection.deliverLater(delivery.detached());
     }
 
     @Override

@@ -71,7 +71,7 @@ final class StompSubscription implements QueueConsumer {
 
     @Override
     public void deliver(Delivery delivery) {
-        connection.deliverLater(this, delivery);
+        connection.deliverLater(this, delivery.detached());
     }
 
     @Override
