@@ -6,19 +6,17 @@ import java.nio.channels.FileChannel;
 import java.util.Arrays;
 
 /**
- * Writes many buffers one after another into a file with as few system calls as it can. Small
- * heap buffers are copied into one direct staging buffer (the JDK would copy each into a direct
- * buffer of its own); direct buffers, such as message bodies still in the network buffers they
- * arrived in, and large heap ones are written from where they are; all of it goes out in
- * gathering writes.
+ * Writes many buffers one after another into a file with as few system calls as it can. Heap
+ * buffers are copied into one direct staging buffer, a large one piece by piece: the JDK would
+ * copy each into a temporary direct buffer of its own, and keep those for the thread. Direct
+ * buffers, such as message bodies still in the network buffers they arrived in, are written from
+ * where they are. All of it goes out in gathering writes.
  *
  * <p>One per log writer thread ({@link #at}); not thread-safe. It moves the channel's position,
  * which nothing else of a segment uses: readers read at positions of their own.
  */
 final class StagedWriter {
 
-    /** The largest heap buffer copied into the staging buffer. */
-    private static final int STAGE_LIMIT = 64 * 1024;
     private static final int STAGE_BYTES = 1 << 20;
     private static final ThreadLocal<StagedWriter> PER_THREAD = ThreadLocal.withInitial(StagedWriter::new);
 
@@ -46,14 +44,20 @@ final class StagedWriter {
 
     /** Adds the bytes of {@code b} from its position to its limit, leaving {@code b} as it is. */
     void add(ByteBuffer b) throws IOException {
-        if (!b.isDirect() && b.remaining() <= STAGE_LIMIT) {
-            if (stage.remaining() < b.remaining()) {
-                flush();
-            }
-            stage.put(b.duplicate());
-        } else {
+        if (b.isDirect()) {
             listStaged();
             list(b.duplicate());
+            return;
+        }
+        ByteBuffer rest = b.duplicate();
+        while (rest.hasRemaining()) {
+            if (!stage.hasRemaining()) {
+                flush();
+            }
+            int n = Math.min(rest.remaining(), stage.remaining());
+            stage.put(stage.position(), rest, rest.position(), n);
+            stage.position(stage.position() + n);
+            rest.position(rest.position() + n);
         }
     }
 
