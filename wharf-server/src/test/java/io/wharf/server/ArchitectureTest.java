@@ -56,6 +56,21 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheClusterModuleShouldImportRatis() {
+        noClasses().that().resideOutsideOfPackage("io.wharf.cluster..")
+                .should().dependOnClassesThat().resideInAPackage("org.apache.ratis..")
+                .check(wharf);
+    }
+
+    @Test
+    void clusterShouldKnowNothingOfProtocolsTheServerOrWharfsNetty() {
+        noClasses().that().resideInAPackage("io.wharf.cluster..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "io.wharf.protocol..",
+                        "io.wharf.server..", "io.wharf.management..", "org.apache.kafka..")
+                .check(wharf);
+    }
+
+    @Test
     void protocolAdaptersShouldShareCodeOnlyThroughTheCommonModule() {
         String[] adapters = {"amqp", "kafka", "mqtt", "stomp"};
         for (String adapter : adapters) {

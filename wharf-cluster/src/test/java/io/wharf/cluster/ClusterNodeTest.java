@@ -1,0 +1,167 @@
+package io.wharf.cluster;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Three nodes in one JVM, each with its own Raft port and directory, forming a metadata group. */
+class ClusterNodeTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    private final List<ClusterMember> members = new ArrayList<>();
+    private final Map<String, ClusterNode> running = new HashMap<>();
+    private final Map<String, RecordingApplier> appliers = new HashMap<>();
+
+    /** Records the commands it is given; answers each with its index. */
+    static final class RecordingApplier implements CommandApplier {
+        final List<String> applied = new CopyOnWriteArrayList<>();
+
+        @Override
+        public byte[] apply(long index, byte[] command) {
+            applied.add(new String(command, StandardCharsets.UTF_8));
+            return ("applied at " + index).getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    private void startCluster() throws IOException {
+        for (int i = 1; i <= 3; i++) {
+            members.add(new ClusterMember("n" + i, "127.0.0.1", freePort()));
+        }
+        for (ClusterMember m : members) {
+            start(m);
+        }
+    }
+
+    private ClusterNode start(ClusterMember m) throws IOException {
+        RecordingApplier applier = new RecordingApplier();
+        appliers.put(m.id(), applier);
+        ClusterNode node = ClusterNode.start(m, members, dir.resolve(m.id()), applier);
+        running.put(m.id(), node);
+        return node;
+    }
+
+    private void stop(String id) throws IOException {
+        running.remove(id).close();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @AfterEach
+    void stopAll() throws IOException {
+        for (ClusterNode n : running.values()) {
+            n.close();
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** The leader every running node names, once they agree on one. */
+    private String agreedLeader() {
+        await().atMost(WAIT).until(() -> {
+            List<Optional<String>> seen = running.values().stream().map(ClusterNode::metadataLeader).toList();
+            return seen.get(0).isPresent() && seen.stream().distinct().count() == 1
+                    && running.containsKey(seen.get(0).get());
+        });
+        return running.values().iterator().next().metadataLeader().orElseThrow();
+    }
+
+    @Test
+    void shouldApplyEveryCommandInTheSameOrderOnEveryMember() throws Exception {
+        startCluster();
+        List<CompletableFuture<byte[]>> replies = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            for (ClusterNode n : running.values()) {
+                replies.add(n.propose(bytes(n.self().id() + "-" + i)));
+            }
+        }
+        for (CompletableFuture<byte[]> r : replies) {
+            assertThat(text(r.get(WAIT.toSeconds(), TimeUnit.SECONDS))).startsWith("applied at ");
+        }
+
+        await().atMost(WAIT).until(() -> appliers.values().stream().allMatch(a -> a.applied.size() == 30));
+        List<String> order = appliers.get("n1").applied;
+        assertThat(appliers.get("n2").applied).containsExactlyElementsOf(order);
+        assertThat(appliers.get("n3").applied).containsExactlyElementsOf(order);
+        assertThat(order).doesNotHaveDuplicates().contains("n1-0", "n2-9", "n3-5");
+    }
+
+    @Test
+    void shouldElectANewLeaderWhenTheLeaderStopsAndCatchItUpWhenItReturns() throws Exception {
+        startCluster();
+        running.get("n1").propose(bytes("before")).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        String oldLeader = agreedLeader();
+        long oldTerm = running.get(oldLeader).metadataTerm();
+
+        stop(oldLeader);
+
+        String newLeader = agreedLeader();
+        assertThat(newLeader).isNotEqualTo(oldLeader);
+        assertThat(running.get(newLeader).metadataTerm()).isGreaterThan(oldTerm);
+        for (ClusterNode n : running.values()) {
+            n.propose(bytes("while " + oldLeader + " is down, from " + n.self().id())).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+
+        // Back with its log on disk and an applier that starts empty: it applies everything again, then what it missed.
+        ClusterMember returning = members.stream().filter(m -> m.id().equals(oldLeader)).findFirst().orElseThrow();
+        start(returning).propose(bytes("after")).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> appliers.values().stream().allMatch(a -> a.applied.size() == 4));
+        List<String> order = appliers.get(newLeader).applied;
+        assertThat(order.get(0)).isEqualTo("before");
+        assertThat(order.get(3)).isEqualTo("after");
+        for (RecordingApplier a : appliers.values()) {
+            assertThat(a.applied).containsExactlyElementsOf(order);
+        }
+    }
+
+    @Test
+    void shouldNotAcknowledgeACommandWithoutAMajorityAndCarryOnWhenItIsBack() throws Exception {
+        startCluster();
+        running.get("n1").propose(bytes("first")).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        stop("n2");
+        stop("n3");
+
+        CompletableFuture<byte[]> alone = running.get("n1").propose(bytes("alone"));
+
+        assertThat(alone).failsWithin(WAIT).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .havingCause().isInstanceOf(ClusterUnavailableException.class);
+        start(members.get(1));
+        start(members.get(2));
+        running.get("n3").propose(bytes("majority again")).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> appliers.values().stream().allMatch(a -> a.applied.contains("majority again")));
+        // A command that was not acknowledged may still be committed once a majority is back, but once at most.
+        for (RecordingApplier a : appliers.values()) {
+            assertThat(a.applied).startsWith("first").doesNotHaveDuplicates();
+        }
+    }
+}
