@@ -3,18 +3,15 @@ package io.wharf.core.vhost;
 import io.wharf.core.exchange.Binding;
 import io.wharf.core.exchange.ExchangeDefinition;
 import io.wharf.core.message.FieldTables;
-import io.wharf.core.message.WireReader;
 import io.wharf.core.queue.QueueDefinition;
 import io.wharf.core.stream.StreamDefinition;
 import io.wharf.storage.metadata.MetadataStore;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,14 +38,7 @@ final class Definitions {
     }
 
     CompletableFuture<Void> putExchange(ExchangeDefinition d) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", d.name());
-        m.put("type", d.type());
-        m.put("durable", d.durable());
-        m.put("auto_delete", d.autoDelete());
-        m.put("internal", d.internal());
-        m.put("arguments", d.arguments());
-        return store.put(prefix("exchange") + d.name(), FieldTables.encode(m));
+        return store.put(prefix("exchange") + d.name(), FieldTables.encode(DefinitionTables.of(d)));
     }
 
     CompletableFuture<Void> deleteExchange(String name, List<Binding> bindingsToo) {
@@ -59,12 +49,7 @@ final class Definitions {
     }
 
     CompletableFuture<Void> putQueue(QueueDefinition d) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", d.name());
-        m.put("durable", d.durable());
-        m.put("auto_delete", d.autoDelete());
-        m.put("arguments", d.arguments());
-        return store.put(prefix("queue") + d.name(), FieldTables.encode(m));
+        return store.put(prefix("queue") + d.name(), FieldTables.encode(DefinitionTables.of(d)));
     }
 
     CompletableFuture<Void> deleteQueue(String name, List<Binding> bindingsToo) {
@@ -75,13 +60,7 @@ final class Definitions {
     }
 
     CompletableFuture<Void> putBinding(Binding b) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("source", b.source());
-        m.put("destination_type", b.toExchange() ? "exchange" : "queue");
-        m.put("destination", b.destination());
-        m.put("routing_key", b.routingKey());
-        m.put("arguments", b.arguments());
-        return store.put(bindingKey(b), FieldTables.encode(m));
+        return store.put(bindingKey(b), FieldTables.encode(DefinitionTables.of(b)));
     }
 
     CompletableFuture<Void> deleteBinding(Binding b) {
@@ -106,12 +85,7 @@ final class Definitions {
     }
 
     CompletableFuture<Void> putStream(StreamDefinition d) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", d.name());
-        m.put("partitions", d.partitions());
-        m.put("configs", new LinkedHashMap<String, Object>(d.configs()));
-        m.put("id", d.id().toString());
-        return store.put(prefix("stream") + d.name(), FieldTables.encode(m));
+        return store.put(prefix("stream") + d.name(), FieldTables.encode(DefinitionTables.of(d)));
     }
 
     CompletableFuture<Void> deleteStream(String name) {
@@ -121,73 +95,24 @@ final class Definitions {
     List<StreamDefinition> streams() {
         List<StreamDefinition> out = new ArrayList<>();
         for (byte[] v : store.scan(prefix("stream")).values()) {
-            Map<String, Object> m = decode(v);
-            Map<String, String> configs = new LinkedHashMap<>();
-            table(m, "configs").forEach((k, value) -> configs.put(k, value instanceof byte[] b
-                    ? new String(b, StandardCharsets.UTF_8) : String.valueOf(value)));
-            String name = str(m, "name");
-            out.add(new StreamDefinition(name, ((Number) m.get("partitions")).intValue(), configs, streamId(m, name)));
+            Map<String, Object> m = DefinitionTables.decode(v);
+            // A stream stored before streams had ids gets one derived from its vhost and name, the same at every start.
+            String name = DefinitionTables.str(m, "name");
+            out.add(DefinitionTables.stream(m, () -> UUID.nameUUIDFromBytes(
+                    (vhost + "\u0000stream\u0000" + name).getBytes(StandardCharsets.UTF_8))));
         }
         return out;
-    }
-
-    /**
-     * The stream's stored id; a stream stored before streams had ids gets one derived from its
-     * virtual host and name, the same at every start.
-     */
-    private UUID streamId(Map<String, Object> m, String name) {
-        Object id = m.get("id");
-        if (id == null) {
-            return UUID.nameUUIDFromBytes((vhost + "\u0000stream\u0000" + name).getBytes(StandardCharsets.UTF_8));
-        }
-        return UUID.fromString(id instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : id.toString());
     }
 
     List<ExchangeDefinition> exchanges() {
-        List<ExchangeDefinition> out = new ArrayList<>();
-        for (byte[] v : store.scan(prefix("exchange")).values()) {
-            Map<String, Object> m = decode(v);
-            out.add(new ExchangeDefinition(str(m, "name"), str(m, "type"), bool(m, "durable"), bool(m, "auto_delete"),
-                    bool(m, "internal"), table(m, "arguments")));
-        }
-        return out;
+        return store.scan(prefix("exchange")).values().stream().map(v -> DefinitionTables.exchange(DefinitionTables.decode(v))).toList();
     }
 
     List<QueueDefinition> queues() {
-        List<QueueDefinition> out = new ArrayList<>();
-        for (byte[] v : store.scan(prefix("queue")).values()) {
-            Map<String, Object> m = decode(v);
-            out.add(new QueueDefinition(str(m, "name"), true, false, bool(m, "auto_delete"), table(m, "arguments")));
-        }
-        return out;
+        return store.scan(prefix("queue")).values().stream().map(v -> DefinitionTables.queue(DefinitionTables.decode(v))).toList();
     }
 
     List<Binding> bindings() {
-        List<Binding> out = new ArrayList<>();
-        for (byte[] v : store.scan(prefix("binding")).values()) {
-            Map<String, Object> m = decode(v);
-            out.add(new Binding(str(m, "source"), "exchange".equals(str(m, "destination_type")), str(m, "destination"),
-                    str(m, "routing_key"), table(m, "arguments")));
-        }
-        return out;
-    }
-
-    private static Map<String, Object> decode(byte[] v) {
-        return FieldTables.read(new WireReader(ByteBuffer.wrap(v)));
-    }
-
-    private static String str(Map<String, Object> m, String k) {
-        Object v = m.get(k);
-        return v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : (String) v;
-    }
-
-    private static boolean bool(Map<String, Object> m, String k) {
-        return Boolean.TRUE.equals(m.get(k));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> table(Map<String, Object> m, String k) {
-        Object v = m.get(k);
-        return v == null ? Map.of() : (Map<String, Object>) v;
+        return store.scan(prefix("binding")).values().stream().map(v -> DefinitionTables.binding(DefinitionTables.decode(v))).toList();
     }
 }

@@ -1,0 +1,80 @@
+package io.wharf.core.vhost;
+
+import io.wharf.core.exchange.Binding;
+import io.wharf.core.exchange.ExchangeDefinition;
+import io.wharf.core.message.FieldTables;
+import io.wharf.core.message.MalformedDataException;
+import io.wharf.core.queue.QueueDefinition;
+import io.wharf.core.stream.StreamDefinition;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TopologyCommandCodecTest {
+
+    private static final Map<String, Object> ARGUMENTS = Map.of(
+            "x-dead-letter-exchange", "dlx",
+            "x-max-length", 1000,
+            "x-message-ttl", 60_000L,
+            "x-single-active-consumer", true,
+            "x-match", Map.of("nested", "table", "n", 7));
+
+    /** Every kind of command comes back as it went, for the virtual host it names. */
+    @Test
+    void shouldDecodeEveryCommandItEncodes() {
+        List<TopologyCommand> commands = List.of(
+                new TopologyCommand.DeclareExchange(new ExchangeDefinition("orders", "topic", true, false, false, ARGUMENTS)),
+                new TopologyCommand.DeclareExchange(new ExchangeDefinition("temp", "fanout", false, true, true, Map.of())),
+                new TopologyCommand.DeleteExchange("orders"),
+                new TopologyCommand.Bind(Binding.toQueue("orders", "eu-orders", "eu.#", ARGUMENTS)),
+                new TopologyCommand.Unbind(Binding.toExchange("orders", "audit", "", Map.of())),
+                new TopologyCommand.DeclareQueue(new QueueDefinition("eu-orders", true, false, false, ARGUMENTS), null),
+                new TopologyCommand.DeclareQueue(new QueueDefinition("scratch", false, false, true, Map.of()), null),
+                new TopologyCommand.DeleteQueue("eu-orders"),
+                new TopologyCommand.CreateStream(new StreamDefinition("events", 6,
+                        Map.of("retention.ms", "86400000", "cleanup.policy", "compact"), UUID.randomUUID())),
+                new TopologyCommand.AddPartitions("events", 12),
+                new TopologyCommand.ReconfigureStream("events", Map.of("retention.bytes", "1073741824")),
+                new TopologyCommand.DeleteStream("events"));
+
+        for (TopologyCommand c : commands) {
+            TopologyCommandCodec.Addressed back = TopologyCommandCodec.decode(TopologyCommandCodec.encode("/eu", c));
+
+            assertThat(back.vhost()).isEqualTo("/eu");
+            assertThat(back.command()).as("%s", c).isEqualTo(c);
+        }
+    }
+
+    @Test
+    void shouldKeepAnExclusiveQueueOnItsOwnNode() {
+        TopologyCommand exclusive = new TopologyCommand.DeclareQueue(
+                new QueueDefinition("amq.gen-1", false, true, true, Map.of()), new Object());
+
+        assertThatThrownBy(() -> TopologyCommandCodec.encode("/", exclusive))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("declared there only");
+    }
+
+    @Test
+    void shouldRefuseWhatIsNotACommandItKnows() {
+        Map<String, Object> unknown = new LinkedHashMap<>();
+        unknown.put("vhost", "/");
+        unknown.put("command", "declare-wormhole");
+        Map<String, Object> broken = new LinkedHashMap<>();
+        broken.put("vhost", "/");
+        broken.put("command", "add-partitions");
+        broken.put("name", "events");
+
+        assertThatThrownBy(() -> TopologyCommandCodec.decode(FieldTables.encode(unknown)))
+                .isInstanceOf(MalformedDataException.class).hasMessageContaining("declare-wormhole");
+        assertThatThrownBy(() -> TopologyCommandCodec.decode(FieldTables.encode(broken)))
+                .isInstanceOf(MalformedDataException.class).hasMessageContaining("add-partitions");
+        assertThatThrownBy(() -> TopologyCommandCodec.decode(FieldTables.encode(Map.of("command", "bind"))))
+                .isInstanceOf(MalformedDataException.class);
+    }
+}
