@@ -5,7 +5,6 @@ import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -51,11 +50,13 @@ public final class ClusterNode implements AutoCloseable {
 
     private final ClusterMember self;
     private final RaftServer server;
+    private final CommandStateMachine metadata;
     private final RaftClient client;
 
-    private ClusterNode(ClusterMember self, RaftServer server, RaftClient client) {
+    private ClusterNode(ClusterMember self, RaftServer server, CommandStateMachine metadata, RaftClient client) {
         this.self = self;
         this.server = server;
+        this.metadata = metadata;
         this.client = client;
     }
 
@@ -71,6 +72,7 @@ public final class ClusterNode implements AutoCloseable {
     public static ClusterNode start(ClusterMember self, List<ClusterMember> members, Path raftDir,
                                     CommandApplier metadata) throws IOException {
         RaftGroup group = RaftGroup.valueOf(METADATA_GROUP, peers(self, members));
+        CommandStateMachine stateMachine = new CommandStateMachine(metadata);
         RaftProperties properties = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(properties, List.of(raftDir.toFile()));
         GrpcConfigKeys.Server.setHost(properties, self.host());
@@ -79,7 +81,7 @@ public final class ClusterNode implements AutoCloseable {
                 .setServerId(RaftPeerId.valueOf(self.id()))
                 .setGroup(group)
                 .setProperties(properties)
-                .setStateMachine(new CommandStateMachine(metadata))
+                .setStateMachine(stateMachine)
                 // A storage directory that does not exist yet is formatted.
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
@@ -91,7 +93,7 @@ public final class ClusterNode implements AutoCloseable {
                 .setProperties(clientProperties)
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(PROPOSAL_ATTEMPTS, RETRY_SLEEP))
                 .build();
-        return new ClusterNode(self, server, client);
+        return new ClusterNode(self, server, stateMachine, client);
     }
 
     private static List<RaftPeer> peers(ClusterMember self, List<ClusterMember> members) {
@@ -114,9 +116,10 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * Proposes {@code command} to the metadata group; completes with what applying it returned
-     * once a majority has it, or fails with {@link ClusterUnavailableException} if no majority
-     * answered in time.
+     * Proposes {@code command} to the metadata group. Completes with what applying it returned once
+     * a majority has it and this node has applied it and everything before it, so that what the
+     * caller does next on this node sees it; fails with {@link ClusterUnavailableException} if no
+     * majority answered in time.
      */
     public CompletableFuture<byte[]> propose(byte[] command) {
         CompletableFuture<byte[]> applied = new CompletableFuture<>();
@@ -126,7 +129,8 @@ public final class ClusterNode implements AutoCloseable {
             } else if (!reply.isSuccess()) {
                 applied.completeExceptionally(unavailable(reply.getException()));
             } else {
-                applied.complete(reply.getMessage().getContent().toByteArray());
+                byte[] result = reply.getMessage().getContent().toByteArray();
+                metadata.whenApplied(reply.getLogIndex()).thenRun(() -> applied.complete(result));
             }
         });
         return applied;
@@ -152,7 +156,10 @@ public final class ClusterNode implements AutoCloseable {
         return server.getDivision(METADATA_GROUP).getInfo().getCurrentTerm();
     }
 
-    /** Stops proposing and leaves the group; the other members carry on if they are a majority. */
+    /**
+     * Stops proposing and leaves the group; the other members carry on if they are a majority.
+     * Returns once the applies this node started have finished.
+     */
     @Override
     public void close() throws IOException {
         try (RaftClient c = client) {

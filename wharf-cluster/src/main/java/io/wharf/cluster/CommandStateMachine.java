@@ -6,18 +6,28 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The Ratis state machine of one group: hands each committed command to the group's
- * {@link CommandApplier}. It keeps no snapshot yet, so Ratis keeps the group's whole log and
- * applies it again from the start when the node restarts.
+ * {@link CommandApplier}, and tells waiters when every command up to an index has been applied on
+ * this node. It keeps no snapshot yet, so Ratis keeps the group's whole log and applies it again
+ * from the start when the node restarts.
  *
- * <p>Ratis calls {@link #applyTransaction} on the group's one apply thread, in log order.
+ * <p>Ratis calls {@link #applyTransaction} on the group's one apply thread, in log order;
+ * {@link #whenApplied} may be called from any thread.
  */
 final class CommandStateMachine extends BaseStateMachine {
 
     private final CommandApplier applier;
+    // Applies may complete out of order (different owners); this completes in log order. Apply thread only.
+    private CompletableFuture<Void> inOrder = CompletableFuture.completedFuture(null);
+    private final AtomicLong appliedUpTo = new AtomicLong();
+    private final ConcurrentNavigableMap<Long, CompletableFuture<Void>> waiters = new ConcurrentSkipListMap<>();
 
     CommandStateMachine(CommandApplier applier) {
         this.applier = applier;
@@ -26,10 +36,41 @@ final class CommandStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
+        long index = entry.getIndex();
         byte[] command = entry.getStateMachineLogEntry().getLogData().toByteArray();
         // An applier that throws is a bug that would make members differ: Ratis stops the group on it.
-        byte[] result = applier.apply(entry.getIndex(), command);
-        updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
-        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(result)));
+        CompletableFuture<byte[]> applied = applier.apply(index, command);
+        updateLastAppliedTermIndex(entry.getTerm(), index);
+        inOrder = inOrder.thenCombine(applied, (a, b) -> null);
+        inOrder.thenRun(() -> appliedUpTo(index));
+        return applied.thenApply(result -> Message.valueOf(ByteString.copyFrom(result)));
+    }
+
+    /** Entries without a command (a new leader's first entry, membership changes) count as applied too. */
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        super.notifyTermIndexUpdated(term, index);
+        inOrder.thenRun(() -> appliedUpTo(index));
+    }
+
+    private void appliedUpTo(long index) {
+        appliedUpTo.accumulateAndGet(index, Math::max);
+        for (Map.Entry<Long, CompletableFuture<Void>> w; (w = waiters.firstEntry()) != null && w.getKey() <= index; ) {
+            waiters.remove(w.getKey(), w.getValue());
+            w.getValue().complete(null);
+        }
+    }
+
+    /** Completes once every command up to {@code index} has been applied on this node. */
+    CompletableFuture<Void> whenApplied(long index) {
+        if (appliedUpTo.get() >= index) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> w = waiters.computeIfAbsent(index, i -> new CompletableFuture<>());
+        // The index may have been applied between the check and the registration.
+        if (appliedUpTo.get() >= index && waiters.remove(index, w)) {
+            w.complete(null);
+        }
+        return w;
     }
 }

@@ -33,14 +33,33 @@ class ClusterNodeTest {
     private final Map<String, ClusterNode> running = new HashMap<>();
     private final Map<String, RecordingApplier> appliers = new HashMap<>();
 
-    /** Records the commands it is given; answers each with its index. */
+    /**
+     * Records the commands it is given and answers each with its index; while held, it leaves
+     * their applies unfinished until released, as an owner that is busy does.
+     */
     static final class RecordingApplier implements CommandApplier {
         final List<String> applied = new CopyOnWriteArrayList<>();
+        final List<Runnable> heldBack = new CopyOnWriteArrayList<>();
+        volatile boolean hold;
 
         @Override
-        public byte[] apply(long index, byte[] command) {
-            applied.add(new String(command, StandardCharsets.UTF_8));
-            return ("applied at " + index).getBytes(StandardCharsets.UTF_8);
+        public CompletableFuture<byte[]> apply(long index, byte[] command) {
+            CompletableFuture<byte[]> done = new CompletableFuture<>();
+            Runnable apply = () -> {
+                applied.add(new String(command, StandardCharsets.UTF_8));
+                done.complete(("applied at " + index).getBytes(StandardCharsets.UTF_8));
+            };
+            if (hold) {
+                heldBack.add(apply);
+            } else {
+                apply.run();
+            }
+            return done;
+        }
+
+        void release() {
+            hold = false;
+            heldBack.forEach(Runnable::run);
         }
     }
 
@@ -73,6 +92,8 @@ class ClusterNodeTest {
 
     @AfterEach
     void stopAll() throws IOException {
+        // A node closes once the applies it started have finished.
+        appliers.values().forEach(RecordingApplier::release);
         for (ClusterNode n : running.values()) {
             n.close();
         }
@@ -163,5 +184,23 @@ class ClusterNodeTest {
         for (RecordingApplier a : appliers.values()) {
             assertThat(a.applied).startsWith("first").doesNotHaveDuplicates();
         }
+    }
+
+    /** What a node does after its proposal is answered sees the command: it was applied there first. */
+    @Test
+    void shouldAnswerAProposerOnlyOnceItsOwnNodeHasAppliedTheCommand() throws Exception {
+        startCluster();
+        String leader = agreedLeader();
+        String follower = running.keySet().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+        appliers.get(follower).hold = true;
+
+        CompletableFuture<byte[]> proposed = running.get(follower).propose(bytes("declare"));
+
+        await().atMost(WAIT).until(() -> appliers.get(leader).applied.contains("declare")
+                && appliers.get(follower).heldBack.size() == 1);
+        assertThat(proposed).as("answered before the proposer's node applied it").isNotDone();
+        appliers.get(follower).release();
+        assertThat(text(proposed.get(WAIT.toSeconds(), TimeUnit.SECONDS))).startsWith("applied at ");
+        assertThat(appliers.get(follower).applied).containsExactly("declare");
     }
 }
