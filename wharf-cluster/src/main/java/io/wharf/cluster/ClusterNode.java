@@ -10,6 +10,10 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -19,8 +23,11 @@ import org.apache.ratis.util.TimeDuration;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -154,6 +161,30 @@ public final class ClusterNode implements AutoCloseable {
     /** The metadata group's current Raft term on this node. */
     public long metadataTerm() throws IOException {
         return server.getDivision(METADATA_GROUP).getInfo().getCurrentTerm();
+    }
+
+    /** The metadata group as this node sees it. */
+    public GroupStatus metadataStatus() throws IOException {
+        RaftServer.Division division = server.getDivision(METADATA_GROUP);
+        DivisionInfo info = division.getInfo();
+        Map<String, Long> committed = new HashMap<>();
+        for (CommitInfoProto c : division.getCommitInfos()) {
+            committed.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex());
+        }
+        long commitIndex = committed.getOrDefault(self.id(), 0L);
+        List<GroupStatus.Replica> replicas = new ArrayList<>();
+        RoleInfoProto role = info.getRoleInfoProto();
+        if (info.isLeader() && role.hasLeaderInfo()) {
+            for (ServerRpcProto follower : role.getLeaderInfo().getFollowerInfoList()) {
+                String id = follower.getId().getId().toStringUtf8();
+                long theirs = committed.getOrDefault(id, 0L);
+                replicas.add(new GroupStatus.Replica(id, theirs, Math.max(0, commitIndex - theirs),
+                        follower.getLastRpcElapsedTimeMs()));
+            }
+        }
+        return new GroupStatus("metadata", self.id(), info.getCurrentRole().name(),
+                Optional.ofNullable(info.getLeaderId()).map(RaftPeerId::toString), info.getCurrentTerm(), commitIndex,
+                info.getLastAppliedIndex(), replicas);
     }
 
     /**

@@ -152,6 +152,19 @@ class ClusterNodeTest {
         for (ClusterNode n : running.values()) {
             n.propose(bytes("while " + oldLeader + " is down, from " + n.self().id())).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         }
+        // The new leader sees the member that is down fall behind, and the one that is up keep up.
+        String live = running.keySet().stream().filter(id -> !id.equals(newLeader)).findFirst().orElseThrow();
+        await().atMost(WAIT).until(() -> {
+            GroupStatus s = running.get(newLeader).metadataStatus();
+            Map<String, Long> lag = new HashMap<>();
+            s.replicas().forEach(r -> lag.put(r.id(), r.lag()));
+            return s.role().equals("LEADER") && s.leader().equals(Optional.of(newLeader)) && s.commitIndex() >= 3
+                    && lag.get(live) == 0 && lag.get(oldLeader) >= 2;
+        });
+        GroupStatus follower = running.get(live).metadataStatus();
+        assertThat(follower.role()).isEqualTo("FOLLOWER");
+        assertThat(follower.replicas()).isEmpty();
+        assertThat(follower.term()).isEqualTo(running.get(newLeader).metadataTerm());
 
         // Back with its log on disk and an applier that starts empty: it applies everything again, then what it missed.
         ClusterMember returning = members.stream().filter(m -> m.id().equals(oldLeader)).findFirst().orElseThrow();
