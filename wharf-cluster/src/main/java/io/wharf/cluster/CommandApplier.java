@@ -9,8 +9,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Called on the group's one apply thread, one command at a time: an implementation hands the
  * command to the owner of the state it changes, in the order given, and returns at once; the
- * future completes once that owner has applied it. After a restart the group applies its log
- * again from the first command, so an applier starts from the empty state.
+ * future completes once that owner has applied it. The group keeps no snapshot yet: after a
+ * restart it applies its log again from the first command, so an applier must start from the
+ * empty state, not from state it kept itself.
  */
 public interface CommandApplier {
 
