@@ -9,9 +9,11 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Called on the group's one apply thread, one command at a time: an implementation hands the
  * command to the owner of the state it changes, in the order given, and returns at once; the
- * future completes once that owner has applied it. The group keeps no snapshot yet: after a
- * restart it applies its log again from the first command, so an applier must start from the
- * empty state, not from state it kept itself.
+ * future completes once that owner has applied it.
+ *
+ * <p>After a restart the group goes through its log again from the first command. Commands up to
+ * {@link #durableIndex()} are skipped: their effects are in state the applier kept itself. An
+ * applier that keeps nothing starts from the empty state and is given every command again.
  */
 public interface CommandApplier {
 
@@ -22,4 +24,13 @@ public interface CommandApplier {
      * anything a command depends on was decided and checked before it was proposed.
      */
     CompletableFuture<byte[]> apply(long index, byte[] command);
+
+    /**
+     * The last log index whose effects the applier's own durable state holds, read once when the
+     * node starts; 0 if it keeps none. It is stored with those effects, so that a crash between
+     * the two cannot make a command look applied when it is not.
+     */
+    default long durableIndex() {
+        return 0;
+    }
 }

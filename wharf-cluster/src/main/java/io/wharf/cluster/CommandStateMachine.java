@@ -15,15 +15,19 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The Ratis state machine of one group: hands each committed command to the group's
  * {@link CommandApplier}, and tells waiters when every command up to an index has been applied on
- * this node. It keeps no snapshot yet, so Ratis keeps the group's whole log and applies it again
- * from the start when the node restarts.
+ * this node. It takes no snapshots yet, so Ratis keeps the group's whole log and goes through it
+ * again when the node restarts; commands the applier's own state already holds are skipped.
  *
  * <p>Ratis calls {@link #applyTransaction} on the group's one apply thread, in log order;
  * {@link #whenApplied} may be called from any thread.
  */
 final class CommandStateMachine extends BaseStateMachine {
 
+    // What a command found in the applier's own state gives: nobody waits for it, it was answered before the restart.
+    private static final byte[] ALREADY_APPLIED = new byte[0];
+
     private final CommandApplier applier;
+    private final long durableIndex;
     // Applies may complete out of order (different owners); this completes in log order. Apply thread only.
     private CompletableFuture<Void> inOrder = CompletableFuture.completedFuture(null);
     private final AtomicLong appliedUpTo = new AtomicLong();
@@ -31,6 +35,7 @@ final class CommandStateMachine extends BaseStateMachine {
 
     CommandStateMachine(CommandApplier applier) {
         this.applier = applier;
+        this.durableIndex = applier.durableIndex();
     }
 
     @Override
@@ -39,7 +44,8 @@ final class CommandStateMachine extends BaseStateMachine {
         long index = entry.getIndex();
         byte[] command = entry.getStateMachineLogEntry().getLogData().toByteArray();
         // An applier that throws is a bug that would make members differ: Ratis stops the group on it.
-        CompletableFuture<byte[]> applied = applier.apply(index, command);
+        CompletableFuture<byte[]> applied = index <= durableIndex
+                ? CompletableFuture.completedFuture(ALREADY_APPLIED) : applier.apply(index, command);
         updateLastAppliedTermIndex(entry.getTerm(), index);
         inOrder = inOrder.thenCombine(applied, (a, b) -> null);
         inOrder.thenRun(() -> appliedUpTo(index));
