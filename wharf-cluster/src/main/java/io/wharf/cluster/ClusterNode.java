@@ -12,6 +12,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -23,6 +24,7 @@ import org.apache.ratis.util.TimeDuration;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,6 +34,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,17 +58,22 @@ public final class ClusterNode implements AutoCloseable {
     private static final TimeDuration REQUEST_TIMEOUT = TimeDuration.valueOf(2, TimeUnit.SECONDS);
     private static final TimeDuration RETRY_SLEEP = TimeDuration.valueOf(200, TimeUnit.MILLISECONDS);
     private static final int PROPOSAL_ATTEMPTS = 10;
+    // How long a committed command may take to be applied on this node before its proposer is told it was not.
+    private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
     private final ClusterMember self;
     private final RaftServer server;
     private final CommandStateMachine metadata;
     private final RaftClient client;
+    // Proposers are answered here, not on the thread that applied their command, which they could block.
+    private final ExecutorService replies;
 
     private ClusterNode(ClusterMember self, RaftServer server, CommandStateMachine metadata, RaftClient client) {
         this.self = self;
         this.server = server;
         this.metadata = metadata;
         this.client = client;
+        this.replies = Executors.newSingleThreadExecutor(r -> new Thread(r, "wharf-cluster-replies-" + self.id()));
     }
 
     /**
@@ -92,15 +101,20 @@ public final class ClusterNode implements AutoCloseable {
                 // A storage directory that does not exist yet is formatted.
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
-        server.start();
-        RaftProperties clientProperties = new RaftProperties();
-        RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, REQUEST_TIMEOUT);
-        RaftClient client = RaftClient.newBuilder()
-                .setRaftGroup(group)
-                .setProperties(clientProperties)
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(PROPOSAL_ATTEMPTS, RETRY_SLEEP))
-                .build();
-        return new ClusterNode(self, server, stateMachine, client);
+        try {
+            server.start();
+            RaftProperties clientProperties = new RaftProperties();
+            RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, REQUEST_TIMEOUT);
+            RaftClient client = RaftClient.newBuilder()
+                    .setRaftGroup(group)
+                    .setProperties(clientProperties)
+                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(PROPOSAL_ATTEMPTS, RETRY_SLEEP))
+                    .build();
+            return new ClusterNode(self, server, stateMachine, client);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
     }
 
     private static List<RaftPeer> peers(ClusterMember self, List<ClusterMember> members) {
@@ -133,11 +147,29 @@ public final class ClusterNode implements AutoCloseable {
         client.async().send(Message.valueOf(ByteString.copyFrom(command))).whenComplete((reply, e) -> {
             if (e != null) {
                 applied.completeExceptionally(unavailable(e));
+            } else if (reply.getException() instanceof StateMachineException failed) {
+                applied.completeExceptionally(new ClusterUnavailableException("applying the command failed: " + failed.getMessage(),
+                        failed));
             } else if (!reply.isSuccess()) {
                 applied.completeExceptionally(unavailable(reply.getException()));
             } else {
                 byte[] result = reply.getMessage().getContent().toByteArray();
-                metadata.whenApplied(reply.getLogIndex()).thenRun(() -> applied.complete(result));
+                // A copy: the future waited on may be shared with other proposers of the same index.
+                metadata.whenApplied(reply.getLogIndex()).copy().orTimeout(APPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .whenCompleteAsync((v, late) -> {
+                            if (late == null) {
+                                applied.complete(result);
+                            } else {
+                                applied.completeExceptionally(new ClusterUnavailableException("command "
+                                        + reply.getLogIndex() + " was committed but not applied on " + self.id() + " within "
+                                        + APPLY_TIMEOUT.toSeconds() + " s", late));
+                            }
+                        }, replies)
+                        // The node closed meanwhile.
+                        .exceptionally(closed -> {
+                            applied.completeExceptionally(new ClusterUnavailableException(self.id() + " is closing", closed));
+                            return null;
+                        });
             }
         });
         return applied;
@@ -184,7 +216,7 @@ public final class ClusterNode implements AutoCloseable {
         }
         return new GroupStatus("metadata", self.id(), info.getCurrentRole().name(),
                 Optional.ofNullable(info.getLeaderId()).map(RaftPeerId::toString), info.getCurrentTerm(), commitIndex,
-                info.getLastAppliedIndex(), replicas);
+                metadata.appliedIndex(), replicas);
     }
 
     /**
@@ -195,6 +227,8 @@ public final class ClusterNode implements AutoCloseable {
     public void close() throws IOException {
         try (RaftClient c = client) {
             server.close();
+        } finally {
+            replies.shutdown();
         }
     }
 

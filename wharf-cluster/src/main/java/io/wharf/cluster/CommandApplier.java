@@ -26,9 +26,12 @@ public interface CommandApplier {
     CompletableFuture<byte[]> apply(long index, byte[] command);
 
     /**
-     * The last log index whose effects the applier's own durable state holds, read once when the
-     * node starts; 0 if it keeps none. It is stored with those effects, so that a crash between
-     * the two cannot make a command look applied when it is not.
+     * The last log index up to which the applier's own durable state holds the effects of every
+     * command, without a gap (applies that finish out of order across owners count only once
+     * those before them have finished); read once when the node starts; 0 if it keeps none. It is
+     * stored with those effects, so that a crash between the two cannot make a command look
+     * applied when it is not; and it belongs with this node's Raft log: state kept from a log
+     * that was since wiped would skip new commands.
      */
     default long durableIndex() {
         return 0;

@@ -5,6 +5,8 @@ import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class CommandStateMachine extends BaseStateMachine {
 
-    // What a command found in the applier's own state gives: nobody waits for it, it was answered before the restart.
+    private static final Logger LOG = LoggerFactory.getLogger(CommandStateMachine.class);
+
+    // What a command found in the applier's own state gives. Its proposer was answered before the
+    // restart; a retry of the same call that reaches this node after it gets this empty result.
     private static final byte[] ALREADY_APPLIED = new byte[0];
 
     private final CommandApplier applier;
@@ -47,7 +52,15 @@ final class CommandStateMachine extends BaseStateMachine {
         CompletableFuture<byte[]> applied = index <= durableIndex
                 ? CompletableFuture.completedFuture(ALREADY_APPLIED) : applier.apply(index, command);
         updateLastAppliedTermIndex(entry.getTerm(), index);
-        inOrder = inOrder.thenCombine(applied, (a, b) -> null);
+        // A failed apply is a bug too, but one the later commands must not wait on for ever: it is
+        // logged, its proposer is told, and the index counts as passed.
+        inOrder = inOrder.thenCombine(applied.handle((result, e) -> {
+            if (e != null) {
+                LOG.error("applying command {} of {} failed; this member may now differ from the others", index,
+                        getGroupId(), e);
+            }
+            return null;
+        }), (a, b) -> null);
         inOrder.thenRun(() -> appliedUpTo(index));
         return applied.thenApply(result -> Message.valueOf(ByteString.copyFrom(result)));
     }
@@ -67,7 +80,15 @@ final class CommandStateMachine extends BaseStateMachine {
         }
     }
 
-    /** Completes once every command up to {@code index} has been applied on this node. */
+    /** The last index up to which every command has been applied on this node. */
+    long appliedIndex() {
+        return appliedUpTo.get();
+    }
+
+    /**
+     * Completes once every command up to {@code index} has been applied on this node, on the
+     * thread that finished the last of them: a caller hands its own work to another thread.
+     */
     CompletableFuture<Void> whenApplied(long index) {
         if (appliedUpTo.get() >= index) {
             return CompletableFuture.completedFuture(null);

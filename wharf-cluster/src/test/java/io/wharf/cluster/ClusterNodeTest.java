@@ -68,6 +68,9 @@ class ClusterNodeTest {
                 lastIndex = index;
                 done.complete(("applied at " + index).getBytes(StandardCharsets.UTF_8));
             };
+            if (new String(command, StandardCharsets.UTF_8).equals("fail")) {
+                return CompletableFuture.failedFuture(new IllegalStateException("an applier with a bug"));
+            }
             if (hold) {
                 heldBack.add(apply);
             } else {
@@ -259,5 +262,19 @@ class ClusterNodeTest {
         running.get("n2").propose(bytes("six")).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(appliers.get("n2").applied).containsExactly("one", "two", "three", "four", "five", "six");
         assertThat(appliers.get("n1").applied).containsExactlyElementsOf(appliers.get("n2").applied);
+    }
+
+    /** An applier must not fail; if one does, its proposer is told, and the commands after it still go through. */
+    @Test
+    void shouldCarryOnAfterAnApplyThatFailed() throws Exception {
+        startCluster();
+
+        assertThat(running.get("n2").propose(bytes("fail"))).failsWithin(WAIT)
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .havingCause().isInstanceOf(ClusterUnavailableException.class).withMessageContaining("an applier with a bug");
+        for (ClusterNode n : running.values()) {
+            n.propose(bytes("after, from " + n.self().id())).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+        await().atMost(WAIT).until(() -> appliers.values().stream().allMatch(a -> a.applied.size() == 3));
     }
 }
