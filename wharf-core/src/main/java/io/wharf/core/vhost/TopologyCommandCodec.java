@@ -39,7 +39,7 @@ public final class TopologyCommandCodec {
             case TopologyCommand.Bind c -> named(m, "bind").put("binding", DefinitionTables.of(c.binding()));
             case TopologyCommand.Unbind c -> named(m, "unbind").put("binding", DefinitionTables.of(c.binding()));
             case TopologyCommand.DeclareQueue c -> {
-                if (c.exclusiveOwner() != null) {
+                if (c.exclusiveOwner() != null || c.definition().exclusive()) {
                     throw new IllegalArgumentException("exclusive queue '" + c.definition().name()
                             + "' belongs to a connection of one node: it is declared there only");
                 }
@@ -68,11 +68,12 @@ public final class TopologyCommandCodec {
     /** @throws MalformedDataException if {@code bytes} are not a command this version knows */
     public static Addressed decode(byte[] bytes) {
         Map<String, Object> m = DefinitionTables.decode(bytes);
-        String command = str(m, "command");
-        if (command == null || str(m, "vhost") == null) {
-            throw new MalformedDataException("a topology command names its command and virtual host; got " + m.keySet());
-        }
+        String command = null;
         try {
+            command = str(m, "command");
+            if (command == null || str(m, "vhost") == null) {
+                throw new MalformedDataException("a topology command names its command and virtual host; got " + m.keySet());
+            }
             TopologyCommand c = switch (command) {
                 case "declare-exchange" -> new TopologyCommand.DeclareExchange(DefinitionTables.exchange(table(m, "exchange")));
                 case "delete-exchange" -> new TopologyCommand.DeleteExchange(str(m, "name"));

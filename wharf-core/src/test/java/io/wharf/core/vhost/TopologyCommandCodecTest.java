@@ -58,6 +58,9 @@ class TopologyCommandCodecTest {
 
         assertThatThrownBy(() -> TopologyCommandCodec.encode("/", exclusive))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("declared there only");
+        TopologyCommand ownerless = new TopologyCommand.DeclareQueue(
+                new QueueDefinition("amq.gen-2", false, true, true, Map.of()), null);
+        assertThatThrownBy(() -> TopologyCommandCodec.encode("/", ownerless)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -75,6 +78,8 @@ class TopologyCommandCodecTest {
         assertThatThrownBy(() -> TopologyCommandCodec.decode(FieldTables.encode(broken)))
                 .isInstanceOf(MalformedDataException.class).hasMessageContaining("add-partitions");
         assertThatThrownBy(() -> TopologyCommandCodec.decode(FieldTables.encode(Map.of("command", "bind"))))
+                .isInstanceOf(MalformedDataException.class);
+        assertThatThrownBy(() -> TopologyCommandCodec.decode(FieldTables.encode(Map.of("vhost", "/", "command", 7))))
                 .isInstanceOf(MalformedDataException.class);
     }
 }
