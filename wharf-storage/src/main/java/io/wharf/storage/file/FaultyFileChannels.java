@@ -147,6 +147,10 @@ public final class FaultyFileChannels implements FileChannelFactory {
             long written = 0;
             for (int i = offset; i < offset + length; i++) {
                 written += write(srcs[i]);
+                if (srcs[i].hasRemaining()) {
+                    // A short write ends the call, as the operating system's does: the caller writes the rest.
+                    break;
+                }
             }
             return written;
         }

@@ -63,25 +63,32 @@ final class StagedWriter {
 
     /** Writes everything added; returns the position after it. */
     long finish() throws IOException {
-        flush();
-        channel = null;
-        return position;
+        try {
+            flush();
+            return position;
+        } finally {
+            channel = null;
+        }
     }
 
     private void flush() throws IOException {
         listStaged();
-        channel.position(position);
-        int first = 0;
-        while (first < count) {
-            position += channel.write(out, first, count - first);
-            while (first < count && !out[first].hasRemaining()) {
-                first++;
+        try {
+            channel.position(position);
+            int first = 0;
+            while (first < count) {
+                position += channel.write(out, first, count - first);
+                while (first < count && !out[first].hasRemaining()) {
+                    first++;
+                }
             }
+        } finally {
+            // Written or failed, the buffers are let go: the writer outlives this write.
+            Arrays.fill(out, 0, count, null);
+            count = 0;
+            stage.clear();
+            stagedFrom = 0;
         }
-        Arrays.fill(out, 0, count, null);
-        count = 0;
-        stage.clear();
-        stagedFrom = 0;
     }
 
     private void listStaged() {
