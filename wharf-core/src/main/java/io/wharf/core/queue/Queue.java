@@ -410,7 +410,8 @@ public final class Queue {
                         });
                         return;
                     }
-                    case QueueCommand.Deliver c -> deliver(c, null);
+                    // Applied as a replica would, with no consumer here to give the delivery to.
+                    case QueueCommand.Deliver c -> deliver(c, null).release();
                     case QueueCommand.Settle c -> settle(c);
                     case QueueCommand.Return c -> returnToReady(c);
                     case QueueCommand.Discard c -> discard(c);
@@ -610,7 +611,13 @@ public final class Queue {
                 return;
             }
             Delivery d = deliver(new QueueCommand.Deliver(idOf(h.lane(), h.offset()), c.tag(), c.noAck()), h);
-            c.consumer().deliver(d);
+            try {
+                c.consumer().deliver(d);
+            } catch (RuntimeException e) {
+                // The consumer did not take the delivery, nor its reference to a borrowed body.
+                d.release();
+                throw e;
+            }
         }
     }
 

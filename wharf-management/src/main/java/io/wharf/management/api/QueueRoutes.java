@@ -193,11 +193,12 @@ final class QueueRoutes {
         Queue q = v.queueForReading(r.path("name"), Views.client(r));
         List<Delivery> taken = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            Optional<Delivery> d = Views.await(q.get(false));
+            // Taken off any borrowed buffer as it comes: one that comes after the wait gave up is still let go.
+            Optional<Delivery> d = Views.await(q.get(false).thenApply(found -> found.map(Delivery::detached)));
             if (d.isEmpty()) {
                 break;
             }
-            taken.add(d.get().detached());
+            taken.add(d.get());
         }
         List<Long> ids = taken.stream().map(Delivery::id).toList();
         switch (ackmode) {

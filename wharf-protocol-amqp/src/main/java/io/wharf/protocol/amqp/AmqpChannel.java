@@ -614,9 +614,12 @@ final class AmqpChannel {
                 unackedChanged();
             }
             Message m = d.message();
-            conn.sendContent(number, new BasicMethod.Deliver(consumer.tag, tag, d.redelivered(), m.exchange(), m.routingKey()), m);
-            // Written: the unacknowledged entry needs the message's size and id, not its body.
-            d.release();
+            try {
+                conn.sendContent(number, new BasicMethod.Deliver(consumer.tag, tag, d.redelivered(), m.exchange(), m.routingKey()), m);
+            } finally {
+                // Written: the unacknowledged entry needs the message's size and id, not its body.
+                d.release();
+            }
             if (consumer.inFlight.get() < ChannelConsumer.MAX_IN_FLIGHT / 2) {
                 consumer.queue.wakeUp();
             }
