@@ -12,18 +12,35 @@ import static io.wharf.core.vhost.DefinitionTables.strings;
 import static io.wharf.core.vhost.DefinitionTables.table;
 
 /**
- * {@link TopologyCommand}s as bytes, for a log that other nodes apply: a field table naming the
- * command, the virtual host it changes and its fields, with definitions in the form the metadata
- * store keeps them, so that fields can be added without breaking what was written before.
- * Stateless.
+ * Changes to definitions as bytes, for a log that other nodes apply: {@link TopologyCommand}s
+ * with the virtual host they change, and {@link VirtualHosts.Command}s. Each is a field table
+ * naming the command and its fields, with definitions in the form the metadata store keeps them,
+ * so that fields can be added without breaking what was written before. Stateless.
  */
-public final class TopologyCommandCodec {
+public final class MetadataCommandCodec {
 
-    /** A command with the virtual host it changes. */
-    public record Addressed(String vhost, TopologyCommand command) {
+    /** A command read back. */
+    public sealed interface Decoded {
     }
 
-    private TopologyCommandCodec() {
+    /** A change to a virtual host's topology. */
+    public record TopologyChange(String vhost, TopologyCommand command) implements Decoded {
+    }
+
+    /** A change to the set of virtual hosts. */
+    public record VhostChange(VirtualHosts.Command command) implements Decoded {
+    }
+
+    private MetadataCommandCodec() {
+    }
+
+    public static byte[] encode(VirtualHosts.Command command) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        switch (command) {
+            case VirtualHosts.Create c -> named(m, "create-vhost").put("name", c.name());
+            case VirtualHosts.Delete c -> named(m, "delete-vhost").put("name", c.name());
+        }
+        return FieldTables.encode(m);
     }
 
     /**
@@ -66,14 +83,25 @@ public final class TopologyCommandCodec {
     }
 
     /** @throws MalformedDataException if {@code bytes} are not a command this version knows */
-    public static Addressed decode(byte[] bytes) {
+    public static Decoded decode(byte[] bytes) {
         Map<String, Object> m = DefinitionTables.decode(bytes);
         String command = null;
         try {
             command = str(m, "command");
-            if (command == null || str(m, "vhost") == null) {
-                throw new MalformedDataException("a topology command names its command and virtual host; got " + m.keySet());
+            if (command == null) {
+                throw new MalformedDataException("a metadata command names its command; got " + m.keySet());
             }
+            switch (command) {
+                case "create-vhost" -> {
+                    return new VhostChange(new VirtualHosts.Create(required(m, "name")));
+                }
+                case "delete-vhost" -> {
+                    return new VhostChange(new VirtualHosts.Delete(required(m, "name")));
+                }
+                default -> {
+                }
+            }
+            String vhost = required(m, "vhost");
             TopologyCommand c = switch (command) {
                 case "declare-exchange" -> new TopologyCommand.DeclareExchange(DefinitionTables.exchange(table(m, "exchange")));
                 case "delete-exchange" -> new TopologyCommand.DeleteExchange(str(m, "name"));
@@ -87,11 +115,19 @@ public final class TopologyCommandCodec {
                 case "add-partitions" -> new TopologyCommand.AddPartitions(str(m, "name"), integer(m, "count"));
                 case "reconfigure-stream" -> new TopologyCommand.ReconfigureStream(str(m, "name"), strings(m, "configs"));
                 case "delete-stream" -> new TopologyCommand.DeleteStream(str(m, "name"));
-                default -> throw new MalformedDataException("unknown topology command '" + command + "'");
+                default -> throw new MalformedDataException("unknown metadata command '" + command + "'");
             };
-            return new Addressed(str(m, "vhost"), c);
+            return new TopologyChange(vhost, c);
         } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
-            throw new MalformedDataException("topology command '" + command + "' is malformed: " + e.getMessage());
+            throw new MalformedDataException("metadata command '" + command + "' is malformed: " + e.getMessage());
         }
+    }
+
+    private static String required(Map<String, Object> m, String key) {
+        String v = str(m, key);
+        if (v == null) {
+            throw new MalformedDataException("metadata command '" + str(m, "command") + "' has no " + key);
+        }
+        return v;
     }
 }

@@ -16,7 +16,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class TopologyCommandCodecTest {
+class MetadataCommandCodecTest {
 
     private static final Map<String, Object> ARGUMENTS = Map.of(
             "x-dead-letter-exchange", "dlx",
@@ -44,7 +44,8 @@ class TopologyCommandCodecTest {
                 new TopologyCommand.DeleteStream("events"));
 
         for (TopologyCommand c : commands) {
-            TopologyCommandCodec.Addressed back = TopologyCommandCodec.decode(TopologyCommandCodec.encode("/eu", c));
+            MetadataCommandCodec.TopologyChange back = (MetadataCommandCodec.TopologyChange) MetadataCommandCodec.decode(
+                    MetadataCommandCodec.encode("/eu", c));
 
             assertThat(back.vhost()).isEqualTo("/eu");
             assertThat(back.command()).as("%s", c).isEqualTo(c);
@@ -56,11 +57,11 @@ class TopologyCommandCodecTest {
         TopologyCommand exclusive = new TopologyCommand.DeclareQueue(
                 new QueueDefinition("amq.gen-1", false, true, true, Map.of()), new Object());
 
-        assertThatThrownBy(() -> TopologyCommandCodec.encode("/", exclusive))
+        assertThatThrownBy(() -> MetadataCommandCodec.encode("/", exclusive))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("declared there only");
         TopologyCommand ownerless = new TopologyCommand.DeclareQueue(
                 new QueueDefinition("amq.gen-2", false, true, true, Map.of()), null);
-        assertThatThrownBy(() -> TopologyCommandCodec.encode("/", ownerless)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MetadataCommandCodec.encode("/", ownerless)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -73,13 +74,25 @@ class TopologyCommandCodecTest {
         broken.put("command", "add-partitions");
         broken.put("name", "events");
 
-        assertThatThrownBy(() -> TopologyCommandCodec.decode(FieldTables.encode(unknown)))
+        assertThatThrownBy(() -> MetadataCommandCodec.decode(FieldTables.encode(unknown)))
                 .isInstanceOf(MalformedDataException.class).hasMessageContaining("declare-wormhole");
-        assertThatThrownBy(() -> TopologyCommandCodec.decode(FieldTables.encode(broken)))
+        Map<String, Object> nameless = new LinkedHashMap<>();
+        nameless.put("command", "create-vhost");
+        assertThatThrownBy(() -> MetadataCommandCodec.decode(FieldTables.encode(nameless)))
+                .isInstanceOf(MalformedDataException.class).hasMessageContaining("has no name");
+        assertThatThrownBy(() -> MetadataCommandCodec.decode(FieldTables.encode(broken)))
                 .isInstanceOf(MalformedDataException.class).hasMessageContaining("add-partitions");
-        assertThatThrownBy(() -> TopologyCommandCodec.decode(FieldTables.encode(Map.of("command", "bind"))))
+        assertThatThrownBy(() -> MetadataCommandCodec.decode(FieldTables.encode(Map.of("command", "bind"))))
                 .isInstanceOf(MalformedDataException.class);
-        assertThatThrownBy(() -> TopologyCommandCodec.decode(FieldTables.encode(Map.of("vhost", "/", "command", 7))))
+        assertThatThrownBy(() -> MetadataCommandCodec.decode(FieldTables.encode(Map.of("vhost", "/", "command", 7))))
                 .isInstanceOf(MalformedDataException.class);
+    }
+
+    @Test
+    void shouldDecodeTheVirtualHostCommandsItEncodes() {
+        for (VirtualHosts.Command c : List.of(new VirtualHosts.Create("tenant-a"), new VirtualHosts.Delete("tenant-a"))) {
+            assertThat(MetadataCommandCodec.decode(MetadataCommandCodec.encode(c)))
+                    .isEqualTo(new MetadataCommandCodec.VhostChange(c));
+        }
     }
 }
