@@ -1,5 +1,6 @@
 package io.wharf.cluster;
 
+import io.wharf.storage.concurrent.NamedThreadFactory;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
@@ -73,7 +74,7 @@ public final class ClusterNode implements AutoCloseable {
         this.server = server;
         this.metadata = metadata;
         this.client = client;
-        this.replies = Executors.newSingleThreadExecutor(r -> new Thread(r, "wharf-cluster-replies-" + self.id()));
+        this.replies = Executors.newSingleThreadExecutor(new NamedThreadFactory("cluster-replies-" + self.id(), true));
     }
 
     /**
@@ -188,11 +189,6 @@ public final class ClusterNode implements AutoCloseable {
         } catch (IOException e) {
             return Optional.empty();
         }
-    }
-
-    /** The metadata group's current Raft term on this node. */
-    public long metadataTerm() throws IOException {
-        return server.getDivision(METADATA_GROUP).getInfo().getCurrentTerm();
     }
 
     /** The metadata group as this node sees it. */

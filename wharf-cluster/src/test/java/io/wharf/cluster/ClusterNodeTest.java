@@ -167,13 +167,13 @@ class ClusterNodeTest {
         startCluster();
         running.get("n1").propose(bytes("before")).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         String oldLeader = agreedLeader();
-        long oldTerm = running.get(oldLeader).metadataTerm();
+        long oldTerm = running.get(oldLeader).metadataStatus().term();
 
         stop(oldLeader);
 
         String newLeader = agreedLeader();
         assertThat(newLeader).isNotEqualTo(oldLeader);
-        assertThat(running.get(newLeader).metadataTerm()).isGreaterThan(oldTerm);
+        assertThat(running.get(newLeader).metadataStatus().term()).isGreaterThan(oldTerm);
         for (ClusterNode n : running.values()) {
             n.propose(bytes("while " + oldLeader + " is down, from " + n.self().id())).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         }
@@ -189,7 +189,7 @@ class ClusterNodeTest {
         GroupStatus follower = running.get(live).metadataStatus();
         assertThat(follower.role()).isEqualTo("FOLLOWER");
         assertThat(follower.replicas()).isEmpty();
-        assertThat(follower.term()).isEqualTo(running.get(newLeader).metadataTerm());
+        assertThat(follower.term()).isEqualTo(running.get(newLeader).metadataStatus().term());
 
         // Back with its log on disk and an applier that starts empty: it applies everything again, then what it missed.
         ClusterMember returning = members.stream().filter(m -> m.id().equals(oldLeader)).findFirst().orElseThrow();
