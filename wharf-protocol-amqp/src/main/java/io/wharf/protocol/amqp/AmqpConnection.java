@@ -334,6 +334,13 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Publi
         }
     }
 
+    /** The connection is closing or gone: every channel lets go of what it holds, and is forgotten. */
+    private void endChannels() {
+        channels.values().forEach(AmqpChannel::connectionEnded);
+        channels.clear();
+        shownChannels = List.of();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         releaseOutput();
@@ -345,9 +352,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Publi
         if (closeTimeout != null) {
             closeTimeout.cancel(false);
         }
-        channels.values().forEach(AmqpChannel::connectionEnded);
-        channels.clear();
-        shownChannels = List.of();
+        endChannels();
         if (gate != null) {
             gate.close();
         }
@@ -470,9 +475,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Publi
                 switch (m) {
                     case ConnectionMethod.Close c -> {
                         LOG.debug("AMQP connection {}: the client closes it ({} {})", name, c.replyCode(), c.replyText());
-                        channels.values().forEach(AmqpChannel::connectionEnded);
-                        channels.clear();
-                        shownChannels = List.of();
+                        endChannels();
                         send(0, new ConnectionMethod.CloseOk());
                         flush();
                         // The client closes the socket once it has our close-ok; close it ourselves only if it does not.
@@ -683,9 +686,7 @@ final class AmqpConnection extends ChannelInboundHandlerAdapter implements Publi
             closeSocket();
             return;
         }
-        channels.values().forEach(AmqpChannel::connectionEnded);
-        channels.clear();
-        shownChannels = List.of();
+        endChannels();
         send(0, new ConnectionMethod.Close(e.code(), e.replyText(), e.classId(), e.methodId()));
         flush();
         state = State.CLOSING;

@@ -39,7 +39,7 @@ public final class AmqpEndpoint implements ProtocolEndpoint {
                 new WriteBufferWaterMark(256 * 1024, 1024 * 1024), ch -> {
                     FrameDecoder decoder = new FrameDecoder();
                     // Bytes read while a frame is incomplete join the ones before as a component,
-                    // not by a copy into one buffer: frames are copied out once, by the channel.
+                    // not by a copy into one buffer: a body read in one piece stays where it was read.
                     decoder.setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
                     ch.pipeline().addLast("frames", decoder);
                     ch.pipeline().addLast("amqp", new AmqpConnection(broker, settings, decoder));
