@@ -84,9 +84,8 @@ final class DefinitionTables {
 
     /** A stream; {@code legacyId} gives the id of one stored before streams had ids. */
     static StreamDefinition stream(Map<String, Object> m, Supplier<UUID> legacyId) {
-        Object id = m.get("id");
-        UUID uuid = id == null ? legacyId.get()
-                : UUID.fromString(id instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : id.toString());
+        String id = str(m, "id");
+        UUID uuid = id == null ? legacyId.get() : UUID.fromString(id);
         return new StreamDefinition(str(m, "name"), integer(m, "partitions"), strings(m, "configs"), uuid);
     }
 

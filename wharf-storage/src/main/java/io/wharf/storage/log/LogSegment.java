@@ -46,7 +46,6 @@ final class LogSegment {
 
     private static final String DAMAGED_HEADER = SegmentCheck.DAMAGED_HEADER;
 
-
     /** Told of every range a segment fences off, at open and on later reads. */
     interface DamageListener {
         void fenced(LogSegment segment, Fence fence);
