@@ -1,5 +1,9 @@
 package io.wharf.cluster;
 
+import io.wharf.core.cluster.Cluster;
+import io.wharf.core.cluster.ClusterStatus;
+import io.wharf.core.cluster.ClusterStatus.MemberState;
+import io.wharf.core.cluster.GroupStatus;
 import io.wharf.storage.concurrent.NamedThreadFactory;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -9,6 +13,7 @@ import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -21,6 +26,8 @@ import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +45,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * This node's part of a cluster: one Raft server (Apache Ratis) hosting the metadata group, which
@@ -48,32 +56,48 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe: commands may be proposed from any thread. Nothing here blocks a caller; a
  * proposal's future completes on a Ratis thread.
  */
-public final class ClusterNode implements AutoCloseable {
+public final class ClusterNode implements Cluster, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
     /** Every cluster's metadata group has this id: the member list, not the id, tells clusters apart. */
     static final RaftGroupId METADATA_GROUP = RaftGroupId.valueOf(
             UUID.nameUUIDFromBytes("wharf-metadata".getBytes(StandardCharsets.UTF_8)));
 
-    // A proposal is retried on the leader a client finds (after a failover, say) for about
-    // PROPOSAL_ATTEMPTS × (REQUEST_TIMEOUT + RETRY_SLEEP); then it fails as not acknowledged.
+    // A proposal is retried on the leader a client finds (after a failover, or while members are
+    // starting) until PROPOSAL_DEADLINE; then it fails as not acknowledged. Attempts are bounded
+    // too: one refused at once (a member down) takes only RETRY_SLEEP, so they must be many to
+    // cover an election.
     private static final TimeDuration REQUEST_TIMEOUT = TimeDuration.valueOf(2, TimeUnit.SECONDS);
-    private static final TimeDuration RETRY_SLEEP = TimeDuration.valueOf(200, TimeUnit.MILLISECONDS);
-    private static final int PROPOSAL_ATTEMPTS = 10;
+    private static final TimeDuration RETRY_SLEEP = TimeDuration.valueOf(250, TimeUnit.MILLISECONDS);
+    private static final int PROPOSAL_ATTEMPTS = 60;
+    private static final Duration PROPOSAL_DEADLINE = Duration.ofSeconds(20);
     // How long a committed command may take to be applied on this node before its proposer is told it was not.
     private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
+    // A follower the leader has not heard from for this long is reported down: several election timeouts.
+    private static final long DOWN_AFTER_MS = 5_000;
+
     private final ClusterMember self;
+    private final List<ClusterMember> members;
     private final RaftServer server;
     private final CommandStateMachine metadata;
-    private final RaftClient client;
+    private final RaftGroup group;
+    private volatile boolean closing;
+    // Replaced after a proposal fails: Ratis' ordered client refuses every later request once one
+    // has failed for good.
+    private final AtomicReference<RaftClient> client;
     // Proposers are answered here, not on the thread that applied their command, which they could block.
     private final ExecutorService replies;
 
-    private ClusterNode(ClusterMember self, RaftServer server, CommandStateMachine metadata, RaftClient client) {
+    private ClusterNode(ClusterMember self, List<ClusterMember> members, RaftServer server, CommandStateMachine metadata,
+                        RaftGroup group) {
         this.self = self;
+        this.members = List.copyOf(members);
         this.server = server;
         this.metadata = metadata;
-        this.client = client;
+        this.group = group;
+        this.client = new AtomicReference<>(newClient(group));
         this.replies = Executors.newSingleThreadExecutor(new NamedThreadFactory("cluster-replies-" + self.id(), true));
     }
 
@@ -104,18 +128,21 @@ public final class ClusterNode implements AutoCloseable {
                 .build();
         try {
             server.start();
-            RaftProperties clientProperties = new RaftProperties();
-            RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, REQUEST_TIMEOUT);
-            RaftClient client = RaftClient.newBuilder()
-                    .setRaftGroup(group)
-                    .setProperties(clientProperties)
-                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(PROPOSAL_ATTEMPTS, RETRY_SLEEP))
-                    .build();
-            return new ClusterNode(self, server, stateMachine, client);
+            return new ClusterNode(self, members, server, stateMachine, group);
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
         }
+    }
+
+    private static RaftClient newClient(RaftGroup group) {
+        RaftProperties properties = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, REQUEST_TIMEOUT);
+        return RaftClient.newBuilder()
+                .setRaftGroup(group)
+                .setProperties(properties)
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(PROPOSAL_ATTEMPTS, RETRY_SLEEP))
+                .build();
     }
 
     private static List<RaftPeer> peers(ClusterMember self, List<ClusterMember> members) {
@@ -145,35 +172,72 @@ public final class ClusterNode implements AutoCloseable {
      */
     public CompletableFuture<byte[]> propose(byte[] command) {
         CompletableFuture<byte[]> applied = new CompletableFuture<>();
-        client.async().send(Message.valueOf(ByteString.copyFrom(command))).whenComplete((reply, e) -> {
-            if (e != null) {
-                applied.completeExceptionally(unavailable(e));
-            } else if (reply.getException() instanceof StateMachineException failed) {
-                applied.completeExceptionally(new ClusterUnavailableException("applying the command failed: " + failed.getMessage(),
-                        failed));
-            } else if (!reply.isSuccess()) {
-                applied.completeExceptionally(unavailable(reply.getException()));
-            } else {
-                byte[] result = reply.getMessage().getContent().toByteArray();
-                // A copy: the future waited on may be shared with other proposers of the same index.
-                metadata.whenApplied(reply.getLogIndex()).copy().orTimeout(APPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                        .whenCompleteAsync((v, late) -> {
-                            if (late == null) {
-                                applied.complete(result);
-                            } else {
-                                applied.completeExceptionally(new ClusterUnavailableException("command "
-                                        + reply.getLogIndex() + " was committed but not applied on " + self.id() + " within "
-                                        + APPLY_TIMEOUT.toSeconds() + " s", late));
-                            }
-                        }, replies)
-                        // The node closed meanwhile.
-                        .exceptionally(closed -> {
-                            applied.completeExceptionally(new ClusterUnavailableException(self.id() + " is closing", closed));
-                            return null;
-                        });
-            }
-        });
+        RaftClient proposer = client.get();
+        // A copy: the deadline must not complete the client's own future, which it completes itself.
+        proposer.async().send(Message.valueOf(ByteString.copyFrom(command))).copy()
+                .orTimeout(PROPOSAL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((reply, e) -> {
+                    if (e != null) {
+                        renew(proposer);
+                    }
+                    answer(reply, e, applied);
+                });
         return applied;
+    }
+
+    /** Replaces a client that failed a proposal, unless another failure replaced it already or the node is closing. */
+    private void renew(RaftClient failed) {
+        if (closing) {
+            return;
+        }
+        RaftClient fresh = newClient(group);
+        if (client.compareAndSet(failed, fresh)) {
+            closeQuietly(failed);
+        } else {
+            closeQuietly(fresh);
+        }
+    }
+
+    private static void closeQuietly(RaftClient c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            LOG.debug("closing a Raft client failed", e);
+        }
+    }
+
+    private void answer(RaftClientReply reply, Throwable e, CompletableFuture<byte[]> applied) {
+        if (e != null) {
+            applied.completeExceptionally(unavailable(e));
+        } else if (reply.getException() instanceof StateMachineException failed) {
+            applied.completeExceptionally(new ClusterUnavailableException("applying the command failed: " + failed.getMessage(),
+                    failed));
+        } else if (!reply.isSuccess()) {
+            applied.completeExceptionally(unavailable(reply.getException()));
+        } else {
+            byte[] result = reply.getMessage().getContent().toByteArray();
+            // A copy: the future waited on may be shared with other proposers of the same index.
+            metadata.whenApplied(reply.getLogIndex()).copy().orTimeout(APPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .whenCompleteAsync((v, late) -> {
+                        if (late == null) {
+                            applied.complete(result);
+                        } else {
+                            applied.completeExceptionally(new ClusterUnavailableException("command "
+                                    + reply.getLogIndex() + " was committed but not applied on " + self.id() + " within "
+                                    + APPLY_TIMEOUT.toSeconds() + " s", late));
+                        }
+                    }, replies)
+                    // The node closed meanwhile.
+                    .exceptionally(closed -> {
+                        applied.completeExceptionally(new ClusterUnavailableException(self.id() + " is closing", closed));
+                        return null;
+                    });
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> proposeMetadata(byte[] command) {
+        return propose(command).thenApply(result -> null);
     }
 
     private static ClusterUnavailableException unavailable(Throwable cause) {
@@ -215,13 +279,42 @@ public final class ClusterNode implements AutoCloseable {
                 metadata.appliedIndex(), replicas);
     }
 
+    @Override
+    public ClusterStatus status() {
+        GroupStatus metadataGroup;
+        try {
+            metadataGroup = metadataStatus();
+        } catch (IOException e) {
+            // The division is gone: the node is closing.
+            return new ClusterStatus(self.id(), members.stream()
+                    .map(m -> new ClusterStatus.Member(m.id(), m.address(), m.equals(self) ? MemberState.SELF : MemberState.UNKNOWN))
+                    .toList(), List.of());
+        }
+        Map<String, GroupStatus.Replica> replicas = new HashMap<>();
+        metadataGroup.replicas().forEach(r -> replicas.put(r.id(), r));
+        List<ClusterStatus.Member> out = new ArrayList<>();
+        for (ClusterMember m : members) {
+            MemberState state;
+            if (m.equals(self)) {
+                state = MemberState.SELF;
+            } else if (replicas.get(m.id()) instanceof GroupStatus.Replica r) {
+                state = r.lastContactMs() > DOWN_AFTER_MS ? MemberState.DOWN : MemberState.UP;
+            } else {
+                state = metadataGroup.leader().filter(m.id()::equals).isPresent() ? MemberState.UP : MemberState.UNKNOWN;
+            }
+            out.add(new ClusterStatus.Member(m.id(), m.address(), state));
+        }
+        return new ClusterStatus(self.id(), out, List.of(metadataGroup));
+    }
+
     /**
      * Stops proposing and leaves the group; the other members carry on if they are a majority.
      * Returns once the applies this node started have finished.
      */
     @Override
     public void close() throws IOException {
-        try (RaftClient c = client) {
+        closing = true;
+        try (RaftClient c = client.get()) {
             server.close();
         } finally {
             replies.shutdown();

@@ -1,6 +1,7 @@
 package io.wharf.core;
 
 import io.wharf.core.alarm.ResourceAlarms;
+import io.wharf.core.cluster.Cluster;
 import io.wharf.core.connection.ClientConnections;
 import io.wharf.core.auth.User;
 import io.wharf.core.auth.UserStore;
@@ -8,6 +9,7 @@ import io.wharf.core.session.Authentication;
 import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueContext;
 import io.wharf.core.vhost.VirtualHost;
+import io.wharf.core.vhost.MetadataApplier;
 import io.wharf.core.vhost.VirtualHosts;
 import io.wharf.storage.Storage;
 import io.wharf.storage.StorageBackups;
@@ -54,6 +56,7 @@ public final class Broker implements AutoCloseable {
     private final ExecutorService readPool;
     private final ScheduledExecutorService timers;
     private volatile Lifecycle state;
+    private volatile Cluster cluster;
     private final AtomicBoolean closing = new AtomicBoolean();
 
     private Broker(Storage storage, UserStore users, VirtualHosts vhosts, ResourceAlarms alarms,
@@ -63,6 +66,9 @@ public final class Broker implements AutoCloseable {
         this.users = users;
         this.authentication = Authentication.withDefaultMechanisms(users);
         this.vhosts = vhosts;
+        vhosts.onDelete(gone -> connections.all().stream()
+                .filter(c -> gone.equals(c.vhost()))
+                .forEach(c -> c.close("vhost '" + gone + "' is deleted")));
         this.alarms = alarms;
         this.queuePool = queuePool;
         this.adminPool = adminPool;
@@ -184,9 +190,7 @@ public final class Broker implements AutoCloseable {
      * is none; fails with PRECONDITION_FAILED for one the configuration names.
      */
     public CompletableFuture<Boolean> deleteVirtualHost(String name) {
-        return vhosts.delete(name, gone -> connections.all().stream()
-                        .filter(c -> gone.equals(c.vhost()))
-                        .forEach(c -> c.close("vhost '" + gone + "' is deleted")))
+        return vhosts.delete(name)
                 .thenCompose(deleted -> {
                     if (!deleted) {
                         return CompletableFuture.completedFuture(false);
@@ -199,6 +203,28 @@ public final class Broker implements AutoCloseable {
                     }
                     return CompletableFuture.allOf(revoked.toArray(CompletableFuture[]::new)).thenApply(v -> true);
                 });
+    }
+
+    /**
+     * What applies the metadata commands a cluster commits to this broker's definitions: what a
+     * cluster node is started with, before {@link #joinCluster}.
+     */
+    public MetadataApplier metadataApplier() {
+        return new MetadataApplier(vhosts, storage.metadata());
+    }
+
+    /**
+     * Makes this broker a node of {@code cluster}: from now on, definitions that outlive a restart
+     * are changed through it, on every node. Called once, before any client connects.
+     */
+    public void joinCluster(Cluster cluster) {
+        this.cluster = cluster;
+        vhosts.replicateThrough(cluster);
+    }
+
+    /** The cluster this broker is a node of; empty for a single node. */
+    public Optional<Cluster> cluster() {
+        return Optional.ofNullable(cluster);
     }
 
     public Lifecycle state() {

@@ -1,7 +1,10 @@
 package io.wharf.server;
 
+import io.wharf.cluster.ClusterNode;
+import io.wharf.cluster.CommandApplier;
 import io.wharf.core.Broker;
 import io.wharf.core.Lifecycle;
+import io.wharf.core.vhost.MetadataApplier;
 import io.wharf.management.ManagementEndpoint;
 import io.wharf.management.ManagementSettings;
 import io.wharf.protocol.amqp.AmqpEndpoint;
@@ -25,6 +28,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Predicate;
 
@@ -44,6 +48,7 @@ import java.util.function.Predicate;
 public final class WharfServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WharfServer.class);
+    private static final byte[] NO_RESULT = new byte[0];
     /** How often message rates are sampled for the management API. */
     private static final long RATE_INTERVAL_MS = 5000;
 
@@ -64,16 +69,18 @@ public final class WharfServer implements AutoCloseable {
 
     private final WharfConfig config;
     private final Broker broker;
+    private final ClusterNode cluster;
     private final EventLoops loops;
     private final Map<String, ProtocolEndpoint> endpoints;
     private final ManagementEndpoint http;
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Lifecycle state = Lifecycle.RUNNING;
 
-    private WharfServer(WharfConfig config, Broker broker, EventLoops loops, Map<String, ProtocolEndpoint> endpoints,
-                        ManagementEndpoint http) {
+    private WharfServer(WharfConfig config, Broker broker, ClusterNode cluster, EventLoops loops,
+                        Map<String, ProtocolEndpoint> endpoints, ManagementEndpoint http) {
         this.config = config;
         this.broker = broker;
+        this.cluster = cluster;
         this.loops = loops;
         this.endpoints = endpoints;
         this.http = http;
@@ -87,6 +94,13 @@ public final class WharfServer implements AutoCloseable {
         long started = System.nanoTime();
         Broker broker = Broker.open(storageChannels == null ? config.brokerSettings()
                 : config.brokerSettings().withStorageChannels(storageChannels));
+        ClusterNode cluster;
+        try {
+            cluster = joinCluster(config, broker);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(broker, e);
+            throw e;
+        }
         EventLoops loops = EventLoops.start();
         Map<String, ProtocolEndpoint> endpoints = new LinkedHashMap<>();
         ManagementEndpoint http;
@@ -105,17 +119,52 @@ public final class WharfServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             closeEndpoints(endpoints.values());
             loops.close();
-            try {
-                broker.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+            closeQuietly(cluster, e);
+            closeQuietly(broker, e);
             throw e;
         }
-        WharfServer server = new WharfServer(config, broker, loops, endpoints, http);
-        LOG.info("Wharf started in {} ms: data in {}, {}, HTTP on {}:{}", (System.nanoTime() - started) / 1_000_000,
-                broker.storage().dataDir(), describe(config, endpoints), config.http().host(), http.port());
+        WharfServer server = new WharfServer(config, broker, cluster, loops, endpoints, http);
+        LOG.info("Wharf started in {} ms: data in {}, {}, HTTP on {}:{}{}", (System.nanoTime() - started) / 1_000_000,
+                broker.storage().dataDir(), describe(config, endpoints), config.http().host(), http.port(),
+                cluster == null ? "" : ", " + cluster);
         return server;
+    }
+
+    /**
+     * Starts this node's part of the cluster the configuration names, if any, and has the broker
+     * change its definitions through it. The cluster's log is applied to the broker's definitions
+     * before this returns, as far as this node has it; clients connect only after.
+     */
+    private static ClusterNode joinCluster(WharfConfig config, Broker broker) throws IOException {
+        if (!config.cluster().enabled()) {
+            return null;
+        }
+        MetadataApplier applier = broker.metadataApplier();
+        ClusterNode node = ClusterNode.start(config.cluster().self(), config.cluster().members(),
+                config.dataDir().resolve("raft"), new CommandApplier() {
+                    @Override
+                    public CompletableFuture<byte[]> apply(long index, byte[] command) {
+                        return applier.apply(index, command).thenApply(v -> NO_RESULT);
+                    }
+
+                    @Override
+                    public long durableIndex() {
+                        return applier.durableIndex();
+                    }
+                });
+        broker.joinCluster(node);
+        return node;
+    }
+
+    private static void closeQuietly(AutoCloseable closeable, Exception failure) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception suppressed) {
+            failure.addSuppressed(suppressed);
+        }
     }
 
     /** Where each protocol listens, or that it is disabled, for the start-up line. */
@@ -233,6 +282,10 @@ public final class WharfServer implements AutoCloseable {
             http.close();
             closeEndpoints(endpoints.values());
             loops.close();
+            // Before the broker: the cluster's applies change the broker's definitions.
+            if (cluster != null) {
+                cluster.close();
+            }
         } finally {
             try {
                 broker.close();

@@ -26,11 +26,13 @@ public final class StreamAdmin {
     private final String vhost;
     private final Topology topology;
     private final Sequencer admin;
+    private final TopologyChanges changes;
 
-    StreamAdmin(String vhost, Topology topology, Sequencer admin) {
+    StreamAdmin(String vhost, Topology topology, Sequencer admin, TopologyChanges changes) {
         this.vhost = vhost;
         this.topology = topology;
         this.admin = admin;
+        this.changes = changes;
     }
 
     /**
@@ -45,7 +47,7 @@ public final class StreamAdmin {
             if (topology.streams.containsKey(d.name())) {
                 throw BrokerException.preconditionFailed("stream '" + d.name() + "' in vhost '" + vhost + "' already exists");
             }
-            return topology.apply(new TopologyCommand.CreateStream(d)).thenApply(v -> topology.streams.get(d.name()));
+            return changes.change(new TopologyCommand.CreateStream(d)).thenApply(v -> topology.streams.get(d.name()));
         });
     }
 
@@ -57,7 +59,7 @@ public final class StreamAdmin {
                 throw BrokerException.preconditionFailed("stream '" + stream + "' has " + s.partitionCount()
                         + " partitions; it can only grow, not to " + count);
             }
-            return topology.apply(new TopologyCommand.AddPartitions(stream, count));
+            return changes.change(new TopologyCommand.AddPartitions(stream, count));
         });
     }
 
@@ -65,7 +67,7 @@ public final class StreamAdmin {
     public CompletableFuture<Void> reconfigure(String stream, Map<String, String> configs, Client client) {
         return admin.submit(() -> {
             existing(stream, client).checkConfigs(configs);
-            return topology.apply(new TopologyCommand.ReconfigureStream(stream, configs));
+            return changes.change(new TopologyCommand.ReconfigureStream(stream, configs));
         });
     }
 
@@ -92,7 +94,7 @@ public final class StreamAdmin {
     public CompletableFuture<Void> delete(String stream, Client client) {
         return admin.submit(() -> {
             existing(stream, client);
-            return topology.apply(new TopologyCommand.DeleteStream(stream));
+            return changes.change(new TopologyCommand.DeleteStream(stream));
         });
     }
 

@@ -166,7 +166,7 @@ final class Topology {
     }
 
     /** A binding is stored when its source and its destination both survive a restart. */
-    private boolean durable(Binding b) {
+    boolean durable(Binding b) {
         Exchange source = exchanges.get(b.source());
         boolean destinationDurable = b.toExchange()
                 ? exchanges.containsKey(b.destination()) && exchanges.get(b.destination()).definition().durable()

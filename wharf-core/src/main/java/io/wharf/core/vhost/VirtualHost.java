@@ -3,6 +3,7 @@ package io.wharf.core.vhost;
 import io.wharf.core.BrokerException;
 import io.wharf.core.concurrent.Sequencer;
 import io.wharf.core.auth.Client;
+import io.wharf.core.cluster.Cluster;
 import io.wharf.core.auth.Permission.Access;
 import io.wharf.core.exchange.Binding;
 import io.wharf.core.exchange.DelayedMessageExchange;
@@ -106,6 +107,7 @@ public final class VirtualHost implements Queue.Owner {
     private final Sequencer admin;
     // Decisions are made here; every change is a command the topology applies (TopologyCommand).
     private final Topology topology;
+    private final TopologyChanges changes;
     private final Router router;
     private final Map<String, Exchange> exchanges;
     private final Map<String, Queue> queues;
@@ -135,12 +137,13 @@ public final class VirtualHost implements Queue.Owner {
         this.admin = new Sequencer(adminPool);
         this.adminPool = adminPool;
         this.topology = new Topology(name, definitions, groupOffsets, queueContext, this);
+        this.changes = new TopologyChanges(name, topology, adminPool);
         this.exchanges = topology.exchanges;
         this.queues = topology.queues;
         this.streams = topology.streams;
         this.streamsById = topology.streamsById;
         this.router = new Router(name, topology, queueContext.clock());
-        this.streamAdmin = new StreamAdmin(name, topology, admin);
+        this.streamAdmin = new StreamAdmin(name, topology, admin, changes);
         this.groupCoordinator = new GroupCoordinator(name, queueContext.pool(), queueContext.timers(), queueContext.clock());
     }
 
@@ -261,16 +264,14 @@ public final class VirtualHost implements Queue.Owner {
             }
             client.check(name, Access.CONFIGURE, "exchange", d.name());
             if (existing != null) {
-                String diff = existing.definition().inequivalence(d);
-                if (diff != null) {
-                    throw BrokerException.preconditionFailed("inequivalent arg '" + diff.replaceFirst("' received", "' for exchange '"
-                            + d.name() + "' in vhost '" + name + "': received"));
-                }
+                checkEquivalent("exchange", d.name(), existing.definition().inequivalence(d));
                 return done();
             }
             // Checked here rather than when applied: an unknown type or bad argument is the asker's error.
             Exchanges.create(d);
-            return topology.apply(new TopologyCommand.DeclareExchange(d));
+            // On a cluster another node's declaration may have been applied first.
+            return changes.change(new TopologyCommand.DeclareExchange(d)).thenRun(() ->
+                    checkEquivalent("exchange", d.name(), exchange(d.name()).definition().inequivalence(d)));
         });
     }
 
@@ -287,7 +288,7 @@ public final class VirtualHost implements Queue.Owner {
             if (ifUnused && e.hasBindings()) {
                 throw BrokerException.preconditionFailed("exchange '" + exchange + "' in vhost '" + name + "' in use");
             }
-            return topology.apply(new TopologyCommand.DeleteExchange(exchange));
+            return changes.change(new TopologyCommand.DeleteExchange(exchange));
         });
     }
 
@@ -297,7 +298,7 @@ public final class VirtualHost implements Queue.Owner {
     public CompletableFuture<Void> bind(Binding b, Client client) {
         return onAdmin(() -> {
             checkBindingEnds(b, client).validate(b);
-            return topology.apply(new TopologyCommand.Bind(b));
+            return changes.change(new TopologyCommand.Bind(b));
         });
     }
 
@@ -305,7 +306,7 @@ public final class VirtualHost implements Queue.Owner {
     public CompletableFuture<Void> unbind(Binding b, Client client) {
         return onAdmin(() -> {
             checkBindingEnds(b, client);
-            return topology.apply(new TopologyCommand.Unbind(b));
+            return changes.change(new TopologyCommand.Unbind(b));
         });
     }
 
@@ -354,19 +355,28 @@ public final class VirtualHost implements Queue.Owner {
             Queue existing = queues.get(queueName);
             if (existing != null) {
                 checkExclusive(existing, client);
-                String diff = existing.definition().inequivalence(def);
-                if (diff != null) {
-                    throw BrokerException.preconditionFailed("inequivalent arg '" + diff.replaceFirst("' received", "' for queue '"
-                            + queueName + "' in vhost '" + name + "': received"));
-                }
+                checkEquivalent("queue", queueName, existing.definition().inequivalence(def));
                 existing.touch();
                 return CompletableFuture.completedFuture(declared(existing));
             }
             // Checked here rather than when applied: a bad argument is the asker's error.
             QueueArguments.parse(def.arguments(), "queue '" + queueName + "' in vhost '" + name + "'");
-            return topology.apply(new TopologyCommand.DeclareQueue(def, def.exclusive() ? client.connection() : null))
-                    .thenApply(v -> declared(queues.get(queueName)));
+            return changes.change(new TopologyCommand.DeclareQueue(def, def.exclusive() ? client.connection() : null))
+                    .thenApply(v -> {
+                        // On a cluster another node's declaration may have been applied first, or a deletion after it.
+                        Queue q = queue(queueName);
+                        checkEquivalent("queue", queueName, q.definition().inequivalence(def));
+                        return declared(q);
+                    });
         });
+    }
+
+    /** PRECONDITION_FAILED, worded as RabbitMQ words it, if {@code difference} is not null. */
+    private void checkEquivalent(String kind, String object, String difference) {
+        if (difference != null) {
+            throw BrokerException.preconditionFailed("inequivalent arg '" + difference.replaceFirst("' received", "' for " + kind
+                    + " '" + object + "' in vhost '" + name + "': received"));
+        }
     }
 
     private static QueueDeclared declared(Queue q) {
@@ -411,7 +421,7 @@ public final class VirtualHost implements Queue.Owner {
 
     /** Forgets a queue its owner deleted, unless another of its name has taken its place; runs on the admin executor. */
     private CompletableFuture<Void> forget(Queue q) {
-        return queues.get(q.name()) == q ? topology.apply(new TopologyCommand.DeleteQueue(q.name())) : done();
+        return queues.get(q.name()) == q ? changes.change(new TopologyCommand.DeleteQueue(q.name())) : done();
     }
 
     /**
@@ -580,19 +590,21 @@ public final class VirtualHost implements Queue.Owner {
      * message, session and transaction it stored. Its clients' connections are closed before.
      */
     CompletableFuture<Void> deleteEverything() {
-        Client self = Client.broker(name, "deletion of vhost '" + name + "'");
-        List<CompletableFuture<?>> steps = new ArrayList<>();
-        // Exclusive queues too: their connections may not have finished closing.
-        steps.add(onAdmin(() -> {
+        // Made here only, on every node alike (this is part of applying the vhost's deletion),
+        // while no decision runs: the admin owner waits for them.
+        CompletableFuture<Void> contents = onAdmin(() -> {
             List<CompletableFuture<Void>> gone = new ArrayList<>();
+            // Exclusive queues too: their connections may not have finished closing.
             for (Queue q : List.copyOf(queues.values())) {
-                gone.add(q.forceDelete().thenCompose(n -> forget(q)));
+                gone.add(changes.applyCommitted(new TopologyCommand.DeleteQueue(q.name())));
+            }
+            for (Stream s : List.copyOf(streams())) {
+                gone.add(changes.applyCommitted(new TopologyCommand.DeleteStream(s.name())));
             }
             return CompletableFuture.allOf(gone.toArray(CompletableFuture[]::new));
-        }));
-        for (Stream s : List.copyOf(streams())) {
-            steps.add(streamAdmin.delete(s.name(), self));
-        }
+        });
+        List<CompletableFuture<?>> steps = new ArrayList<>();
+        steps.add(contents);
         for (String g : groupOffsets.groups()) {
             steps.add(groupOffsets.delete(g));
         }
@@ -617,11 +629,16 @@ public final class VirtualHost implements Queue.Owner {
     }
 
     /**
-     * Applies a command decided elsewhere, in turn with this virtual host's own changes: what a
-     * replica does with the commands its leader decided.
+     * From now on, changes that outlive a restart are proposed to {@code cluster} and made on
+     * every node once it commits them; see {@link TopologyChanges}.
      */
-    CompletableFuture<Void> apply(TopologyCommand command) {
-        return onAdmin(() -> topology.apply(command));
+    void replicateThrough(Cluster cluster) {
+        changes.replicateThrough(cluster);
+    }
+
+    /** Applies a command the cluster committed (decided here or on another node). */
+    CompletableFuture<Void> applyCommitted(TopologyCommand command) {
+        return changes.applyCommitted(command);
     }
 
     /**

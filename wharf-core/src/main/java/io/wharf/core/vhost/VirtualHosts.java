@@ -1,6 +1,7 @@
 package io.wharf.core.vhost;
 
 import io.wharf.core.BrokerException;
+import io.wharf.core.cluster.Cluster;
 import io.wharf.core.concurrent.Sequencer;
 import io.wharf.core.queue.QueueContext;
 import io.wharf.storage.metadata.MetadataStore;
@@ -23,9 +24,10 @@ import java.util.function.Consumer;
 
 /**
  * The broker's virtual hosts: those the configuration names, and those created while it runs,
- * which are stored and opened again at start. They change only by {@link Command}s, applied one
- * after another on a sequencer; each is decided in full before it is applied, as the commands a
- * cluster replicates must be.
+ * which are stored and opened again at start. They change only by {@link Command}s, decided one
+ * after another on a sequencer, each in full before it is applied. On a node of a cluster a
+ * decided command is proposed to the cluster and applied on every node once committed, by an
+ * apply lane of its own (a decision waits for its commit, which must not wait for the decider).
  *
  * <p>Thread-safe: lookups from any thread see a virtual host once it is open.
  */
@@ -54,6 +56,10 @@ public final class VirtualHosts {
     private final MetadataStore metadata;
     private final Executor adminPool;
     private final Sequencer changes;
+    private final Sequencer applyLane;
+    private volatile Cluster cluster;
+    // Closes the clients' connections to a virtual host that is being deleted; set by the broker.
+    private volatile Consumer<String> closeConnections = name -> { };
 
     private VirtualHosts(Set<String> configured, QueueContext queueContext, MetadataStore metadata, Executor adminPool) {
         this.configured = configured;
@@ -61,6 +67,7 @@ public final class VirtualHosts {
         this.metadata = metadata;
         this.adminPool = adminPool;
         this.changes = new Sequencer(adminPool);
+        this.applyLane = new Sequencer(adminPool);
     }
 
     /** Opens the configured virtual hosts and those created at run time before. */
@@ -106,17 +113,17 @@ public final class VirtualHosts {
             return CompletableFuture.failedFuture(BrokerException.preconditionFailed(
                     "a virtual host's name is 1 to " + MAX_NAME_LENGTH + " characters"));
         }
-        return changes.submit(() -> apply(new Create(name))).thenApply(v -> open.get(name));
+        return changes.submit(() -> change(new Create(name))).thenApply(v -> open.get(name));
     }
 
     /**
-     * Deletes a virtual host created at run time: {@code closeConnections} is told to close its
-     * clients' connections, then its queues and streams go with their logs, and everything it
+     * Deletes a virtual host created at run time: its clients' connections are closed (see
+     * {@link #onDelete}), then its queues and streams go with their logs, and everything it
      * stored. Completes with false if there is no such virtual host.
      *
      * @throws BrokerException PRECONDITION_FAILED (in the future) for one the configuration names
      */
-    public CompletableFuture<Boolean> delete(String name, Consumer<String> closeConnections) {
+    public CompletableFuture<Boolean> delete(String name) {
         return changes.submit(() -> {
             if (!open.containsKey(name)) {
                 return CompletableFuture.completedFuture(false);
@@ -125,13 +132,37 @@ public final class VirtualHosts {
                 return CompletableFuture.failedFuture(BrokerException.preconditionFailed("virtual host '" + name
                         + "' is named in the configuration; remove it there to delete it"));
             }
-            closeConnections.accept(name);
-            return apply(new Delete(name)).thenApply(v -> true);
+            return change(new Delete(name)).thenApply(v -> true);
         });
     }
 
-    /** Applies a command decided before; runs on the sequencer. */
-    CompletableFuture<Void> apply(Command command) {
+    /** Has {@code closeConnections} close the connections to each virtual host being deleted, on every node. */
+    public void onDelete(Consumer<String> closeConnections) {
+        this.closeConnections = closeConnections;
+    }
+
+    /**
+     * From now on, changes to the set of virtual hosts and to their definitions that outlive a
+     * restart are proposed to {@code cluster} and made on every node once it commits them.
+     */
+    public void replicateThrough(Cluster cluster) {
+        this.cluster = cluster;
+        open.values().forEach(v -> v.replicateThrough(cluster));
+    }
+
+    /** Makes a decided change; completes once this node has applied it. On the sequencer. */
+    private CompletableFuture<Void> change(Command command) {
+        Cluster c = cluster;
+        return c == null ? apply(command) : c.proposeMetadata(MetadataCommandCodec.encode(command));
+    }
+
+    /** Applies a command the cluster committed (decided here or on another node). */
+    CompletableFuture<Void> applyCommitted(Command command) {
+        return applyLane.submit(() -> apply(command));
+    }
+
+    /** Applies a decided command: on the sequencer on a single node, on the apply lane on a cluster. */
+    private CompletableFuture<Void> apply(Command command) {
         return switch (command) {
             case Create c -> {
                 if (open.containsKey(c.name())) {
@@ -139,7 +170,11 @@ public final class VirtualHosts {
                 }
                 yield metadata.put(KEY_PREFIX + c.name(), new byte[0]).thenApplyAsync(v -> {
                     try {
-                        open.put(c.name(), VirtualHost.open(c.name(), queueContext, metadata, adminPool));
+                        VirtualHost vhost = VirtualHost.open(c.name(), queueContext, metadata, adminPool);
+                        if (cluster != null) {
+                            vhost.replicateThrough(cluster);
+                        }
+                        open.put(c.name(), vhost);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -152,6 +187,7 @@ public final class VirtualHosts {
                 if (vhost == null) {
                     yield CompletableFuture.completedFuture(null);
                 }
+                closeConnections.accept(d.name());
                 yield vhost.deleteEverything()
                         .thenCompose(v -> metadata.delete(KEY_PREFIX + d.name()))
                         .thenRun(() -> LOG.info("virtual host '{}' deleted", d.name()));

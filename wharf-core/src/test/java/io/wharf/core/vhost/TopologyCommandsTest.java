@@ -58,10 +58,10 @@ class TopologyCommandsTest {
     void shouldGiveTheSameTopologyWhereverAndWheneverTheCommandsAreApplied() throws Exception {
         try (TestBroker a = new TestBroker(first); TestBroker b = new TestBroker(second)) {
             for (TopologyCommand c : COMMANDS) {
-                a.vhost().apply(c).get(10, TimeUnit.SECONDS);
+                a.vhost().applyCommitted(c).get(10, TimeUnit.SECONDS);
             }
             for (TopologyCommand c : COMMANDS) {
-                b.vhost().apply(c).get(10, TimeUnit.SECONDS);
+                b.vhost().applyCommitted(c).get(10, TimeUnit.SECONDS);
             }
             String applied = describe(a.vhost());
 

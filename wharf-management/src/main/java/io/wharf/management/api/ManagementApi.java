@@ -26,6 +26,7 @@ public final class ManagementApi {
         new ConnectionRoutes(views).register(router);
         new UserRoutes(views).register(router);
         new StorageRoutes(views).register(router);
+        new ClusterRoutes(views).register(router);
         return router;
     }
 }

@@ -8,7 +8,7 @@ import java.util.Set;
 /**
  * The client subcommands of {@code wharf}, which talk to a running broker through its HTTP
  * management API: {@code status}, {@code queues}, {@code exchanges}, {@code streams},
- * {@code groups}, {@code connections}, {@code publish}, {@code consume}, {@code users},
+ * {@code groups}, {@code connections}, {@code publish}, {@code consume}, {@code users}, {@code vhosts}, {@code cluster},
  * {@code storage} and {@code backup}; and {@code restore}, which works on files alone.
  */
 public final class ClientCommands {
@@ -19,7 +19,8 @@ public final class ClientCommands {
 
     private static final List<Class<?>> COMMANDS = List.of(StatusCommand.class, QueuesCommand.class, ExchangesCommand.class,
             StreamsCommand.class, GroupsCommand.class, ConnectionsCommand.class, PublishCommand.class, ConsumeCommand.class,
-            UsersCommand.class, VhostsCommand.class, StorageCommand.class, BackupCommand.class, RestoreCommand.class);
+            UsersCommand.class, VhostsCommand.class, ClusterCommand.class, StorageCommand.class, BackupCommand.class,
+            RestoreCommand.class);
 
     private ClientCommands() {
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.wharf.cluster.ClusterMember;
 import io.wharf.core.stream.StreamConfigs;
 import io.wharf.core.stream.StreamDefinition;
 import io.wharf.storage.log.FsyncPolicy;
@@ -290,6 +291,7 @@ public final class ConfigLoader {
         }
         List<WharfConfig.UserConfig> users = users(vhosts);
         List<WharfConfig.StreamConfig> streams = streams(vhosts);
+        WharfConfig.ClusterConfig cluster = cluster();
         WharfConfig.AlarmsConfig alarms = new WharfConfig.AlarmsConfig(
                 fraction("alarms.memory-high-watermark"),
                 size("alarms.disk-free-limit", 0, Long.MAX_VALUE).bytes());
@@ -297,8 +299,46 @@ public final class ConfigLoader {
         if (!LEVELS.contains(level)) {
             problem("logging.level", "must be one of " + String.join(", ", new java.util.TreeSet<>(LEVELS)));
         }
-        return new WharfConfig(dataDir, storage, queues, amqp, kafka, mqtt, stomp, http, vhosts, users, streams, alarms,
+        return new WharfConfig(dataDir, storage, queues, amqp, kafka, mqtt, stomp, http, vhosts, users, streams, cluster, alarms,
                 new WharfConfig.LoggingConfig(level));
+    }
+
+    private WharfConfig.ClusterConfig cluster() {
+        String nodeId = optionalString("cluster.node-id");
+        int port = integer("cluster.port", 0, 65535);
+        List<ClusterMember> members = new ArrayList<>();
+        int problemsBefore = problems.size();
+        JsonNode list = node("cluster.members");
+        for (int i = 0; i < list.size(); i++) {
+            try {
+                ClusterMember m = ClusterMember.parse(list.get(i).asText());
+                if (members.stream().anyMatch(other -> other.id().equals(m.id()))) {
+                    problem("cluster.members", "names node '" + m.id() + "' twice");
+                } else {
+                    members.add(m);
+                }
+            } catch (IllegalArgumentException e) {
+                problem("cluster.members", "entry " + i + ": " + e.getMessage());
+            }
+        }
+        if (members.isEmpty()) {
+            if (!nodeId.isEmpty() || port != 0) {
+                problem("cluster.members", "must list every member of the cluster (id@host:port) when cluster.node-id or"
+                        + " cluster.port is set");
+            }
+            return new WharfConfig.ClusterConfig(nodeId, List.of());
+        }
+        if (problems.size() > problemsBefore) {
+            // Whether this node is a member cannot be told from a list that could not be read.
+            return new WharfConfig.ClusterConfig(nodeId, members);
+        }
+        ClusterMember self = members.stream().filter(m -> m.id().equals(nodeId)).findFirst().orElse(null);
+        if (self == null) {
+            problem("cluster.node-id", "must be one of the members' ids " + members.stream().map(ClusterMember::id).toList());
+        } else if (port != 0 && port != self.port()) {
+            problem("cluster.port", "differs from the port cluster.members gives node '" + nodeId + "' (" + self.port() + ")");
+        }
+        return new WharfConfig.ClusterConfig(nodeId, members);
     }
 
     private List<String> vhosts() {

@@ -1,5 +1,6 @@
 package io.wharf.server.config;
 
+import io.wharf.cluster.ClusterMember;
 import io.wharf.core.BrokerSettings;
 import io.wharf.core.auth.Permission;
 import io.wharf.core.auth.User;
@@ -37,12 +38,13 @@ import java.util.Set;
  * @param vhosts  the virtual hosts
  * @param users   who may connect
  * @param streams streams declared in the configuration, made to match it at every start
+ * @param cluster the cluster this node is one of, if any
  * @param alarms  when publishers are blocked
  * @param logging log output
  */
 public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queues, AmqpConfig amqp, KafkaConfig kafka,
                           MqttConfig mqtt, StompConfig stomp, HttpConfig http, List<String> vhosts, List<UserConfig> users,
-                          List<StreamConfig> streams, AlarmsConfig alarms, LoggingConfig logging) {
+                          List<StreamConfig> streams, ClusterConfig cluster, AlarmsConfig alarms, LoggingConfig logging) {
 
     /**
      * @param fsync                  when appends are forced to disk before they are acknowledged
@@ -155,6 +157,28 @@ public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queu
 
     /** A user's permissions in one virtual host, as regular expressions. */
     public record PermissionConfig(String configure, String write, String read) {
+    }
+
+    /**
+     * @param nodeId  this node's id in {@code members}
+     * @param members every member of the cluster, the same list on every node; empty for a single node
+     */
+    public record ClusterConfig(String nodeId, List<ClusterMember> members) {
+
+        public ClusterConfig {
+            members = List.copyOf(members);
+        }
+
+        /** Whether this node is one of a cluster's, rather than a broker of its own. */
+        public boolean enabled() {
+            return !members.isEmpty();
+        }
+
+        /** This node as {@code members} names it. */
+        public ClusterMember self() {
+            return members.stream().filter(m -> m.id().equals(nodeId)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no member is node '" + nodeId + "'"));
+        }
     }
 
     /**

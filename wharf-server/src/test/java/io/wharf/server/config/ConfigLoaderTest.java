@@ -66,6 +66,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReadTheClusterFromTheEnvironmentAsTheDocsShowIt() throws Exception {
+        WharfConfig c = ConfigLoader.load(null, Map.of("WHARF_CLUSTER_NODE_ID", "n2", "WHARF_CLUSTER_PORT", "7102",
+                "WHARF_CLUSTER_MEMBERS", "[n1@127.0.0.1:7101, n2@127.0.0.1:7102, \"n3@[::1]:7103\"]"), Map.of());
+
+        assertThat(c.cluster().enabled()).isTrue();
+        assertThat(c.cluster().members()).extracting(Object::toString)
+                .containsExactly("n1@127.0.0.1:7101", "n2@127.0.0.1:7102", "n3@[::1]:7103");
+        assertThat(c.cluster().self().port()).isEqualTo(7102);
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of()).cluster().enabled()).as("no members: a single node").isFalse();
+    }
+
+    @Test
+    void shouldRejectAClusterThisNodeIsNotAMemberOfOrThatNamesANodeTwice() {
+        assertThat(problemsOf(null, Map.of(), Map.of("cluster.node-id", "n4",
+                "cluster.members", "[n1@h1:7101, n2@h2:7101]")).problems()).singleElement().asString()
+                .contains("cluster.node-id").contains("[n1, n2]");
+        assertThat(problemsOf(null, Map.of(), Map.of("cluster.node-id", "n1", "cluster.port", "7000",
+                "cluster.members", "[n1@h1:7101, n2@h2:7101]")).problems()).singleElement().asString()
+                .contains("cluster.port").contains("7101");
+        assertThat(problemsOf(null, Map.of(), Map.of("cluster.node-id", "n1",
+                "cluster.members", "[n1@h1:7101, n1@h2:7101]")).problems()).singleElement().asString()
+                .contains("names node 'n1' twice");
+        assertThat(problemsOf(null, Map.of(), Map.of("cluster.node-id", "n1",
+                "cluster.members", "[n1@h1, n2@h2:7101]")).problems()).singleElement().asString()
+                .contains("entry 0").contains("id@host:port");
+        assertThat(problemsOf(null, Map.of(), Map.of("cluster.node-id", "n1")).problems()).singleElement().asString()
+                .contains("cluster.members");
+    }
+
+    @Test
     void shouldRejectAnUnknownKeyAndSuggestTheNearestOne() throws Exception {
         Path f = file("""
                 storage:

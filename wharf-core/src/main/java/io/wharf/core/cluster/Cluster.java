@@ -1,0 +1,25 @@
+package io.wharf.core.cluster;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The cluster this broker is a node of, as the core sees it: where the commands that change
+ * definitions go to be agreed on, and what the node knows of the cluster's state. The consensus
+ * behind it is another module's; the core only proposes and applies.
+ *
+ * <p>Thread-safe: callable from any thread; nothing blocks the caller.
+ */
+public interface Cluster {
+
+    /**
+     * Proposes a command that changes definitions (encoded by
+     * {@link io.wharf.core.vhost.MetadataCommandCodec}). Completes once a majority of the nodes has
+     * it and this node has applied it and every command before it, so that what the caller does
+     * next here sees it; fails if no majority answered in time, in which case the command may or
+     * may not be applied later.
+     */
+    CompletableFuture<Void> proposeMetadata(byte[] command);
+
+    /** The members and every group as this node sees them now. */
+    ClusterStatus status();
+}

@@ -1,0 +1,40 @@
+package io.wharf.core.cluster;
+
+import java.util.List;
+
+/**
+ * A cluster as one node sees it, for the HTTP API, the command line and metrics. Immutable.
+ *
+ * @param node    the node that reports it
+ * @param members every member, in the order the configuration lists them
+ * @param groups  the Raft groups this node is a member of
+ */
+public record ClusterStatus(String node, List<Member> members, List<GroupStatus> groups) {
+
+    public ClusterStatus {
+        members = List.copyOf(members);
+        groups = List.copyOf(groups);
+    }
+
+    /** What a node knows of another's state. */
+    public enum MemberState {
+        /** The reporting node itself. */
+        SELF,
+        /** The metadata group's leader heard from it recently, or it is the leader this node follows. */
+        UP,
+        /** The metadata group's leader has not heard from it for longer than an election takes. */
+        DOWN,
+        /** This node does not lead the metadata group, so it cannot tell; ask the leader. */
+        UNKNOWN
+    }
+
+    /**
+     * One member.
+     *
+     * @param id      its node id
+     * @param address its Raft address, {@code host:port}
+     * @param state   whether it answers, as far as this node can tell
+     */
+    public record Member(String id, String address, MemberState state) {
+    }
+}

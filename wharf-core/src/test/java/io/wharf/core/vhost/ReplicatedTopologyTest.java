@@ -1,0 +1,95 @@
+package io.wharf.core.vhost;
+
+import io.wharf.core.BrokerException;
+import io.wharf.core.TestBroker;
+import io.wharf.core.cluster.Cluster;
+import io.wharf.core.cluster.ClusterStatus;
+import io.wharf.core.queue.QueueDefinition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Two brokers joined to one log of metadata commands, standing in for a cluster's metadata
+ * group: what either decides is applied on both, in the log's order, and a decision that another
+ * node's command overtook is answered as that command left things.
+ */
+class ReplicatedTopologyTest {
+
+    @TempDir
+    Path first;
+
+    @TempDir
+    Path second;
+
+    /** A log both brokers apply; a command can be slipped in ahead of the next proposal, as another node's would be. */
+    private static final class SharedLog implements Cluster {
+        final List<MetadataApplier> appliers = new ArrayList<>();
+        final List<byte[]> overtaking = new ArrayList<>();
+        long index;
+
+        @Override
+        public synchronized CompletableFuture<Void> proposeMetadata(byte[] command) {
+            overtaking.forEach(this::append);
+            overtaking.clear();
+            return append(command);
+        }
+
+        private CompletableFuture<Void> append(byte[] command) {
+            index++;
+            CompletableFuture<Void> proposerApplied = null;
+            for (MetadataApplier a : appliers) {
+                CompletableFuture<Void> applied = a.apply(index, command);
+                proposerApplied = proposerApplied == null ? applied : proposerApplied;
+            }
+            return proposerApplied;
+        }
+
+        @Override
+        public ClusterStatus status() {
+            return new ClusterStatus("a", List.of(), List.of());
+        }
+    }
+
+    @Test
+    void shouldApplyWhatEitherDecidesOnBothAndAnswerAnOvertakenDeclarationAsItEnded() throws Exception {
+        try (TestBroker a = new TestBroker(first); TestBroker b = new TestBroker(second)) {
+            SharedLog log = new SharedLog();
+            log.appliers.add(a.broker().metadataApplier());
+            log.appliers.add(b.broker().metadataApplier());
+            a.broker().joinCluster(log);
+            b.broker().joinCluster(log);
+
+            a.vhost().declareQueue(new QueueDefinition("billing", true, false, false, Map.of()), false, a.client).get(10, TimeUnit.SECONDS);
+            assertThat(b.vhost().findQueue("billing")).isPresent();
+            // Belongs to a alone.
+            a.vhost().declareQueue(new QueueDefinition("scratch", false, false, false, Map.of()), false, a.client).get(10, TimeUnit.SECONDS);
+            assertThat(b.vhost().findQueue("scratch")).isEmpty();
+
+            // Another node declares "audit" differently between a's decision and its commit.
+            log.overtaking.add(MetadataCommandCodec.encode("/", new TopologyCommand.DeclareQueue(
+                    new QueueDefinition("audit", true, false, false, Map.of("x-max-length", 5L)), null)));
+            CompletableFuture<VirtualHost.QueueDeclared> declared = a.vhost().declareQueue(
+                    new QueueDefinition("audit", true, false, false, Map.of("x-max-length", 10L)), false, a.client);
+            assertThatThrownBy(() -> declared.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(BrokerException.class).hasMessageContaining("inequivalent arg 'x-max-length'");
+            assertThat(a.vhost().queue("audit").definition().arguments()).containsEntry("x-max-length", 5L);
+            assertThat(b.vhost().queue("audit").definition().arguments()).containsEntry("x-max-length", 5L);
+
+            b.vhost().deleteQueue("billing", false, false, b.client).get(10, TimeUnit.SECONDS);
+            assertThat(a.vhost().findQueue("billing")).isEmpty();
+            b.broker().createVirtualHost("tenant").get(10, TimeUnit.SECONDS);
+            assertThat(a.broker().vhost("tenant")).isPresent();
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.wharf.management.api;
+
+import io.wharf.core.cluster.ClusterStatus;
+import io.wharf.core.cluster.GroupStatus;
+import io.wharf.management.http.ApiRequest;
+import io.wharf.management.http.ApiResponse;
+import io.wharf.management.http.Router;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static io.wharf.management.http.Router.Level.MANAGEMENT;
+
+/**
+ * {@code /api/cluster}: the members of the cluster this node is one of, whether each answers, and
+ * every Raft group as this node sees it (its leader, term, commit and applied index, and, on the
+ * group's leader, each replica's lag). A single node answers with itself alone and no groups.
+ */
+final class ClusterRoutes {
+
+    private final Views views;
+
+    ClusterRoutes(Views views) {
+        this.views = views;
+    }
+
+    void register(Router r) {
+        r.get("/api/cluster", MANAGEMENT, this::cluster);
+    }
+
+    private ApiResponse cluster(ApiRequest r) {
+        return ApiResponse.ok(views.broker().cluster().map(c -> view(c.status())).orElseGet(ClusterRoutes::singleNode));
+    }
+
+    private static Map<String, Object> singleNode() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("clustered", false);
+        m.put("node", null);
+        m.put("members", List.of());
+        m.put("groups", List.of());
+        return m;
+    }
+
+    private static Map<String, Object> view(ClusterStatus s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("clustered", true);
+        m.put("node", s.node());
+        m.put("members", s.members().stream().map(ClusterRoutes::view).toList());
+        m.put("groups", s.groups().stream().map(ClusterRoutes::view).toList());
+        return m;
+    }
+
+    private static Map<String, Object> view(ClusterStatus.Member member) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", member.id());
+        m.put("address", member.address());
+        m.put("state", member.state().name().toLowerCase(Locale.ROOT));
+        return m;
+    }
+
+    private static Map<String, Object> view(GroupStatus g) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("group", g.group());
+        m.put("role", g.role().toLowerCase(Locale.ROOT));
+        m.put("leader", g.leader().orElse(null));
+        m.put("term", g.term());
+        m.put("commit_index", g.commitIndex());
+        m.put("applied_index", g.appliedIndex());
+        m.put("replicas", g.replicas().stream().map(ClusterRoutes::view).toList());
+        return m;
+    }
+
+    private static Map<String, Object> view(GroupStatus.Replica replica) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", replica.id());
+        m.put("commit_index", replica.commitIndex());
+        m.put("lag", replica.lag());
+        m.put("last_contact_ms", replica.lastContactMs());
+        return m;
+    }
+}
