@@ -210,7 +210,7 @@ public final class Broker implements AutoCloseable {
      * cluster node is started with, before {@link #joinCluster}.
      */
     public MetadataApplier metadataApplier() {
-        return new MetadataApplier(vhosts, storage.metadata());
+        return new MetadataApplier(vhosts, users, storage.metadata());
     }
 
     /**
@@ -220,6 +220,7 @@ public final class Broker implements AutoCloseable {
     public void joinCluster(Cluster cluster) {
         this.cluster = cluster;
         vhosts.replicateThrough(cluster);
+        users.replicateThrough(cluster);
     }
 
     /** The cluster this broker is a node of; empty for a single node. */

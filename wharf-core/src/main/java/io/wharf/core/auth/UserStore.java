@@ -1,6 +1,7 @@
 package io.wharf.core.auth;
 
 import io.wharf.core.BrokerException;
+import io.wharf.core.cluster.Cluster;
 import io.wharf.core.concurrent.Sequencer;
 import io.wharf.core.message.FieldTables;
 import io.wharf.core.message.WireReader;
@@ -33,7 +34,9 @@ import java.util.concurrent.Executor;
  *
  * <p>Thread-safe. Changes are {@link Command} records applied one after another, each once the
  * one before it is stored, so two changes to one user never interleave; the random salt of a new
- * password is drawn before its command is made. Lookups read the published state from any thread.
+ * password is drawn before its command is made. On a node of a cluster each change is proposed to
+ * the cluster and applied on every node once committed, by an apply lane of its own. Lookups read
+ * the published state from any thread.
  */
 public final class UserStore {
 
@@ -88,6 +91,8 @@ public final class UserStore {
     private final Map<String, Stored> users = new ConcurrentHashMap<>();
     private final MetadataStore store;
     private final Sequencer changes;
+    private final Sequencer applyLane;
+    private volatile Cluster cluster;
 
     /** Users kept in memory only; changes run on the calling thread. */
     public UserStore(Iterable<Credentials> initial) {
@@ -103,6 +108,7 @@ public final class UserStore {
     public UserStore(Iterable<Credentials> configured, MetadataStore store, Executor pool) {
         this.store = store;
         this.changes = new Sequencer(pool);
+        this.applyLane = new Sequencer(pool);
         if (store != null) {
             for (byte[] v : store.scan(PREFIX).values()) {
                 Stored s = decode(v);
@@ -185,7 +191,46 @@ public final class UserStore {
      * vhost ({@link SetPermission}, which fails with {@code NOT_FOUND} for an unknown user).
      */
     public CompletableFuture<Boolean> apply(Command command) {
-        return changes.submit(() -> switch (command) {
+        Cluster c = cluster;
+        if (c == null) {
+            return changes.submit(() -> applyHere(command));
+        }
+        return changes.submit(() -> {
+            // Answered as this node sees the user before the change; another node's change may land between.
+            boolean answer = switch (command) {
+                case Put p -> !users.containsKey(p.user().name());
+                case Delete d -> users.containsKey(d.name());
+                case SetPermission sp -> {
+                    Stored s = users.get(sp.name());
+                    if (s == null) {
+                        throw BrokerException.notFound("no user '" + sp.name() + "'");
+                    }
+                    yield s.user().permission(sp.vhost()).isEmpty();
+                }
+            };
+            return c.proposeMetadata(UserCommands.encode(command)).thenApply(v -> answer);
+        });
+    }
+
+    /**
+     * From now on, changes are proposed to {@code cluster} and made on every node once it commits
+     * them; see {@link #applyCommitted}.
+     */
+    public void replicateThrough(Cluster cluster) {
+        this.cluster = cluster;
+    }
+
+    /**
+     * Applies a change the cluster committed (decided here or on another node). A permission for
+     * a user deleted meanwhile changes nothing.
+     */
+    public CompletableFuture<Void> applyCommitted(Command command) {
+        return applyLane.submit(() -> command instanceof SetPermission sp && !users.containsKey(sp.name())
+                ? CompletableFuture.completedFuture(null) : applyHere(command).thenApply(v -> null));
+    }
+
+    private CompletableFuture<Boolean> applyHere(Command command) {
+        return switch (command) {
             case Put p -> {
                 Stored old = users.get(p.user().name());
                 PasswordHash hash = p.password() != null ? p.password()
@@ -215,7 +260,7 @@ public final class UserStore {
                 users.put(sp.name(), updated);
                 yield save(updated).thenApply(v -> fresh);
             }
-        });
+        };
     }
 
     private CompletableFuture<Void> save(Stored s) {
@@ -233,34 +278,11 @@ public final class UserStore {
     }
 
     private static byte[] encode(Stored s) {
-        Map<String, Object> perms = new LinkedHashMap<>();
-        s.user().permissions().forEach((vhost, p) -> perms.put(vhost,
-                Map.of("configure", p.configure(), "write", p.write(), "read", p.read())));
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", s.user().name());
-        m.put("tags", String.join(",", new java.util.TreeSet<>(s.user().tags())));
-        m.put("loopback_only", s.user().loopbackOnly());
-        m.put("salt", s.password().salt());
-        m.put("hash", s.password().hash());
-        m.put("permissions", perms);
-        return FieldTables.encode(m);
+        return FieldTables.encode(UserTables.withPassword(UserTables.of(s.user()), s.password()));
     }
 
-    @SuppressWarnings("unchecked")
     private static Stored decode(byte[] v) {
         Map<String, Object> m = FieldTables.read(new WireReader(ByteBuffer.wrap(v)));
-        Map<String, Permission> perms = new LinkedHashMap<>();
-        ((Map<String, Object>) m.get("permissions")).forEach((vhost, p) -> {
-            Map<String, Object> pm = (Map<String, Object>) p;
-            perms.put(vhost, new Permission(text(pm.get("configure")), text(pm.get("write")), text(pm.get("read"))));
-        });
-        String tags = text(m.get("tags"));
-        User u = new User(text(m.get("name")), tags.isEmpty() ? Set.of() : Set.of(tags.split(",")), perms,
-                Boolean.TRUE.equals(m.get("loopback_only")));
-        return new Stored(u, new PasswordHash((byte[]) m.get("salt"), (byte[]) m.get("hash")));
-    }
-
-    private static String text(Object v) {
-        return v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(v);
+        return new Stored(UserTables.user(m), UserTables.password(m));
     }
 }

@@ -1,5 +1,6 @@
 package io.wharf.core.vhost;
 
+import io.wharf.core.auth.UserStore;
 import io.wharf.core.message.MalformedDataException;
 import io.wharf.storage.metadata.MetadataStore;
 import org.slf4j.Logger;
@@ -9,7 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Applies the metadata commands a cluster committed to this node's virtual hosts, one after
+ * Applies the metadata commands a cluster committed to this node's virtual hosts and users, one after
  * another in the order of the cluster's log, and records in the metadata store the index of the
  * last one applied. After a restart the cluster's log is gone through again; commands up to that
  * index are already in the stored definitions and are skipped, which keeps a replayed "delete
@@ -29,12 +30,14 @@ public final class MetadataApplier {
     private static final String APPLIED_KEY = "cluster\0metadata-applied";
 
     private final VirtualHosts vhosts;
+    private final UserStore users;
     private final MetadataStore metadata;
     // The apply of the last command given; the next starts when it has finished. Apply thread only.
     private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
 
-    public MetadataApplier(VirtualHosts vhosts, MetadataStore metadata) {
+    public MetadataApplier(VirtualHosts vhosts, UserStore users, MetadataStore metadata) {
         this.vhosts = vhosts;
+        this.users = users;
         this.metadata = metadata;
     }
 
@@ -75,6 +78,7 @@ public final class MetadataApplier {
     private CompletableFuture<Void> dispatch(MetadataCommandCodec.Decoded decoded) {
         return switch (decoded) {
             case MetadataCommandCodec.VhostChange c -> vhosts.applyCommitted(c.command());
+            case MetadataCommandCodec.UserChange c -> users.applyCommitted(c.command());
             case MetadataCommandCodec.TopologyChange c -> vhosts.get(c.vhost()).map(v -> v.applyCommitted(c.command()))
                     .orElseGet(() -> {
                         // Deleted by an earlier command: what the command changed went with it.

@@ -1,5 +1,7 @@
 package io.wharf.core.vhost;
 
+import io.wharf.core.auth.UserCommands;
+import io.wharf.core.auth.UserStore;
 import io.wharf.core.message.FieldTables;
 import io.wharf.core.message.MalformedDataException;
 
@@ -13,7 +15,8 @@ import static io.wharf.core.vhost.DefinitionTables.table;
 
 /**
  * Changes to definitions as bytes, for a log that other nodes apply: {@link TopologyCommand}s
- * with the virtual host they change, and {@link VirtualHosts.Command}s. Each is a field table
+ * with the virtual host they change, {@link VirtualHosts.Command}s, and changes to the users
+ * ({@link UserCommands} encodes those). Each is a field table
  * naming the command and its fields, with definitions in the form the metadata store keeps them,
  * so that fields can be added without breaking what was written before. Stateless.
  */
@@ -29,6 +32,10 @@ public final class MetadataCommandCodec {
 
     /** A change to the set of virtual hosts. */
     public record VhostChange(VirtualHosts.Command command) implements Decoded {
+    }
+
+    /** A change to the users. */
+    public record UserChange(UserStore.Command command) implements Decoded {
     }
 
     private MetadataCommandCodec() {
@@ -77,6 +84,10 @@ public final class MetadataCommandCodec {
         return FieldTables.encode(m);
     }
 
+    public static byte[] encode(UserStore.Command command) {
+        return UserCommands.encode(command);
+    }
+
     private static Map<String, Object> named(Map<String, Object> m, String command) {
         m.put("command", command);
         return m;
@@ -99,6 +110,9 @@ public final class MetadataCommandCodec {
                     return new VhostChange(new VirtualHosts.Delete(required(m, "name")));
                 }
                 default -> {
+                    if (UserCommands.names(command)) {
+                        return new UserChange(UserCommands.decode(m));
+                    }
                 }
             }
             String vhost = required(m, "vhost");

@@ -1,5 +1,8 @@
 package io.wharf.core.vhost;
 
+import io.wharf.core.auth.Permission;
+import io.wharf.core.auth.User;
+import io.wharf.core.auth.UserStore;
 import io.wharf.core.exchange.Binding;
 import io.wharf.core.exchange.ExchangeDefinition;
 import io.wharf.core.message.FieldTables;
@@ -8,9 +11,11 @@ import io.wharf.core.queue.QueueDefinition;
 import io.wharf.core.stream.StreamDefinition;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,6 +54,30 @@ class MetadataCommandCodecTest {
 
             assertThat(back.vhost()).isEqualTo("/eu");
             assertThat(back.command()).as("%s", c).isEqualTo(c);
+        }
+    }
+
+    /** A password travels as its salt and hash, never as itself. */
+    @Test
+    void shouldDecodeEveryChangeToTheUsersWithoutThePassword() {
+        User alice = new User("alice", Set.of("management", "monitoring"),
+                Map.of("/", new Permission("^alice\\.", ".*", ""), "/eu", new Permission("", "", ".*")), true);
+        UserStore.PasswordHash hash = UserStore.PasswordHash.of("s3cret-passw0rd");
+        byte[] put = MetadataCommandCodec.encode(new UserStore.Put(alice, hash));
+
+        assertThat(new String(put, StandardCharsets.ISO_8859_1)).doesNotContain("s3cret-passw0rd");
+        UserStore.Put back = (UserStore.Put) ((MetadataCommandCodec.UserChange) MetadataCommandCodec.decode(put)).command();
+        assertThat(back.user()).isEqualTo(alice);
+        assertThat(back.password().salt()).isEqualTo(hash.salt());
+        assertThat(back.password().hash()).isEqualTo(hash.hash());
+        UserStore.Put keepPassword = (UserStore.Put) ((MetadataCommandCodec.UserChange) MetadataCommandCodec.decode(
+                MetadataCommandCodec.encode(new UserStore.Put(alice, null)))).command();
+        assertThat(keepPassword.password()).isNull();
+        for (UserStore.Command c : List.of(new UserStore.Delete("alice"),
+                new UserStore.SetPermission("alice", "/eu", new Permission("a", "b", "c")),
+                new UserStore.SetPermission("alice", "/eu", null))) {
+            assertThat(((MetadataCommandCodec.UserChange) MetadataCommandCodec.decode(MetadataCommandCodec.encode(c))).command())
+                    .isEqualTo(c);
         }
     }
 

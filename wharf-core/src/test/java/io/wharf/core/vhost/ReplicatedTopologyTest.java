@@ -2,6 +2,8 @@ package io.wharf.core.vhost;
 
 import io.wharf.core.BrokerException;
 import io.wharf.core.TestBroker;
+import io.wharf.core.auth.Permission;
+import io.wharf.core.auth.User;
 import io.wharf.core.cluster.Cluster;
 import io.wharf.core.cluster.ClusterStatus;
 import io.wharf.core.queue.QueueDefinition;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -90,6 +93,20 @@ class ReplicatedTopologyTest {
             assertThat(a.vhost().findQueue("billing")).isEmpty();
             b.broker().createVirtualHost("tenant").get(10, TimeUnit.SECONDS);
             assertThat(a.broker().vhost("tenant")).isPresent();
+
+            // Users made on one node log in on the other, with the permissions given on either.
+            assertThat(b.broker().users().put(new User("alice", Set.of(), Map.of(), false), "wonderland")
+                    .get(10, TimeUnit.SECONDS)).as("new").isTrue();
+            assertThat(a.broker().users().setPermission("alice", "tenant", new Permission(".*", ".*", ".*"))
+                    .get(10, TimeUnit.SECONDS)).as("first in the vhost").isTrue();
+            assertThat(a.broker().users().authenticate("alice", "wonderland", null)).isPresent();
+            assertThat(b.broker().users().get("alice").orElseThrow().permission("tenant")).isPresent();
+            // Deleting a vhost revokes its permissions on every node.
+            a.broker().deleteVirtualHost("tenant").get(10, TimeUnit.SECONDS);
+            assertThat(b.broker().users().get("alice").orElseThrow().permission("tenant")).isEmpty();
+            assertThat(b.broker().vhost("tenant")).isEmpty();
+            a.broker().users().delete("alice").get(10, TimeUnit.SECONDS);
+            assertThat(b.broker().users().get("alice")).isEmpty();
         }
     }
 }

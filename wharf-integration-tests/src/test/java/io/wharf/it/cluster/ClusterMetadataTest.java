@@ -61,6 +61,9 @@ class ClusterMetadataTest {
             }
             ApiClient api2 = new ApiClient(cluster.node("n2").httpPort(), "guest", "guest");
             assertThat(api2.put("/api/vhosts/tenant", "{}").status()).isIn(201, 204);
+            assertThat(api2.put("/api/users/alice", "{\"password\":\"wonderland\",\"tags\":\"\"}").status()).isIn(201, 204);
+            assertThat(api2.put("/api/permissions/tenant/alice", "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}")
+                    .status()).isIn(201, 204);
             try (Admin admin = kafka(cluster.node("n3"))) {
                 admin.createTopics(List.of(new NewTopic("events", 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
             }
@@ -78,6 +81,20 @@ class ClusterMetadataTest {
                     assertThat(node.broker().vhost("tenant")).as(id).isPresent();
                 });
             }
+            // A user made on n2 logs in on n3, to the vhost made on n2.
+            await().atMost(AGREED).until(() -> cluster.node("n3").broker().users().get("alice")
+                    .flatMap(u -> u.permission("tenant")).isPresent());
+            ConnectionFactory alice = new ConnectionFactory();
+            alice.setPort(cluster.node("n3").amqpPort());
+            alice.setUsername("alice");
+            alice.setPassword("wonderland");
+            alice.setVirtualHost("tenant");
+            try (Connection c = alice.newConnection()) {
+                c.createChannel().queueDeclare("alices", true, false, false, null);
+            }
+            await().atMost(AGREED).untilAsserted(() ->
+                    assertThat(cluster.node("n1").broker().vhost("tenant").orElseThrow().findQueue("alices")).isPresent());
+
             Set<UUID> topicIds = new HashSet<>();
             cluster.running().values().forEach(n -> topicIds.add(n.broker().vhost("/").orElseThrow().stream("events").definition().id()));
             assertThat(topicIds).as("one topic id, drawn once, on every node").hasSize(1);
