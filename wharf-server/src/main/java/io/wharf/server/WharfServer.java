@@ -70,17 +70,19 @@ public final class WharfServer implements AutoCloseable {
     private final WharfConfig config;
     private final Broker broker;
     private final ClusterNode cluster;
+    private final AutoCloseable declaredStreams;
     private final EventLoops loops;
     private final Map<String, ProtocolEndpoint> endpoints;
     private final ManagementEndpoint http;
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Lifecycle state = Lifecycle.RUNNING;
 
-    private WharfServer(WharfConfig config, Broker broker, ClusterNode cluster, EventLoops loops,
+    private WharfServer(WharfConfig config, Broker broker, ClusterNode cluster, AutoCloseable declaredStreams, EventLoops loops,
                         Map<String, ProtocolEndpoint> endpoints, ManagementEndpoint http) {
         this.config = config;
         this.broker = broker;
         this.cluster = cluster;
+        this.declaredStreams = declaredStreams;
         this.loops = loops;
         this.endpoints = endpoints;
         this.http = http;
@@ -104,9 +106,15 @@ public final class WharfServer implements AutoCloseable {
         EventLoops loops = EventLoops.start();
         Map<String, ProtocolEndpoint> endpoints = new LinkedHashMap<>();
         ManagementEndpoint http;
+        AutoCloseable declaredStreams = null;
         try {
-            // Before any listener opens, so no client ever sees the broker without its declared streams.
-            DeclaredStreams.apply(broker, config.streams());
+            if (cluster == null) {
+                // Before any listener opens, so no client ever sees the broker without its declared streams.
+                DeclaredStreams.apply(broker, config.streams());
+            } else {
+                // A node of a cluster may start before a majority runs, and must, for one to run.
+                declaredStreams = DeclaredStreams.applyWhenAgreed(broker, config.streams());
+            }
             for (Protocol p : PROTOCOLS) {
                 if (p.enabled().test(config)) {
                     endpoints.put(p.name(), p.starter().start(broker, config, loops));
@@ -119,11 +127,12 @@ public final class WharfServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             closeEndpoints(endpoints.values());
             loops.close();
+            closeQuietly(declaredStreams, e);
             closeQuietly(cluster, e);
             closeQuietly(broker, e);
             throw e;
         }
-        WharfServer server = new WharfServer(config, broker, cluster, loops, endpoints, http);
+        WharfServer server = new WharfServer(config, broker, cluster, declaredStreams, loops, endpoints, http);
         LOG.info("Wharf started in {} ms: data in {}, {}, HTTP on {}:{}{}", (System.nanoTime() - started) / 1_000_000,
                 broker.storage().dataDir(), describe(config, endpoints), config.http().host(), http.port(),
                 cluster == null ? "" : ", " + cluster);
@@ -154,6 +163,14 @@ public final class WharfServer implements AutoCloseable {
                 });
         broker.joinCluster(node);
         return node;
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.warn("closing {} failed", closeable, e);
+        }
     }
 
     private static void closeQuietly(AutoCloseable closeable, Exception failure) {
@@ -284,6 +301,7 @@ public final class WharfServer implements AutoCloseable {
             loops.close();
             // Before the broker: the cluster's applies change the broker's definitions.
             if (cluster != null) {
+                closeQuietly(declaredStreams);
                 cluster.close();
             }
         } finally {

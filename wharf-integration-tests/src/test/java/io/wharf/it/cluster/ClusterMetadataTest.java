@@ -126,7 +126,9 @@ class ClusterMetadataTest {
 
     @Test
     void shouldReportTheClusterOverTheApiAndTheCommandLine() throws Exception {
-        try (LocalCluster cluster = LocalCluster.start(dir, 3, SETTINGS)) {
+        Map<String, String> declaring = new java.util.HashMap<>(SETTINGS);
+        declaring.put("streams", "[{name: declared, partitions: 2}]");
+        try (LocalCluster cluster = LocalCluster.start(dir, 3, declaring)) {
             Set<String> leaders = new HashSet<>();
             for (String id : cluster.ids()) {
                 ApiClient api = new ApiClient(cluster.node(id).httpPort(), "guest", "guest");
@@ -139,6 +141,15 @@ class ClusterMetadataTest {
                 leaders.add(status.path("groups").path(0).path("leader").asText());
             }
             assertThat(leaders).as("every node names the same leader").hasSize(1);
+            // Every node declares the configuration's streams once the cluster agrees; they agree on one.
+            await().atMost(AGREED).untilAsserted(() -> {
+                Set<UUID> ids = new HashSet<>();
+                for (WharfServer node : cluster.running().values()) {
+                    assertThat(node.broker().vhost("/").orElseThrow().stream("declared")).isNotNull();
+                    ids.add(node.broker().vhost("/").orElseThrow().stream("declared").definition().id());
+                }
+                assertThat(ids).hasSize(1);
+            });
             String leader = leaders.iterator().next();
             ApiClient leaderApi = new ApiClient(cluster.node(leader).httpPort(), "guest", "guest");
             await().atMost(AGREED).untilAsserted(() -> {
