@@ -46,6 +46,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 
 /**
  * This node's part of a cluster: one Raft server (Apache Ratis) hosting the metadata group, which
@@ -84,6 +85,7 @@ public final class ClusterNode implements Cluster, AutoCloseable {
     private final CommandStateMachine metadata;
     private final RaftGroup group;
     private volatile boolean closing;
+    private volatile LongConsumer proposalTimes = nanos -> { };
     // Replaced after a proposal fails: Ratis' ordered client refuses every later request once one
     // has failed for good.
     private final AtomicReference<RaftClient> client;
@@ -172,6 +174,8 @@ public final class ClusterNode implements Cluster, AutoCloseable {
      */
     public CompletableFuture<byte[]> propose(byte[] command) {
         CompletableFuture<byte[]> applied = new CompletableFuture<>();
+        long started = System.nanoTime();
+        applied.thenRun(() -> proposalTimes.accept(System.nanoTime() - started));
         RaftClient proposer = client.get();
         // A copy: the deadline must not complete the client's own future, which it completes itself.
         proposer.async().send(Message.valueOf(ByteString.copyFrom(command))).copy()
@@ -276,7 +280,12 @@ public final class ClusterNode implements Cluster, AutoCloseable {
         }
         return new GroupStatus("metadata", self.id(), info.getCurrentRole().name(),
                 Optional.ofNullable(info.getLeaderId()).map(RaftPeerId::toString), info.getCurrentTerm(), commitIndex,
-                metadata.appliedIndex(), replicas);
+                metadata.appliedIndex(), metadata.leaderChanges(), replicas);
+    }
+
+    @Override
+    public void onProposal(LongConsumer nanos) {
+        this.proposalTimes = nanos;
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.wharf.cluster;
 
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
@@ -36,6 +38,7 @@ final class CommandStateMachine extends BaseStateMachine {
     // Applies may complete out of order (different owners); this completes in log order. Apply thread only.
     private CompletableFuture<Void> inOrder = CompletableFuture.completedFuture(null);
     private final AtomicLong appliedUpTo = new AtomicLong();
+    private final AtomicLong leaderChanges = new AtomicLong();
     private final ConcurrentNavigableMap<Long, CompletableFuture<Void>> waiters = new ConcurrentSkipListMap<>();
 
     CommandStateMachine(CommandApplier applier) {
@@ -78,6 +81,16 @@ final class CommandStateMachine extends BaseStateMachine {
             waiters.remove(w.getKey(), w.getValue());
             w.getValue().complete(null);
         }
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeader) {
+        leaderChanges.incrementAndGet();
+    }
+
+    /** How many times this node has seen the group's leader change (or be lost) since it started. */
+    long leaderChanges() {
+        return leaderChanges.get();
     }
 
     /** The last index up to which every command has been applied on this node. */

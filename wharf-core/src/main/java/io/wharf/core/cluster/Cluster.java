@@ -1,6 +1,7 @@
 package io.wharf.core.cluster;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /**
  * The cluster this broker is a node of, as the core sees it: where the commands that change
@@ -22,4 +23,11 @@ public interface Cluster {
 
     /** The members and every group as this node sees them now. */
     ClusterStatus status();
+
+    /**
+     * Tells {@code nanos} how long each proposal from this node took, from proposing it until a
+     * majority had it and this node had applied it; on a thread of the cluster's, so it must not
+     * block. One listener at a time.
+     */
+    void onProposal(LongConsumer nanos);
 }

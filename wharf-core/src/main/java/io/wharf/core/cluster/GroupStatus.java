@@ -13,10 +13,11 @@ import java.util.Optional;
  * @param term         the Raft term it is in
  * @param commitIndex  the last log index it knows to be on a majority
  * @param appliedIndex the last log index it has applied
+ * @param leaderChanges how many times {@code node} has seen the leader change since it started
  * @param replicas     the other members as the leader sees them; empty unless {@code node} leads
  */
 public record GroupStatus(String group, String node, String role, Optional<String> leader, long term,
-                          long commitIndex, long appliedIndex, List<Replica> replicas) {
+                          long commitIndex, long appliedIndex, long leaderChanges, List<Replica> replicas) {
 
     public GroupStatus {
         replicas = List.copyOf(replicas);

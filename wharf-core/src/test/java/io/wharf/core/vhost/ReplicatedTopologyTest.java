@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,7 +36,10 @@ class ReplicatedTopologyTest {
     @TempDir
     Path second;
 
-    /** A log both brokers apply; a command can be slipped in ahead of the next proposal, as another node's would be. */
+    /**
+     * A log both brokers apply; a command can be slipped in ahead of the next proposal, as another
+     * node's would be. Synchronized: the two brokers' admin threads propose.
+     */
     private static final class SharedLog implements Cluster {
         final List<MetadataApplier> appliers = new ArrayList<>();
         final List<byte[]> overtaking = new ArrayList<>();
@@ -48,19 +52,19 @@ class ReplicatedTopologyTest {
             return append(command);
         }
 
+        /** Completes once both have applied it, so that the test may look at either. */
         private CompletableFuture<Void> append(byte[] command) {
             index++;
-            CompletableFuture<Void> proposerApplied = null;
-            for (MetadataApplier a : appliers) {
-                CompletableFuture<Void> applied = a.apply(index, command);
-                proposerApplied = proposerApplied == null ? applied : proposerApplied;
-            }
-            return proposerApplied;
+            return CompletableFuture.allOf(appliers.stream().map(a -> a.apply(index, command)).toArray(CompletableFuture[]::new));
         }
 
         @Override
         public ClusterStatus status() {
             return new ClusterStatus("a", List.of(), List.of());
+        }
+
+        @Override
+        public void onProposal(LongConsumer nanos) {
         }
     }
 

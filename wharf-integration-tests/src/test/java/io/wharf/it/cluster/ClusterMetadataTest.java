@@ -158,6 +158,16 @@ class ClusterMetadataTest {
                 assertThat(status.path("groups").path(0).path("replicas")).hasSize(2);
             });
 
+            // Raft's state in the metrics, with a proposal of the leader's own timed.
+            try (Connection c = amqp(cluster.node(leader))) {
+                c.createChannel().queueDeclare("timed", true, false, false, null);
+            }
+            String metrics = new ApiClient(cluster.node(leader).httpPort(), null, null).get("/metrics").raw().body();
+            assertThat(metrics).contains("wharf_cluster_leader{group=\"metadata\"} 1.0", "wharf_cluster_term{group=\"metadata\"}",
+                    "wharf_cluster_commit_index{group=\"metadata\"}", "wharf_cluster_leader_changes_total{group=\"metadata\"}",
+                    "wharf_cluster_replica_lag{group=\"metadata\",replica=", "wharf_cluster_member_up{member=\"" + leader + "\"} 1.0")
+                    .containsPattern("wharf_cluster_proposal_seconds_count [1-9]");
+
             CliRunner.Run run = CliRunner.forPort(cluster.node(leader).httpPort()).run("cluster", "status");
             assertThat(run.exitCode()).as(run.err()).isZero();
             assertThat(run.out()).contains("node " + leader, "metadata", "leader", "n1", "n2", "n3");

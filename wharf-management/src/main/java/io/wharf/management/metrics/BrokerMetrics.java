@@ -55,6 +55,7 @@ public final class BrokerMetrics implements AutoCloseable {
     private final QueueMeters queues;
     private final StreamMeters streams;
     private final ConsumerGroupMeters groups;
+    private final ClusterMeters cluster;
     private boolean closed;
 
     /** Starts measuring {@code broker}, which must be open; {@link #close()} before closing it. */
@@ -74,6 +75,7 @@ public final class BrokerMetrics implements AutoCloseable {
         queues = new QueueMeters(broker, registry);
         streams = new StreamMeters(broker, registry);
         groups = new ConsumerGroupMeters(broker, registry);
+        cluster = broker.cluster().map(c -> new ClusterMeters(c, registry)).orElse(null);
     }
 
     /**
@@ -133,6 +135,9 @@ public final class BrokerMetrics implements AutoCloseable {
         logsChanged |= streams.refresh();
         groups.refresh();
         storage.refresh(logsChanged);
+        if (cluster != null) {
+            cluster.refresh();
+        }
     }
 
     /** Stops measuring: unbinds every meter, stops timing fsyncs and closes the registry. Idempotent. */
@@ -146,6 +151,9 @@ public final class BrokerMetrics implements AutoCloseable {
             storage.close();
             gc.close();
         } finally {
+            if (cluster != null) {
+                cluster.clear();
+            }
             groups.clear();
             streams.clear();
             queues.clear();

@@ -1,5 +1,8 @@
 package io.wharf.management.metrics;
 
+import io.wharf.core.cluster.Cluster;
+import io.wharf.core.cluster.ClusterStatus;
+import io.wharf.core.cluster.GroupStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wharf.core.Broker;
@@ -20,6 +23,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
+import java.util.concurrent.CompletableFuture;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -53,12 +59,34 @@ class MetricsDocsTest {
             Registration connection = broker.connections().register(new ClientConnection("AMQP",
                     new InetSocketAddress("127.0.0.1", 40000), new InetSocketAddress("127.0.0.1", 5672), 0, r -> { }));
             broker.connections().rejected("AMQP", "NOT_FOUND");
+            broker.joinCluster(new OneGroupCluster());
             try (BrokerMetrics metrics = new BrokerMetrics(broker)) {
                 return PrometheusText.parse(metrics.scrape()).names();
             } finally {
                 connection.close();
                 group.close();
             }
+        }
+    }
+
+    /** A cluster node's view, so that the Raft metrics are exported too. */
+    private static final class OneGroupCluster implements Cluster {
+        @Override
+        public CompletableFuture<Void> proposeMetadata(byte[] command) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("nothing is proposed here"));
+        }
+
+        @Override
+        public ClusterStatus status() {
+            return new ClusterStatus("n1", List.of(new ClusterStatus.Member("n1", "127.0.0.1:7101", ClusterStatus.MemberState.SELF),
+                    new ClusterStatus.Member("n2", "127.0.0.1:7102", ClusterStatus.MemberState.UP)),
+                    List.of(new GroupStatus("metadata", "n1", "LEADER", Optional.of("n1"), 2, 10, 10, 1,
+                            List.of(new GroupStatus.Replica("n2", 10, 0, 5)))));
+        }
+
+        @Override
+        public void onProposal(LongConsumer nanos) {
+            nanos.accept(1_000_000);
         }
     }
 
