@@ -1,5 +1,6 @@
 package io.wharf.cluster;
 
+import io.wharf.core.BrokerException;
 import io.wharf.core.cluster.Cluster;
 import io.wharf.core.cluster.ClusterStatus;
 import io.wharf.core.cluster.ClusterStatus.MemberState;
@@ -34,6 +35,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -47,6 +49,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
+import java.util.function.UnaryOperator;
 
 /**
  * This node's part of a cluster: one Raft server (Apache Ratis) hosting the metadata group, which
@@ -80,6 +83,7 @@ public final class ClusterNode implements Cluster, AutoCloseable {
     private static final long DOWN_AFTER_MS = 5_000;
 
     private final ClusterMember self;
+    // The members the node was started with: what status reports if the group cannot be asked.
     private final List<ClusterMember> members;
     private final RaftServer server;
     private final CommandStateMachine metadata;
@@ -91,6 +95,8 @@ public final class ClusterNode implements Cluster, AutoCloseable {
     private final AtomicReference<RaftClient> client;
     // Proposers are answered here, not on the thread that applied their command, which they could block.
     private final ExecutorService replies;
+    // Membership changes block a Ratis admin client until agreed; one at a time.
+    private final ExecutorService membership;
 
     private ClusterNode(ClusterMember self, List<ClusterMember> members, RaftServer server, CommandStateMachine metadata,
                         RaftGroup group) {
@@ -101,6 +107,7 @@ public final class ClusterNode implements Cluster, AutoCloseable {
         this.group = group;
         this.client = new AtomicReference<>(newClient(group));
         this.replies = Executors.newSingleThreadExecutor(new NamedThreadFactory("cluster-replies-" + self.id(), true));
+        this.membership = Executors.newSingleThreadExecutor(new NamedThreadFactory("cluster-membership-" + self.id(), true));
     }
 
     /**
@@ -284,6 +291,71 @@ public final class ClusterNode implements Cluster, AutoCloseable {
     }
 
     @Override
+    public CompletableFuture<Void> addMember(String member) {
+        ClusterMember m;
+        try {
+            m = ClusterMember.parse(member);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(BrokerException.preconditionFailed(e.getMessage()));
+        }
+        return changeMembership(current -> {
+            for (ClusterMember c : current) {
+                if (c.id().equals(m.id()) || c.address().equals(m.address())) {
+                    throw BrokerException.preconditionFailed("the cluster has a member " + c + " already");
+                }
+            }
+            List<ClusterMember> next = new ArrayList<>(current);
+            next.add(m);
+            return next;
+        }, "adding " + m);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeMember(String id) {
+        return changeMembership(current -> {
+            List<ClusterMember> next = current.stream().filter(c -> !c.id().equals(id)).toList();
+            if (next.size() == current.size()) {
+                throw BrokerException.notFound("no member '" + id + "' in the cluster " + current);
+            }
+            if (next.isEmpty()) {
+                throw BrokerException.preconditionFailed("'" + id + "' is the cluster's last member");
+            }
+            return next;
+        }, "removing " + id);
+    }
+
+    /** Replaces the metadata group's members with what {@code change} makes of the current ones. */
+    private CompletableFuture<Void> changeMembership(UnaryOperator<List<ClusterMember>> change, String what) {
+        return CompletableFuture.runAsync(() -> {
+            List<ClusterMember> next = change.apply(currentMembers());
+            List<RaftPeer> peers = next.stream()
+                    .map(m -> RaftPeer.newBuilder().setId(RaftPeerId.valueOf(m.id())).setAddress(m.address()).build())
+                    .toList();
+            try (RaftClient admin = newClient(group)) {
+                RaftClientReply reply = admin.admin().setConfiguration(peers);
+                if (!reply.isSuccess()) {
+                    throw new BrokerException(BrokerException.Kind.RESOURCE_ERROR, what + " was not agreed: " + reply.getException());
+                }
+            } catch (IOException e) {
+                throw new BrokerException(BrokerException.Kind.RESOURCE_ERROR, what + " was not agreed: " + e.getMessage(), e);
+            }
+            LOG.info("cluster members are now {}", next);
+        }, membership);
+    }
+
+    /** The metadata group's members now, by id; the members the node started with if the group cannot be asked. */
+    private List<ClusterMember> currentMembers() {
+        try {
+            return server.getDivision(METADATA_GROUP).getRaftConf().getCurrentPeers().stream()
+                    .map(p -> ClusterMember.parse(p.getId() + "@" + p.getAddress()))
+                    .sorted(Comparator.comparing(ClusterMember::id))
+                    .toList();
+        } catch (IOException e) {
+            return members;
+        }
+    }
+
+    @Override
     public void onProposal(LongConsumer nanos) {
         this.proposalTimes = nanos;
     }
@@ -302,7 +374,7 @@ public final class ClusterNode implements Cluster, AutoCloseable {
         Map<String, GroupStatus.Replica> replicas = new HashMap<>();
         metadataGroup.replicas().forEach(r -> replicas.put(r.id(), r));
         List<ClusterStatus.Member> out = new ArrayList<>();
-        for (ClusterMember m : members) {
+        for (ClusterMember m : currentMembers()) {
             MemberState state;
             if (m.equals(self)) {
                 state = MemberState.SELF;
@@ -327,6 +399,7 @@ public final class ClusterNode implements Cluster, AutoCloseable {
             server.close();
         } finally {
             replies.shutdown();
+            membership.shutdownNow();
         }
     }
 

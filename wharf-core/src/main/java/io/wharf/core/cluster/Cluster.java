@@ -21,6 +21,25 @@ public interface Cluster {
      */
     CompletableFuture<Void> proposeMetadata(byte[] command);
 
+    /**
+     * Adds a member through a Raft membership change: the metadata group's leader brings it up to
+     * date, then makes it a voter. The new node must be running, started with a member list that
+     * names it. Completes once the change is agreed.
+     *
+     * @param member {@code id@host:port}, its Raft address
+     * @return fails with a {@link io.wharf.core.BrokerException}: PRECONDITION_FAILED for a malformed
+     *         member or one whose id or address is taken, RESOURCE_ERROR if the cluster did not agree
+     */
+    CompletableFuture<Void> addMember(String member);
+
+    /**
+     * Removes a member through a Raft membership change; the node itself should be stopped after.
+     *
+     * @return fails with a {@link io.wharf.core.BrokerException}: NOT_FOUND for an id that is no
+     *         member, PRECONDITION_FAILED for the last member, RESOURCE_ERROR if the cluster did not agree
+     */
+    CompletableFuture<Void> removeMember(String id);
+
     /** The members and every group as this node sees them now. */
     ClusterStatus status();
 

@@ -6,7 +6,7 @@ import java.util.List;
  * A cluster as one node sees it, for the HTTP API, the command line and metrics. Immutable.
  *
  * @param node    the node that reports it
- * @param members every member, in the order the configuration lists them
+ * @param members every member of the metadata group now, by id
  * @param groups  the Raft groups this node is a member of
  */
 public record ClusterStatus(String node, List<Member> members, List<GroupStatus> groups) {

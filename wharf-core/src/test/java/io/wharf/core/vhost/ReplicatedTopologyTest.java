@@ -64,6 +64,16 @@ class ReplicatedTopologyTest {
         }
 
         @Override
+        public CompletableFuture<Void> addMember(String member) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("one group of fixed members"));
+        }
+
+        @Override
+        public CompletableFuture<Void> removeMember(String id) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("one group of fixed members"));
+        }
+
+        @Override
         public void onProposal(LongConsumer nanos) {
         }
     }

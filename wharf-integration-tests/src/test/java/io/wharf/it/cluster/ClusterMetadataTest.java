@@ -245,6 +245,45 @@ class ClusterMetadataTest {
         }
     }
 
+    @Test
+    void shouldGrowAndShrinkByMembershipChanges() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(dir, 3, SETTINGS)) {
+            try (Connection c = amqp(cluster.node("n1"))) {
+                c.createChannel().queueDeclare("before-n4", true, false, false, null);
+            }
+            String n4 = cluster.startNewMember();
+            CliRunner cli = CliRunner.forPort(cluster.node("n1").httpPort());
+            CliRunner.Run added = cli.run("cluster", "add-member", n4);
+            assertThat(added.exitCode()).as(added.err()).isZero();
+            // What was agreed before n4 joined reaches it, and what it declares reaches the others.
+            await().atMost(AGREED).untilAsserted(() ->
+                    assertThat(cluster.node("n4").broker().vhost("/").orElseThrow().findQueue("before-n4")).isPresent());
+            try (Connection c = amqp(cluster.node("n4"))) {
+                c.createChannel().queueDeclare("from-n4", true, false, false, null);
+            }
+            await().atMost(AGREED).untilAsserted(() ->
+                    assertThat(cluster.node("n1").broker().vhost("/").orElseThrow().findQueue("from-n4")).isPresent());
+            ApiClient api = new ApiClient(cluster.node("n1").httpPort(), "guest", "guest");
+            assertThat(api.get("/api/cluster").json().path("members")).extracting(m -> m.path("id").asText())
+                    .containsExactly("n1", "n2", "n3", "n4");
+            assertThat(cli.run("cluster", "add-member", n4).exitCode()).as("a member twice").isNotZero();
+
+            CliRunner.Run removed = cli.run("cluster", "remove-member", "n2");
+            assertThat(removed.exitCode()).as(removed.err()).isZero();
+            cluster.stop("n2");
+            assertThat(api.get("/api/cluster").json().path("members")).extracting(m -> m.path("id").asText())
+                    .containsExactly("n1", "n3", "n4");
+            assertThat(api.delete("/api/cluster/members/n2").status()).as("no longer a member").isEqualTo(404);
+            // Three members left: one more may stop and changes still go through.
+            cluster.stop("n3");
+            try (Connection c = amqp(cluster.node("n1"))) {
+                c.createChannel().queueDeclare("after-shrinking", true, false, false, null);
+            }
+            await().atMost(AGREED).untilAsserted(() ->
+                    assertThat(cluster.node("n4").broker().vhost("/").orElseThrow().findQueue("after-shrinking")).isPresent());
+        }
+    }
+
     private static Connection amqp(WharfServer node) throws Exception {
         ConnectionFactory f = new ConnectionFactory();
         f.setPort(node.amqpPort());

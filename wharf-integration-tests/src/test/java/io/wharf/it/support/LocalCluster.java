@@ -21,20 +21,35 @@ public final class LocalCluster implements AutoCloseable {
 
     private final Path dir;
     private final List<String> ids = new ArrayList<>();
-    private final String members;
+    private final List<String> members = new ArrayList<>();
     private final Map<String, String> settings;
     private final Map<String, WharfServer> running = new LinkedHashMap<>();
 
     private LocalCluster(Path dir, int size, Map<String, String> settings) throws IOException {
         this.dir = dir;
         this.settings = settings;
-        List<String> list = new ArrayList<>();
-        for (int i = 1; i <= size; i++) {
-            String id = "n" + i;
-            ids.add(id);
-            list.add(id + "@127.0.0.1:" + freePort());
+        for (int i = 0; i < size; i++) {
+            newMember();
         }
-        this.members = "[" + String.join(", ", list) + "]";
+    }
+
+    /** Gives the next node an id and a Raft port; returns it as {@code id@host:port}. */
+    private String newMember() throws IOException {
+        String id = "n" + (ids.size() + 1);
+        ids.add(id);
+        String member = id + "@127.0.0.1:" + freePort();
+        members.add(member);
+        return member;
+    }
+
+    /**
+     * Starts one more node, with a member list that names every node so far and itself, ready to
+     * be added to the cluster by a membership change; returns it as {@code id@host:port}.
+     */
+    public String startNewMember() throws IOException, ConfigException {
+        String member = newMember();
+        start(member.substring(0, member.indexOf('@')));
+        return member;
     }
 
     /** Starts {@code size} nodes under {@code dir}; they elect a leader among themselves. */
@@ -56,7 +71,7 @@ public final class LocalCluster implements AutoCloseable {
     public WharfServer start(String id) throws IOException, ConfigException {
         WharfServer.Builder b = WharfServer.builder().dataDir(dir.resolve(id))
                 .set("cluster.node-id", id)
-                .set("cluster.members", members);
+                .set("cluster.members", "[" + String.join(", ", members) + "]");
         ConfigLoader.defaultValues().keySet().stream()
                 .filter(k -> (k.endsWith(".port") || k.endsWith("-port")) && !k.startsWith("cluster."))
                 .forEach(k -> b.set(k, "0"));

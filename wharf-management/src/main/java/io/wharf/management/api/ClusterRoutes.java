@@ -1,7 +1,9 @@
 package io.wharf.management.api;
 
+import io.wharf.core.cluster.Cluster;
 import io.wharf.core.cluster.ClusterStatus;
 import io.wharf.core.cluster.GroupStatus;
+import io.wharf.management.http.ApiException;
 import io.wharf.management.http.ApiRequest;
 import io.wharf.management.http.ApiResponse;
 import io.wharf.management.http.Router;
@@ -10,13 +12,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
+import static io.wharf.management.http.Router.Level.ADMINISTRATOR;
 import static io.wharf.management.http.Router.Level.MANAGEMENT;
 
 /**
  * {@code /api/cluster}: the members of the cluster this node is one of, whether each answers, and
  * every Raft group as this node sees it (its leader, term, commit and applied index, and, on the
  * group's leader, each replica's lag). A single node answers with itself alone and no groups.
+ * {@code /api/cluster/members}: adding and removing members (administrators).
  */
 final class ClusterRoutes {
 
@@ -27,7 +32,26 @@ final class ClusterRoutes {
     }
 
     void register(Router r) {
-        r.get("/api/cluster", MANAGEMENT, this::cluster);
+        r.get("/api/cluster", MANAGEMENT, this::cluster)
+                .post("/api/cluster/members", ADMINISTRATOR, this::addMember)
+                .delete("/api/cluster/members/{id}", ADMINISTRATOR, this::removeMember);
+    }
+
+    /** {@code {"member": "n4@10.0.0.4:7101"}}: a Raft membership change; 204 once agreed. */
+    private ApiResponse addMember(ApiRequest r) {
+        String member = r.body(Set.of("member")).requiredString("member");
+        Views.await(cluster().addMember(member));
+        return ApiResponse.noContent();
+    }
+
+    private ApiResponse removeMember(ApiRequest r) {
+        Views.await(cluster().removeMember(r.path("id")));
+        return ApiResponse.noContent();
+    }
+
+    private Cluster cluster() {
+        return views.broker().cluster().orElseThrow(() -> ApiException.conflict(
+                "this broker is a single node: start it with cluster.members to make it one of a cluster"));
     }
 
     private ApiResponse cluster(ApiRequest r) {

@@ -85,6 +85,16 @@ class MetricsDocsTest {
         }
 
         @Override
+        public CompletableFuture<Void> addMember(String member) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("one group of fixed members"));
+        }
+
+        @Override
+        public CompletableFuture<Void> removeMember(String id) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("one group of fixed members"));
+        }
+
+        @Override
         public void onProposal(LongConsumer nanos) {
             nanos.accept(1_000_000);
         }

@@ -2,10 +2,42 @@ package io.wharf.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
-/** {@code wharf cluster status}. */
-@Command(name = "cluster", description = "Shows the cluster this broker is a node of.", subcommands = ClusterCommand.Status.class)
+import java.util.Map;
+
+/** {@code wharf cluster status}, {@code add-member} and {@code remove-member}. */
+@Command(name = "cluster", description = "Shows and changes the cluster this broker is a node of.",
+        subcommands = {ClusterCommand.Status.class, ClusterCommand.AddMember.class, ClusterCommand.RemoveMember.class})
 final class ClusterCommand extends CommandGroup {
+
+    @Command(name = "add-member", description = {
+        "Adds a member to the cluster (POST /api/cluster/members): the leader brings it up to date, then it votes.",
+        "Start the new node first, with cluster.members naming every member and itself. Needs the administrator tag."})
+    static final class AddMember extends AuthenticatedCommand {
+
+        @Parameters(paramLabel = "MEMBER", description = "The new member as id@host:port, its Raft address.")
+        String member;
+
+        @Override
+        void run(ApiClient api) throws CommandException, InterruptedException {
+            done(api.post(ApiClient.path("cluster", "members"), Map.of("member", member)), "added member " + member);
+        }
+    }
+
+    @Command(name = "remove-member", description = {
+        "Removes a member from the cluster (DELETE /api/cluster/members/{id}); stop that node afterwards.",
+        "Needs the administrator tag."})
+    static final class RemoveMember extends AuthenticatedCommand {
+
+        @Parameters(paramLabel = "ID", description = "The member's node id.")
+        String id;
+
+        @Override
+        void run(ApiClient api) throws CommandException, InterruptedException {
+            done(api.delete(ApiClient.path("cluster", "members", id), Map.of()), "removed member " + id);
+        }
+    }
 
     @Command(name = "status", description = {
         "Shows every member and whether it answers, and each Raft group: its leader, term, commit and applied index, and "
