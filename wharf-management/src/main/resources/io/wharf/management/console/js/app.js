@@ -13,6 +13,7 @@ import * as streamsPage from './pages/streams.js';
 import * as streamPage from './pages/stream.js';
 import * as groupPage from './pages/group.js';
 import * as connectionsPage from './pages/connections.js';
+import * as nodesPage from './pages/nodes.js';
 
 const POLL_MILLIS = 3000;
 
@@ -27,6 +28,7 @@ const ROUTES = [
   ['streams', 2, streamPage, 'streams'],
   ['groups', 2, groupPage, 'streams'],
   ['connections', 0, connectionsPage, 'connections'],
+  ['nodes', 0, nodesPage, 'nodes'],
 ];
 
 const main = document.getElementById('main');
