@@ -27,17 +27,24 @@ public final class ApiClient {
     }
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String host;
     private final int port;
     private final String authorization;
 
     public ApiClient(int port, String user, String password) {
+        this("127.0.0.1", port, user, password);
+    }
+
+    /** A broker on another host, such as one in a network namespace. */
+    public ApiClient(String host, int port, String user, String password) {
+        this.host = host;
         this.port = port;
         this.authorization = user == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     public ApiClient as(String user, String password) {
-        return new ApiClient(port, user, password);
+        return new ApiClient(host, port, user, password);
     }
 
     public Answer get(String path) {
@@ -57,7 +64,7 @@ public final class ApiClient {
     }
 
     public Answer call(String method, String path, String json, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
         if (json != null) {

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -22,6 +24,7 @@ public final class ChildBroker implements AutoCloseable {
     private final int httpPort;
     private final int stompPort;
     private String maxHeap = "512m";
+    private String namespace;
     private Process process;
 
     public ChildBroker(Path dir) throws IOException {
@@ -85,6 +88,18 @@ public final class ChildBroker implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Runs the broker in network namespace {@code ns} ({@link IsolatedHosts}) from the next start
+     * on, listening on every address there rather than on loopback.
+     */
+    public ChildBroker inNamespace(String ns) {
+        this.namespace = ns;
+        for (String protocol : List.of("AMQP", "KAFKA", "MQTT", "STOMP", "HTTP")) {
+            env.put("WHARF_" + protocol + "_HOST", "0.0.0.0");
+        }
+        return this;
+    }
+
     /** The broker's output so far: its log. */
     public String log() throws IOException {
         Path log = dir.resolve("broker.log");
@@ -103,14 +118,38 @@ public final class ChildBroker implements AutoCloseable {
 
     /** Starts the broker; callers wait for it to accept connections. */
     public void start() throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx" + maxHeap,
+        List<String> command = new ArrayList<>();
+        if (namespace != null) {
+            // ip netns exec enters the namespace and then becomes the JVM: the process is the broker's.
+            command.addAll(List.of("/bin/ip", "netns", "exec", namespace));
+        }
+        command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx" + maxHeap,
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "io.wharf.server.Main", "--data-dir", dataDir().toString())
+                "io.wharf.server.Main", "--data-dir", dataDir().toString()));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
                 .directory(dir.toFile());
         pb.environment().putAll(env);
         process = pb.start();
+    }
+
+    /** Stops the broker's process with SIGSTOP, as a long pause would: it neither runs nor answers. */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Lets a paused broker run again (SIGCONT). */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
     }
 
     /** Kills the broker with SIGKILL and waits for it to be gone. */
