@@ -13,6 +13,7 @@ import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -35,6 +36,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -275,15 +277,24 @@ public final class ClusterNode implements Cluster, AutoCloseable {
     public GroupStatus metadataStatus() throws IOException {
         RaftServer.Division division = server.getDivision(METADATA_GROUP);
         DivisionInfo info = division.getInfo();
+        RoleInfoProto role = info.getRoleInfoProto();
+        return metadataStatus(info, info.isLeader() && role.hasLeaderInfo() ? role : null, division.getCommitInfos());
+    }
+
+    /**
+     * The metadata group as this node sees it, with the replicas as {@code leaderRole} (the
+     * leader's role information, null for none) and {@code commitInfos} report them.
+     */
+    private GroupStatus metadataStatus(DivisionInfo info, RoleInfoProto leaderRole, Collection<CommitInfoProto> commitInfos) {
         Map<String, Long> committed = new HashMap<>();
-        for (CommitInfoProto c : division.getCommitInfos()) {
+        for (CommitInfoProto c : commitInfos) {
             committed.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex());
         }
-        long commitIndex = committed.getOrDefault(self.id(), 0L);
+        long commitIndex = info.isLeader() || leaderRole == null ? committed.getOrDefault(self.id(), 0L)
+                : committed.values().stream().mapToLong(Long::longValue).max().orElse(0L);
         List<GroupStatus.Replica> replicas = new ArrayList<>();
-        RoleInfoProto role = info.getRoleInfoProto();
-        if (info.isLeader() && role.hasLeaderInfo()) {
-            for (ServerRpcProto follower : role.getLeaderInfo().getFollowerInfoList()) {
+        if (leaderRole != null) {
+            for (ServerRpcProto follower : leaderRole.getLeaderInfo().getFollowerInfoList()) {
                 String id = follower.getId().getId().toStringUtf8();
                 long theirs = committed.getOrDefault(id, 0L);
                 replicas.add(new GroupStatus.Replica(id, theirs, Math.max(0, commitIndex - theirs),
@@ -291,8 +302,8 @@ public final class ClusterNode implements Cluster, AutoCloseable {
             }
         }
         return new GroupStatus("metadata", self.id(), info.getCurrentRole().name(),
-                Optional.ofNullable(info.getLeaderId()).map(RaftPeerId::toString), info.getCurrentTerm(), commitIndex,
-                metadata.appliedIndex(), metadata.leaderChanges(), replicas);
+                Optional.ofNullable(info.getLeaderId()).map(RaftPeerId::toString), info.getCurrentTerm(),
+                committed.getOrDefault(self.id(), 0L), metadata.appliedIndex(), metadata.leaderChanges(), replicas);
     }
 
     @Override
@@ -367,15 +378,47 @@ public final class ClusterNode implements Cluster, AutoCloseable {
 
     @Override
     public ClusterStatus status() {
-        GroupStatus metadataGroup;
         try {
-            metadataGroup = metadataStatus();
+            return status(metadataStatus());
         } catch (IOException e) {
-            // The division is gone: the node is closing.
-            return new ClusterStatus(self.id(), members.stream()
-                    .map(m -> new ClusterStatus.Member(m.id(), m.address(), m.equals(self) ? MemberState.SELF : MemberState.UNKNOWN))
-                    .toList(), List.of());
+            return closingStatus();
         }
+    }
+
+    @Override
+    public ClusterStatus statusFromLeader() {
+        RaftServer.Division division;
+        try {
+            division = server.getDivision(METADATA_GROUP);
+        } catch (IOException e) {
+            return closingStatus();
+        }
+        DivisionInfo info = division.getInfo();
+        RaftPeerId leader = info.getLeaderId();
+        if (info.isLeader() || leader == null) {
+            return status();
+        }
+        // Only the leader knows when it last heard from each member: ask it, as briefly as a proposal's one attempt.
+        try (RaftClient asking = newClient(group)) {
+            GroupInfoReply reply = asking.getGroupManagementApi(leader).info(METADATA_GROUP);
+            RoleInfoProto role = reply.getRoleInfoProto();
+            if (reply.isSuccess() && role.hasLeaderInfo()) {
+                return status(metadataStatus(info, role, reply.getCommitInfos()));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("the metadata group's leader {} did not say how the members are", leader, e);
+        }
+        return status();
+    }
+
+    private ClusterStatus closingStatus() {
+        return new ClusterStatus(self.id(), members.stream()
+                .map(m -> new ClusterStatus.Member(m.id(), m.address(), m.equals(self) ? MemberState.SELF : MemberState.UNKNOWN))
+                .toList(), List.of());
+    }
+
+    /** The members' states as {@code metadataGroup}'s replicas, when known, tell them. */
+    private ClusterStatus status(GroupStatus metadataGroup) {
         Map<String, GroupStatus.Replica> replicas = new HashMap<>();
         metadataGroup.replicas().forEach(r -> replicas.put(r.id(), r));
         List<ClusterStatus.Member> out = new ArrayList<>();
@@ -385,8 +428,11 @@ public final class ClusterNode implements Cluster, AutoCloseable {
                 state = MemberState.SELF;
             } else if (replicas.get(m.id()) instanceof GroupStatus.Replica r) {
                 state = r.lastContactMs() > DOWN_AFTER_MS ? MemberState.DOWN : MemberState.UP;
+            } else if (metadataGroup.leader().filter(m.id()::equals).isPresent()) {
+                state = MemberState.UP;
             } else {
-                state = metadataGroup.leader().filter(m.id()::equals).isPresent() ? MemberState.UP : MemberState.UNKNOWN;
+                // Not a follower the leader reports (one being added), or no leader's view at hand.
+                state = MemberState.UNKNOWN;
             }
             out.add(new ClusterStatus.Member(m.id(), m.address(), state));
         }

@@ -40,8 +40,18 @@ public interface Cluster {
      */
     CompletableFuture<Void> removeMember(String id);
 
-    /** The members and every group as this node sees them now. */
+    /**
+     * The members and every group as this node sees them now, without asking another node: only a
+     * group's leader knows how far behind the others are and which are down.
+     */
     ClusterStatus status();
+
+    /**
+     * The same, with the replicas and the members' states as the metadata group's leader reports
+     * them when this node does not lead; blocks the caller for up to a request's timeout while it
+     * asks. Falls back to {@link #status()} if the leader does not answer.
+     */
+    ClusterStatus statusFromLeader();
 
     /**
      * Tells {@code nanos} how long each proposal from this node took, from proposing it until a

@@ -24,7 +24,7 @@ public record ClusterStatus(String node, List<Member> members, List<GroupStatus>
         UP,
         /** The metadata group's leader has not heard from it for longer than an election takes. */
         DOWN,
-        /** This node does not lead the metadata group, so it cannot tell; ask the leader. */
+        /** Nobody could tell: the metadata group's leader did not answer, or the member is being added. */
         UNKNOWN
     }
 

@@ -64,6 +64,11 @@ class ReplicatedTopologyTest {
         }
 
         @Override
+        public ClusterStatus statusFromLeader() {
+            return status();
+        }
+
+        @Override
         public CompletableFuture<Void> addMember(String member) {
             return CompletableFuture.failedFuture(new UnsupportedOperationException("one group of fixed members"));
         }

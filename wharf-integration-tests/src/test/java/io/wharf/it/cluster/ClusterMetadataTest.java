@@ -175,11 +175,17 @@ class ClusterMetadataTest {
             assertThat(run.exitCode()).as(run.err()).isZero();
             assertThat(run.out()).contains("node " + leader, "metadata", "leader", "n1", "n2", "n3");
 
-            // The leader sees a member that stopped as down.
-            String follower = cluster.ids().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
-            cluster.stop(follower);
-            await().atMost(AGREED).untilAsserted(() -> assertThat(leaderApi.get("/api/cluster").json().path("members"))
-                    .anyMatch(m -> m.path("id").asText().equals(follower) && m.path("state").asText().equals("down")));
+            // A member that stopped is down, as the leader sees it; another follower asks the leader.
+            List<String> followers = cluster.ids().stream().filter(id -> !id.equals(leader)).toList();
+            ApiClient otherFollower = new ApiClient(cluster.node(followers.get(1)).httpPort(), "guest", "guest");
+            assertThat(otherFollower.get("/api/cluster").json().path("members")).extracting(m -> m.path("state").asText())
+                    .containsOnly("self", "up");
+            cluster.stop(followers.get(0));
+            for (ApiClient api : List.of(leaderApi, otherFollower)) {
+                await().atMost(AGREED).untilAsserted(() -> assertThat(api.get("/api/cluster").json().path("members"))
+                        .anyMatch(m -> m.path("id").asText().equals(followers.get(0)) && m.path("state").asText().equals("down")));
+            }
+            assertThat(otherFollower.get("/api/cluster").json().path("groups").path(0).path("replicas")).hasSize(2);
         }
     }
 

@@ -55,7 +55,7 @@ final class ClusterRoutes {
     }
 
     private ApiResponse cluster(ApiRequest r) {
-        return ApiResponse.ok(views.broker().cluster().map(c -> view(c.status())).orElseGet(ClusterRoutes::singleNode));
+        return ApiResponse.ok(views.broker().cluster().map(c -> view(c.statusFromLeader())).orElseGet(ClusterRoutes::singleNode));
     }
 
     private static Map<String, Object> singleNode() {

@@ -85,6 +85,11 @@ class MetricsDocsTest {
         }
 
         @Override
+        public ClusterStatus statusFromLeader() {
+            return status();
+        }
+
+        @Override
         public CompletableFuture<Void> addMember(String member) {
             return CompletableFuture.failedFuture(new UnsupportedOperationException("one group of fixed members"));
         }

@@ -42,7 +42,7 @@ final class ClusterCommand extends CommandGroup {
     @Command(name = "status", description = {
         "Shows every member and whether it answers, and each Raft group: its leader, term, commit and applied index, and "
             + "each replica's lag as the group's leader sees it (GET /api/cluster).",
-        "Only a group's leader knows how far behind the others are and which of them are down; ask the node that leads."})
+        "Only a group's leader knows how far behind the others are and which of them are down: a node that does not lead asks it."})
     static final class Status extends ReadCommand {
 
         @Override

@@ -10,7 +10,7 @@ const STATES = {
   self: 'this node',
   up: 'up',
   down: 'down',
-  unknown: 'unknown (ask the leader)',
+  unknown: 'unknown',
 };
 
 export function mount(main) {
@@ -33,7 +33,7 @@ export function mount(main) {
     { key: 'id', label: 'Replica', value: (r) => r.id },
     { key: 'lag', label: 'Lag (entries)', value: (r) => r.lag, numeric: true, render: (r) => f.count(r.lag) },
     { key: 'last_contact_ms', label: 'Last answered', value: (r) => r.last_contact_ms, numeric: true, render: (r) => `${f.duration(r.last_contact_ms)} ago` },
-  ], { id: 'nodes-replicas', rowKey: (r) => `${r.group} ${r.id}`, rowData: (r) => ({ name: r.id }), sort: { key: 'group' }, empty: 'Only a group\'s leader knows its replicas\' lag.' });
+  ], { id: 'nodes-replicas', rowKey: (r) => `${r.group} ${r.id}`, rowData: (r) => ({ name: r.id }), sort: { key: 'group' }, empty: 'No leader has reported its replicas.' });
 
   main.append(
     h('h1', { id: 'page-title' }, 'Nodes'),
