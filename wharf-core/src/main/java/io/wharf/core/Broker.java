@@ -2,6 +2,8 @@ package io.wharf.core;
 
 import io.wharf.core.alarm.ResourceAlarms;
 import io.wharf.core.cluster.Cluster;
+import io.wharf.core.cluster.ClusterNodes;
+import io.wharf.core.cluster.NodeRegistration;
 import io.wharf.core.connection.ClientConnections;
 import io.wharf.core.auth.User;
 import io.wharf.core.auth.UserStore;
@@ -10,6 +12,7 @@ import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueContext;
 import io.wharf.core.vhost.VirtualHost;
 import io.wharf.core.vhost.MetadataApplier;
+import io.wharf.core.vhost.MetadataCommandCodec;
 import io.wharf.core.vhost.VirtualHosts;
 import io.wharf.storage.Storage;
 import io.wharf.storage.StorageBackups;
@@ -57,6 +60,7 @@ public final class Broker implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private volatile Lifecycle state;
     private volatile Cluster cluster;
+    private final ClusterNodes clusterNodes;
     private final AtomicBoolean closing = new AtomicBoolean();
 
     private Broker(Storage storage, UserStore users, VirtualHosts vhosts, ResourceAlarms alarms,
@@ -66,6 +70,7 @@ public final class Broker implements AutoCloseable {
         this.users = users;
         this.authentication = Authentication.withDefaultMechanisms(users);
         this.vhosts = vhosts;
+        this.clusterNodes = new ClusterNodes(storage.metadata());
         vhosts.onDelete(gone -> connections.all().stream()
                 .filter(c -> gone.equals(c.vhost()))
                 .forEach(c -> c.close("vhost '" + gone + "' is deleted")));
@@ -210,7 +215,7 @@ public final class Broker implements AutoCloseable {
      * cluster node is started with, before {@link #joinCluster}.
      */
     public MetadataApplier metadataApplier() {
-        return new MetadataApplier(vhosts, users, storage.metadata());
+        return new MetadataApplier(vhosts, users, clusterNodes, storage.metadata());
     }
 
     /**
@@ -221,6 +226,21 @@ public final class Broker implements AutoCloseable {
         this.cluster = cluster;
         vhosts.replicateThrough(cluster);
         users.replicateThrough(cluster);
+    }
+
+    /**
+     * Tells the cluster where this node serves clients; completes once agreed.
+     *
+     * @throws IllegalStateException if the broker is a single node
+     */
+    public CompletableFuture<Void> registerNode(NodeRegistration registration) {
+        Cluster c = cluster().orElseThrow(() -> new IllegalStateException("a single node registers nowhere"));
+        return c.proposeMetadata(MetadataCommandCodec.encode(registration));
+    }
+
+    /** The nodes of this broker's cluster as they registered; none for a single node. */
+    public ClusterNodes clusterNodes() {
+        return clusterNodes;
     }
 
     /** The cluster this broker is a node of; empty for a single node. */

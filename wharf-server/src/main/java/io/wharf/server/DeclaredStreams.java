@@ -6,7 +6,6 @@ import io.wharf.core.stream.Stream;
 import io.wharf.core.stream.StreamDefinition;
 import io.wharf.core.vhost.VirtualHost;
 import io.wharf.server.config.WharfConfig;
-import io.wharf.storage.concurrent.NamedThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -31,35 +28,19 @@ final class DeclaredStreams {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeclaredStreams.class);
     private static final long TIMEOUT_SECONDS = 60;
-    private static final long RETRY_SECONDS = 5;
 
     private DeclaredStreams() {
     }
 
     /**
-     * On a cluster's node: makes the streams match in the background, trying again every few
-     * seconds until the cluster has agreed, since a node starts before a majority of its cluster
-     * may run. Returns what stops trying (when the server closes).
+     * On a cluster's node: makes the streams match in the background once the cluster agrees
+     * ({@link UntilAgreed}). Returns what stops trying (when the server closes).
      */
     static AutoCloseable applyWhenAgreed(Broker broker, List<WharfConfig.StreamConfig> streams) {
         if (streams.isEmpty()) {
             return () -> { };
         }
-        ScheduledExecutorService tries = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("declared-streams", true));
-        tries.execute(new Runnable() {
-            @Override
-            public void run() {
-                try {
-                    apply(broker, streams);
-                    LOG.info("the declared streams are set up");
-                    tries.shutdown();
-                } catch (IOException e) {
-                    LOG.warn("{}; trying again in {} s", e.getMessage(), RETRY_SECONDS);
-                    tries.schedule(this, RETRY_SECONDS, TimeUnit.SECONDS);
-                }
-            }
-        });
-        return tries::shutdownNow;
+        return UntilAgreed.start("declared-streams", "setting up the declared streams", () -> apply(broker, streams));
     }
 
     /** @throws IOException naming the stream that could not be made to match */

@@ -4,6 +4,8 @@ import io.wharf.cluster.ClusterNode;
 import io.wharf.cluster.CommandApplier;
 import io.wharf.core.Broker;
 import io.wharf.core.Lifecycle;
+import io.wharf.core.WharfVersion;
+import io.wharf.core.cluster.NodeRegistration;
 import io.wharf.core.vhost.MetadataApplier;
 import io.wharf.management.ManagementEndpoint;
 import io.wharf.management.ManagementSettings;
@@ -29,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Predicate;
 
@@ -70,19 +73,20 @@ public final class WharfServer implements AutoCloseable {
     private final WharfConfig config;
     private final Broker broker;
     private final ClusterNode cluster;
-    private final AutoCloseable declaredStreams;
+    // What waits for the cluster's agreement in the background: declared streams, this node's registration.
+    private final List<AutoCloseable> untilAgreed;
     private final EventLoops loops;
     private final Map<String, ProtocolEndpoint> endpoints;
     private final ManagementEndpoint http;
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Lifecycle state = Lifecycle.RUNNING;
 
-    private WharfServer(WharfConfig config, Broker broker, ClusterNode cluster, AutoCloseable declaredStreams, EventLoops loops,
-                        Map<String, ProtocolEndpoint> endpoints, ManagementEndpoint http) {
+    private WharfServer(WharfConfig config, Broker broker, ClusterNode cluster, List<AutoCloseable> untilAgreed,
+                        EventLoops loops, Map<String, ProtocolEndpoint> endpoints, ManagementEndpoint http) {
         this.config = config;
         this.broker = broker;
         this.cluster = cluster;
-        this.declaredStreams = declaredStreams;
+        this.untilAgreed = untilAgreed;
         this.loops = loops;
         this.endpoints = endpoints;
         this.http = http;
@@ -132,7 +136,9 @@ public final class WharfServer implements AutoCloseable {
             closeQuietly(broker, e);
             throw e;
         }
-        WharfServer server = new WharfServer(config, broker, cluster, declaredStreams, loops, endpoints, http);
+        List<AutoCloseable> untilAgreed = cluster == null ? List.of()
+                : List.of(declaredStreams, register(config, broker, endpoints, http));
+        WharfServer server = new WharfServer(config, broker, cluster, untilAgreed, loops, endpoints, http);
         LOG.info("Wharf started in {} ms: data in {}, {}, HTTP on {}:{}{}", (System.nanoTime() - started) / 1_000_000,
                 broker.storage().dataDir(), describe(config, endpoints), config.http().host(), http.port(),
                 cluster == null ? "" : ", " + cluster);
@@ -163,6 +169,18 @@ public final class WharfServer implements AutoCloseable {
                 });
         broker.joinCluster(node);
         return node;
+    }
+
+    /** Tells the cluster where this node serves clients: on the host its Raft address names. */
+    private static AutoCloseable register(WharfConfig config, Broker broker, Map<String, ProtocolEndpoint> endpoints,
+                                          ManagementEndpoint http) {
+        Map<String, Integer> listeners = new LinkedHashMap<>();
+        endpoints.values().forEach(e -> listeners.putAll(e.listeners()));
+        listeners.put("http", http.port());
+        NodeRegistration registration = new NodeRegistration(config.cluster().nodeId(), config.cluster().self().host(),
+                listeners, WharfVersion.current());
+        return UntilAgreed.start("cluster-registration", "registering this node with the cluster",
+                () -> broker.registerNode(registration).get(60, TimeUnit.SECONDS));
     }
 
     private static void closeQuietly(AutoCloseable closeable) {
@@ -301,7 +319,7 @@ public final class WharfServer implements AutoCloseable {
             loops.close();
             // Before the broker: the cluster's applies change the broker's definitions.
             if (cluster != null) {
-                closeQuietly(declaredStreams);
+                untilAgreed.forEach(WharfServer::closeQuietly);
                 cluster.close();
             }
         } finally {

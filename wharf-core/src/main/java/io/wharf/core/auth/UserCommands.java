@@ -55,15 +55,15 @@ public final class UserCommands {
      */
     @SuppressWarnings("unchecked")
     public static UserStore.Command decode(Map<String, Object> m) {
-        String command = UserTables.text(m.get("command"));
+        String command = FieldTables.text(m.get("command"));
         try {
             return switch (command) {
                 case "put-user" -> {
                     Map<String, Object> user = (Map<String, Object>) m.get("user");
                     yield new UserStore.Put(UserTables.user(user), UserTables.password(user));
                 }
-                case "delete-user" -> new UserStore.Delete(UserTables.text(m.get("name")));
-                case "set-permission" -> new UserStore.SetPermission(UserTables.text(m.get("name")), UserTables.text(m.get("vhost")),
+                case "delete-user" -> new UserStore.Delete(FieldTables.text(m.get("name")));
+                case "set-permission" -> new UserStore.SetPermission(FieldTables.text(m.get("name")), FieldTables.text(m.get("vhost")),
                         m.get("permission") == null ? null : UserTables.permission((Map<String, Object>) m.get("permission")));
                 default -> throw new MalformedDataException("unknown change to the users '" + command + "'");
             };

@@ -1,6 +1,7 @@
 package io.wharf.core.auth;
 
-import java.nio.charset.StandardCharsets;
+import io.wharf.core.message.FieldTables;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -39,8 +40,8 @@ public final class UserTables {
     public static User user(Map<String, Object> m) {
         Map<String, Permission> perms = new LinkedHashMap<>();
         ((Map<String, Object>) m.get("permissions")).forEach((vhost, p) -> perms.put(vhost, permission((Map<String, Object>) p)));
-        String tags = text(m.get("tags"));
-        return new User(text(m.get("name")), tags.isEmpty() ? Set.of() : Set.of(tags.split(",")), perms,
+        String tags = FieldTables.text(m.get("tags"));
+        return new User(FieldTables.text(m.get("name")), tags.isEmpty() ? Set.of() : Set.of(tags.split(",")), perms,
                 Boolean.TRUE.equals(m.get("loopback_only")));
     }
 
@@ -55,11 +56,7 @@ public final class UserTables {
     }
 
     public static Permission permission(Map<String, Object> m) {
-        return new Permission(text(m.get("configure")), text(m.get("write")), text(m.get("read")));
-    }
-
-    /** A field table's text, which it reads back as bytes. */
-    static String text(Object v) {
-        return v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(v);
+        return new Permission(FieldTables.text(m.get("configure")), FieldTables.text(m.get("write")),
+                FieldTables.text(m.get("read")));
     }
 }

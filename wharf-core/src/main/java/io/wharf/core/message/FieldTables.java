@@ -40,6 +40,14 @@ public final class FieldTables {
         writeTable(table, out, 0);
     }
 
+    /**
+     * A text value read back from a table: AMQP's long strings come back as bytes, which this
+     * reads as UTF-8; a value written as another type comes back as its string form.
+     */
+    public static String text(Object value) {
+        return value instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(value);
+    }
+
     public static byte[] encode(Map<String, ?> table) {
         WireWriter w = new WireWriter();
         write(table, w);

@@ -1,6 +1,7 @@
 package io.wharf.core.vhost;
 
 import io.wharf.core.auth.UserStore;
+import io.wharf.core.cluster.ClusterNodes;
 import io.wharf.core.message.MalformedDataException;
 import io.wharf.storage.metadata.MetadataStore;
 import org.slf4j.Logger;
@@ -31,13 +32,15 @@ public final class MetadataApplier {
 
     private final VirtualHosts vhosts;
     private final UserStore users;
+    private final ClusterNodes nodes;
     private final MetadataStore metadata;
     // The apply of the last command given; the next starts when it has finished. Apply thread only.
     private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
 
-    public MetadataApplier(VirtualHosts vhosts, UserStore users, MetadataStore metadata) {
+    public MetadataApplier(VirtualHosts vhosts, UserStore users, ClusterNodes nodes, MetadataStore metadata) {
         this.vhosts = vhosts;
         this.users = users;
+        this.nodes = nodes;
         this.metadata = metadata;
     }
 
@@ -79,6 +82,7 @@ public final class MetadataApplier {
         return switch (decoded) {
             case MetadataCommandCodec.VhostChange c -> vhosts.applyCommitted(c.command());
             case MetadataCommandCodec.UserChange c -> users.applyCommitted(c.command());
+            case MetadataCommandCodec.NodeRegistered c -> nodes.apply(c.registration());
             case MetadataCommandCodec.TopologyChange c -> vhosts.get(c.vhost()).map(v -> v.applyCommitted(c.command()))
                     .orElseGet(() -> {
                         // Deleted by an earlier command: what the command changed went with it.

@@ -2,6 +2,8 @@ package io.wharf.core.vhost;
 
 import io.wharf.core.auth.UserCommands;
 import io.wharf.core.auth.UserStore;
+import io.wharf.core.cluster.ClusterNodes;
+import io.wharf.core.cluster.NodeRegistration;
 import io.wharf.core.message.FieldTables;
 import io.wharf.core.message.MalformedDataException;
 
@@ -15,8 +17,8 @@ import static io.wharf.core.vhost.DefinitionTables.table;
 
 /**
  * Changes to definitions as bytes, for a log that other nodes apply: {@link TopologyCommand}s
- * with the virtual host they change, {@link VirtualHosts.Command}s, and changes to the users
- * ({@link UserCommands} encodes those). Each is a field table
+ * with the virtual host they change, {@link VirtualHosts.Command}s, changes to the users
+ * ({@link UserCommands} encodes those) and nodes' registrations. Each is a field table
  * naming the command and its fields, with definitions in the form the metadata store keeps them,
  * so that fields can be added without breaking what was written before. Stateless.
  */
@@ -36,6 +38,10 @@ public final class MetadataCommandCodec {
 
     /** A change to the users. */
     public record UserChange(UserStore.Command command) implements Decoded {
+    }
+
+    /** A node of the cluster saying where it serves clients. */
+    public record NodeRegistered(NodeRegistration registration) implements Decoded {
     }
 
     private MetadataCommandCodec() {
@@ -88,6 +94,12 @@ public final class MetadataCommandCodec {
         return UserCommands.encode(command);
     }
 
+    public static byte[] encode(NodeRegistration registration) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        named(m, "register-node").put("node", ClusterNodes.encode(registration));
+        return FieldTables.encode(m);
+    }
+
     private static Map<String, Object> named(Map<String, Object> m, String command) {
         m.put("command", command);
         return m;
@@ -108,6 +120,9 @@ public final class MetadataCommandCodec {
                 }
                 case "delete-vhost" -> {
                     return new VhostChange(new VirtualHosts.Delete(required(m, "name")));
+                }
+                case "register-node" -> {
+                    return new NodeRegistered(ClusterNodes.decode(table(m, "node")));
                 }
                 default -> {
                     if (UserCommands.names(command)) {

@@ -3,6 +3,7 @@ package io.wharf.core.vhost;
 import io.wharf.core.auth.Permission;
 import io.wharf.core.auth.User;
 import io.wharf.core.auth.UserStore;
+import io.wharf.core.cluster.NodeRegistration;
 import io.wharf.core.exchange.Binding;
 import io.wharf.core.exchange.ExchangeDefinition;
 import io.wharf.core.message.FieldTables;
@@ -79,6 +80,14 @@ class MetadataCommandCodecTest {
             assertThat(((MetadataCommandCodec.UserChange) MetadataCommandCodec.decode(MetadataCommandCodec.encode(c))).command())
                     .isEqualTo(c);
         }
+    }
+
+    @Test
+    void shouldDecodeANodesRegistration() {
+        NodeRegistration n2 = new NodeRegistration("n2", "10.0.0.2", Map.of("amqp", 5672, "kafka", 9092, "http", 15672), "1.2.3");
+
+        assertThat(((MetadataCommandCodec.NodeRegistered) MetadataCommandCodec.decode(MetadataCommandCodec.encode(n2)))
+                .registration()).isEqualTo(n2);
     }
 
     @Test

@@ -161,6 +161,18 @@ class ClusterMetadataTest {
                 assertThat(status.path("groups").path(0).path("replicas")).hasSize(2);
             });
 
+            // Every node registered where it serves clients.
+            await().atMost(AGREED).untilAsserted(() -> {
+                JsonNode members = leaderApi.get("/api/cluster").json().path("members");
+                for (JsonNode m : members) {
+                    WharfServer node = cluster.node(m.path("id").asText());
+                    assertThat(m.path("host").asText()).isEqualTo("127.0.0.1");
+                    assertThat(m.path("listeners").path("amqp").asInt()).isEqualTo(node.amqpPort());
+                    assertThat(m.path("listeners").path("http").asInt()).isEqualTo(node.httpPort());
+                    assertThat(m.path("version").asText()).isNotBlank();
+                }
+            });
+
             // Raft's state in the metrics, with a proposal of the leader's own timed.
             try (Connection c = amqp(cluster.node(leader))) {
                 c.createChannel().queueDeclare("timed", true, false, false, null);
@@ -173,7 +185,8 @@ class ClusterMetadataTest {
 
             CliRunner.Run run = CliRunner.forPort(cluster.node(leader).httpPort()).run("cluster", "status");
             assertThat(run.exitCode()).as(run.err()).isZero();
-            assertThat(run.out()).contains("node " + leader, "metadata", "leader", "n1", "n2", "n3");
+            assertThat(run.out()).contains("node " + leader, "metadata", "leader", "n1", "n2", "n3",
+                    "127.0.0.1: amqp " + cluster.node(leader).amqpPort());
 
             // A member that stopped is down, as the leader sees it; another follower asks the leader.
             List<String> followers = cluster.ids().stream().filter(id -> !id.equals(leader)).toList();

@@ -3,6 +3,7 @@ package io.wharf.management.api;
 import io.wharf.core.cluster.Cluster;
 import io.wharf.core.cluster.ClusterStatus;
 import io.wharf.core.cluster.GroupStatus;
+import io.wharf.core.cluster.NodeRegistration;
 import io.wharf.management.http.ApiException;
 import io.wharf.management.http.ApiRequest;
 import io.wharf.management.http.ApiResponse;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import static io.wharf.management.http.Router.Level.ADMINISTRATOR;
@@ -67,20 +69,25 @@ final class ClusterRoutes {
         return m;
     }
 
-    private static Map<String, Object> view(ClusterStatus s) {
+    private Map<String, Object> view(ClusterStatus s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("clustered", true);
         m.put("node", s.node());
-        m.put("members", s.members().stream().map(ClusterRoutes::view).toList());
+        m.put("members", s.members().stream().map(this::view).toList());
         m.put("groups", s.groups().stream().map(ClusterRoutes::view).toList());
         return m;
     }
 
-    private static Map<String, Object> view(ClusterStatus.Member member) {
+    private Map<String, Object> view(ClusterStatus.Member member) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", member.id());
         m.put("address", member.address());
         m.put("state", member.state().name().toLowerCase(Locale.ROOT));
+        // Where it serves clients, once it has registered.
+        Optional<NodeRegistration> registered = views.broker().clusterNodes().get(member.id());
+        m.put("host", registered.map(NodeRegistration::host).orElse(null));
+        m.put("listeners", registered.map(NodeRegistration::listeners).orElse(Map.of()));
+        m.put("version", registered.map(NodeRegistration::version).orElse(null));
         return m;
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** {@code wharf cluster status}, {@code add-member} and {@code remove-member}. */
@@ -57,9 +59,12 @@ final class ClusterCommand extends CommandGroup {
                 return;
             }
             out().println("node " + cluster.path("node").asText());
-            Table members = new Table().left("MEMBER").left("ADDRESS").left("STATE");
+            Table members = new Table().left("MEMBER").left("ADDRESS").left("STATE").left("CLIENTS");
             for (JsonNode m : cluster.path("members")) {
-                members.row(m.path("id").asText(), m.path("address").asText(), m.path("state").asText());
+                List<String> listeners = new ArrayList<>();
+                m.path("listeners").fields().forEachRemaining(l -> listeners.add(l.getKey() + " " + l.getValue().asInt()));
+                String clients = m.hasNonNull("host") ? m.path("host").asText() + ": " + String.join(", ", listeners) : "-";
+                members.row(m.path("id").asText(), m.path("address").asText(), m.path("state").asText(), clients);
             }
             members.print(out());
             out().println();

@@ -13,12 +13,21 @@ const STATES = {
   unknown: 'unknown',
 };
 
+function clients(m) {
+  if (!m.host) {
+    return 'not registered yet';
+  }
+  return `${m.host}: ${Object.entries(m.listeners ?? {}).map(([name, port]) => `${name} ${port}`).join(', ')}`;
+}
+
 export function mount(main) {
   const summary = h('p', { id: 'nodes-summary' });
   const members = createTable([
     { key: 'id', label: 'Node', value: (m) => m.id },
     { key: 'address', label: 'Raft address', value: (m) => m.address },
     { key: 'state', label: 'State', value: (m) => m.state, render: (m) => h('span', { class: `state-${m.state}` }, STATES[m.state] ?? m.state) },
+    { key: 'clients', label: 'Serves clients at', sortable: false, value: clients },
+    { key: 'version', label: 'Version', value: (m) => m.version ?? '' },
   ], { id: 'nodes-members', rowKey: (m) => m.id, rowData: (m) => ({ name: m.id }), sort: { key: 'id' }, empty: 'This broker is a single node.' });
   const groups = createTable([
     { key: 'group', label: 'Group', value: (g) => g.group },
