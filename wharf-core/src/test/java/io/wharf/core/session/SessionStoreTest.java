@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,12 +31,13 @@ class SessionStoreTest {
             new SessionCommand.Discard("mqtt", "c"),
             new SessionCommand.Unsubscribe("mqtt", "nobody", "q"));
 
+    /** Applies every command and waits for each: the last changes nothing, so it completes before the writes before it. */
     private static void applyAll(SessionStore store) throws Exception {
-        CompletableFuture<Void> last = null;
+        List<CompletableFuture<Void>> applied = new ArrayList<>();
         for (SessionCommand c : COMMANDS) {
-            last = store.apply(c);
+            applied.add(store.apply(c));
         }
-        last.get(10, TimeUnit.SECONDS);
+        CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
     }
 
     @Test
