@@ -317,6 +317,10 @@ final class LogSegment {
                 || oi.valueAt(0) < 0 || oi.valueAt(n - 1) < oi.valueAt(0) || oi.valueAt(n - 1) >= size)) {
             return "the offset index's first or last entry is out of range";
         }
+        if (n > 0 && oi.valueAt(n - 1) > size - Long.BYTES) {
+            // Inside the file, but too close to its end for the batch it names: the file was cut.
+            return "the last offset index entry points past the end of the data";
+        }
         if (n > 0 && ChannelReads.baseOffsetAt(channel, oi.valueAt(n - 1)) != baseOffset + oi.keyAt(n - 1)) {
             return "the last offset index entry does not point at the batch it names";
         }

@@ -251,6 +251,25 @@ class RecoveryTest {
         assertThat(readAll(reopened, 0, Log.ReadBound.WRITTEN)).hasSize(100);
     }
 
+    /** A file cut a few bytes after the batch the last index entry names: the entry lies inside the file, its batch does not. */
+    @Test
+    void shouldOpenAFileCutJustAfterTheLastIndexedPosition() throws Exception {
+        LogConfig small = LogConfig.DEFAULT.withSegmentBytes(1 << 20).withIndexIntervalBytes(128);
+        Log log = open(small);
+        appendAll(log, 100, "v");
+        logs.close(log);
+        byte[] index = Files.readAllBytes(dir.resolve(LogSegment.fileStem(0) + LogSegment.INDEX_SUFFIX));
+        int lastIndexed = ByteBuffer.wrap(index, index.length - 4, 4).getInt();
+        try (FileChannel data = FileChannel.open(LogSegment.dataFile(dir, 0), StandardOpenOption.WRITE)) {
+            data.truncate(lastIndexed + 4);
+        }
+
+        Log reopened = open(small);
+
+        assertThat(reopened.recoveryReport().rebuiltIndexes()).hasSize(1);
+        assertThat(readAll(reopened, 0, Log.ReadBound.WRITTEN)).isNotEmpty();
+    }
+
     @Test
     void shouldRecoverEverySegmentWhenTheCheckpointIsLost() throws Exception {
         LogConfig small = LogConfig.DEFAULT.withSegmentBytes(2048);
