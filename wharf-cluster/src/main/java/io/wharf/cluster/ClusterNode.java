@@ -95,6 +95,8 @@ public final class ClusterNode implements Cluster, AutoCloseable {
     // Replaced after a proposal fails: Ratis' ordered client refuses every later request once one
     // has failed for good.
     private final AtomicReference<RaftClient> client;
+    // Asks the leader for its view of the members: one attempt, so a status page never waits on retries.
+    private final RaftClient statusClient;
     // Proposers are answered here, not on the thread that applied their command, which they could block.
     private final ExecutorService replies;
     // Membership changes block a Ratis admin client until agreed; one at a time.
@@ -108,6 +110,8 @@ public final class ClusterNode implements Cluster, AutoCloseable {
         this.metadata = metadata;
         this.group = group;
         this.client = new AtomicReference<>(newClient(group));
+        this.statusClient = RaftClient.newBuilder().setRaftGroup(group).setProperties(clientProperties())
+                .setRetryPolicy(RetryPolicies.noRetry()).build();
         this.replies = Executors.newSingleThreadExecutor(new NamedThreadFactory("cluster-replies-" + self.id(), true));
         this.membership = Executors.newSingleThreadExecutor(new NamedThreadFactory("cluster-membership-" + self.id(), true));
     }
@@ -152,13 +156,17 @@ public final class ClusterNode implements Cluster, AutoCloseable {
     }
 
     private static RaftClient newClient(RaftGroup group) {
-        RaftProperties properties = new RaftProperties();
-        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, REQUEST_TIMEOUT);
         return RaftClient.newBuilder()
                 .setRaftGroup(group)
-                .setProperties(properties)
+                .setProperties(clientProperties())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(PROPOSAL_ATTEMPTS, RETRY_SLEEP))
                 .build();
+    }
+
+    private static RaftProperties clientProperties() {
+        RaftProperties properties = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, REQUEST_TIMEOUT);
+        return properties;
     }
 
     private static List<RaftPeer> peers(ClusterMember self, List<ClusterMember> members) {
@@ -398,9 +406,9 @@ public final class ClusterNode implements Cluster, AutoCloseable {
         if (info.isLeader() || leader == null) {
             return status();
         }
-        // Only the leader knows when it last heard from each member: ask it, as briefly as a proposal's one attempt.
-        try (RaftClient asking = newClient(group)) {
-            GroupInfoReply reply = asking.getGroupManagementApi(leader).info(METADATA_GROUP);
+        // Only the leader knows when it last heard from each member: ask it, once.
+        try {
+            GroupInfoReply reply = statusClient.getGroupManagementApi(leader).info(METADATA_GROUP);
             RoleInfoProto role = reply.getRoleInfoProto();
             if (reply.isSuccess() && role.hasLeaderInfo()) {
                 return status(metadataStatus(info, role, reply.getCommitInfos()));
@@ -446,7 +454,7 @@ public final class ClusterNode implements Cluster, AutoCloseable {
     @Override
     public void close() throws IOException {
         closing = true;
-        try (RaftClient c = client.get()) {
+        try (RaftClient c = client.get(); RaftClient s = statusClient) {
             server.close();
         } finally {
             replies.shutdown();

@@ -1,16 +1,15 @@
 package io.wharf.it.cluster;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.wharf.it.support.ApiClient;
 import io.wharf.it.support.ChildBroker;
+import io.wharf.it.support.FreePorts;
+import io.wharf.it.support.MetadataLeader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +53,7 @@ class ClusterFailoverTest {
     void shouldKeepEveryAcknowledgedDeclarationThroughLeaderKills() throws Exception {
         List<String> members = new ArrayList<>();
         for (int i = 1; i <= NODES; i++) {
-            members.add("n" + i + "@127.0.0.1:" + freePort());
+            members.add("n" + i + "@127.0.0.1:" + FreePorts.next());
         }
         for (int i = 1; i <= NODES; i++) {
             Files.createDirectories(dir.resolve("n" + i));
@@ -69,7 +68,7 @@ class ClusterFailoverTest {
         List<Long> failovers = new ArrayList<>();
         ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
         for (int cycle = 0; cycle < CYCLES; cycle++) {
-            int leader = settledLeader();
+            int leader = MetadataLeader.settled(NODES, this::api, AGREED);
             int survivor = leader % NODES + 1;
             AtomicBoolean stop = new AtomicBoolean();
             String prefix = "c" + cycle + "-";
@@ -78,7 +77,7 @@ class ClusterFailoverTest {
                 await().atMost(AGREED).until(() -> acknowledged.stream().anyMatch(q -> q.startsWith(prefix)));
                 long killedAt = System.nanoTime();
                 nodes.get(leader - 1).kill();
-                await().atMost(AGREED).until(() -> leaderSeenBy(survivor), l -> l > 0 && l != leader);
+                await().atMost(AGREED).until(() -> MetadataLeader.seenBy(api(survivor)), l -> l > 0 && l != leader);
                 failovers.add((System.nanoTime() - killedAt) / 1_000_000);
                 int before = acknowledged.size();
                 await().atMost(AGREED).until(() -> acknowledged.size() > before);
@@ -117,31 +116,6 @@ class ClusterFailoverTest {
         }
     }
 
-    private int settledLeader() {
-        return await().atMost(AGREED).until(() -> {
-            int seen = 0;
-            for (int i = 1; i <= NODES; i++) {
-                int l = leaderSeenBy(i);
-                if (l <= 0 || (seen > 0 && l != seen)) {
-                    return 0;
-                }
-                seen = l;
-            }
-            return seen;
-        }, l -> l > 0);
-    }
-
-    private int leaderSeenBy(int i) {
-        try {
-            JsonNode group = api(i).get("/api/cluster").json().path("groups").path(0);
-            String leader = group.path("leader").asText("");
-            return leader.startsWith("n") && group.path("role").asText().matches("leader|follower")
-                    ? Integer.parseInt(leader.substring(1)) : 0;
-        } catch (RuntimeException e) {
-            return 0;
-        }
-    }
-
     private Set<String> queueNames(int i) {
         Set<String> names = new HashSet<>();
         api(i).get("/api/queues/%2F").json().forEach(q -> names.add(q.path("name").asText()));
@@ -152,9 +126,4 @@ class ClusterFailoverTest {
         return new ApiClient(nodes.get(i - 1).httpPort(), "guest", "guest");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

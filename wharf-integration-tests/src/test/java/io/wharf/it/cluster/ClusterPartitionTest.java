@@ -1,6 +1,5 @@
 package io.wharf.it.cluster;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -8,6 +7,7 @@ import com.rabbitmq.client.ShutdownSignalException;
 import io.wharf.it.support.ApiClient;
 import io.wharf.it.support.ChildBroker;
 import io.wharf.it.support.IsolatedHosts;
+import io.wharf.it.support.MetadataLeader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,7 +84,7 @@ class ClusterPartitionTest {
 
     @Test
     void shouldStopAcknowledgingOnACutOffLeaderAndGoOnWithTheMajority() throws Exception {
-        int leader = settledLeader();
+        int leader = MetadataLeader.settled(NODES, this::api, AGREED);
         declare(leader, "before");
         awaitQueueOnAll("before");
 
@@ -95,7 +95,7 @@ class ClusterPartitionTest {
             }
         }
         int majorityNode = leader % NODES + 1;
-        int newLeader = await().atMost(AGREED).until(() -> leaderSeenBy(majorityNode), l -> l > 0 && l != leader);
+        int newLeader = await().atMost(AGREED).until(() -> MetadataLeader.seenBy(api(majorityNode)), l -> l > 0 && l != leader);
         // Reported, not asserted: a test must not depend on timing.
         System.out.printf("a new leader (n%d) was elected %d ms after the old one was cut off%n", newLeader,
                 (System.nanoTime() - cutAt) / 1_000_000);
@@ -125,45 +125,19 @@ class ClusterPartitionTest {
 
     @Test
     void shouldReplaceAPausedLeader() throws Exception {
-        int leader = settledLeader();
+        int leader = MetadataLeader.settled(NODES, this::api, AGREED);
         ChildBroker paused = nodes.get(leader - 1);
         paused.pause();
         try {
             int other = leader % NODES + 1;
-            await().atMost(AGREED).until(() -> leaderSeenBy(other), l -> l > 0 && l != leader);
+            await().atMost(AGREED).until(() -> MetadataLeader.seenBy(api(other)), l -> l > 0 && l != leader);
             declare(other, "while-paused");
         } finally {
             paused.resume();
         }
         await().atMost(AGREED).until(() -> queueExists(leader, "while-paused"));
     }
-
-    /** The leader once every node names the same one. */
-    private int settledLeader() {
-        return await().atMost(AGREED).until(() -> {
-            int seen = 0;
-            for (int i = 1; i <= NODES; i++) {
-                int l = leaderSeenBy(i);
-                if (l <= 0 || (seen > 0 && l != seen)) {
-                    return 0;
-                }
-                seen = l;
-            }
-            return seen;
-        }, l -> l > 0);
-    }
-
     /** The leader node {@code i} names (1-based), 0 if none or it does not answer. */
-    private int leaderSeenBy(int i) {
-        try {
-            JsonNode group = api(i).get("/api/cluster").json().path("groups").path(0);
-            String leader = group.path("leader").asText("");
-            return leader.startsWith("n") ? Integer.parseInt(leader.substring(1)) : 0;
-        } catch (RuntimeException e) {
-            return 0;
-        }
-    }
-
     private boolean queueExists(int i, String queue) {
         try {
             return api(i).get("/api/queues/%2F/" + queue).status() == 200;

@@ -1,7 +1,6 @@
 package io.wharf.it.support;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,11 +28,11 @@ public final class ChildBroker implements AutoCloseable {
 
     public ChildBroker(Path dir) throws IOException {
         this.dir = dir;
-        this.amqpPort = freePort();
-        this.kafkaPort = freePort();
-        this.mqttPort = freePort();
-        this.httpPort = freePort();
-        this.stompPort = freePort();
+        this.amqpPort = FreePorts.next();
+        this.kafkaPort = FreePorts.next();
+        this.mqttPort = FreePorts.next();
+        this.httpPort = FreePorts.next();
+        this.stompPort = FreePorts.next();
         env.put("WHARF_AMQP_HOST", "127.0.0.1");
         env.put("WHARF_AMQP_PORT", Integer.toString(amqpPort));
         env.put("WHARF_KAFKA_HOST", "127.0.0.1");
@@ -47,12 +46,6 @@ public final class ChildBroker implements AutoCloseable {
         env.put("WHARF_STOMP_WEBSOCKET_ENABLED", "false");
         env.put("WHARF_HTTP_HOST", "127.0.0.1");
         env.put("WHARF_HTTP_PORT", Integer.toString(httpPort));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     public int amqpPort() {

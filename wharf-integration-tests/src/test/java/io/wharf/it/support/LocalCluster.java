@@ -5,7 +5,6 @@ import io.wharf.server.config.ConfigException;
 import io.wharf.server.config.ConfigLoader;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,7 +36,7 @@ public final class LocalCluster implements AutoCloseable {
     private String newMember() throws IOException {
         String id = "n" + (ids.size() + 1);
         ids.add(id);
-        String member = id + "@127.0.0.1:" + freePort();
+        String member = id + "@127.0.0.1:" + FreePorts.next();
         members.add(member);
         return member;
     }
@@ -108,12 +107,6 @@ public final class LocalCluster implements AutoCloseable {
     /** The nodes running now. */
     public Map<String, WharfServer> running() {
         return Map.copyOf(running);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     @Override
