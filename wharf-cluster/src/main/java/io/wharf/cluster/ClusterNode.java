@@ -5,6 +5,7 @@ import io.wharf.core.cluster.Cluster;
 import io.wharf.core.cluster.ClusterStatus;
 import io.wharf.core.cluster.ClusterStatus.MemberState;
 import io.wharf.core.cluster.GroupStatus;
+import io.wharf.core.cluster.PartitionPlacement;
 import io.wharf.storage.concurrent.NamedThreadFactory;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -13,7 +14,10 @@ import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -49,8 +53,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
+import java.util.function.LongFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -70,14 +76,6 @@ public final class ClusterNode implements Cluster, AutoCloseable {
     static final RaftGroupId METADATA_GROUP = RaftGroupId.valueOf(
             UUID.nameUUIDFromBytes("wharf-metadata".getBytes(StandardCharsets.UTF_8)));
 
-    // A proposal is retried on the leader a client finds (after a failover, or while members are
-    // starting) until PROPOSAL_DEADLINE; then it fails as not acknowledged. Attempts are bounded
-    // too: one refused at once (a member down) takes only RETRY_SLEEP, so they must be many to
-    // cover an election.
-    private static final TimeDuration REQUEST_TIMEOUT = TimeDuration.valueOf(2, TimeUnit.SECONDS);
-    private static final TimeDuration RETRY_SLEEP = TimeDuration.valueOf(250, TimeUnit.MILLISECONDS);
-    private static final int PROPOSAL_ATTEMPTS = 60;
-    private static final Duration PROPOSAL_DEADLINE = Duration.ofSeconds(20);
     // How long a committed command may take to be applied on this node before its proposer is told it was not.
     private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
@@ -90,11 +88,13 @@ public final class ClusterNode implements Cluster, AutoCloseable {
     private final RaftServer server;
     private final CommandStateMachine metadata;
     private final RaftGroup group;
-    private volatile boolean closing;
     private volatile LongConsumer proposalTimes = nanos -> { };
-    // Replaced after a proposal fails: Ratis' ordered client refuses every later request once one
-    // has failed for good.
-    private final AtomicReference<RaftClient> client;
+    private final GroupProposer proposer;
+    private final DataGroups dataGroups;
+    // One per data group, whether this node is a member of it or not.
+    private final List<GroupProposer> dataProposers;
+    // The state machines of the data groups this node is a member of, as Ratis asks for them.
+    private final Map<RaftGroupId, CommandStateMachine> dataMachines;
     // Asks the leader for its view of the members: one attempt, so a status page never waits on retries.
     private final RaftClient statusClient;
     // Proposers are answered here, not on the thread that applied their command, which they could block.
@@ -103,14 +103,17 @@ public final class ClusterNode implements Cluster, AutoCloseable {
     private final ExecutorService membership;
 
     private ClusterNode(ClusterMember self, List<ClusterMember> members, RaftServer server, CommandStateMachine metadata,
-                        RaftGroup group) {
+                        RaftGroup group, DataGroups dataGroups, Map<RaftGroupId, CommandStateMachine> dataMachines) {
         this.self = self;
         this.members = List.copyOf(members);
         this.server = server;
         this.metadata = metadata;
         this.group = group;
-        this.client = new AtomicReference<>(newClient(group));
-        this.statusClient = RaftClient.newBuilder().setRaftGroup(group).setProperties(clientProperties())
+        this.proposer = new GroupProposer(group);
+        this.dataGroups = dataGroups;
+        this.dataMachines = dataMachines;
+        this.dataProposers = dataGroups.all().stream().map(GroupProposer::new).toList();
+        this.statusClient = RaftClient.newBuilder().setRaftGroup(group).setProperties(GroupProposer.clientProperties())
                 .setRetryPolicy(RetryPolicies.noRetry()).build();
         this.replies = Executors.newSingleThreadExecutor(new NamedThreadFactory("cluster-replies-" + self.id(), true));
         this.membership = Executors.newSingleThreadExecutor(new NamedThreadFactory("cluster-membership-" + self.id(), true));
@@ -127,8 +130,42 @@ public final class ClusterNode implements Cluster, AutoCloseable {
      */
     public static ClusterNode start(ClusterMember self, List<ClusterMember> members, Path raftDir,
                                     CommandApplier metadata) throws IOException {
+        return start(self, members, raftDir, metadata, new DataGroupSettings(0, 0), (name, applied) -> {
+            throw new IllegalStateException("no data groups");
+        });
+    }
+
+    /** What applies one data group's commands on this node. */
+    @FunctionalInterface
+    public interface DataApplierFactory {
+
+        /**
+         * @param group           the group's name ({@code data-0}, ...)
+         * @param metadataApplied completes once this node has applied the metadata log up to an index
+         */
+        CommandApplier applier(String group, LongFunction<CompletableFuture<Void>> metadataApplied);
+    }
+
+    /**
+     * How many data groups the cluster has and on how many members each is.
+     *
+     * @param count             data groups; 0 for none
+     * @param replicationFactor members each group is on; at most the member count is used
+     */
+    public record DataGroupSettings(int count, int replicationFactor) {
+    }
+
+    /**
+     * Starts this node as {@link #start(ClusterMember, List, Path, CommandApplier)} does, and
+     * joins the data groups {@code data} lays out on this node; each applies its commands
+     * through the applier {@code appliers} makes for it.
+     */
+    public static ClusterNode start(ClusterMember self, List<ClusterMember> members, Path raftDir, CommandApplier metadata,
+                                    DataGroupSettings data, DataApplierFactory appliers) throws IOException {
         RaftGroup group = RaftGroup.valueOf(METADATA_GROUP, peers(self, members));
         CommandStateMachine stateMachine = new CommandStateMachine(metadata);
+        DataGroups dataGroups = DataGroups.layout(members, data.count(), data.replicationFactor());
+        Map<RaftGroupId, CommandStateMachine> dataMachines = new ConcurrentHashMap<>();
         RaftProperties properties = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(properties, List.of(raftDir.toFile()));
         GrpcConfigKeys.Server.setHost(properties, self.host());
@@ -142,32 +179,49 @@ public final class ClusterNode implements Cluster, AutoCloseable {
                 .setServerId(RaftPeerId.valueOf(self.id()))
                 .setGroup(group)
                 .setProperties(properties)
-                .setStateMachine(stateMachine)
+                .setStateMachineRegistry(id -> {
+                    if (id.equals(METADATA_GROUP)) {
+                        return stateMachine;
+                    }
+                    int index = dataGroups.indexOf(id);
+                    if (index < 0) {
+                        throw new IllegalStateException("no Raft group " + id + " belongs to this cluster");
+                    }
+                    return dataMachines.computeIfAbsent(id, i -> new CommandStateMachine(
+                            appliers.applier(DataGroups.name(index), stateMachine::whenApplied)));
+                })
                 // A storage directory that does not exist yet is formatted.
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         try {
             server.start();
-            return new ClusterNode(self, members, server, stateMachine, group);
+            for (RaftGroup g : dataGroups.all()) {
+                if (g.getPeer(RaftPeerId.valueOf(self.id())) != null) {
+                    join(server, g);
+                }
+            }
+            return new ClusterNode(self, members, server, stateMachine, group, dataGroups, dataMachines);
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
         }
     }
 
-    private static RaftClient newClient(RaftGroup group) {
-        return RaftClient.newBuilder()
-                .setRaftGroup(group)
-                .setProperties(clientProperties())
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(PROPOSAL_ATTEMPTS, RETRY_SLEEP))
-                .build();
+    /** Has this node's Raft server host its part of {@code g}; a group it kept from before is there already. */
+    private static void join(RaftServer server, RaftGroup g) throws IOException {
+        for (RaftGroupId id : server.getGroupIds()) {
+            if (id.equals(g.getGroupId())) {
+                return;
+            }
+        }
+        RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(ClientId.randomId(), server.getId(),
+                CALL_IDS.incrementAndGet(), g));
+        if (!reply.isSuccess() && !(reply.getException() instanceof AlreadyExistsException)) {
+            throw new IOException("joining Raft group " + g.getGroupId() + " failed", reply.getException());
+        }
     }
 
-    private static RaftProperties clientProperties() {
-        RaftProperties properties = new RaftProperties();
-        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, REQUEST_TIMEOUT);
-        return properties;
-    }
+    private static final AtomicLong CALL_IDS = new AtomicLong();
 
     private static List<RaftPeer> peers(ClusterMember self, List<ClusterMember> members) {
         Set<String> ids = new HashSet<>();
@@ -198,38 +252,8 @@ public final class ClusterNode implements Cluster, AutoCloseable {
         CompletableFuture<byte[]> applied = new CompletableFuture<>();
         long started = System.nanoTime();
         applied.thenRun(() -> proposalTimes.accept(System.nanoTime() - started));
-        RaftClient proposer = client.get();
-        // A copy: the deadline must not complete the client's own future, which it completes itself.
-        proposer.async().send(Message.valueOf(ByteString.copyFrom(command))).copy()
-                .orTimeout(PROPOSAL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((reply, e) -> {
-                    if (e != null) {
-                        renew(proposer);
-                    }
-                    answer(reply, e, applied);
-                });
+        proposer.send(command).whenComplete((reply, e) -> answer(reply, e, applied));
         return applied;
-    }
-
-    /** Replaces a client that failed a proposal, unless another failure replaced it already or the node is closing. */
-    private void renew(RaftClient failed) {
-        if (closing) {
-            return;
-        }
-        RaftClient fresh = newClient(group);
-        if (client.compareAndSet(failed, fresh)) {
-            closeQuietly(failed);
-        } else {
-            closeQuietly(fresh);
-        }
-    }
-
-    private static void closeQuietly(RaftClient c) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            LOG.debug("closing a Raft client failed", e);
-        }
     }
 
     private void answer(RaftClientReply reply, Throwable e, CompletableFuture<byte[]> applied) {
@@ -266,6 +290,11 @@ public final class ClusterNode implements Cluster, AutoCloseable {
         return propose(command).thenApply(result -> null);
     }
 
+    private static ClusterUnavailableException unavailable(String group, Throwable cause) {
+        return new ClusterUnavailableException("group " + group + " did not commit the command: no majority of its members"
+                + " answered in time (" + cause + ")", cause);
+    }
+
     private static ClusterUnavailableException unavailable(Throwable cause) {
         return new ClusterUnavailableException("the metadata group did not commit the command: no majority of its members"
                 + " answered in time (" + cause + ")", cause);
@@ -294,6 +323,12 @@ public final class ClusterNode implements Cluster, AutoCloseable {
      * leader's role information, null for none) and {@code commitInfos} report them.
      */
     private GroupStatus metadataStatus(DivisionInfo info, RoleInfoProto leaderRole, Collection<CommitInfoProto> commitInfos) {
+        return groupStatus("metadata", info, leaderRole, commitInfos, metadata);
+    }
+
+    /** A group as this node sees it, with the replicas as {@code leaderRole} (null for none) and {@code commitInfos} report them. */
+    private GroupStatus groupStatus(String name, DivisionInfo info, RoleInfoProto leaderRole, Collection<CommitInfoProto> commitInfos,
+                                    CommandStateMachine machine) {
         Map<String, Long> committed = new HashMap<>();
         for (CommitInfoProto c : commitInfos) {
             committed.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex());
@@ -309,9 +344,89 @@ public final class ClusterNode implements Cluster, AutoCloseable {
                         follower.getLastRpcElapsedTimeMs()));
             }
         }
-        return new GroupStatus("metadata", self.id(), info.getCurrentRole().name(),
+        return new GroupStatus(name, self.id(), info.getCurrentRole().name(),
                 Optional.ofNullable(info.getLeaderId()).map(RaftPeerId::toString), info.getCurrentTerm(),
-                committed.getOrDefault(self.id(), 0L), metadata.appliedIndex(), metadata.leaderChanges(), replicas);
+                committed.getOrDefault(self.id(), 0L), machine.appliedIndex(), machine.leaderChanges(), replicas);
+    }
+
+    /** The data groups this node is a member of, as it sees them, the replicas as each group's leader reports them when it is that leader. */
+    private List<GroupStatus> dataStatus() {
+        List<GroupStatus> out = new ArrayList<>();
+        for (int i = 0; i < dataGroups.count(); i++) {
+            RaftGroupId id = dataGroups.group(i).getGroupId();
+            CommandStateMachine machine = dataMachines.get(id);
+            if (machine == null) {
+                continue;
+            }
+            try {
+                RaftServer.Division division = server.getDivision(id);
+                DivisionInfo info = division.getInfo();
+                RoleInfoProto role = info.getRoleInfoProto();
+                out.add(groupStatus(DataGroups.name(i), info, info.isLeader() && role.hasLeaderInfo() ? role : null,
+                        division.getCommitInfos(), machine));
+            } catch (IOException e) {
+                LOG.debug("data group {} is not open on {}", id, self.id(), e);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public long metadataAppliedIndex() {
+        return metadata.appliedIndex();
+    }
+
+    @Override
+    public CompletableFuture<Void> metadataApplied(long index) {
+        return metadata.whenApplied(index);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> proposeToPartition(String placementKey, byte[] command) {
+        if (dataGroups.count() == 0) {
+            return CompletableFuture.failedFuture(new IllegalStateException("this cluster has no data groups"));
+        }
+        int index = dataGroups.indexOf(placementKey);
+        CompletableFuture<byte[]> answered = new CompletableFuture<>();
+        dataProposers.get(index).send(command).whenComplete((reply, e) -> {
+            if (e != null) {
+                answered.completeExceptionally(unavailable(DataGroups.name(index), e));
+            } else if (!reply.isSuccess()) {
+                answered.completeExceptionally(unavailable(DataGroups.name(index), reply.getException()));
+            } else {
+                answered.complete(reply.getMessage().getContent().toByteArray());
+            }
+        });
+        return answered;
+    }
+
+    @Override
+    public PartitionPlacement placement(String placementKey) {
+        if (dataGroups.count() == 0) {
+            return new PartitionPlacement("metadata", List.of(self.id()), Optional.of(self.id()), 0, List.of(self.id()));
+        }
+        int index = dataGroups.indexOf(placementKey);
+        RaftGroup g = dataGroups.group(index);
+        List<String> replicas = g.getPeers().stream().map(p -> p.getId().toString()).toList();
+        try {
+            DivisionInfo info = server.getDivision(g.getGroupId()).getInfo();
+            Optional<String> leader = Optional.ofNullable(info.getLeaderId()).map(RaftPeerId::toString);
+            RoleInfoProto role = info.getRoleInfoProto();
+            List<String> inSync = replicas;
+            if (info.isLeader() && role.hasLeaderInfo()) {
+                inSync = new ArrayList<>(List.of(self.id()));
+                for (ServerRpcProto follower : role.getLeaderInfo().getFollowerInfoList()) {
+                    if (follower.getLastRpcElapsedTimeMs() <= DOWN_AFTER_MS) {
+                        inSync.add(follower.getId().getId().toStringUtf8());
+                    }
+                }
+            }
+            return new PartitionPlacement(DataGroups.name(index), replicas, leader, info.getCurrentTerm(), inSync);
+        } catch (IOException e) {
+            // Not a member of the group: the member its client last found leading, if any.
+            Optional<String> leader = Optional.ofNullable(dataProposers.get(index).leaderGuess());
+            return new PartitionPlacement(DataGroups.name(index), replicas, leader, 0, replicas);
+        }
     }
 
     @Override
@@ -355,7 +470,7 @@ public final class ClusterNode implements Cluster, AutoCloseable {
             List<RaftPeer> peers = next.stream()
                     .map(m -> RaftPeer.newBuilder().setId(RaftPeerId.valueOf(m.id())).setAddress(m.address()).build())
                     .toList();
-            try (RaftClient admin = newClient(group)) {
+            try (RaftClient admin = GroupProposer.newClient(group)) {
                 RaftClientReply reply = admin.admin().setConfiguration(peers);
                 if (!reply.isSuccess()) {
                     throw new BrokerException(BrokerException.Kind.RESOURCE_ERROR, what + " was not agreed: " + reply.getException());
@@ -444,7 +559,9 @@ public final class ClusterNode implements Cluster, AutoCloseable {
             }
             out.add(new ClusterStatus.Member(m.id(), m.address(), state));
         }
-        return new ClusterStatus(self.id(), out, List.of(metadataGroup));
+        List<GroupStatus> groups = new ArrayList<>(List.of(metadataGroup));
+        groups.addAll(dataStatus());
+        return new ClusterStatus(self.id(), out, groups);
     }
 
     /**
@@ -453,8 +570,8 @@ public final class ClusterNode implements Cluster, AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        closing = true;
-        try (RaftClient c = client.get(); RaftClient s = statusClient) {
+        try (GroupProposer p = proposer; RaftClient s = statusClient) {
+            dataProposers.forEach(GroupProposer::close);
             server.close();
         } finally {
             replies.shutdown();

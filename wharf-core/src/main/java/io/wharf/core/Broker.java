@@ -10,8 +10,10 @@ import io.wharf.core.auth.UserStore;
 import io.wharf.core.session.Authentication;
 import io.wharf.core.queue.Queue;
 import io.wharf.core.queue.QueueContext;
+import io.wharf.core.stream.StreamReplication;
 import io.wharf.core.vhost.VirtualHost;
 import io.wharf.core.vhost.MetadataApplier;
+import io.wharf.core.vhost.PartitionApplier;
 import io.wharf.core.vhost.MetadataCommandCodec;
 import io.wharf.core.vhost.VirtualHosts;
 import io.wharf.storage.Storage;
@@ -30,6 +32,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.LongFunction;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -104,7 +107,8 @@ public final class Broker implements AutoCloseable {
             timers = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("timer", true));
             QueueContext ctx = new QueueContext(storage.logs(), storage.cursors(), queuePool, readPool, timers,
                     settings.storage().clock(), settings.durableQueueLogs(),
-                    settings.durableQueueLogs().withFsync(FsyncPolicy.NEVER), new AtomicLong(), cacheLimit(settings.messageCacheBytes()));
+                    settings.durableQueueLogs().withFsync(FsyncPolicy.NEVER), new AtomicLong(), cacheLimit(settings.messageCacheBytes()),
+                    new StreamReplication());
             VirtualHosts vhosts = VirtualHosts.open(settings.vhosts(), ctx, storage.metadata(), adminPool);
             ResourceAlarms alarms = new ResourceAlarms(storage.dataDir(), settings.memoryHighWatermark(),
                     settings.diskFreeLimit(), timers, 1000);
@@ -216,6 +220,14 @@ public final class Broker implements AutoCloseable {
      */
     public MetadataApplier metadataApplier() {
         return new MetadataApplier(vhosts, users, clusterNodes, storage.metadata());
+    }
+
+    /**
+     * What applies the commands one data group of a cluster commits to this broker's stream
+     * partitions, each once this node has applied the metadata log as far as its proposer had.
+     */
+    public PartitionApplier partitionApplier(String group, LongFunction<CompletableFuture<Void>> metadataApplied) {
+        return new PartitionApplier(group, vhosts, storage.metadata(), metadataApplied);
     }
 
     /**

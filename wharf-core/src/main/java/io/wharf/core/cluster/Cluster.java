@@ -21,6 +21,26 @@ public interface Cluster {
      */
     CompletableFuture<Void> proposeMetadata(byte[] command);
 
+    /** The last index of the metadata log up to which this node has applied every command. */
+    long metadataAppliedIndex();
+
+    /** Completes once this node has applied every metadata command up to {@code index}, on the thread that applied the last. */
+    CompletableFuture<Void> metadataApplied(long index);
+
+    /**
+     * Proposes a command for a stream partition (encoded by
+     * {@link io.wharf.core.stream.PartitionCommandCodec}) to the data group the partition is placed
+     * on. Completes with the answer of the group's leader once a majority of the group has the
+     * command on disk and the leader has applied it; fails if no majority answered in time, in
+     * which case the command may or may not be applied later.
+     *
+     * @param placementKey what the partition is placed by ({@link io.wharf.core.stream.PartitionAddress#placementKey()})
+     */
+    CompletableFuture<byte[]> proposeToPartition(String placementKey, byte[] command);
+
+    /** Where the partition with {@code placementKey} is replicated, as this node sees it now. */
+    PartitionPlacement placement(String placementKey);
+
     /**
      * Adds a member through a Raft membership change: the metadata group's leader brings it up to
      * date, then makes it a voter. The new node must be running, started with a member list that

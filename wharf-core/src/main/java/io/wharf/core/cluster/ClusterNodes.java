@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The nodes of this broker's cluster as they registered themselves, kept in the metadata store so
- * that a node knows the others after a restart before they register again.
+ * that a node knows the others after a restart before they register again. Each node is given a
+ * number when it first registers, the next free one from 1, which Kafka clients know it by: every
+ * node applies the registrations in the same order, so every node gives the same numbers.
  *
  * <p>Threading: {@link #apply} is called by the cluster's metadata apply, one command at a time;
  * lookups from any thread see each registration once it is applied.
@@ -25,19 +27,41 @@ public final class ClusterNodes {
 
     private final MetadataStore store;
     private final Map<String, NodeRegistration> nodes = new ConcurrentHashMap<>();
+    private final Map<String, Integer> brokerIds = new ConcurrentHashMap<>();
 
     public ClusterNodes(MetadataStore store) {
         this.store = store;
         for (byte[] v : store.scan(PREFIX).values()) {
-            NodeRegistration r = decode(FieldTables.read(new WireReader(ByteBuffer.wrap(v))));
+            Map<String, Object> stored = FieldTables.read(new WireReader(ByteBuffer.wrap(v)));
+            NodeRegistration r = decode(stored);
             nodes.put(r.id(), r);
+            if (stored.get(BROKER_ID) instanceof Number n) {
+                brokerIds.put(r.id(), n.intValue());
+            }
         }
     }
 
+    private static final String BROKER_ID = "broker-id";
+
     /** Records a registration agreed by the cluster; completes once stored. */
     public CompletableFuture<Void> apply(NodeRegistration registration) {
+        int brokerId = brokerIds.computeIfAbsent(registration.id(),
+                id -> brokerIds.values().stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
         nodes.put(registration.id(), registration);
-        return store.put(PREFIX + registration.id(), FieldTables.encode(encode(registration)));
+        Map<String, Object> stored = encode(registration);
+        stored.put(BROKER_ID, brokerId);
+        return store.put(PREFIX + registration.id(), FieldTables.encode(stored));
+    }
+
+    /** The number Kafka clients know node {@code id} by, once it has registered. */
+    public java.util.OptionalInt brokerId(String id) {
+        Integer n = brokerIds.get(id);
+        return n == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(n);
+    }
+
+    /** Every node registered so far, by id. */
+    public Map<String, NodeRegistration> all() {
+        return Map.copyOf(nodes);
     }
 
     public Optional<NodeRegistration> get(String id) {

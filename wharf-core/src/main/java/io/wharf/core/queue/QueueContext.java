@@ -1,5 +1,6 @@
 package io.wharf.core.queue;
 
+import io.wharf.core.stream.StreamReplication;
 import io.wharf.storage.cursor.CursorStore;
 import io.wharf.storage.log.LogConfig;
 import io.wharf.storage.log.LogManager;
@@ -25,9 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param transientLogs  configuration of other queues' logs
  * @param cacheBytes     bytes of messages currently held in memory by all queues
  * @param cacheLimit     the most bytes all queues together hold in memory
+ * @param streams        where stream partitions make their changes: here, or through a cluster
  */
 public record QueueContext(LogManager logs, CursorStore cursors, Executor pool, Executor reads,
                            ScheduledExecutorService timers,
                            Clock clock, LogConfig durableLogs, LogConfig transientLogs, AtomicLong cacheBytes,
-                           long cacheLimit) {
+                           long cacheLimit, StreamReplication streams) {
 }

@@ -20,6 +20,8 @@ import java.util.concurrent.Executor;
 public final class Stream {
 
     private volatile StreamDefinition definition;
+    private final String vhost;
+    private final StreamReplication replication;
     private final String logPrefix;
     private final LogManager logs;
     private final LogConfig defaults;
@@ -27,10 +29,13 @@ public final class Stream {
     private volatile LogConfig logConfig;
     private volatile List<StreamPartition> partitions;
 
-    private Stream(StreamDefinition definition, String logPrefix, LogManager logs, LogConfig defaults, Executor pool) {
+    private Stream(String vhost, StreamDefinition definition, LogManager logs, LogConfig defaults, Executor pool,
+                   StreamReplication replication) {
+        this.vhost = vhost;
+        this.replication = replication;
         this.definition = definition;
+        this.logPrefix = "stream/" + vhost + "/" + definition.name() + "/";
         this.pool = pool;
-        this.logPrefix = logPrefix;
         this.logs = logs;
         this.defaults = defaults;
         this.logConfig = configure(defaults, definition.configs());
@@ -43,10 +48,12 @@ public final class Stream {
      * @param vhost    the virtual host, part of the log names
      * @param defaults configuration of stream logs before the stream's own settings
      * @param pool     runs the partitions' owners
+     * @param replication where the partitions make their changes
      * @throws IllegalArgumentException if a setting of the stream is not a valid number
      */
-    public static Stream open(String vhost, StreamDefinition d, LogManager logs, LogConfig defaults, Executor pool) {
-        Stream s = new Stream(d, "stream/" + vhost + "/" + d.name() + "/", logs, defaults, pool);
+    public static Stream open(String vhost, StreamDefinition d, LogManager logs, LogConfig defaults, Executor pool,
+                              StreamReplication replication) {
+        Stream s = new Stream(vhost, d, logs, defaults, pool, replication);
         s.growTo(d.partitions());
         return s;
     }
@@ -72,7 +79,8 @@ public final class Stream {
     private void growTo(int count) {
         List<StreamPartition> ps = new ArrayList<>(partitions);
         for (int i = ps.size(); i < count; i++) {
-            ps.add(new StreamPartition(definition.name(), i, logs.open(logPrefix + i, logConfig), pool));
+            ps.add(new StreamPartition(new PartitionAddress(vhost, definition.name(), definition.id(), i),
+                    logs.open(logPrefix + i, logConfig), pool, replication));
         }
         partitions = List.copyOf(ps);
     }

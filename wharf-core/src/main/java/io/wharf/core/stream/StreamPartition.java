@@ -40,9 +40,9 @@ public final class StreamPartition {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamPartition.class);
 
-    private final String stream;
-    private final int index;
+    private final PartitionAddress address;
     private final Log log;
+    private final StreamReplication replication;
     private final MessageStats stats = new MessageStats();
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private final SerialExecutor owner;
@@ -58,13 +58,14 @@ public final class StreamPartition {
     private static final long PRODUCER_STATE_SCAN = 20_000;
 
     /**
-     * @param pool runs the partition's owner; the producer state is recovered there, after this returns
+     * @param pool        runs the partition's owner; the producer state is recovered there, after this returns
+     * @param replication where changes are made: here, or through the partition's Raft group
      */
-    StreamPartition(String stream, int index, Log log, Executor pool) {
-        this.stream = stream;
-        this.index = index;
+    StreamPartition(PartitionAddress address, Log log, Executor pool, StreamReplication replication) {
+        this.address = address;
         this.log = log;
-        this.owner = new SerialExecutor("stream " + stream + "-" + index, pool, null);
+        this.replication = replication;
+        this.owner = new SerialExecutor("stream " + address.stream() + "-" + address.index(), pool, null);
         // Until recovered, committed-only readers see nothing: the log may hold open transactions.
         this.firstUnstableOffset = log.endOffset() == log.startOffset() ? Long.MAX_VALUE : log.startOffset();
         owner.execute(this::recover);
@@ -136,11 +137,16 @@ public final class StreamPartition {
     }
 
     public String stream() {
-        return stream;
+        return address.stream();
     }
 
     public int index() {
-        return index;
+        return address.index();
+    }
+
+    /** Which partition this is, as every node of a cluster names it. */
+    public PartitionAddress address() {
+        return address;
     }
 
     Log log() {
@@ -160,7 +166,8 @@ public final class StreamPartition {
 
     /** Appends a batch whose CRC is known good, as {@link #append(ByteBuffer)} does without hashing it again. */
     public CompletableFuture<Long> append(CheckedBatch batch) {
-        return append(new PartitionCommand.Append(batch));
+        PartitionCommand.Append c = new PartitionCommand.Append(batch);
+        return replication.replicated() ? replication.submit(this, c).thenApply(Long.class::cast) : append(c);
     }
 
     // The log's writer orders plain appends: they need nothing of the owner's state.
@@ -227,13 +234,20 @@ public final class StreamPartition {
     }
 
     private CompletableFuture<IdempotentAppend> appendIdempotent(PartitionCommand.AppendIdempotent c) {
+        if (replication.replicated()) {
+            return replication.submit(this, c).thenApply(IdempotentAppend.class::cast);
+        }
+        // Checking the sequence and handing the batch to the log is short and never blocks: an idle
+        // owner runs it on the caller's thread rather than waking a pool thread for it.
+        return owner.submitHereIfIdle(() -> CompletableFuture.completedFuture(decideIdempotent(c)));
+    }
+
+    /** Appends an idempotent producer's batch unless it repeats or does not follow its latest ones. On the owner. */
+    private IdempotentAppend decideIdempotent(PartitionCommand.AppendIdempotent c) {
         long producerId = c.producerId();
         short epoch = c.epoch();
         int firstSequence = c.firstSequence();
-        // Checking the sequence and handing the batch to the log is short and never blocks: an idle
-        // owner runs it on the caller's thread rather than waking a pool thread for it.
-        return owner.submitHereIfIdle(() -> CompletableFuture.completedFuture(switch (sequences.check(producerId, epoch, firstSequence,
-                c.lastSequence())) {
+        return switch (sequences.check(producerId, epoch, firstSequence, c.lastSequence())) {
             case ProducerSequences.Duplicate d -> new AlreadyWritten(d.baseOffset());
             case ProducerSequences.OutOfOrder o -> new SequenceGap(o.expected());
             case ProducerSequences.Fenced f -> new ProducerFenced(f.currentEpoch());
@@ -255,7 +269,7 @@ public final class StreamPartition {
                     return base;
                 }));
             }
-        }));
+        };
     }
 
     /** Appends a batch of data records and counts them as published. */
@@ -300,18 +314,24 @@ public final class StreamPartition {
     }
 
     private CompletableFuture<Long> endTransaction(PartitionCommand.EndTransaction c) {
-        return command(() -> {
-            PendingAppend p = log.append(TransactionMarkers.marker(c.producerId(), c.epoch(), c.commit(), c.coordinatorEpoch(),
-                    c.timestamp()));
-            sequences.fence(c.producerId(), c.epoch());
-            long offset = p.baseOffset();
-            return p.future().thenApplyAsync(r -> {
-                transactions.ended(c.producerId(), offset, c.commit());
-                publish();
-                wakeReaders();
-                return offset;
-            }, owner);
-        });
+        if (replication.replicated()) {
+            return replication.submit(this, c).thenApply(Long.class::cast);
+        }
+        return command(() -> writeMarker(c));
+    }
+
+    /** Writes a transaction's marker; the future completes with its offset once durable. On the owner. */
+    private CompletableFuture<Long> writeMarker(PartitionCommand.EndTransaction c) {
+        PendingAppend p = log.append(TransactionMarkers.marker(c.producerId(), c.epoch(), c.commit(), c.coordinatorEpoch(),
+                c.timestamp()));
+        sequences.fence(c.producerId(), c.epoch());
+        long offset = p.baseOffset();
+        return p.future().thenApplyAsync(r -> {
+            transactions.ended(c.producerId(), offset, c.commit());
+            publish();
+            wakeReaders();
+            return offset;
+        }, owner);
     }
 
     /**
@@ -358,7 +378,8 @@ public final class StreamPartition {
      *         {@link IOException} if a segment cannot be deleted
      */
     public CompletableFuture<Long> deleteRecordsBefore(long offset) {
-        return apply(new PartitionCommand.DeleteRecords(offset)).thenApply(Long.class::cast);
+        PartitionCommand.DeleteRecords c = new PartitionCommand.DeleteRecords(offset);
+        return (replication.replicated() ? replication.submit(this, c) : apply(c)).thenApply(Long.class::cast);
     }
 
     private long deleteRecords(PartitionCommand.DeleteRecords c) throws IOException {
@@ -368,9 +389,9 @@ public final class StreamPartition {
     }
 
     /**
-     * Applies a command decided elsewhere: what a replica does with the commands its leader
-     * decided. Completes with what the command's own method answers: a base offset, an
-     * {@link IdempotentAppend}, a marker's offset, or the new start offset.
+     * Applies a command here, whatever the partition's replication: what a replica does with the
+     * commands its group agreed on. Completes with what the command's own method answers: a base
+     * offset, an {@link IdempotentAppend}, a marker's offset, or the new start offset.
      */
     public CompletableFuture<Object> apply(PartitionCommand command) {
         CompletableFuture<?> done = switch (command) {
@@ -386,6 +407,59 @@ public final class StreamPartition {
             });
         };
         return done.thenApply(Object.class::cast);
+    }
+
+    /**
+     * Applies a command here as {@link #apply} does, on the partition's owner in the order given.
+     * The outer future completes once the command's place in the log is fixed (the log's end is
+     * past what it wrote), so that the next command given lands after it; the inner one with its
+     * answer, once durable. A replica applies its group's commands this way, one after another.
+     */
+    public CompletableFuture<CompletableFuture<Object>> applyInOrder(PartitionCommand command) {
+        return owner.submitHereIfIdle(() -> CompletableFuture.completedFuture(switch (command) {
+            case PartitionCommand.Append c -> append(c).thenApply(Object.class::cast);
+            case PartitionCommand.AppendIdempotent c -> CompletableFuture.completedFuture(decideIdempotent(c));
+            case PartitionCommand.EndTransaction c -> writeMarker(c).thenApply(Object.class::cast);
+            case PartitionCommand.DeleteRecords c -> {
+                try {
+                    yield CompletableFuture.completedFuture(deleteRecords(c));
+                } catch (IOException e) {
+                    yield CompletableFuture.failedFuture(e);
+                }
+            }
+        }));
+    }
+
+    /** The offset the next appended batch gets: past every batch appended, written yet or not. */
+    public long endOffset() {
+        return log.appendEnd();
+    }
+
+    /**
+     * Whether the log holds, at {@code offset}, the batch {@code command} writes (the same bytes,
+     * by their CRC; a marker of the same producer, epoch and outcome): how a replica going through
+     * its group's log again after a restart tells what it wrote before from what it must write.
+     */
+    public boolean holds(long offset, PartitionCommand command) {
+        if (offset < log.startOffset() || offset >= log.endOffset()) {
+            return false;
+        }
+        try (LogSlice s = log.read(offset, 1, Log.ReadBound.WRITTEN)) {
+            List<RecordBatch> batches = s.batches();
+            if (batches.isEmpty() || batches.get(0).baseOffset() != offset) {
+                return false;
+            }
+            RecordBatch b = batches.get(0);
+            return switch (command) {
+                case PartitionCommand.Append c -> b.storedCrc() == c.batch().batch().storedCrc();
+                case PartitionCommand.AppendIdempotent c -> b.storedCrc() == c.batch().batch().storedCrc();
+                case PartitionCommand.EndTransaction c -> b.isControl() && b.producerId() == c.producerId()
+                        && b.producerEpoch() == c.epoch();
+                case PartitionCommand.DeleteRecords c -> false;
+            };
+        } catch (io.wharf.storage.StorageException e) {
+            return false;
+        }
     }
 
     /**
@@ -504,6 +578,6 @@ public final class StreamPartition {
 
     @Override
     public String toString() {
-        return stream + "-" + index;
+        return address.stream() + "-" + address.index();
     }
 }

@@ -98,7 +98,8 @@ final class Topology {
                 if (streams.containsKey(c.definition().name())) {
                     yield done();
                 }
-                add(Stream.open(vhost, c.definition(), queueContext.logs(), queueContext.logs().defaults(), queueContext.pool()));
+                add(Stream.open(vhost, c.definition(), queueContext.logs(), queueContext.logs().defaults(), queueContext.pool(),
+                    queueContext.streams()));
                 yield definitions.putStream(c.definition());
             }
             case TopologyCommand.AddPartitions c -> {

@@ -187,7 +187,8 @@ public final class VirtualHost implements Queue.Owner {
             queues.put(d.name(), Queue.open(d, args, null, queueContext, this, true));
         }
         for (StreamDefinition d : definitions.streams()) {
-            topology.add(Stream.open(name, d, queueContext.logs(), queueContext.logs().defaults(), queueContext.pool()));
+            topology.add(Stream.open(name, d, queueContext.logs(), queueContext.logs().defaults(), queueContext.pool(),
+                    queueContext.streams()));
         }
         int restored = 0;
         for (Binding b : definitions.bindings()) {

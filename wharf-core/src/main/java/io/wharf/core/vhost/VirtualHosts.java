@@ -143,10 +143,12 @@ public final class VirtualHosts {
 
     /**
      * From now on, changes to the set of virtual hosts and to their definitions that outlive a
-     * restart are proposed to {@code cluster} and made on every node once it commits them.
+     * restart are proposed to {@code cluster} and made on every node once it commits them; so are
+     * changes to streams' partitions, through their own groups.
      */
     public void replicateThrough(Cluster cluster) {
         this.cluster = cluster;
+        queueContext.streams().replicateThrough(cluster);
         open.values().forEach(v -> v.replicateThrough(cluster));
     }
 

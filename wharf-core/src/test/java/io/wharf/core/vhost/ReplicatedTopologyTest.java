@@ -4,21 +4,16 @@ import io.wharf.core.BrokerException;
 import io.wharf.core.TestBroker;
 import io.wharf.core.auth.Permission;
 import io.wharf.core.auth.User;
-import io.wharf.core.cluster.Cluster;
-import io.wharf.core.cluster.ClusterStatus;
 import io.wharf.core.queue.QueueDefinition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -36,61 +31,11 @@ class ReplicatedTopologyTest {
     @TempDir
     Path second;
 
-    /**
-     * A log both brokers apply; a command can be slipped in ahead of the next proposal, as another
-     * node's would be. Synchronized: the two brokers' admin threads propose.
-     */
-    private static final class SharedLog implements Cluster {
-        final List<MetadataApplier> appliers = new ArrayList<>();
-        final List<byte[]> overtaking = new ArrayList<>();
-        long index;
-
-        @Override
-        public synchronized CompletableFuture<Void> proposeMetadata(byte[] command) {
-            overtaking.forEach(this::append);
-            overtaking.clear();
-            return append(command);
-        }
-
-        /** Completes once both have applied it, so that the test may look at either. */
-        private CompletableFuture<Void> append(byte[] command) {
-            index++;
-            return CompletableFuture.allOf(appliers.stream().map(a -> a.apply(index, command)).toArray(CompletableFuture[]::new));
-        }
-
-        @Override
-        public ClusterStatus status() {
-            return new ClusterStatus("a", List.of(), List.of());
-        }
-
-        @Override
-        public ClusterStatus statusFromLeader() {
-            return status();
-        }
-
-        @Override
-        public CompletableFuture<Void> addMember(String member) {
-            return CompletableFuture.failedFuture(new UnsupportedOperationException("one group of fixed members"));
-        }
-
-        @Override
-        public CompletableFuture<Void> removeMember(String id) {
-            return CompletableFuture.failedFuture(new UnsupportedOperationException("one group of fixed members"));
-        }
-
-        @Override
-        public void onProposal(LongConsumer nanos) {
-        }
-    }
-
     @Test
     void shouldApplyWhatEitherDecidesOnBothAndAnswerAnOvertakenDeclarationAsItEnded() throws Exception {
         try (TestBroker a = new TestBroker(first); TestBroker b = new TestBroker(second)) {
-            SharedLog log = new SharedLog();
-            log.appliers.add(a.broker().metadataApplier());
-            log.appliers.add(b.broker().metadataApplier());
-            a.broker().joinCluster(log);
-            b.broker().joinCluster(log);
+            SharedClusterLog log = new SharedClusterLog();
+            log.join(a.broker(), b.broker());
 
             a.vhost().declareQueue(new QueueDefinition("billing", true, false, false, Map.of()), false, a.client).get(10, TimeUnit.SECONDS);
             assertThat(b.vhost().findQueue("billing")).isPresent();

@@ -909,6 +909,13 @@ public final class Log implements AutoCloseable {
         return writtenEnd.offset();
     }
 
+    /** The offset the next appended batch gets: past every batch handed to {@link #append}, written yet or not. */
+    public long appendEnd() {
+        synchronized (appendLock) {
+            return nextOffset;
+        }
+    }
+
     /** Everything below this offset is durable under the fsync policy. */
     public long durableEndOffset() {
         return durableEnd.offset();

@@ -1,0 +1,42 @@
+package io.wharf.core.stream;
+
+import io.wharf.core.cluster.Cluster;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where the broker's stream partitions make their changes: on this node alone, or, once the
+ * broker joins a cluster, through the Raft group that replicates each partition, whose every
+ * member then applies them in the same order.
+ *
+ * <p>Thread-safe: the cluster is set once, before clients connect; changes are submitted from any thread.
+ */
+public final class StreamReplication {
+
+    private volatile Cluster cluster;
+
+    /** From now on, partitions change through {@code cluster}. */
+    public void replicateThrough(Cluster cluster) {
+        this.cluster = cluster;
+    }
+
+    /** Whether changes go through a cluster. */
+    public boolean replicated() {
+        return cluster != null;
+    }
+
+    /**
+     * Makes {@code command} on {@code partition}: here, or on every replica once a majority of
+     * them has it on disk. Completes with what applying it answered on the group's leader (see
+     * {@link StreamPartition#apply}).
+     */
+    CompletableFuture<Object> submit(StreamPartition partition, PartitionCommand command) {
+        Cluster c = cluster;
+        if (c == null) {
+            return partition.apply(command);
+        }
+        byte[] encoded = PartitionCommandCodec.encode(c.metadataAppliedIndex(), partition.address(), command);
+        return c.proposeToPartition(partition.address().placementKey(), encoded)
+                .thenApply(result -> PartitionCommandCodec.decodeResult(command, result));
+    }
+}
