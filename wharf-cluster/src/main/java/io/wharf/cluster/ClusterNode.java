@@ -1,5 +1,6 @@
 package io.wharf.cluster;
 
+import io.wharf.core.cluster.CommandApplier;
 import io.wharf.core.BrokerException;
 import io.wharf.core.cluster.Cluster;
 import io.wharf.core.cluster.ClusterStatus;
@@ -214,10 +215,14 @@ public final class ClusterNode implements Cluster, AutoCloseable {
                 return;
             }
         }
-        RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(ClientId.randomId(), server.getId(),
-                CALL_IDS.incrementAndGet(), g));
-        if (!reply.isSuccess() && !(reply.getException() instanceof AlreadyExistsException)) {
-            throw new IOException("joining Raft group " + g.getGroupId() + " failed", reply.getException());
+        try {
+            RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(ClientId.randomId(), server.getId(),
+                    CALL_IDS.incrementAndGet(), g));
+            if (!reply.isSuccess()) {
+                throw new IOException("joining Raft group " + g.getGroupId() + " failed", reply.getException());
+            }
+        } catch (AlreadyExistsException e) {
+            // Loaded from its storage meanwhile.
         }
     }
 
@@ -369,6 +374,11 @@ public final class ClusterNode implements Cluster, AutoCloseable {
             }
         }
         return out;
+    }
+
+    @Override
+    public String nodeId() {
+        return self.id();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.wharf.cluster;
 
+import io.wharf.core.cluster.CommandApplier;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;

@@ -1,5 +1,6 @@
 package io.wharf.cluster;
 
+import io.wharf.core.cluster.CommandApplier;
 import io.wharf.core.cluster.GroupStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

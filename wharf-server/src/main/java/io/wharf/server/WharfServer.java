@@ -1,7 +1,7 @@
 package io.wharf.server;
 
 import io.wharf.cluster.ClusterNode;
-import io.wharf.cluster.CommandApplier;
+import io.wharf.core.cluster.CommandApplier;
 import io.wharf.core.Broker;
 import io.wharf.core.Lifecycle;
 import io.wharf.core.WharfVersion;
@@ -166,7 +166,9 @@ public final class WharfServer implements AutoCloseable {
                     public long durableIndex() {
                         return applier.durableIndex();
                     }
-                });
+                }, new ClusterNode.DataGroupSettings(config.cluster().effectiveDataGroups(),
+                        config.cluster().effectiveReplicationFactor()),
+                broker::partitionApplier);
         broker.joinCluster(node);
         return node;
     }

@@ -12,6 +12,9 @@ import java.util.function.LongConsumer;
  */
 public interface Cluster {
 
+    /** This node's id among the members. */
+    String nodeId();
+
     /**
      * Proposes a command that changes definitions (encoded by
      * {@link io.wharf.core.vhost.MetadataCommandCodec}). Completes once a majority of the nodes has

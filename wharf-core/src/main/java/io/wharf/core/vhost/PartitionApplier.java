@@ -1,5 +1,6 @@
 package io.wharf.core.vhost;
 
+import io.wharf.core.cluster.CommandApplier;
 import io.wharf.core.message.MalformedDataException;
 import io.wharf.core.stream.PartitionAddress;
 import io.wharf.core.stream.PartitionCommand;
@@ -33,7 +34,7 @@ import java.util.function.LongFunction;
  * partitions' own owners do the work; one command's place in its log is fixed before the next
  * command is given to any partition.
  */
-public final class PartitionApplier {
+public final class PartitionApplier implements CommandApplier {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionApplier.class);
     private static final int CHECKPOINT_EVERY = 256;
@@ -72,6 +73,7 @@ public final class PartitionApplier {
     }
 
     /** The index of the group's log up to which every command's batches are on disk here; 0 if none. */
+    @Override
     public long durableIndex() {
         return checkpointIndex;
     }
@@ -80,6 +82,7 @@ public final class PartitionApplier {
      * Applies the command at {@code index} after every command given before it has its place.
      * Never fails: a command that cannot be read or applied is answered as failed, and logged.
      */
+    @Override
     public CompletableFuture<byte[]> apply(long index, byte[] command) {
         PartitionCommandCodec.Decoded d;
         try {

@@ -36,6 +36,11 @@ final class SharedClusterLog implements Cluster {
     }
 
     @Override
+    public String nodeId() {
+        return "a";
+    }
+
+    @Override
     public synchronized CompletableFuture<Void> proposeMetadata(byte[] command) {
         overtaking.forEach(this::append);
         overtaking.clear();

@@ -3,6 +3,7 @@ package io.wharf.management.metrics;
 import io.wharf.core.cluster.Cluster;
 import io.wharf.core.cluster.ClusterStatus;
 import io.wharf.core.cluster.GroupStatus;
+import io.wharf.core.cluster.PartitionPlacement;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wharf.core.Broker;
@@ -71,6 +72,31 @@ class MetricsDocsTest {
 
     /** A cluster node's view, so that the Raft metrics are exported too. */
     private static final class OneGroupCluster implements Cluster {
+        @Override
+        public String nodeId() {
+            return "n1";
+        }
+
+        @Override
+        public long metadataAppliedIndex() {
+            return 10;
+        }
+
+        @Override
+        public CompletableFuture<Void> metadataApplied(long index) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<byte[]> proposeToPartition(String placementKey, byte[] command) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("nothing is proposed here"));
+        }
+
+        @Override
+        public PartitionPlacement placement(String placementKey) {
+            return new PartitionPlacement("metadata", List.of("n1", "n2"), Optional.of("n1"), 2, List.of("n1", "n2"));
+        }
+
         @Override
         public CompletableFuture<Void> proposeMetadata(byte[] command) {
             return CompletableFuture.failedFuture(new UnsupportedOperationException("nothing is proposed here"));

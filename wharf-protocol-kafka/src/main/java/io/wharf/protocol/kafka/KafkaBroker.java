@@ -108,8 +108,6 @@ final class KafkaBroker {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
     private static final String STORAGE_ERROR_ANSWER = "producers are answered KAFKA_STORAGE_ERROR and retry";
     private final StorageFailures storageFailures = new StorageFailures(LOG, "Kafka produce");
-    private static final int NODE_ID = 0;
-    private static final int LEADER_EPOCH = 0;
     private static final String CLUSTER_ID = "wharf";
     private static final Pattern LEGAL_TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
@@ -120,11 +118,11 @@ final class KafkaBroker {
     private final GroupApis groups;
     private final TopicConfigApis topicConfigs;
     private final TransactionApis transactions;
-    private volatile String advertisedHost;
-    private volatile int advertisedPort;
+    private final KafkaNodes nodes;
 
-    KafkaBroker(VirtualHost vhost, KafkaSettings settings, ScheduledExecutorService timers) {
+    KafkaBroker(VirtualHost vhost, KafkaSettings settings, ScheduledExecutorService timers, KafkaNodes nodes) {
         this.vhost = vhost;
+        this.nodes = nodes;
         this.settings = settings;
         this.timers = timers;
         this.topicAccess = new TopicAccess(vhost);
@@ -134,14 +132,11 @@ final class KafkaBroker {
     }
 
     void bound(InetSocketAddress address) {
-        advertisedHost = settings.advertisedHost().isEmpty()
-                ? (address.getAddress().isAnyLocalAddress() ? "localhost" : address.getHostString())
-                : settings.advertisedHost();
-        advertisedPort = settings.advertisedPort() == 0 ? address.getPort() : settings.advertisedPort();
+        nodes.bound(address);
     }
 
     String advertisedHost() {
-        return advertisedHost;
+        return nodes.advertisedHost();
     }
 
     /** The virtual host whose streams this broker serves. */
@@ -150,7 +145,7 @@ final class KafkaBroker {
     }
 
     int advertisedPort() {
-        return advertisedPort;
+        return nodes.advertisedPort();
     }
 
     /**
@@ -249,9 +244,11 @@ final class KafkaBroker {
         return CompletableFuture.allOf(topics.toArray(CompletableFuture[]::new)).thenApply(v -> {
             MetadataResponseData data = new MetadataResponseData()
                     .setClusterId(CLUSTER_ID)
-                    .setControllerId(NODE_ID);
-            data.brokers().add(new MetadataResponseData.MetadataResponseBroker()
-                    .setNodeId(NODE_ID).setHost(advertisedHost).setPort(advertisedPort));
+                    .setControllerId(nodes.self());
+            for (KafkaNodes.Node n : nodes.all()) {
+                data.brokers().add(new MetadataResponseData.MetadataResponseBroker()
+                        .setNodeId(n.id()).setHost(n.host()).setPort(n.port()));
+            }
             for (CompletableFuture<MetadataResponseData.MetadataResponseTopic> t : topics) {
                 data.topics().add(t.join());
             }
@@ -259,13 +256,16 @@ final class KafkaBroker {
         });
     }
 
-    private static MetadataResponseData.MetadataResponseTopic describe(Stream s) {
+    private MetadataResponseData.MetadataResponseTopic describe(Stream s) {
         MetadataResponseData.MetadataResponseTopic t = new MetadataResponseData.MetadataResponseTopic()
                 .setName(s.name()).setTopicId(topicId(s)).setIsInternal(false);
         for (StreamPartition p : s.partitions()) {
+            KafkaNodes.Leadership l = nodes.leadership(p);
+            // No leader during an election (or one not registered yet): clients ask again.
             t.partitions().add(new MetadataResponseData.MetadataResponsePartition()
-                    .setPartitionIndex(p.index()).setLeaderId(NODE_ID).setLeaderEpoch(LEADER_EPOCH)
-                    .setReplicaNodes(List.of(NODE_ID)).setIsrNodes(List.of(NODE_ID)).setOfflineReplicas(List.of()));
+                    .setErrorCode(l.leader() < 0 ? Errors.LEADER_NOT_AVAILABLE.code() : Errors.NONE.code())
+                    .setPartitionIndex(p.index()).setLeaderId(l.leader()).setLeaderEpoch(l.epoch())
+                    .setReplicaNodes(l.replicas()).setIsrNodes(l.inSync()).setOfflineReplicas(List.of()));
         }
         return t;
     }
@@ -367,6 +367,10 @@ final class KafkaBroker {
             ClientConnection connection) {
         if (partition == null) {
             return CompletableFuture.completedFuture(partitionError(pd.index(), Errors.UNKNOWN_TOPIC_OR_PARTITION));
+        }
+        if (!nodes.leadership(partition).here()) {
+            // The client refreshes its metadata and sends the records to the leader.
+            return CompletableFuture.completedFuture(partitionError(pd.index(), Errors.NOT_LEADER_OR_FOLLOWER));
         }
         if (!(pd.records() instanceof MemoryRecords records)) {
             return CompletableFuture.completedFuture(partitionError(pd.index(), Errors.CORRUPT_MESSAGE));
@@ -570,7 +574,7 @@ final class KafkaBroker {
                         .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1);
                 if (r.version() >= 4) {
                     // Older versions have no leader epoch, and kafka-clients refuses to write one into them.
-                    pr.setLeaderEpoch(LEADER_EPOCH);
+                    pr.setLeaderEpoch(sp == null ? -1 : nodes.leadership(sp).epoch());
                 }
                 if (sp == null) {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
@@ -598,23 +602,37 @@ final class KafkaBroker {
 
     // ---------------------------------------------------------------- coordinators and cluster
 
+    /**
+     * Names the node that coordinates a group (or a transactional id): on a cluster, the leader of
+     * the data group the key is placed on, so that every client of one group meets on one node.
+     */
     private FindCoordinatorResponse findCoordinator(FindCoordinatorRequest r, short version) {
         FindCoordinatorResponseData out = new FindCoordinatorResponseData();
         if (version < 4) {
-            out.setNodeId(NODE_ID).setHost(advertisedHost).setPort(advertisedPort);
+            Optional<KafkaNodes.Node> n = coordinator(r.data().key());
+            n.ifPresentOrElse(c -> out.setNodeId(c.id()).setHost(c.host()).setPort(c.port()),
+                    () -> out.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setNodeId(-1).setHost("").setPort(-1));
         } else {
             for (String key : r.data().coordinatorKeys()) {
-                out.coordinators().add(new FindCoordinatorResponseData.Coordinator().setKey(key)
-                        .setNodeId(NODE_ID).setHost(advertisedHost).setPort(advertisedPort));
+                FindCoordinatorResponseData.Coordinator c = new FindCoordinatorResponseData.Coordinator().setKey(key);
+                coordinator(key).ifPresentOrElse(n -> c.setNodeId(n.id()).setHost(n.host()).setPort(n.port()),
+                        () -> c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setNodeId(-1).setHost("").setPort(-1));
+                out.coordinators().add(c);
             }
         }
         return new FindCoordinatorResponse(out);
     }
 
+    private Optional<KafkaNodes.Node> coordinator(String key) {
+        return nodes.node(nodes.leadership("coordinator/" + vhost.name() + "/" + key).leader());
+    }
+
     private DescribeClusterResponse describeCluster() {
-        DescribeClusterResponseData out = new DescribeClusterResponseData().setClusterId(CLUSTER_ID).setControllerId(NODE_ID);
-        out.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
-                .setBrokerId(NODE_ID).setHost(advertisedHost).setPort(advertisedPort));
+        DescribeClusterResponseData out = new DescribeClusterResponseData().setClusterId(CLUSTER_ID).setControllerId(nodes.self());
+        for (KafkaNodes.Node n : nodes.all()) {
+            out.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
+                    .setBrokerId(n.id()).setHost(n.host()).setPort(n.port()));
+        }
         return new DescribeClusterResponse(out);
     }
 
@@ -762,7 +780,7 @@ final class KafkaBroker {
     private CompletableFuture<CreatableTopicResult> createTopic(CreatableTopic t, boolean validateOnly, Client client) {
         int partitions = t.numPartitions() < 0 ? settings.defaultPartitions() : t.numPartitions();
         CreatableTopicResult result = new CreatableTopicResult().setName(t.name()).setTopicId(Uuid.ZERO_UUID)
-                .setNumPartitions(partitions).setReplicationFactor((short) 1);
+                .setNumPartitions(partitions).setReplicationFactor((short) nodes.replicationFactor());
         Errors error = null;
         String message = null;
         Map<String, String> configs = new HashMap<>();
@@ -775,9 +793,10 @@ final class KafkaBroker {
         } else if (partitions == 0 || partitions > StreamDefinition.MAX_PARTITIONS) {
             error = Errors.INVALID_PARTITIONS;
             message = "a topic has 1 to " + StreamDefinition.MAX_PARTITIONS + " partitions, not " + partitions;
-        } else if (t.replicationFactor() > 1) {
+        } else if (t.replicationFactor() > nodes.replicationFactor()) {
+            // A smaller one is given more copies than it asked for: partitions are kept on every member of their group.
             error = Errors.INVALID_REPLICATION_FACTOR;
-            message = "this broker is a single node: replication factor 1 only, got " + t.replicationFactor();
+            message = "partitions are kept on " + nodes.replicationFactor() + " node(s) here, not " + t.replicationFactor();
         } else if (!t.assignments().isEmpty()) {
             error = Errors.INVALID_REQUEST;
             message = "manual replica assignment is not supported";

@@ -44,7 +44,7 @@ public final class KafkaEndpoint implements ProtocolEndpoint {
         VirtualHost vhost = broker.vhost(settings.vhost()).orElseThrow(() -> new IOException(
                 "the Kafka endpoint's virtual host '" + settings.vhost() + "' does not exist"));
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("kafka-timer", true));
-        KafkaBroker kafka = new KafkaBroker(vhost, settings, timers);
+        KafkaBroker kafka = new KafkaBroker(vhost, settings, timers, new KafkaNodes(broker, settings));
         Listener listener;
         try {
             listener = Listener.bind(loops, "Kafka", settings.host(), settings.port(), WriteBufferWaterMark.DEFAULT, ch -> {

@@ -306,6 +306,8 @@ public final class ConfigLoader {
     private WharfConfig.ClusterConfig cluster() {
         String nodeId = optionalString("cluster.node-id");
         int port = integer("cluster.port", 0, 65535);
+        int replicationFactor = integer("cluster.replication-factor", 0, 7);
+        int dataGroups = integer("cluster.data-groups", 0, 256);
         List<ClusterMember> members = new ArrayList<>();
         int problemsBefore = problems.size();
         JsonNode list = node("cluster.members");
@@ -326,11 +328,11 @@ public final class ConfigLoader {
                 problem("cluster.members", "must list every member of the cluster (id@host:port) when cluster.node-id or"
                         + " cluster.port is set");
             }
-            return new WharfConfig.ClusterConfig(nodeId, List.of());
+            return new WharfConfig.ClusterConfig(nodeId, List.of(), replicationFactor, dataGroups);
         }
         if (problems.size() > problemsBefore) {
             // Whether this node is a member cannot be told from a list that could not be read.
-            return new WharfConfig.ClusterConfig(nodeId, members);
+            return new WharfConfig.ClusterConfig(nodeId, members, replicationFactor, dataGroups);
         }
         ClusterMember self = members.stream().filter(m -> m.id().equals(nodeId)).findFirst().orElse(null);
         if (self == null) {
@@ -338,7 +340,7 @@ public final class ConfigLoader {
         } else if (port != 0 && port != self.port()) {
             problem("cluster.port", "differs from the port cluster.members gives node '" + nodeId + "' (" + self.port() + ")");
         }
-        return new WharfConfig.ClusterConfig(nodeId, members);
+        return new WharfConfig.ClusterConfig(nodeId, members, replicationFactor, dataGroups);
     }
 
     private List<String> vhosts() {

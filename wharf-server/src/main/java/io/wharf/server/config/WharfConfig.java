@@ -160,13 +160,25 @@ public record WharfConfig(Path dataDir, StorageConfig storage, QueuesConfig queu
     }
 
     /**
-     * @param nodeId  this node's id in {@code members}
-     * @param members every member of the cluster, the same list on every node; empty for a single node
+     * @param nodeId            this node's id in {@code members}
+     * @param members           every member of the cluster, the same list on every node; empty for a single node
+     * @param replicationFactor on how many members each stream partition is kept; 0 for the default
+     * @param dataGroups        how many Raft groups stream partitions are spread over; 0 for the default
      */
-    public record ClusterConfig(String nodeId, List<ClusterMember> members) {
+    public record ClusterConfig(String nodeId, List<ClusterMember> members, int replicationFactor, int dataGroups) {
 
         public ClusterConfig {
             members = List.copyOf(members);
+        }
+
+        /** The replication factor in force: as set, or 3, and never more than the members. */
+        public int effectiveReplicationFactor() {
+            return Math.min(replicationFactor == 0 ? 3 : replicationFactor, members.size());
+        }
+
+        /** The data groups in force: as set, or two for each member. */
+        public int effectiveDataGroups() {
+            return dataGroups == 0 ? 2 * members.size() : dataGroups;
         }
 
         /** Whether this node is one of a cluster's, rather than a broker of its own. */

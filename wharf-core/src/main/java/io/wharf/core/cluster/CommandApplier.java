@@ -1,4 +1,4 @@
-package io.wharf.cluster;
+package io.wharf.core.cluster;
 
 import java.util.concurrent.CompletableFuture;
 
