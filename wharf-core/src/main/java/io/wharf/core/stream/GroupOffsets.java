@@ -12,7 +12,11 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The offsets consumer groups have committed on a virtual host's streams, kept durably in the
- * cursor store: one cursor per group, stream and partition.
+ * cursor store: one cursor per group, stream and partition. On a cluster node, commits and
+ * deletions go through the data group the group is placed on, and every member of that group
+ * makes them, so a group's offsets outlive the loss of a node.
+ *
+ * <p>Thread-safe: the cursor store orders writes to one cursor.
  */
 public final class GroupOffsets {
 
@@ -23,19 +27,47 @@ public final class GroupOffsets {
     }
 
     private final CursorStore cursors;
+    private final String vhost;
     private final String prefix;
+    private final StreamReplication replication;
 
-    public GroupOffsets(CursorStore cursors, String vhost) {
+    public GroupOffsets(CursorStore cursors, String vhost, StreamReplication replication) {
         this.cursors = cursors;
+        this.vhost = vhost;
         this.prefix = "group/" + vhost + "/";
+        this.replication = replication;
+    }
+
+    /**
+     * What a cluster places a consumer group by: its offsets' data group, whose leader coordinates
+     * it (and, for a transactional id, its transactions).
+     */
+    public static String placementKey(String vhost, String group) {
+        return "group/" + vhost + "/" + group;
+    }
+
+    /** A change to a group's offsets, as a cluster carries it: one commit, or the deletion of them all ({@code stream} null). */
+    public record Change(String vhost, String group, String stream, int partition, long offset, String metadata) {
     }
 
     private String cursor(String group, String stream, int partition) {
         return prefix + group + SEP + stream + SEP + partition;
     }
 
-    /** Completes once the offset is durable. */
+    /** Completes once the offset is durable (on a cluster, on a majority of the group's data group). */
     public CompletableFuture<Void> commit(String group, String stream, int partition, long offset, String metadata) {
+        if (replication.replicated()) {
+            return replication.submit(new Change(vhost, group, stream, partition, offset, metadata));
+        }
+        return commitHere(group, stream, partition, offset, metadata);
+    }
+
+    /** Makes a change here, whatever the replication: what a replica does with the changes its group agreed on. */
+    public CompletableFuture<Void> apply(Change c) {
+        return c.stream() == null ? deleteHere(c.group()) : commitHere(c.group(), c.stream(), c.partition(), c.offset(), c.metadata());
+    }
+
+    private CompletableFuture<Void> commitHere(String group, String stream, int partition, long offset, String metadata) {
         byte[] meta = metadata == null ? new byte[0] : metadata.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         return cursors.commit(cursor(group, stream, partition), offset, meta);
     }
@@ -74,6 +106,13 @@ public final class GroupOffsets {
 
     /** Forgets every offset of the group. */
     public CompletableFuture<Void> delete(String group) {
+        if (replication.replicated()) {
+            return replication.submit(new Change(vhost, group, null, -1, -1, null));
+        }
+        return deleteHere(group);
+    }
+
+    private CompletableFuture<Void> deleteHere(String group) {
         String p = prefix + group + SEP;
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (String name : cursors.all().keySet()) {

@@ -25,6 +25,7 @@ public final class PartitionCommandCodec {
     private static final byte APPEND_IDEMPOTENT = 2;
     private static final byte END_TRANSACTION = 3;
     private static final byte DELETE_RECORDS = 4;
+    private static final byte GROUP_OFFSETS = 5;
 
     private static final byte OFFSET = 1;
     private static final byte ALREADY_WRITTEN = 2;
@@ -32,12 +33,43 @@ public final class PartitionCommandCodec {
     private static final byte FENCED = 4;
     private static final byte GONE = 5;
     private static final byte FAILED = 6;
+    private static final byte DONE = 7;
 
     private PartitionCommandCodec() {
     }
 
-    /** A decoded command: what to apply, where, once the metadata log is applied up to {@code metadataIndex}. */
-    public record Decoded(long metadataIndex, PartitionAddress address, PartitionCommand command) {
+    /** A decoded command, to apply once the metadata log is applied up to its {@code metadataIndex}. */
+    public sealed interface Decoded permits PartitionChange, OffsetsChange {
+        long metadataIndex();
+    }
+
+    /** A command for a stream partition. */
+    public record PartitionChange(long metadataIndex, PartitionAddress address, PartitionCommand command) implements Decoded {
+    }
+
+    /** A change to a consumer group's offsets. */
+    public record OffsetsChange(long metadataIndex, GroupOffsets.Change change) implements Decoded {
+    }
+
+    public static byte[] encode(long metadataIndex, GroupOffsets.Change c) {
+        byte[][] texts = {bytes(c.vhost()), bytes(c.group()), bytes(c.stream()), bytes(c.metadata())};
+        int size = 1 + 8 + 1 + 4 + 8;
+        for (byte[] t : texts) {
+            size += 4 + (t == null ? 0 : t.length);
+        }
+        ByteBuffer out = ByteBuffer.allocate(size).put(VERSION).putLong(metadataIndex).put(GROUP_OFFSETS);
+        for (byte[] t : texts) {
+            if (t == null) {
+                out.putInt(-1);
+            } else {
+                out.putInt(t.length).put(t);
+            }
+        }
+        return out.putInt(c.partition()).putLong(c.offset()).array();
+    }
+
+    private static byte[] bytes(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
     }
 
     public static byte[] encode(long metadataIndex, PartitionAddress address, PartitionCommand command) {
@@ -82,6 +114,15 @@ public final class PartitionCommandCodec {
                 throw new MalformedDataException("a partition command of an unknown version");
             }
             long metadataIndex = in.getLong();
+            if (in.get(in.position()) == GROUP_OFFSETS) {
+                in.get();
+                String vhost = nullableString(in);
+                String group = nullableString(in);
+                String stream = nullableString(in);
+                String metadata = nullableString(in);
+                return new OffsetsChange(metadataIndex, new GroupOffsets.Change(vhost, group, stream, in.getInt(), in.getLong(),
+                        metadata));
+            }
             String vhost = string(in);
             String stream = string(in);
             UUID id = new UUID(in.getLong(), in.getLong());
@@ -102,10 +143,19 @@ public final class PartitionCommandCodec {
                 case DELETE_RECORDS -> new PartitionCommand.DeleteRecords(in.getLong());
                 default -> throw new MalformedDataException("unknown partition command " + kind);
             };
-            return new Decoded(metadataIndex, address, command);
+            return new PartitionChange(metadataIndex, address, command);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new MalformedDataException("a partition command is malformed: " + e);
         }
+    }
+
+    private static String nullableString(ByteBuffer in) {
+        int length = in.getInt(in.position());
+        if (length < 0) {
+            in.getInt();
+            return null;
+        }
+        return string(in);
     }
 
     private static String string(ByteBuffer in) {
@@ -135,6 +185,22 @@ public final class PartitionCommandCodec {
             default -> throw new IllegalArgumentException("not an answer of a partition command: " + result);
         }
         return Arrays.copyOf(out.array(), out.position());
+    }
+
+    /** The answer for a change that is made and has nothing more to say (a group's offsets). */
+    public static byte[] done() {
+        return new byte[] {DONE};
+    }
+
+    /**
+     * Checks the answer to a change with nothing more to say.
+     *
+     * @throws BrokerException RESOURCE_ERROR if the leader could not make it, or restarted before it answered
+     */
+    public static void checkDone(byte[] bytes) {
+        if (bytes.length == 0 || bytes[0] != DONE) {
+            decodeResult(null, bytes);
+        }
     }
 
     /** The answer for a command whose partition no longer exists on the replica that applied it. */

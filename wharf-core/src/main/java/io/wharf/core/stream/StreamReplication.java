@@ -5,7 +5,7 @@ import io.wharf.core.cluster.Cluster;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Where the broker's stream partitions make their changes: on this node alone, or, once the
+ * Where the broker's stream partitions and consumer group offsets make their changes: on this node alone, or, once the
  * broker joins a cluster, through the Raft group that replicates each partition, whose every
  * member then applies them in the same order.
  *
@@ -23,6 +23,14 @@ public final class StreamReplication {
     /** Whether changes go through a cluster. */
     public boolean replicated() {
         return cluster != null;
+    }
+
+    /** Makes a change to a group's offsets on every member of the group's data group, once a majority has it. */
+    CompletableFuture<Void> submit(GroupOffsets.Change change) {
+        Cluster c = cluster;
+        byte[] encoded = PartitionCommandCodec.encode(c.metadataAppliedIndex(), change);
+        return c.proposeToPartition(GroupOffsets.placementKey(change.vhost(), change.group()), encoded)
+                .thenAccept(PartitionCommandCodec::checkDone);
     }
 
     /**

@@ -99,8 +99,7 @@ public final class PartitionApplier implements CommandApplier {
                 .thenCompose(v -> metadataApplied.apply(d.metadataIndex()))
                 .thenCompose(v -> decide(index, d, result, upToHere))
                 .exceptionally(e -> {
-                    LOG.error("data group {}: command {} for {} failed; this replica may now differ from the others", group, index,
-                            d.address(), e);
+                    LOG.error("data group {}: command {} failed; this replica may now differ from the others", group, index, e);
                     result.complete(PartitionCommandCodec.failed(String.valueOf(e.getMessage())));
                     return null;
                 });
@@ -108,11 +107,23 @@ public final class PartitionApplier implements CommandApplier {
     }
 
     /** Gives the command its place; the future completes once it has one, {@code result} once it is answered. */
-    private CompletableFuture<Void> decide(long index, PartitionCommandCodec.Decoded d, CompletableFuture<byte[]> result,
+    private CompletableFuture<Void> decide(long index, PartitionCommandCodec.Decoded decoded, CompletableFuture<byte[]> result,
                                            CompletableFuture<Void> upToHere) {
+        checkpointEvery(index, upToHere);
+        if (decoded instanceof PartitionCommandCodec.OffsetsChange o) {
+            // A group's offsets: made again as they were when the log is gone through again, ending as they ended.
+            VirtualHost vhost = vhosts.get(o.change().vhost()).orElse(null);
+            if (vhost == null) {
+                result.complete(PartitionCommandCodec.gone());
+            } else {
+                vhost.groupOffsets().apply(o.change()).whenComplete((v, e) -> result.complete(e == null
+                        ? PartitionCommandCodec.done() : PartitionCommandCodec.failed(String.valueOf(e.getMessage()))));
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        PartitionCommandCodec.PartitionChange d = (PartitionCommandCodec.PartitionChange) decoded;
         PartitionAddress address = d.address();
         StreamPartition p = partition(address);
-        checkpointEvery(index, upToHere);
         if (p == null) {
             ends.remove(address);
             result.complete(PartitionCommandCodec.gone());

@@ -130,7 +130,7 @@ public final class VirtualHost implements Queue.Owner {
         this.name = name;
         this.queueContext = queueContext;
         this.definitions = new Definitions(metadata, name);
-        this.groupOffsets = new GroupOffsets(queueContext.cursors(), name);
+        this.groupOffsets = new GroupOffsets(queueContext.cursors(), name, queueContext.streams());
         this.metadata = metadata;
         this.retained = new RetainedMessages(metadata, name, queueContext.pool());
         this.sessions = new SessionStore(metadata, name, queueContext.pool());

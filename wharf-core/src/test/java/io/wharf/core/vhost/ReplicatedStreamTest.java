@@ -1,6 +1,7 @@
 package io.wharf.core.vhost;
 
 import io.wharf.core.TestBroker;
+import io.wharf.core.stream.GroupOffsets;
 import io.wharf.core.stream.PartitionAddress;
 import io.wharf.core.stream.PartitionCommand;
 import io.wharf.core.stream.PartitionCommandCodec;
@@ -25,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Two brokers joined to one log of partition commands, standing in for a data group: what either
  * writes to a stream partition is written on both at the same offsets, and a replica given the
- * log again after a restart writes nothing twice.
+ * log again after a restart writes nothing twice; a consumer group's offsets go the same way.
  */
 class ReplicatedStreamTest {
 
@@ -87,6 +88,13 @@ class ReplicatedStreamTest {
             }
             assertThat(onB.highWatermark()).as("nothing written twice").isEqualTo(6);
             assertThat(bytes(onB)).isEqualTo(bytes(onA));
+
+            // A consumer group's offsets, committed on either node, are on both.
+            a.vhost().groupOffsets().commit("auditors", "orders", 0, 4, "seen").get(10, TimeUnit.SECONDS);
+            assertThat(b.vhost().groupOffsets().get("auditors", "orders", 0)).contains(
+                    new GroupOffsets.Committed("orders", 0, 4, "seen"));
+            b.vhost().groupOffsets().delete("auditors").get(10, TimeUnit.SECONDS);
+            assertThat(a.vhost().groupOffsets().all("auditors")).isEmpty();
         }
     }
 
@@ -99,7 +107,7 @@ class ReplicatedStreamTest {
                 new PartitionCommand.EndTransaction(7, (short) 2, false, 3, 9_000L),
                 new PartitionCommand.DeleteRecords(12));
         for (PartitionCommand c : commands) {
-            PartitionCommandCodec.Decoded d = PartitionCommandCodec.decode(PartitionCommandCodec.encode(41, address, c));
+            PartitionCommandCodec.PartitionChange d = (PartitionCommandCodec.PartitionChange) PartitionCommandCodec.decode(PartitionCommandCodec.encode(41, address, c));
             assertThat(d.metadataIndex()).isEqualTo(41);
             assertThat(d.address()).isEqualTo(address);
             switch (c) {

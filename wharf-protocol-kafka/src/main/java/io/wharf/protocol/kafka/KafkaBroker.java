@@ -624,7 +624,7 @@ final class KafkaBroker {
     }
 
     private Optional<KafkaNodes.Node> coordinator(String key) {
-        return nodes.node(nodes.leadership("coordinator/" + vhost.name() + "/" + key).leader());
+        return nodes.node(nodes.leadership(GroupOffsets.placementKey(vhost.name(), key)).leader());
     }
 
     private DescribeClusterResponse describeCluster() {
