@@ -77,11 +77,15 @@ public final class ClusterNode implements Cluster, AutoCloseable {
     static final RaftGroupId METADATA_GROUP = RaftGroupId.valueOf(
             UUID.nameUUIDFromBytes("wharf-metadata".getBytes(StandardCharsets.UTF_8)));
 
+    private static final TimeDuration ELECTION_TIMEOUT_MIN = TimeDuration.valueOf(500, TimeUnit.MILLISECONDS);
+    private static final TimeDuration ELECTION_TIMEOUT_MAX = TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS);
     // How long a committed command may take to be applied on this node before its proposer is told it was not.
     private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
     // A follower the leader has not heard from for this long is reported down: several election timeouts.
     private static final long DOWN_AFTER_MS = 5_000;
+    // A follower the leader heard from within two election timeouts keeps up with it: Kafka clients see it in the ISR.
+    private static final long IN_SYNC_CONTACT_MS = 2 * 1_000;
 
     private final ClusterMember self;
     // The members the node was started with: what status reports if the group cannot be asked.
@@ -176,6 +180,11 @@ public final class ClusterNode implements Cluster, AutoCloseable {
         // network healed, while the appends that would repair its log never arrived: it stayed
         // behind for minutes (Ratis 3.3.0; ClusterPartitionTest shows it).
         GrpcConfigKeys.Server.setHeartbeatChannel(properties, false);
+        // Ratis' 150-300 ms election timeouts are shorter than the pauses a loaded node takes (a
+        // collection, a starved core): with several groups per node, leaders were deposed again
+        // and again, and a real failover waited behind that churn for seconds.
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, ELECTION_TIMEOUT_MIN);
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, ELECTION_TIMEOUT_MAX);
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(self.id()))
                 .setGroup(group)
@@ -426,7 +435,7 @@ public final class ClusterNode implements Cluster, AutoCloseable {
             if (info.isLeader() && role.hasLeaderInfo()) {
                 inSync = new ArrayList<>(List.of(self.id()));
                 for (ServerRpcProto follower : role.getLeaderInfo().getFollowerInfoList()) {
-                    if (follower.getLastRpcElapsedTimeMs() <= DOWN_AFTER_MS) {
+                    if (follower.getLastRpcElapsedTimeMs() <= IN_SYNC_CONTACT_MS) {
                         inSync.add(follower.getId().getId().toStringUtf8());
                     }
                 }

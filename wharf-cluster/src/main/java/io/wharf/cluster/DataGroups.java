@@ -15,8 +15,8 @@ import java.util.UUID;
  * The data groups of a cluster: how many, on which members, and which group a stream partition is
  * placed on. Every node computes the same layout from the same member list, so no node has to be
  * told it: group {@code i} is on {@code replicationFactor} members, the members in id order
- * starting at the {@code i}-th, and prefers the first of them as leader, which spreads the
- * groups' leaders over the members. A partition is placed by a hash of its placement key.
+ * starting at the {@code i}-th. Which member leads a group is up to its elections. A partition is
+ * placed by a hash of its placement key.
  * Immutable.
  */
 final class DataGroups {
@@ -40,9 +40,9 @@ final class DataGroups {
             List<RaftPeer> peers = new ArrayList<>();
             for (int j = 0; j < rf; j++) {
                 ClusterMember m = byId.get((i + j) % byId.size());
-                // The first member has the highest priority: Ratis hands it the lead once it is up to date.
-                peers.add(RaftPeer.newBuilder().setId(RaftPeerId.valueOf(m.id())).setAddress(m.address())
-                        .setPriority(rf - j).build());
+                // All of one priority: with a higher-priority member down, Ratis makes the others wait for
+                // its vote until an election times out, which made failovers take seconds.
+                peers.add(RaftPeer.newBuilder().setId(RaftPeerId.valueOf(m.id())).setAddress(m.address()).build());
             }
             groups.add(RaftGroup.valueOf(id(i), peers));
         }

@@ -1,5 +1,6 @@
 package io.wharf.management.api;
 
+import io.wharf.core.cluster.PartitionPlacement;
 import io.wharf.core.stream.ConsumerGroupDirectory;
 import io.wharf.core.stream.GroupOffsets;
 import io.wharf.core.stream.Stream;
@@ -78,6 +79,14 @@ final class StreamRoutes {
                 d.put("last_stable_offset", p.lastStableOffset());
                 d.put("messages", hw - start);
                 d.put("disk_bytes", p.logBytes());
+                views.broker().cluster().ifPresent(c -> {
+                    // Where the partition is replicated, as this node sees it now.
+                    PartitionPlacement placement = c.placement(p.address().placementKey());
+                    d.put("group", placement.group());
+                    d.put("leader", placement.leader().orElse(null));
+                    d.put("replicas", placement.replicas());
+                    d.put("in_sync", placement.inSync());
+                });
                 Views.damage(d, partitionDamage, true);
                 d.put("message_stats", Views.messageStats(p.stats().snapshot(),
                         views.rates().rates(Rates.partitionKey(v.name(), s.name(), p.index()))));
