@@ -1,8 +1,10 @@
 package io.wharf.core.stream;
 
+import io.wharf.core.BrokerException;
 import io.wharf.core.cluster.Cluster;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Where the broker's stream partitions and consumer group offsets make their changes: on this node alone, or, once the
@@ -30,6 +32,7 @@ public final class StreamReplication {
         Cluster c = cluster;
         byte[] encoded = PartitionCommandCodec.encode(c.metadataAppliedIndex(), change);
         return c.proposeToPartition(GroupOffsets.placementKey(change.vhost(), change.group()), encoded)
+                .exceptionally(StreamReplication::notAgreed)
                 .thenAccept(PartitionCommandCodec::checkDone);
     }
 
@@ -45,6 +48,14 @@ public final class StreamReplication {
         }
         byte[] encoded = PartitionCommandCodec.encode(c.metadataAppliedIndex(), partition.address(), command);
         return c.proposeToPartition(partition.address().placementKey(), encoded)
+                .exceptionally(StreamReplication::notAgreed)
                 .thenApply(result -> PartitionCommandCodec.decodeResult(command, result));
+    }
+
+    /** A proposal no majority took in time, as the error callers turn into their protocol's "try again". */
+    private static byte[] notAgreed(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        throw new BrokerException(BrokerException.Kind.RESOURCE_ERROR, "not written: no majority of the partition's replicas"
+                + " took it in time (" + cause.getMessage() + ")", cause);
     }
 }

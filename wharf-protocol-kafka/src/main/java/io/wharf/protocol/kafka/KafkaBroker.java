@@ -432,6 +432,10 @@ final class KafkaBroker {
                     storageFailures.failed(e, STORAGE_ERROR_ANSWER);
                     return partitionError(pd.index(), Errors.KAFKA_STORAGE_ERROR);
                 }
+                if (KafkaErrors.unwrap(e) instanceof BrokerException b && b.kind() == BrokerException.Kind.RESOURCE_ERROR) {
+                    // On a cluster: not on a majority of the partition's replicas in time. Producers retry it.
+                    return partitionError(pd.index(), Errors.NOT_ENOUGH_REPLICAS);
+                }
                 return partitionError(pd.index(), KafkaErrors.of(e));
             }
             storageFailures.stored();
