@@ -55,6 +55,8 @@ TOOL_JVM_OPTIONS="-Xmx512m"
 BENCH_NAME=kafka.sh
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
+# shellcheck source=bench/kafka-lib.sh
+. "$ROOT/bench/kafka-lib.sh"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,52 +118,7 @@ if [ -n "$EARLIER" ]; then
   build_earlier "$EARLIER" "$EARLIER_DIR"
 fi
 
-log "fetching Apache Kafka $KAFKA_VERSION and its tools from Maven Central"
-KAFKA_HOME="$SCRATCH/kafka"
-mkdir -p "$KAFKA_HOME"
-fetch_maven_libs "$KAFKA_HOME" "$(cat <<DEPS
-    <dependency>
-      <groupId>org.apache.kafka</groupId>
-      <artifactId>kafka_2.13</artifactId>
-      <version>$KAFKA_VERSION</version>
-    </dependency>
-    <dependency>
-      <groupId>org.apache.kafka</groupId>
-      <artifactId>kafka-tools</artifactId>
-      <version>$KAFKA_VERSION</version>
-    </dependency>
-    <!-- Kafka logs through SLF4J 1.7; this routes it to Log4j 2. -->
-    <dependency>
-      <groupId>org.apache.logging.log4j</groupId>
-      <artifactId>log4j-slf4j-impl</artifactId>
-      <version>$LOG4J_VERSION</version>
-    </dependency>
-DEPS
-)"
-ls "$KAFKA_HOME/libs/kafka_2.13-$KAFKA_VERSION.jar" "$KAFKA_HOME/libs/kafka-tools-$KAFKA_VERSION.jar" >/dev/null ||
-  die "Apache Kafka was not fetched"
-
-# Logging: the broker at INFO to its log file, the tools at WARN next to their output.
-cat > "$KAFKA_HOME/broker-log4j2.properties" <<'LOG4J'
-status = warn
-appender.out.type = Console
-appender.out.name = OUT
-appender.out.layout.type = PatternLayout
-appender.out.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = INFO
-rootLogger.appenderRef.out.ref = OUT
-LOG4J
-sed 's/^rootLogger.level = INFO$/rootLogger.level = WARN/' "$KAFKA_HOME/broker-log4j2.properties" \
-  > "$KAFKA_HOME/tools-log4j2.properties"
-
-kafka_class() {
-  # kafka_class LIMIT-SECONDS CLASS ARGS...: runs one of Kafka's command-line classes, bounded in
-  # time, with an English locale so that its figures print with a decimal point.
-  local limit="$1"; shift
-  # shellcheck disable=SC2086
-  (cd "$KAFKA_HOME" && timeout -k 10 "$limit" "$JAVA" $TOOL_JVM_OPTIONS -Duser.language=en -Duser.country=US \
-      -Dlog4j2.configurationFile="$KAFKA_HOME/tools-log4j2.properties" -cp 'libs/*' "$@")
-}
+fetch_kafka "$SCRATCH/kafka"
 
 # ---------------------------------------------------------------------------------------------
 # Brokers. Each start gets a fresh data directory, deleted again when the broker stops.
@@ -306,26 +263,6 @@ consume() {
     --topic "$1" --group "$2" --num-records "$RECORDS" --timeout 30000 > "$3" 2>&1
 }
 
-# The producer's summary line: "N records sent, R records/sec (M MB/sec), A ms avg latency, ...,
-# P ms 99th, ...". Prints "records/s MB/s avg p99 sent", tab-separated, or nothing.
-producer_figures() {
-  grep -E 'records sent, .* ms 99th' "$1" | tail -n 1 | sed -E \
-    's/^([0-9]+) records sent, ([0-9.]+) records\/sec \(([0-9.]+) MB\/sec\), ([0-9.]+) ms avg latency, .* ([0-9.]+) ms 99th, .*/\2\t\3\t\4\t\5\t\1/' |
-    grep -E '^[0-9.]+	[0-9.]+	[0-9.]+	[0-9.]+	[0-9]+$' || true
-}
-
-# ConsumerPerformance's CSV: a header line naming the columns, then one line of figures. Prints
-# "MB/s records/s records rebalance-ms fetch-MB/s", tab-separated, or nothing.
-consumer_figures() {
-  awk -F', *' '
-    /^start\.time, *end\.time/ { for (i = 1; i <= NF; i++) col[$i] = i; header = 1; next }
-    header && NF >= 6 { line = $0; split(line, f, /, */) }
-    END {
-      if (line == "" || !("MB.sec" in col) || !("nMsg.sec" in col) || !("data.consumed.in.nMsg" in col)) exit
-      printf "%s\t%s\t%s\t%s\t%s\n", f[col["MB.sec"]], f[col["nMsg.sec"]], f[col["data.consumed.in.nMsg"]],
-        ("rebalance.time.ms" in col) ? f[col["rebalance.time.ms"]] : "", ("fetch.MB.sec" in col) ? f[col["fetch.MB.sec"]] : ""
-    }' "$1"
-}
 
 run_topic() {
   # run_topic BROKER ROUND PARTITIONS: create, produce, consume; one line in runs.tsv per phase.

@@ -26,20 +26,24 @@ stop_pid() {
 
 # start_wharf_process DATA_DIR LOG [VAR=VALUE...]: starts Wharf through ./wharf (or the launcher
 # LAUNCHER names, e.g. another checkout's) with its default JVM options, every listener on
-# loopback, and waits for /health. Sets WHARF_PID.
+# loopback, and waits for /health (on WHARF_HTTP_PORT if given, else 15672). Sets WHARF_PID.
 start_wharf_process() {
-  local data="$1" out="$2"
+  local data="$1" out="$2" http=15672 setting
   shift 2
+  # A node of a cluster on one machine has an HTTP port of its own.
+  for setting in "$@"; do
+    case "$setting" in WHARF_HTTP_PORT=*) http="${setting#WHARF_HTTP_PORT=}" ;; esac
+  done
   rm -rf "$data"
   env JAVA_OPTS='' WHARF_AMQP_HOST=127.0.0.1 WHARF_HTTP_HOST=127.0.0.1 WHARF_KAFKA_HOST=127.0.0.1 WHARF_MQTT_HOST=127.0.0.1 WHARF_STOMP_HOST=127.0.0.1 "$@" \
     "${LAUNCHER:-$ROOT/wharf}" --data-dir "$data" > "$out" 2>&1 &
   WHARF_PID=$!
   for _ in $(seq 120); do
-    curl -fs http://127.0.0.1:15672/health >/dev/null 2>&1 && return 0
+    curl -fs "http://127.0.0.1:$http/health" >/dev/null 2>&1 && return 0
     kill -0 "$WHARF_PID" 2>/dev/null || { tail -n 20 "$out" >&2; die "Wharf exited during start-up"; }
     sleep 0.5
   done
-  die "Wharf did not answer /health within 60 s"
+  die "Wharf did not answer /health on port $http within 60 s"
 }
 
 # CPU accounting for one run, in clock ticks: the whole machine (busy and total), the broker
