@@ -420,6 +420,18 @@ public final class ClusterNode implements Cluster, AutoCloseable {
     }
 
     @Override
+    public boolean leads(String placementKey) {
+        if (dataGroups.count() == 0) {
+            return true;
+        }
+        try {
+            return server.getDivision(dataGroups.group(dataGroups.indexOf(placementKey)).getGroupId()).getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
     public PartitionPlacement placement(String placementKey) {
         if (dataGroups.count() == 0) {
             return new PartitionPlacement("metadata", List.of(self.id()), Optional.of(self.id()), 0, List.of(self.id()));

@@ -223,6 +223,8 @@ class ClusterMetadataTest {
             await().atMost(AGREED).untilAsserted(() -> {
                 VirtualHost root = cluster.node("n3").broker().vhost("/").orElseThrow();
                 assertThat(root.findQueue("late")).isPresent();
+                // Applied in the log's order: "again" may come a moment after "late".
+                assertThat(root.findQueue("again")).isPresent();
                 assertThat(root.queue("again").definition().arguments()).containsEntry("x-max-length", 10);
             });
 

@@ -368,7 +368,7 @@ final class KafkaBroker {
         if (partition == null) {
             return CompletableFuture.completedFuture(partitionError(pd.index(), Errors.UNKNOWN_TOPIC_OR_PARTITION));
         }
-        if (!nodes.leadership(partition).here()) {
+        if (!nodes.leadsHere(partition)) {
             // The client refreshes its metadata and sends the records to the leader.
             return CompletableFuture.completedFuture(partitionError(pd.index(), Errors.NOT_LEADER_OR_FOLLOWER));
         }

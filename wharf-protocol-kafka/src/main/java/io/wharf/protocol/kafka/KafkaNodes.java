@@ -36,9 +36,8 @@ final class KafkaNodes {
      * @param epoch    the leader epoch
      * @param replicas the brokers holding the partition
      * @param inSync   those of them that are caught up
-     * @param here     whether this node leads it
      */
-    record Leadership(int leader, int epoch, List<Integer> replicas, List<Integer> inSync, boolean here) {
+    record Leadership(int leader, int epoch, List<Integer> replicas, List<Integer> inSync) {
     }
 
     private final Broker broker;
@@ -110,6 +109,12 @@ final class KafkaNodes {
         return all().stream().filter(n -> n.id() == id).findFirst();
     }
 
+    /** Whether this node leads {@code p} now, and so takes its records. */
+    boolean leadsHere(StreamPartition p) {
+        Cluster c = broker.cluster().orElse(null);
+        return c == null || c.leads(p.address().placementKey());
+    }
+
     /** Who leads {@code p} now. */
     Leadership leadership(StreamPartition p) {
         return leadership(p.address().placementKey());
@@ -119,12 +124,12 @@ final class KafkaNodes {
     Leadership leadership(String placementKey) {
         Cluster c = broker.cluster().orElse(null);
         if (c == null) {
-            return new Leadership(SINGLE_NODE_ID, 0, List.of(SINGLE_NODE_ID), List.of(SINGLE_NODE_ID), true);
+            return new Leadership(SINGLE_NODE_ID, 0, List.of(SINGLE_NODE_ID), List.of(SINGLE_NODE_ID));
         }
         PartitionPlacement placement = c.placement(placementKey);
         int leader = placement.leader().map(this::id).orElse(-1);
         return new Leadership(leader, (int) Math.min(Integer.MAX_VALUE, placement.term()), ids(placement.replicas()),
-                ids(placement.inSync()), placement.leader().filter(c.nodeId()::equals).isPresent());
+                ids(placement.inSync()));
     }
 
     private List<Integer> ids(List<String> nodeIds) {
