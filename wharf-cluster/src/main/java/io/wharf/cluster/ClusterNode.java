@@ -198,7 +198,7 @@ public final class ClusterNode implements Cluster, AutoCloseable {
                         throw new IllegalStateException("no Raft group " + id + " belongs to this cluster");
                     }
                     return dataMachines.computeIfAbsent(id, i -> new CommandStateMachine(
-                            appliers.applier(DataGroups.name(index), stateMachine::whenApplied)));
+                            batched(appliers.applier(DataGroups.name(index), stateMachine::whenApplied))));
                 })
                 // A storage directory that does not exist yet is formatted.
                 .setOption(RaftStorage.StartupOption.RECOVER)
@@ -407,16 +407,36 @@ public final class ClusterNode implements Cluster, AutoCloseable {
         }
         int index = dataGroups.indexOf(placementKey);
         CompletableFuture<byte[]> answered = new CompletableFuture<>();
-        dataProposers.get(index).send(command).whenComplete((reply, e) -> {
+        dataProposers.get(index).propose(command).whenComplete((answer, e) -> {
             if (e != null) {
                 answered.completeExceptionally(unavailable(DataGroups.name(index), e));
-            } else if (!reply.isSuccess()) {
-                answered.completeExceptionally(unavailable(DataGroups.name(index), reply.getException()));
             } else {
-                answered.complete(reply.getMessage().getContent().toByteArray());
+                answered.complete(answer);
             }
         });
         return answered;
+    }
+
+    /** What applies a data group's entries, each a {@link CommandBatch} of commands, through {@code applier}. */
+    private static CommandApplier batched(CommandApplier applier) {
+        return new CommandApplier() {
+            @Override
+            public CompletableFuture<byte[]> apply(long index, byte[] entry) {
+                List<byte[]> commands;
+                try {
+                    commands = CommandBatch.decode(entry);
+                } catch (IllegalArgumentException e) {
+                    LOG.error("entry {} of a data group is not a batch of commands and is passed over: {}", index, e.getMessage());
+                    return CompletableFuture.completedFuture(new byte[0]);
+                }
+                return applier.applyAll(index, commands).thenApply(CommandBatch::encode);
+            }
+
+            @Override
+            public long durableIndex() {
+                return applier.durableIndex();
+            }
+        };
     }
 
     @Override

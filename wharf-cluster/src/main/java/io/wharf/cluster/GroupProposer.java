@@ -14,13 +14,18 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Sends commands to one Raft group's leader, wherever it is, following it through failovers
- * until a deadline.
+ * until a deadline. {@link #propose} gathers the commands that arrive while a few entries are
+ * on their way into the next entry ({@link CommandBatch}), as a log's writer gathers appends
+ * into one write: the Raft round each entry costs is then shared.
  *
  * <p>Thread-safe: commands may be sent from any thread; replies complete on Ratis' threads.
  */
@@ -36,7 +41,18 @@ final class GroupProposer implements AutoCloseable {
     private static final int ATTEMPTS = 60;
     static final Duration DEADLINE = Duration.ofSeconds(20);
 
+    // One entry on its way at a time; the commands that arrive meanwhile go together in the next.
+    // Measured on two cores with three nodes, the Raft round is bound by fsyncs, not by the bytes:
+    // 16 appends in flight went through at ~1,000/s this way, ~400/s one entry each, ~650/s with
+    // four entries on their way.
+    private static final int ENTRIES_IN_FLIGHT = 1;
+    private static final int ENTRY_BYTES = 1 << 20;
+
     private final RaftGroup group;
+    private final Object gathering = new Object();
+    // Guarded by gathering.
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private int entriesInFlight;
     // Replaced after a command fails: Ratis' ordered client refuses every later request once one
     // has failed for good.
     private final AtomicReference<RaftClient> client;
@@ -72,6 +88,75 @@ final class GroupProposer implements AutoCloseable {
                         renew(proposer);
                     }
                 });
+    }
+
+    private record Waiting(byte[] command, CompletableFuture<byte[]> answer) {
+    }
+
+    /**
+     * Proposes {@code command} in an entry with whatever else is waiting; the future completes
+     * with its own answer (empty if its entry was applied before the leader restarted), or
+     * fails as the entry's proposal failed. For groups whose state machine takes
+     * {@link CommandBatch} entries.
+     */
+    CompletableFuture<byte[]> propose(byte[] command) {
+        Waiting w = new Waiting(command, new CompletableFuture<>());
+        List<Waiting> entry;
+        synchronized (gathering) {
+            waiting.add(w);
+            entry = nextEntry();
+        }
+        if (entry != null) {
+            sendEntry(entry);
+        }
+        return w.answer();
+    }
+
+    /** The commands of the next entry, if one may go now. Under {@code gathering}. */
+    private List<Waiting> nextEntry() {
+        if (waiting.isEmpty() || entriesInFlight >= ENTRIES_IN_FLIGHT) {
+            return null;
+        }
+        entriesInFlight++;
+        List<Waiting> entry = new ArrayList<>();
+        int bytes = 0;
+        while (!waiting.isEmpty() && (entry.isEmpty() || bytes + waiting.peek().command().length <= ENTRY_BYTES)) {
+            Waiting next = waiting.poll();
+            bytes += next.command().length;
+            entry.add(next);
+        }
+        return entry;
+    }
+
+    private void sendEntry(List<Waiting> entry) {
+        send(CommandBatch.encode(entry.stream().map(Waiting::command).toList())).whenComplete((reply, e) -> {
+            Throwable failed = e != null ? e : reply.isSuccess() ? null : reply.getException();
+            List<byte[]> answers = List.of();
+            if (failed == null) {
+                byte[] content = reply.getMessage().getContent().toByteArray();
+                try {
+                    answers = content.length == 0 ? List.of() : CommandBatch.decode(content);
+                } catch (IllegalArgumentException bad) {
+                    failed = bad;
+                }
+            }
+            for (int i = 0; i < entry.size(); i++) {
+                CompletableFuture<byte[]> answer = entry.get(i).answer();
+                if (failed != null) {
+                    answer.completeExceptionally(failed);
+                } else {
+                    answer.complete(i < answers.size() ? answers.get(i) : new byte[0]);
+                }
+            }
+            List<Waiting> next;
+            synchronized (gathering) {
+                entriesInFlight--;
+                next = nextEntry();
+            }
+            if (next != null) {
+                sendEntry(next);
+            }
+        });
     }
 
     /** A member the client last found leading; null if it found none yet. */

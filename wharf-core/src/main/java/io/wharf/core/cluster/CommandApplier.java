@@ -1,5 +1,7 @@
 package io.wharf.core.cluster;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -24,6 +26,21 @@ public interface CommandApplier {
      * anything a command depends on was decided and checked before it was proposed.
      */
     CompletableFuture<byte[]> apply(long index, byte[] command);
+
+    /**
+     * Applies several commands that came in one entry of the group's log, at {@code index}, in
+     * the order given, as {@link #apply} applies one; the future completes with their answers in
+     * the same order. An applier that keeps state of its own must count the entry as applied only
+     * once all of them are.
+     */
+    default CompletableFuture<List<byte[]>> applyAll(long index, List<byte[]> commands) {
+        List<CompletableFuture<byte[]>> answers = new ArrayList<>();
+        for (byte[] c : commands) {
+            answers.add(apply(index, c));
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(v -> answers.stream().map(CompletableFuture::join).toList());
+    }
 
     /**
      * The last log index up to which the applier's own durable state holds the effects of every

@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -53,8 +55,8 @@ public final class PartitionApplier implements CommandApplier {
     private long lastCheckpoint;
     // Each command is decided (given its place) after the one before; apply thread only.
     private CompletableFuture<Void> decided = CompletableFuture.completedFuture(null);
-    // Completes once every command given so far has its answer; apply thread only.
-    private CompletableFuture<Void> answered = CompletableFuture.completedFuture(null);
+    // Completes once what every command given so far wrote is on disk here; apply thread only.
+    private CompletableFuture<Void> onDisk = CompletableFuture.completedFuture(null);
 
     /**
      * @param group           the data group's name, which names its checkpoint
@@ -84,6 +86,23 @@ public final class PartitionApplier implements CommandApplier {
      */
     @Override
     public CompletableFuture<byte[]> apply(long index, byte[] command) {
+        return applyAll(index, List.of(command)).thenApply(answers -> answers.get(0));
+    }
+
+    /** Applies the commands of one entry in order; the entry counts for a checkpoint once the last is decided. */
+    @Override
+    public CompletableFuture<List<byte[]>> applyAll(long index, List<byte[]> commands) {
+        List<CompletableFuture<byte[]>> results = new ArrayList<>();
+        for (byte[] command : commands) {
+            results.add(applyOne(index, command));
+        }
+        CompletableFuture<Void> upToHere = onDisk;
+        decided = decided.thenRun(() -> checkpointEvery(index, upToHere));
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                .thenApply(v -> results.stream().map(CompletableFuture::join).toList());
+    }
+
+    private CompletableFuture<byte[]> applyOne(long index, byte[] command) {
         PartitionCommandCodec.Decoded d;
         try {
             d = PartitionCommandCodec.decode(command);
@@ -92,32 +111,38 @@ public final class PartitionApplier implements CommandApplier {
             return CompletableFuture.completedFuture(PartitionCommandCodec.failed(e.getMessage()));
         }
         CompletableFuture<byte[]> result = new CompletableFuture<>();
-        answered = answered.thenCombine(result, (a, b) -> null);
-        CompletableFuture<Void> upToHere = answered;
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        onDisk = onDisk.thenCombine(written, (a, b) -> null);
         decided = decided
                 // The stream it writes to was declared before it was proposed: wait for that here.
                 .thenCompose(v -> metadataApplied.apply(d.metadataIndex()))
-                .thenCompose(v -> decide(index, d, result, upToHere))
+                .thenCompose(v -> decide(index, d, result, written))
                 .exceptionally(e -> {
                     LOG.error("data group {}: command {} failed; this replica may now differ from the others", group, index, e);
                     result.complete(PartitionCommandCodec.failed(String.valueOf(e.getMessage())));
+                    written.complete(null);
                     return null;
                 });
         return result;
     }
 
-    /** Gives the command its place; the future completes once it has one, {@code result} once it is answered. */
+    /**
+     * Gives the command its place; the future completes once it has one, {@code result} once it
+     * is answered and {@code written} once what it wrote here is on disk.
+     */
     private CompletableFuture<Void> decide(long index, PartitionCommandCodec.Decoded decoded, CompletableFuture<byte[]> result,
-                                           CompletableFuture<Void> upToHere) {
-        checkpointEvery(index, upToHere);
+                                           CompletableFuture<Void> written) {
         if (decoded instanceof PartitionCommandCodec.OffsetsChange o) {
             // A group's offsets: made again as they were when the log is gone through again, ending as they ended.
             VirtualHost vhost = vhosts.get(o.change().vhost()).orElse(null);
             if (vhost == null) {
                 result.complete(PartitionCommandCodec.gone());
+                written.complete(null);
             } else {
-                vhost.groupOffsets().apply(o.change()).whenComplete((v, e) -> result.complete(e == null
-                        ? PartitionCommandCodec.done() : PartitionCommandCodec.failed(String.valueOf(e.getMessage()))));
+                vhost.groupOffsets().apply(o.change()).whenComplete((v, e) -> {
+                    result.complete(e == null ? PartitionCommandCodec.done() : PartitionCommandCodec.failed(String.valueOf(e.getMessage())));
+                    written.complete(null);
+                });
             }
             return CompletableFuture.completedFuture(null);
         }
@@ -127,6 +152,7 @@ public final class PartitionApplier implements CommandApplier {
         if (p == null) {
             ends.remove(address);
             result.complete(PartitionCommandCodec.gone());
+            written.complete(null);
             return CompletableFuture.completedFuture(null);
         }
         PartitionCommand command = d.command();
@@ -135,6 +161,7 @@ public final class PartitionApplier implements CommandApplier {
             if (p.holds(expected, command)) {
                 ends.put(address, expected + offsets(command));
                 result.complete(ALREADY_APPLIED);
+                written.complete(null);
                 return CompletableFuture.completedFuture(null);
             }
             if (!(command instanceof PartitionCommand.AppendIdempotent)) {
@@ -145,10 +172,24 @@ public final class PartitionApplier implements CommandApplier {
         }
         long before = p.endOffset();
         return p.applyInOrder(command).thenAccept(answer -> {
+            long wrote = p.endOffset() - before;
             // What it wrote, if anything, from where this group's commands have reached.
-            ends.put(address, expected + (p.endOffset() - before));
-            answer.thenCompose(PartitionApplier::whenWritten).whenComplete((r, e) -> result.complete(e == null
-                    ? PartitionCommandCodec.encodeResult(r) : PartitionCommandCodec.failed(String.valueOf(e.getMessage()))));
+            ends.put(address, expected + wrote);
+            CompletableFuture<Object> durable = answer.thenCompose(PartitionApplier::whenWritten);
+            durable.whenComplete((r, e) -> {
+                if (e != null) {
+                    LOG.error("data group {}: {} could not write command {}; the group's log still holds it", group, address, index, e);
+                }
+                written.complete(null);
+            });
+            if (wrote > 0) {
+                // Written at `before`, after every earlier command: a majority has it in the group's log on
+                // disk, which a restart goes through again, so the proposer need not wait for this disk too.
+                result.complete(PartitionCommandCodec.encodeResult(before));
+            } else {
+                durable.whenComplete((r, e) -> result.complete(e == null
+                        ? PartitionCommandCodec.encodeResult(r) : PartitionCommandCodec.failed(String.valueOf(e.getMessage()))));
+            }
         });
     }
 

@@ -16,12 +16,14 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Two brokers joined to one log of partition commands, standing in for a data group: what either
@@ -72,12 +74,16 @@ class ReplicatedStreamTest {
             assertThat(onB.appendIdempotent(batch(7, 0, false, "d"), 7, (short) 0, 0, 0).get(10, TimeUnit.SECONDS))
                     .isEqualTo(new StreamPartition.AlreadyWritten(3));
             onB.appendTransactional(batch(9, 0, true, "t1"), 9, (short) 0, 0, 0).get(10, TimeUnit.SECONDS);
-            assertThat(onA.lastStableOffset()).as("an open transaction holds readers back on every node").isEqualTo(4);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(onA.lastStableOffset())
+                    .as("an open transaction holds readers back on every node").isEqualTo(4));
             assertThat(onA.endTransaction(9, (short) 0, true, 0, 2_000L).get(10, TimeUnit.SECONDS)).isEqualTo(5);
 
-            assertThat(onA.highWatermark()).isEqualTo(6);
-            assertThat(onB.highWatermark()).isEqualTo(6);
-            assertThat(onB.lastStableOffset()).isEqualTo(6);
+            // Answered once the group's log has it; readers see it once each replica's own log has it on disk.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(onA.highWatermark()).isEqualTo(6);
+                assertThat(onB.highWatermark()).isEqualTo(6);
+                assertThat(onB.lastStableOffset()).isEqualTo(6);
+            });
             assertThat(bytes(onB)).isEqualTo(bytes(onA));
 
             // b restarts with no checkpoint yet: its group's log is given to it again from the first command.
