@@ -4,7 +4,7 @@
 # Three set-ups take turns, one at a time, each started fresh with empty data directories:
 #   wharf3   three Wharf nodes (cluster.members on loopback), with their defaults: a topic's
 #            partitions are kept on all three, and a batch is acknowledged once a majority has it
-#            on disk (Raft log and Wharf's log, both fsync'd)
+#            in its Raft log on disk (fsync'd) and the leader has given it its offset
 #   kafka3   three Apache Kafka brokers, each broker and controller, topics with replication
 #            factor 3 and min.insync.replicas=2 (acknowledged from the page cache of two brokers)
 #   wharf1   one Wharf with its defaults, topics with replication factor 1
@@ -309,7 +309,7 @@ PY
 SECTION="$(cat <<MD
 ## Replicated streams: three Wharf nodes, three Kafka brokers, one Wharf
 
-Measured $(date -u +%Y-%m-%d) ($(date -u +%H:%M) UTC) with \`$COMMAND\` on $CPU, $MEM, $FS file system; all brokers and the load tool share the cores. Wharf${WHARF_COMMIT:+ (commit $WHARF_COMMIT)} with its defaults, three nodes on loopback (\`cluster.members\` of three, replication factor 3: a batch is acknowledged once two of the three have it in their Raft log on disk and the leader has written it to its own log, fsync'd), and a single node. Apache Kafka $KAFKA_VERSION, three KRaft brokers each also a controller, topics with replication factor 3 and \`min.insync.replicas=2\`, internal topics replication factor 3, heap 512 MB each; **Kafka acknowledges from the page cache** of two brokers, Wharf from the disk. Java $JAVA_VERSION. Load from kafka-tools $KAFKA_VERSION, bootstrapped to all three nodes: \`ProducerPerformance --num-records $RECORDS --record-size $RECORD_BYTES --throughput -1 --command-property acks=all\`, then \`ConsumerPerformance --num-records $RECORDS --timeout 30000\` in a new group. Set-ups start fresh for each of $ROUNDS round(s), taking turns; $WARMUP_RECORDS records to a warm-up topic after each start are not counted. Load average before: $LOAD_BEFORE; after: $LOAD_AFTER.
+Measured $(date -u +%Y-%m-%d) ($(date -u +%H:%M) UTC) with \`$COMMAND\` on $CPU, $MEM, $FS file system; all brokers and the load tool share the cores. Wharf${WHARF_COMMIT:+ (commit $WHARF_COMMIT)} with its defaults, three nodes on loopback (\`cluster.members\` of three, replication factor 3: a batch is acknowledged once two of the three have it in their Raft log on disk, fsync'd, and the leader has given it its offset in its own log), and a single node. Apache Kafka $KAFKA_VERSION, three KRaft brokers each also a controller, topics with replication factor 3 and \`min.insync.replicas=2\`, internal topics replication factor 3, heap 512 MB each; **Kafka acknowledges from the page cache** of two brokers, Wharf from the disk. Java $JAVA_VERSION. Load from kafka-tools $KAFKA_VERSION, bootstrapped to all three nodes: \`ProducerPerformance --num-records $RECORDS --record-size $RECORD_BYTES --throughput -1 --command-property acks=all\`, then \`ConsumerPerformance --num-records $RECORDS --timeout 30000\` in a new group. Set-ups start fresh for each of $ROUNDS round(s), taking turns; $WARMUP_RECORDS records to a warm-up topic after each start are not counted. Load average before: $LOAD_BEFORE; after: $LOAD_AFTER.
 
 $TABLES
 MD

@@ -26,7 +26,7 @@ import java.util.function.LongFunction;
  * partitions, in the group's log order, and answers each with what the partition answered.
  *
  * <p>Every member applies the same commands in the same order to partitions that started empty,
- * so every replica's log holds the same batches at the same offsets. Every so many commands, once
+ * so every replica's log holds the same batches at the same offsets. Every so many entries, once
  * all before have reached the disk, the applier stores a checkpoint: the index applied and the
  * end of each partition it wrote. After a restart the group's log is gone through again from the
  * checkpoint: a command whose batch the partition already holds where it was going is passed
@@ -214,7 +214,7 @@ public final class PartitionApplier implements CommandApplier {
         return s == null || !s.definition().id().equals(a.streamId()) ? null : s.partition(a.index());
     }
 
-    /** Every so many commands, stores where each partition ends once everything up to here is answered. */
+    /** Every so many entries, stores where each partition ends once what they wrote is on disk here. */
     private void checkpointEvery(long index, CompletableFuture<Void> upToHere) {
         if (index - lastCheckpoint < CHECKPOINT_EVERY) {
             return;
