@@ -9,17 +9,14 @@ import io.wharf.core.cluster.GroupStatus;
 import io.wharf.core.cluster.PartitionPlacement;
 import io.wharf.storage.concurrent.NamedThreadFactory;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
-import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
-import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -31,7 +28,6 @@ import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,8 +80,6 @@ public final class ClusterNode implements Cluster, AutoCloseable {
 
     // A follower the leader has not heard from for this long is reported down: several election timeouts.
     private static final long DOWN_AFTER_MS = 5_000;
-    // A follower the leader heard from within two election timeouts keeps up with it: Kafka clients see it in the ISR.
-    private static final long IN_SYNC_CONTACT_MS = 2 * 1_000;
 
     private final ClusterMember self;
     // The members the node was started with: what status reports if the group cannot be asked.
@@ -98,8 +92,7 @@ public final class ClusterNode implements Cluster, AutoCloseable {
     private final DataGroups dataGroups;
     // One per data group, whether this node is a member of it or not.
     private final List<GroupProposer> dataProposers;
-    // The state machines of the data groups this node is a member of, as Ratis asks for them.
-    private final Map<RaftGroupId, CommandStateMachine> dataMachines;
+    private final GroupViews views;
     // Asks the leader for its view of the members: one attempt, so a status page never waits on retries.
     private final RaftClient statusClient;
     // Proposers are answered here, not on the thread that applied their command, which they could block.
@@ -116,8 +109,8 @@ public final class ClusterNode implements Cluster, AutoCloseable {
         this.group = group;
         this.proposer = new GroupProposer(group);
         this.dataGroups = dataGroups;
-        this.dataMachines = dataMachines;
         this.dataProposers = dataGroups.all().stream().map(GroupProposer::new).toList();
+        this.views = new GroupViews(self.id(), server, dataGroups, dataMachines, dataProposers);
         this.statusClient = RaftClient.newBuilder().setRaftGroup(group).setProperties(GroupProposer.clientProperties())
                 .setRetryPolicy(RetryPolicies.noRetry()).build();
         this.replies = Executors.newSingleThreadExecutor(new NamedThreadFactory("cluster-replies-" + self.id(), true));
@@ -337,52 +330,7 @@ public final class ClusterNode implements Cluster, AutoCloseable {
      * leader's role information, null for none) and {@code commitInfos} report them.
      */
     private GroupStatus metadataStatus(DivisionInfo info, RoleInfoProto leaderRole, Collection<CommitInfoProto> commitInfos) {
-        return groupStatus("metadata", info, leaderRole, commitInfos, metadata);
-    }
-
-    /** A group as this node sees it, with the replicas as {@code leaderRole} (null for none) and {@code commitInfos} report them. */
-    private GroupStatus groupStatus(String name, DivisionInfo info, RoleInfoProto leaderRole, Collection<CommitInfoProto> commitInfos,
-                                    CommandStateMachine machine) {
-        Map<String, Long> committed = new HashMap<>();
-        for (CommitInfoProto c : commitInfos) {
-            committed.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex());
-        }
-        long commitIndex = info.isLeader() || leaderRole == null ? committed.getOrDefault(self.id(), 0L)
-                : committed.values().stream().mapToLong(Long::longValue).max().orElse(0L);
-        List<GroupStatus.Replica> replicas = new ArrayList<>();
-        if (leaderRole != null) {
-            for (ServerRpcProto follower : leaderRole.getLeaderInfo().getFollowerInfoList()) {
-                String id = follower.getId().getId().toStringUtf8();
-                long theirs = committed.getOrDefault(id, 0L);
-                replicas.add(new GroupStatus.Replica(id, theirs, Math.max(0, commitIndex - theirs),
-                        follower.getLastRpcElapsedTimeMs()));
-            }
-        }
-        return new GroupStatus(name, self.id(), info.getCurrentRole().name(),
-                Optional.ofNullable(info.getLeaderId()).map(RaftPeerId::toString), info.getCurrentTerm(),
-                committed.getOrDefault(self.id(), 0L), machine.appliedIndex(), machine.leaderChanges(), replicas);
-    }
-
-    /** The data groups this node is a member of, as it sees them, the replicas as each group's leader reports them when it is that leader. */
-    private List<GroupStatus> dataStatus() {
-        List<GroupStatus> out = new ArrayList<>();
-        for (int i = 0; i < dataGroups.count(); i++) {
-            RaftGroupId id = dataGroups.group(i).getGroupId();
-            CommandStateMachine machine = dataMachines.get(id);
-            if (machine == null) {
-                continue;
-            }
-            try {
-                RaftServer.Division division = server.getDivision(id);
-                DivisionInfo info = division.getInfo();
-                RoleInfoProto role = info.getRoleInfoProto();
-                out.add(groupStatus(DataGroups.name(i), info, info.isLeader() && role.hasLeaderInfo() ? role : null,
-                        division.getCommitInfos(), machine));
-            } catch (IOException e) {
-                LOG.debug("data group {} is not open on {}", id, self.id(), e);
-            }
-        }
-        return out;
+        return views.groupStatus("metadata", info, leaderRole, commitInfos, metadata);
     }
 
     @Override
@@ -441,43 +389,12 @@ public final class ClusterNode implements Cluster, AutoCloseable {
 
     @Override
     public boolean leads(String placementKey) {
-        if (dataGroups.count() == 0) {
-            return true;
-        }
-        try {
-            return server.getDivision(dataGroups.group(dataGroups.indexOf(placementKey)).getGroupId()).getInfo().isLeader();
-        } catch (IOException e) {
-            return false;
-        }
+        return views.leads(placementKey);
     }
 
     @Override
     public PartitionPlacement placement(String placementKey) {
-        if (dataGroups.count() == 0) {
-            return new PartitionPlacement("metadata", List.of(self.id()), Optional.of(self.id()), 0, List.of(self.id()));
-        }
-        int index = dataGroups.indexOf(placementKey);
-        RaftGroup g = dataGroups.group(index);
-        List<String> replicas = g.getPeers().stream().map(p -> p.getId().toString()).toList();
-        try {
-            DivisionInfo info = server.getDivision(g.getGroupId()).getInfo();
-            Optional<String> leader = Optional.ofNullable(info.getLeaderId()).map(RaftPeerId::toString);
-            RoleInfoProto role = info.getRoleInfoProto();
-            List<String> inSync = replicas;
-            if (info.isLeader() && role.hasLeaderInfo()) {
-                inSync = new ArrayList<>(List.of(self.id()));
-                for (ServerRpcProto follower : role.getLeaderInfo().getFollowerInfoList()) {
-                    if (follower.getLastRpcElapsedTimeMs() <= IN_SYNC_CONTACT_MS) {
-                        inSync.add(follower.getId().getId().toStringUtf8());
-                    }
-                }
-            }
-            return new PartitionPlacement(DataGroups.name(index), replicas, leader, info.getCurrentTerm(), inSync);
-        } catch (IOException e) {
-            // Not a member of the group: the member its client last found leading, if any.
-            Optional<String> leader = Optional.ofNullable(dataProposers.get(index).leaderGuess());
-            return new PartitionPlacement(DataGroups.name(index), replicas, leader, 0, replicas);
-        }
+        return views.placement(placementKey);
     }
 
     @Override
@@ -611,7 +528,7 @@ public final class ClusterNode implements Cluster, AutoCloseable {
             out.add(new ClusterStatus.Member(m.id(), m.address(), state));
         }
         List<GroupStatus> groups = new ArrayList<>(List.of(metadataGroup));
-        groups.addAll(dataStatus());
+        groups.addAll(views.dataStatus());
         return new ClusterStatus(self.id(), out, groups);
     }
 
