@@ -130,23 +130,12 @@ final class GroupProposer implements AutoCloseable {
 
     private void sendEntry(List<Waiting> entry) {
         send(CommandBatch.encode(entry.stream().map(Waiting::command).toList())).whenComplete((reply, e) -> {
-            Throwable failed = e != null ? e : reply.isSuccess() ? null : reply.getException();
-            List<byte[]> answers = List.of();
-            if (failed == null) {
-                byte[] content = reply.getMessage().getContent().toByteArray();
-                try {
-                    answers = content.length == 0 ? List.of() : CommandBatch.decode(content);
-                } catch (IllegalArgumentException bad) {
-                    failed = bad;
-                }
-            }
-            for (int i = 0; i < entry.size(); i++) {
-                CompletableFuture<byte[]> answer = entry.get(i).answer();
-                if (failed != null) {
-                    answer.completeExceptionally(failed);
-                } else {
-                    answer.complete(i < answers.size() ? answers.get(i) : new byte[0]);
-                }
+            try {
+                answer(entry, reply, e);
+            } catch (RuntimeException bug) {
+                // Never leave the gathering stuck: every waiting command would wait for ever.
+                LOG.error("answering the commands of an entry failed", bug);
+                entry.forEach(w -> w.answer().completeExceptionally(bug));
             }
             List<Waiting> next;
             synchronized (gathering) {
@@ -157,6 +146,27 @@ final class GroupProposer implements AutoCloseable {
                 sendEntry(next);
             }
         });
+    }
+
+    private static void answer(List<Waiting> entry, RaftClientReply reply, Throwable e) {
+        Throwable failed = e != null ? e : reply.isSuccess() ? null : reply.getException();
+        List<byte[]> answers = List.of();
+        if (failed == null) {
+            byte[] content = reply.getMessage() == null ? new byte[0] : reply.getMessage().getContent().toByteArray();
+            try {
+                answers = content.length == 0 ? List.of() : CommandBatch.decode(content);
+            } catch (IllegalArgumentException bad) {
+                failed = bad;
+            }
+        }
+        for (int i = 0; i < entry.size(); i++) {
+            CompletableFuture<byte[]> answer = entry.get(i).answer();
+            if (failed != null) {
+                answer.completeExceptionally(failed);
+            } else {
+                answer.complete(i < answers.size() ? answers.get(i) : new byte[0]);
+            }
+        }
     }
 
     /** A member the client last found leading; null if it found none yet. */

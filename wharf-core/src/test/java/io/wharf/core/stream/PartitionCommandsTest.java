@@ -1,9 +1,7 @@
 package io.wharf.core.stream;
 
 import io.wharf.core.TestBroker;
-import io.wharf.storage.record.CheckedBatch;
 import io.wharf.storage.record.Record;
-import io.wharf.storage.record.RecordBatchBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +13,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
+import static io.wharf.core.stream.TestBatches.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The seam replication needs: a stream partition changes by commands, and the same commands give the same partition. */
@@ -22,18 +21,6 @@ class PartitionCommandsTest {
 
     @TempDir
     Path dir;
-
-    private static CheckedBatch batch(long producerId, int firstSequence, boolean transactional, String... values) {
-        RecordBatchBuilder b = new RecordBatchBuilder();
-        if (producerId >= 0) {
-            b.producer(producerId, (short) 0, firstSequence).transactional(transactional);
-        }
-        for (String v : values) {
-            b.append(1_000L, null, v.getBytes(StandardCharsets.UTF_8));
-        }
-        // As a client's batch arrives: checked once, then appended without hashing it again.
-        return CheckedBatch.check(b.build());
-    }
 
     /** Fresh buffers for each partition: a command's batch is read when it is applied. */
     private static List<Supplier<PartitionCommand>> commands() {

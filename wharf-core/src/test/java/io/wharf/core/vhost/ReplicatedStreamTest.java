@@ -8,13 +8,10 @@ import io.wharf.core.stream.PartitionCommandCodec;
 import io.wharf.core.stream.StreamDefinition;
 import io.wharf.core.stream.StreamPartition;
 import io.wharf.storage.log.LogSlice;
-import io.wharf.storage.record.CheckedBatch;
-import io.wharf.storage.record.RecordBatchBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +19,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import static io.wharf.core.stream.TestBatches.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -37,17 +35,6 @@ class ReplicatedStreamTest {
 
     @TempDir
     Path second;
-
-    private static CheckedBatch batch(long producerId, int firstSequence, boolean transactional, String... values) {
-        RecordBatchBuilder b = new RecordBatchBuilder();
-        if (producerId >= 0) {
-            b.producer(producerId, (short) 0, firstSequence).transactional(transactional);
-        }
-        for (String v : values) {
-            b.append(1_000L, null, v.getBytes(StandardCharsets.UTF_8));
-        }
-        return CheckedBatch.check(b.build());
-    }
 
     private static ByteBuffer bytes(StreamPartition p) {
         try (LogSlice s = p.read(p.logStartOffset(), 1 << 20)) {

@@ -4,13 +4,11 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.wharf.it.support.ApiClient;
 import io.wharf.it.support.ChildBroker;
-import io.wharf.it.support.FreePorts;
 import io.wharf.it.support.MetadataLeader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,18 +49,8 @@ class ClusterFailoverTest {
 
     @Test
     void shouldKeepEveryAcknowledgedDeclarationThroughLeaderKills() throws Exception {
-        List<String> members = new ArrayList<>();
-        for (int i = 1; i <= NODES; i++) {
-            members.add("n" + i + "@127.0.0.1:" + FreePorts.next());
-        }
-        for (int i = 1; i <= NODES; i++) {
-            Files.createDirectories(dir.resolve("n" + i));
-            ChildBroker node = new ChildBroker(dir.resolve("n" + i))
-                    .with("WHARF_CLUSTER_NODE_ID", "n" + i)
-                    .with("WHARF_CLUSTER_MEMBERS", members.toString())
-                    .with("WHARF_KAFKA_ENABLED", "false")
-                    .with("WHARF_MQTT_ENABLED", "false");
-            nodes.add(node);
+        nodes.addAll(ChildBroker.cluster(dir, NODES, Map.of("WHARF_KAFKA_ENABLED", "false", "WHARF_MQTT_ENABLED", "false")));
+        for (ChildBroker node : nodes) {
             node.start();
         }
         List<Long> failovers = new ArrayList<>();

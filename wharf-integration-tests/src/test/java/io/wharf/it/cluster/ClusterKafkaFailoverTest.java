@@ -2,7 +2,6 @@ package io.wharf.it.cluster;
 
 import io.wharf.it.support.ApiClient;
 import io.wharf.it.support.ChildBroker;
-import io.wharf.it.support.FreePorts;
 import io.wharf.storage.Storage;
 import io.wharf.storage.log.Log;
 import io.wharf.storage.log.LogSlice;
@@ -26,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,17 +76,8 @@ class ClusterKafkaFailoverTest {
 
     @Test
     void shouldKeepEveryAcknowledgedRecordOnceAndTheGroupsOffsetsThroughLeaderKills() throws Exception {
-        List<String> members = new ArrayList<>();
-        for (int i = 1; i <= NODES; i++) {
-            members.add("n" + i + "@127.0.0.1:" + FreePorts.next());
-        }
-        for (int i = 1; i <= NODES; i++) {
-            Files.createDirectories(dir.resolve("n" + i));
-            ChildBroker node = new ChildBroker(dir.resolve("n" + i))
-                    .with("WHARF_CLUSTER_NODE_ID", "n" + i)
-                    .with("WHARF_CLUSTER_MEMBERS", members.toString())
-                    .with("WHARF_MQTT_ENABLED", "false");
-            nodes.add(node);
+        nodes.addAll(ChildBroker.cluster(dir, NODES, Map.of("WHARF_MQTT_ENABLED", "false")));
+        for (ChildBroker node : nodes) {
             node.start();
         }
         long end;

@@ -99,6 +99,28 @@ public final class ChildBroker implements AutoCloseable {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
+    /**
+     * The nodes of a cluster of {@code size} child JVMs on loopback, not started yet: {@code n1} to
+     * {@code nN}, each in a directory of its own under {@code dir}, with the same member list,
+     * Raft ports on free ports, and {@code env} besides.
+     */
+    public static List<ChildBroker> cluster(Path dir, int size, Map<String, String> env) throws IOException {
+        List<String> members = new ArrayList<>();
+        for (int i = 1; i <= size; i++) {
+            members.add("n" + i + "@127.0.0.1:" + FreePorts.next());
+        }
+        List<ChildBroker> nodes = new ArrayList<>();
+        for (int i = 1; i <= size; i++) {
+            Files.createDirectories(dir.resolve("n" + i));
+            ChildBroker node = new ChildBroker(dir.resolve("n" + i))
+                    .with("WHARF_CLUSTER_NODE_ID", "n" + i)
+                    .with("WHARF_CLUSTER_MEMBERS", members.toString());
+            env.forEach(node::with);
+            nodes.add(node);
+        }
+        return nodes;
+    }
+
     /** Whether the broker process is running. */
     public boolean alive() {
         return process != null && process.isAlive();
